@@ -1,0 +1,27 @@
+# Two commands do all set-up on a fresh machine with Python 3.12+ and pip:
+#   make demo   - create .venv, install inclusim, run the LAC scenario comparison and its report
+#   make test   - create .venv, install inclusim with test tools, run the test suite
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test bench lint
+
+$(BIN)/inclusim: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "inclusim needs Python 3.12 or newer (found %s)" % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: $(BIN)/inclusim
+	$(BIN)/inclusim population lac --households 100000
+
+test: $(BIN)/inclusim
+	$(BIN)/pytest
+
+bench: $(BIN)/inclusim
+	$(BIN)/python -m benchmarks.population
+
+lint: $(BIN)/inclusim
+	$(BIN)/ruff check .

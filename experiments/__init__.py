@@ -1,0 +1,1 @@
+"""Running many simulations, storing, analysing, plotting and reporting; the command line."""

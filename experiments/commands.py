@@ -1,0 +1,100 @@
+"""Handlers of the ``inclusim`` sub-commands (argument parsing lives in :mod:`experiments.cli`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from experiments.cli import EXIT_BAD_INPUT, EXIT_OK, command
+from experiments.tables import format_table
+from model.errors import InputError, Problem
+from model.loader import load_region, load_scenario
+from model.population import TargetsUnmet, check_targets, synthesise
+from model.yamlio import read_yaml
+
+
+def file_kind(data: dict) -> str:
+    """Tell a region profile, a sweep spec and a scenario apart by their keys."""
+    if "composition" in data or "targets" in data:
+        return "region"
+    if "design" in data or "outcomes" in data:
+        return "sweep"
+    return "scenario"
+
+
+def check_file(path: str) -> str:
+    """Validate one file of any kind; return a one-line description.
+
+    Raises:
+        InputError: the file is not valid.
+    """
+    data, _ = read_yaml(path)
+    kind = file_kind(data)
+    if kind == "region":
+        region = load_region(path)
+        build_region_population(region, path, 5_000, 0)
+        return f"region {region.name} ({len(region.targets)} targets)"
+    if kind == "sweep":
+        from experiments.specs import load_spec
+
+        spec = load_spec(path)
+        return f"sweep {spec.name}"
+    loaded = load_scenario(path)
+    return f"scenario {loaded.scenario.name} ({len(loaded.policies)} policies, region {loaded.region.name})"
+
+
+def build_region_population(region, path: str, households: int, seed: int):
+    """Synthesise a population, turning unmeetable targets into an input error."""
+    try:
+        return synthesise(region, households, seed)
+    except TargetsUnmet as exc:
+        raise InputError(str(path), [
+            Problem(f"targets[{i}]", f"cannot be met together with the other targets and the "
+                    f"coverage (best fit {fit:.3f}, target {t.value}).",
+                    "check that the targets agree with each other and with coverage.")
+            for i, t, fit in exc.unmet]) from None
+
+
+@command("validate")
+def validate(args: argparse.Namespace) -> int:
+    """Validate every file; print one line per file; exit 2 if any is invalid."""
+    failed = 0
+    for path in args.files:
+        try:
+            print(f"ok: {path}: {check_file(path)}")
+        except InputError as exc:
+            failed += 1
+            print(exc.render(), file=sys.stderr)
+    if failed:
+        print(f"{failed} of {len(args.files)} files are invalid.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return EXIT_OK
+
+
+@command("population")
+def population(args: argparse.Namespace) -> int:
+    """Build a region's population and print every target beside the simulated value."""
+    ref = args.region
+    region = load_region(ref)
+    start = time.perf_counter()
+    h = build_region_population(region, ref, args.households, args.seed)
+    elapsed = time.perf_counter() - start
+    rows = []
+    for c in check_targets(h, region):
+        t = c.target
+        what = f"{t.measure} ({t.unit})"
+        group = t.group if t.versus is None else f"{t.group} / {t.versus}"
+        rows.append([what, group, f"{t.value:.3f}", f"{c.simulated:.3f}", f"{c.error_pp:+.2f}"])
+    print(f"{region.label}: {args.households:,} simulated households standing for "
+          f"{h.weight.sum():,.0f} (seed {args.seed}, built in {elapsed:.2f} s)")
+    print(format_table(["target", "group", "published", "simulated", "diff (pp)"], rows))
+    worst = max(abs(c.error_pp) for c in check_targets(h, region))
+    print(f"largest difference: {worst:.2f} percentage points")
+    return EXIT_OK
+
+
+def outputs_root() -> Path:
+    """Folder where results land (``outputs/`` of the working directory)."""
+    return Path("outputs")

@@ -1,0 +1,1 @@
+"""inclusim's simulation: households, their rules, policies and the indicators."""

@@ -1,0 +1,76 @@
+"""The one exception type for bad input, and how it is shown to a person."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file.
+
+    Attributes:
+        path: key path inside the file, e.g. ``policies[0].intensity`` ('' for the whole file).
+        message: what is wrong, in one sentence.
+        fix: what to do about it.
+        line: 1-based line in the file, when known.
+    """
+
+    path: str
+    message: str
+    fix: str = ""
+    line: int | None = None
+
+
+@dataclass
+class InputError(Exception):
+    """Bad input: a file that cannot be read, parsed or validated.
+
+    The command line prints :meth:`render` and exits with status 2.
+    """
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        """Return the message shown to the user: one line per problem."""
+        lines = []
+        for p in self.problems:
+            where = f"{self.file}:{p.line}" if p.line else self.file
+            key = f" {p.path}:" if p.path else ""
+            fix = f" Fix: {p.fix}" if p.fix else ""
+            lines.append(f"error: {where}:{key} {p.message}{fix}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def single(file: str, message: str, fix: str = "", path: str = "", line: int | None = None) -> InputError:
+    """Build an :class:`InputError` holding one problem."""
+    return InputError(file, [Problem(path=path, message=message, fix=fix, line=line)])
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Suggest the closest valid name, or list the valid names when none is close."""
+    options = sorted(str(c) for c in choices)
+    close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'? Valid: {', '.join(options)}."
+    return f"valid: {', '.join(options)}."
+
+
+def key_path(loc: Sequence[str | int]) -> str:
+    """Render a location tuple as ``a.b[0].c``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

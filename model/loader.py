@@ -1,0 +1,257 @@
+"""Load region profiles and scenarios from YAML into validated objects.
+
+Every failure becomes an :class:`~model.errors.InputError` naming the file, the line, the key
+path, the problem and the fix; nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from model.errors import InputError, Problem, did_you_mean, key_path
+from model.params import PARAMETERS
+from model.schema import Region, Scenario
+from model.yamlio import Lines, line_of, read_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+REGIONS_DIR = ROOT / "scenarios" / "regions"
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A scenario with its region and its validated policies.
+
+    Attributes:
+        scenario: the validated scenario.
+        region: the region profile it names.
+        policies: policy configurations, validated against the policy registry.
+        path: the file it came from ('' when built in code).
+        text: the file's exact text (for provenance).
+    """
+
+    scenario: Scenario
+    region: Region
+    policies: tuple[Any, ...]
+    path: str = ""
+    text: str = ""
+
+
+def region_names() -> list[str]:
+    """Names of the shipped region profiles."""
+    return sorted(p.stem for p in REGIONS_DIR.glob("*.yaml"))
+
+
+def resolve_region(ref: str, relative_to: Path | None = None) -> Path:
+    """Path of a region given by name (``lac``) or by file path.
+
+    Raises:
+        InputError: no such region.
+    """
+    if ref.endswith((".yaml", ".yml")) or "/" in ref:
+        p = Path(ref)
+        if not p.is_absolute() and relative_to is not None and not p.exists():
+            p = relative_to / p
+        return p
+    p = REGIONS_DIR / f"{ref}.yaml"
+    if not p.exists():
+        raise InputError(str(ref), [Problem("", f"unknown region '{ref}';",
+                                            did_you_mean(ref, region_names()))])
+    return p
+
+
+def load_region(ref: str | Path) -> Region:
+    """Load and validate a region profile by name or path."""
+    path = resolve_region(str(ref))
+    data, lines = read_yaml(path)
+    return validate(Region, data, lines, str(path))
+
+
+def load_scenario(path: str | Path) -> LoadedScenario:
+    """Load a scenario file, its region profile and its policies.
+
+    Raises:
+        InputError: anything wrong with the scenario or the region it names.
+    """
+    name = str(path)
+    data, lines = read_yaml(path)
+    scenario = validate(Scenario, data, lines, name)
+    return finish_scenario(scenario, lines, name, Path(path).read_text(encoding="utf-8"),
+                           Path(path).parent)
+
+
+def scenario_from_dict(data: dict[str, Any], name: str = "<scenario>") -> LoadedScenario:
+    """Validate a scenario given as a mapping (e.g. built by a sweep)."""
+    scenario = validate(Scenario, data, {}, name)
+    return finish_scenario(scenario, {}, name, "", None)
+
+
+def finish_scenario(scenario: Scenario, lines: Lines, name: str, text: str,
+                    folder: Path | None) -> LoadedScenario:
+    """Check parameters and policies of a validated scenario and load its region."""
+    problems = _check_parameters(scenario.parameters, lines)
+    policies, policy_problems = _validate_policies(scenario.policies, lines)
+    problems += policy_problems
+    for k, pol in enumerate(policies):
+        if pol is not None and pol.end < pol.start:
+            problems.append(Problem(f"policies[{k}].end", f"end {pol.end} is before start "
+                                    f"{pol.start}.", "set end to a later quarter.",
+                                    line_of(lines, ("policies", k, "end"))))
+    if problems:
+        raise InputError(name, problems)
+    try:
+        region_path = resolve_region(scenario.region, folder)
+    except InputError as exc:
+        p = exc.problems[0]
+        raise InputError(name, [Problem("region", p.message, p.fix,
+                                        line_of(lines, ("region",)))]) from None
+    region = load_region(region_path)
+    return LoadedScenario(scenario, region, tuple(policies), name, text)
+
+
+def _check_parameters(pars: dict[str, float], lines: Lines) -> list[Problem]:
+    problems = []
+    for key, value in pars.items():
+        loc = ("parameters", key)
+        if key not in PARAMETERS:
+            problems.append(Problem(key_path(loc), f"unknown parameter '{key}';",
+                                    did_you_mean(key, PARAMETERS), line_of(lines, loc)))
+            continue
+        p = PARAMETERS[key]
+        if not (p.low <= value <= p.high):
+            problems.append(Problem(key_path(loc), f"{value} is outside the plausible range "
+                                    f"[{p.low}, {p.high}] ({p.unit}).",
+                                    f"use a value between {p.low} and {p.high}.",
+                                    line_of(lines, loc)))
+    return problems
+
+
+def _validate_policies(items: list[dict], lines: Lines) -> tuple[list[Any], list[Problem]]:
+    from model.policies.registry import POLICY_TYPES
+
+    out: list[Any] = []
+    problems: list[Problem] = []
+    for k, item in enumerate(items):
+        loc: tuple[str | int, ...] = ("policies", k)
+        kind = item.get("type") if isinstance(item, dict) else None
+        if kind not in POLICY_TYPES:
+            msg = ("has no 'type';" if kind is None else f"unknown policy type '{kind}';")
+            problems.append(Problem(key_path((*loc, "type")), msg,
+                                    did_you_mean(str(kind), POLICY_TYPES),
+                                    line_of(lines, (*loc, "type"))))
+            out.append(None)
+            continue
+        config_cls = POLICY_TYPES[kind].Config
+        try:
+            out.append(config_cls.model_validate(item))
+        except ValidationError as exc:
+            problems += _problems(exc, config_cls, lines, prefix=loc)
+            out.append(None)
+    return out, problems
+
+
+def validate[M: BaseModel](cls: type[M], data: Any, lines: Lines, name: str) -> M:
+    """Validate ``data`` against a schema model.
+
+    Raises:
+        InputError: one problem per validation error, with line and key path.
+    """
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(name, _problems(exc, cls, lines)) from None
+
+
+def _problems(exc: ValidationError, cls: type[BaseModel], lines: Lines,
+              prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(x for x in err["loc"] if not str(x).startswith("function-"))
+        full = (*prefix, *loc)
+        out.append(Problem(key_path(full), *_explain(err, cls, loc), line_of(lines, full)))
+    return out
+
+
+def _explain(err: dict[str, Any], cls: type[BaseModel], loc: tuple) -> tuple[str, str]:
+    kind = err["type"]
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        valid = _fields_at(cls, loc[:-1])
+        return f"unknown key '{loc[-1]}';", did_you_mean(str(loc[-1]), valid)
+    if kind == "missing":
+        return "is required but missing.", f"add '{loc[-1]}:' here (see scenarios/ for examples)."
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next(iter(ctx.values()))
+        word = {"greater_than_equal": "at least", "less_than_equal": "at most",
+                "greater_than": "more than", "less_than": "less than"}[kind]
+        return f"{value!r} is out of range: it must be {word} {bound}.", f"use a value {word} {bound}."
+    if kind == "finite_number":
+        return f"{value!r} is not a finite number.", "write an ordinary number."
+    if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+        return f"{value!r} is not a number of the right type.", "write a number, without quotes."
+    if kind in ("string_type", "bool_type", "list_type", "dict_type", "model_type"):
+        want = {"string_type": "text", "bool_type": "true or false", "list_type": "a list",
+                "dict_type": "a mapping", "model_type": "a mapping of keys"}[kind]
+        return f"{_short(value)} has the wrong type: expected {want}.", f"write {want} here."
+    if kind == "value_error":
+        msg = str(ctx.get("error", err["msg"]))
+        head, _, fix = msg.partition("; ")
+        return head + ".", (fix + ".") if fix else "correct the value."
+    if kind == "string_pattern_mismatch":
+        return f"{value!r} is not a valid name.", "use lower-case letters, digits and '_'."
+    if kind in ("too_short", "too_long"):
+        return err["msg"] + ".", "give the expected number of entries."
+    if kind == "literal_error":
+        return f"{value!r} is not allowed.", f"use one of {ctx.get('expected', '')}."
+    return err["msg"] + ".", "correct the value."
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _fields_at(cls: type[BaseModel], loc: tuple) -> list[str]:
+    """Field names of the model found by walking ``loc`` from ``cls``."""
+    current: Any = cls
+    for part in loc:
+        current = _step(current, part)
+        if current is None:
+            return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _step(tp: Any, part: str | int) -> Any:
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+        field = tp.model_fields.get(part)
+        return None if field is None else field.annotation
+    args = typing.get_args(tp)
+    origin = typing.get_origin(tp)
+    if origin in (list, tuple) and args:
+        return args[0]
+    if origin is dict and len(args) == 2:
+        return args[1]
+    return None
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in typing.get_args(tp) if a is not type(None)]
+            tp = options[0] if len(options) == 1 else tp
+            if len(options) != 1:
+                return tp
+        else:
+            return tp

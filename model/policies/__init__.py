@@ -1,0 +1,1 @@
+"""The four policy levers, built from YAML ``type:`` keys through one registry."""

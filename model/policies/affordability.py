@@ -1,0 +1,63 @@
+"""Affordability lever: a policy price path and targeted subsidies for service and devices."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field
+
+from model.households import Households
+from model.policies.base import Context, Levers, Policy, PolicyConfig
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+DEVICE_MONTHS = 24
+"""Months over which a device is paid off when judging affordability."""
+
+
+class AffordabilityConfig(PolicyConfig):
+    """YAML schema of the affordability lever.
+
+    Attributes:
+        service_subsidy: share of the monthly plan price paid for eligible households.
+        device_subsidy: share of the device price paid for eligible households.
+        extra_price_decline_per_year: price decline a year added to the market's by policy
+            (spectrum, taxes, competition); applies to everyone.
+        admin_cost_per_household: US$ a quarter per subsidised household.
+    """
+
+    type: Literal["affordability"]
+    service_subsidy: Share = 0.5
+    device_subsidy: Share = 0.5
+    extra_price_decline_per_year: Share = 0.0
+    admin_cost_per_household: NonNegative = 2.0
+
+
+class Affordability(Policy):
+    """Lowers what eligible households pay; pays the subsidies of those who use them.
+
+    The 2% affordability target (Broadband Commission Target 2) is judged against each
+    household's own income in :mod:`model.rules.connectivity`; this lever moves the price side.
+    """
+
+    Config = AffordabilityConfig
+    config: AffordabilityConfig
+
+    def act(self, h: Households, levers: Levers, ctx: Context) -> float:
+        """Set subsidies and the price path for this quarter; return the spend."""
+        c = self.config
+        years = max(ctx.quarter - c.start, 0) / 4
+        levers.price_factor *= (1 - c.intensity * c.extra_price_decline_per_year) ** years
+        elig = self.eligible(h)
+        s_service = c.intensity * c.service_subsidy
+        s_device = c.intensity * c.device_subsidy
+        levers.subsidy_service[elig] = np.maximum(levers.subsidy_service[elig], s_service)
+        levers.subsidy_device[elig] = np.maximum(levers.subsidy_device[elig], s_device)
+        users = elig & (h.connection > 0)
+        self.reached[users] = True
+        plan = np.where(h.connection == 2, ctx.prices["meaningful"], ctx.prices["basic"])
+        device = np.where(h.connection == 2, ctx.prices["device"] / DEVICE_MONTHS, 0.0)
+        monthly = (s_service * plan + s_device * device) * levers.price_factor
+        paid = 3 * np.sum(h.weight * users * monthly)
+        return float(paid + c.admin_cost_per_household * h.weight[users].sum())

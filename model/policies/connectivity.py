@@ -1,0 +1,70 @@
+"""Connectivity lever (Infrastructure and Investment): new coverage and quality upgrades."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import Field
+
+from model.households import Households
+from model.policies.base import Context, Levers, Policy, PolicyConfig, take
+
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class ConnectivityConfig(PolicyConfig):
+    """YAML schema of the connectivity lever.
+
+    Attributes:
+        households_covered_per_year: real households newly covered a year at intensity 1
+            (rural first when ``rural_first``); new sites give 3G+ coverage.
+        households_upgraded_per_year: covered households a year whose 2G-only coverage is
+            upgraded to 3G+, which makes meaningful use possible.
+        cost_per_household_covered: US$ per household newly covered.
+        cost_per_household_upgraded: US$ per household upgraded.
+        rural_first: build where coverage is missing in rural areas before urban ones.
+    """
+
+    type: Literal["connectivity"]
+    households_covered_per_year: NonNegative = 1_000_000
+    households_upgraded_per_year: NonNegative = 1_000_000
+    cost_per_household_covered: NonNegative = 500.0
+    cost_per_household_upgraded: NonNegative = 120.0
+    rural_first: bool = True
+
+
+class Connectivity(Policy):
+    """Extends coverage where it is missing and upgrades 2G-only areas to 3G+.
+
+    Unit costs default to the order of the ITU Connecting Humanity Action Blueprint (2025):
+    US$ 1.5-1.7 trillion of infrastructure to connect the unconnected by 2030.
+    """
+
+    Config = ConnectivityConfig
+    config: ConnectivityConfig
+
+    def act(self, h: Households, levers: Levers, ctx: Context) -> float:
+        """Cover and upgrade this quarter's quota of eligible households; return the spend."""
+        c = self.config
+        elig = self.eligible(h)
+        order_key = ctx.rng.random(h.n) + np.where(c.rural_first & h.is_rural, 0.0, 1.0)
+        n_cover = take(c.intensity * c.households_covered_per_year / 4, h, ctx.rng)
+        covered = pick(elig & ~h.has_coverage, order_key, n_cover)
+        h.has_coverage[covered] = True
+        h.has_broadband[covered] = True
+        n_up = take(c.intensity * c.households_upgraded_per_year / 4, h, ctx.rng)
+        upgraded = pick(elig & h.has_coverage & ~h.has_broadband, order_key, n_up)
+        h.has_broadband[upgraded] = True
+        self.reached[covered] = True
+        self.reached[upgraded] = True
+        return float(h.weight[covered].sum() * c.cost_per_household_covered
+                     + h.weight[upgraded].sum() * c.cost_per_household_upgraded)
+
+
+def pick(candidates: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` candidates with the smallest ``key``."""
+    idx = np.flatnonzero(candidates)
+    if k >= idx.size:
+        return idx
+    return idx[np.argpartition(key[idx], k)[:k]]

@@ -1,0 +1,62 @@
+"""Labour-regulation lever: decent digital work and its trade-off."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from model.households import Households
+from model.policies.base import Context, Levers, Policy, PolicyConfig
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class LabourRegulationConfig(PolicyConfig):
+    """YAML schema of the labour-regulation lever (each part scaled by ``intensity``).
+
+    Attributes:
+        platform_income_floor: platform earnings floor, as a share of the worker's own 2019
+            income.
+        social_insurance: share of platform income still received in a quarter without gigs.
+        accessible_hiring: share of the disability penalty in digital hiring removed by
+            accessibility and non-discrimination duties.
+        right_to_telework: share of teleworkable jobs held with only a basic connection that
+            the right to telework protects in the shock.
+        gig_reduction: share of platform gigs that disappear under the regulation (trade-off).
+        cost_per_platform_worker: US$ a quarter per platform worker covered (enforcement,
+            insurance subsidy).
+    """
+
+    type: Literal["labour_regulation"]
+    platform_income_floor: Share = 0.6
+    social_insurance: Share = 0.5
+    accessible_hiring: Share = 0.5
+    right_to_telework: Share = 0.5
+    gig_reduction: Share = 0.2
+    cost_per_platform_worker: NonNegative = 30.0
+
+
+class LabourRegulation(Policy):
+    """Sets the rules of digital work; the labour-market rules read them from the levers.
+
+    Trade-off: the floor and insurance make platform work pay, but ``gig_reduction`` of the
+    gigs disappear (ILO World Employment and Social Outlook 2021 discusses both sides).
+    """
+
+    Config = LabourRegulationConfig
+    config: LabourRegulationConfig
+
+    def act(self, h: Households, levers: Levers, ctx: Context) -> float:
+        """Put the rules in force for this quarter; return the spend."""
+        c = self.config
+        k = c.intensity
+        levers.platform_floor = max(levers.platform_floor, k * c.platform_income_floor)
+        levers.social_insurance = max(levers.social_insurance, k * c.social_insurance)
+        levers.hiring_access = max(levers.hiring_access, k * c.accessible_hiring)
+        levers.telework_right = max(levers.telework_right, k * c.right_to_telework)
+        levers.gig_availability *= 1 - k * c.gig_reduction
+        covered = self.eligible(h) & h.is_platform
+        self.reached[covered] = True
+        return float(h.weight[covered].sum() * c.cost_per_platform_worker)

@@ -1,0 +1,22 @@
+"""The name-to-class registry that builds policies from YAML ``type:`` keys."""
+
+from __future__ import annotations
+
+from model.policies.affordability import Affordability
+from model.policies.base import Policy, PolicyConfig
+from model.policies.connectivity import Connectivity
+from model.policies.labour_regulation import LabourRegulation
+from model.policies.skills_training import SkillsTraining
+
+POLICY_TYPES: dict[str, type[Policy]] = {
+    "connectivity": Connectivity,
+    "affordability": Affordability,
+    "skills_training": SkillsTraining,
+    "labour_regulation": LabourRegulation,
+}
+"""Every policy type, by the name used in YAML."""
+
+
+def build_policy(config: PolicyConfig, pars: dict[str, float], n: int) -> Policy:
+    """Instantiate the policy for a validated config, for a population of ``n`` households."""
+    return POLICY_TYPES[config.type](config, pars, n)

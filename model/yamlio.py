@@ -1,0 +1,144 @@
+"""Safe YAML reading that remembers the line of every key and refuses what is unsafe.
+
+Only ``yaml.SafeLoader`` is used. On top of it this module refuses duplicate keys, files
+that are too large, alias expansion bombs and non-mapping documents, and keeps a map from
+key path to line number so validation errors can point at a line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from model.errors import InputError, key_path, single
+
+MAX_BYTES = 2_000_000
+"""Largest input file accepted (bytes): scenario and spec files are small."""
+
+MAX_NODES = 200_000
+"""Most YAML nodes visited while building a document, aliases counted each time."""
+
+Lines = dict[tuple[str | int, ...], int]
+
+
+def read_yaml(path: str | Path) -> tuple[dict[str, Any], Lines]:
+    """Read a YAML mapping from ``path``.
+
+    Args:
+        path: file to read.
+
+    Returns:
+        The data, and a map from key path (tuple of keys and list indices) to 1-based line.
+
+    Raises:
+        InputError: the file is missing, unreadable, not UTF-8 text, too large, not valid
+            YAML, uses unsafe tags, repeats a key, or is not a mapping.
+    """
+    name = str(path)
+    p = Path(path)
+    if not p.exists():
+        raise single(name, "file not found.", "check the path (relative to where you run the command).")
+    if p.is_dir():
+        raise single(name, "is a folder, not a YAML file.", "name a .yaml file inside it.")
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise single(name, f"cannot be read ({exc.strerror}).", "check the file's permissions.") from None
+    return parse_yaml(raw, name)
+
+
+def parse_yaml(raw: bytes | str, name: str = "<input>") -> tuple[dict[str, Any], Lines]:
+    """Parse YAML text; see :func:`read_yaml` for what is refused."""
+    if len(raw) > MAX_BYTES:
+        raise single(name, f"is {len(raw):,} bytes; input files are limited to {MAX_BYTES:,}.",
+                     "split the file or remove what is not needed.")
+    if isinstance(raw, bytes):
+        if b"\x00" in raw:
+            raise single(name, "is a binary file, not YAML text.", "name a .yaml text file.")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise single(name, f"is not UTF-8 text (byte {exc.start}).",
+                         "save the file as UTF-8.") from None
+    else:
+        text = raw
+    if not text.strip():
+        raise single(name, "is empty.", "write the scenario's keys into it (see scenarios/ for examples).")
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise single(name, "holds no YAML document.", "write the scenario's keys into it.")
+        builder = _Builder(loader, name)
+        data = builder.build(node, ())
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(name, exc) from None
+    except yaml.YAMLError as exc:
+        raise single(name, f"is not valid YAML ({exc}).", "check the file's syntax.") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise single(name, f"must hold a mapping of keys, not a {type(data).__name__}.",
+                     "start the file with 'key: value' lines.", line=node.start_mark.line + 1)
+    return data, builder.lines
+
+
+def _yaml_error(name: str, exc: yaml.MarkedYAMLError) -> InputError:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    problem = exc.problem or "syntax error"
+    fix = "fix the YAML syntax at that line."
+    if "\\t" in problem or "tab" in problem:
+        fix = "indent with spaces, not tabs."
+    if "could not determine a constructor" in problem:
+        problem = f"uses a tag that is not allowed ({exc.problem.split('for the tag')[-1].strip()})"
+        fix = "remove the '!!' tag: only plain YAML values are accepted."
+    return single(name, f"is not valid YAML: {problem}.", fix, line=line)
+
+
+class _Builder:
+    """Turns a composed YAML node tree into Python data, recording key lines."""
+
+    def __init__(self, loader: yaml.SafeLoader, name: str) -> None:
+        self.loader = loader
+        self.name = name
+        self.lines: Lines = {}
+        self.visited = 0
+
+    def build(self, node: yaml.Node, path: tuple[str | int, ...]) -> Any:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise single(self.name, f"expands to more than {MAX_NODES:,} values (aliases?).",
+                         "remove the anchors and aliases ('&' and '*') that repeat content.")
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...]) -> dict[Any, Any]:
+        self.loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise single(self.name, "has a key that is not a plain name.", "use plain text keys.",
+                              line=key_node.start_mark.line + 1)
+            if key in out:
+                raise single(self.name, f"repeats the key '{key}'.", "keep one of the two entries.",
+                             path=key_path((*path, key)), line=key_node.start_mark.line + 1)
+            child = (*path, key)
+            self.lines[child] = key_node.start_mark.line + 1
+            out[key] = self.build(value_node, child)
+        return out
+
+
+def line_of(lines: Lines, loc: tuple[str | int, ...]) -> int | None:
+    """Return the line of ``loc`` or of its nearest ancestor that has one."""
+    for i in range(len(loc), -1, -1):
+        if loc[:i] in lines:
+            return lines[loc[:i]]
+    return None

@@ -1,0 +1,57 @@
+"""One simulation run as a function: ``simulate(scenario, seed) -> RunResult``.
+
+This is the only door the ``experiments`` package uses into the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from model.loader import LoadedScenario
+
+
+@dataclass
+class RunResult:
+    """What one run produces.
+
+    Attributes:
+        scenario: scenario name.
+        seed: run seed.
+        households: simulated households.
+        timeseries: one row per quarter (index: quarter as ``2030Q4``), one float column per
+            indicator (see :mod:`model.indicators` for the names).
+        summary: final-quarter labels that are not numbers (e.g. the worst-off group).
+    """
+
+    scenario: str
+    seed: int
+    households: int
+    timeseries: pd.DataFrame
+    summary: dict[str, str] = field(default_factory=dict)
+
+    def tidy(self) -> pd.DataFrame:
+        """Long table: scenario, seed, quarter, indicator, value."""
+        long = self.timeseries.rename_axis("quarter").reset_index().melt(
+            id_vars="quarter", var_name="indicator", value_name="value")
+        long.insert(0, "seed", self.seed)
+        long.insert(0, "scenario", self.scenario)
+        return long
+
+
+def simulate(loaded: LoadedScenario, seed: int, households: int | None = None,
+             quarters: int | None = None) -> RunResult:
+    """Run one scenario with one seed.
+
+    Args:
+        loaded: a validated scenario with its region and policies.
+        seed: run seed; the same scenario and seed give identical results anywhere.
+        households: simulated households (default: the scenario's ``households``).
+        quarters: stop after this many steps (default: run to the scenario's end).
+    """
+    from model.inclusion_model import InclusionModel
+
+    model = InclusionModel(loaded, seed=seed, households=households)
+    model.run(quarters)
+    return model.result()

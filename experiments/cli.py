@@ -44,6 +44,9 @@ def parser() -> argparse.ArgumentParser:
     pop.add_argument("--households", type=_positive_int, default=100_000)
     pop.add_argument("--seed", type=_seed, default=0)
 
+    from experiments import batch_commands
+
+    batch_commands.add_parsers(sub, _positive_int, _seed)
     return p
 
 
@@ -69,7 +72,7 @@ def _seed(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    from experiments import commands  # noqa: F401  (registers the sub-commands)
+    from experiments import batch_commands, commands  # noqa: F401  (register sub-commands)
 
     args = parser().parse_args(argv)
     try:

@@ -55,6 +55,11 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("gets_transfer", "?", False, "receives a social transfer this quarter"),
     Attribute("is_poor", "?", False, "income below the household poverty line this quarter"),
     Attribute("children_learning", "?", False, "children can follow remote learning this quarter"),
+    Attribute("was_online_2019", "?", False, "was online in 2019 (reference for policy effects)"),
+    Attribute("skill_2019", "f4", 0.0, "skill score in 2019 (reference of the utility change)"),
+    Attribute("peers_online_2019", "f4", 0.0, "share of social neighbours online in 2019"),
+    Attribute("unafford_2019", "f4", 0.0, "unaffordability of a basic plan in 2019 (log-ratio)"),
+    Attribute("unafford_meaningful_2019", "f4", 0.0, "unaffordability of meaningful use in 2019"),
 )
 """Every household attribute, in one place: arrays are allocated from this list."""
 
@@ -112,6 +117,11 @@ class Households:
     gets_transfer: np.ndarray
     is_poor: np.ndarray
     children_learning: np.ndarray
+    was_online_2019: np.ndarray
+    skill_2019: np.ndarray
+    peers_online_2019: np.ndarray
+    unafford_2019: np.ndarray
+    unafford_meaningful_2019: np.ndarray
 
     def arrays(self) -> dict[str, np.ndarray]:
         """Return every attribute array by name (views, not copies)."""

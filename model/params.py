@@ -38,11 +38,11 @@ class Param:
 
 _PARAMS = [
     # --- adoption: connect, upgrade, drop -------------------------------------------------
-    Param("rate_adjust", 0.12, "1/quarter", 0.05, 0.25, "connectivity",
+    Param("rate_adjust", 0.25, "1/quarter", 0.05, 0.25, "connectivity",
           "Share of the gap between a household's state and its desired state closed each quarter.",
           "Partial-adjustment form of Laciana, Rovere & Podestá (2013); value calibrated to the ITU "
           "world path 2019-2024 (docs/calibration.md)."),
-    Param("beta_peer", 2.5, "logit per unit share", 0.5, 5.0, "connectivity",
+    Param("beta_peer", 1.0, "logit per unit share", 0.5, 5.0, "connectivity",
           "Pull of the share of a household's social neighbours who are online.",
           "Agarwal & Canfield (share of neighbours online in the theory of planned behaviour); "
           "calibrated to the ITU world path."),
@@ -53,11 +53,12 @@ _PARAMS = [
     Param("beta_skill", 1.5, "logit per unit skill", 0.5, 3.0, "connectivity",
           "Pull of the household's digital skill score on wanting a connection.",
           "GSMA Mobile Gender/Disability Gap reports: literacy and skills are a top barrier."),
-    Param("trend_per_year", 0.10, "logit per year", 0.0, 0.3, "connectivity",
+    Param("trend_per_year", 0.02, "logit per year", 0.0, 0.3, "connectivity",
           "Growing usefulness of being online (services, content, digital government).",
           "Calibrated to ITU Internet use growth 2021-2024 (Broadband Commission Target 3 page)."),
-    Param("covid_pull", 0.6, "logit", 0.0, 1.5, "connectivity",
-          "Extra pull to connect while schools and workplaces are closed (2020Q2-2021Q2).",
+    Param("covid_pull", 0.7, "logit", 0.0, 1.5, "connectivity",
+          "Lasting extra pull to be online from 2020Q2: the lockdowns moved work, school and "
+          "services online, and much of it stayed.",
           "ITU: Internet use grew 11% in 2019-20 against 5-6% in later years (Broadband "
           "Commission Target 3 page)."),
     Param("p_drop_stress", 0.06, "1/quarter", 0.0, 0.15, "connectivity",
@@ -129,7 +130,7 @@ _PARAMS = [
     Param("p_rehire", 0.10, "1/quarter", 0.03, 0.25, "labour",
           "Quarterly chance that a worker who lost a job finds one again once the shock eases.",
           "Calibrated so LAC employment is back near 2019 by 2023 (ILO Labour Overview 2022)."),
-    Param("p_platform", 0.03, "1/quarter", 0.0, 0.1, "labour",
+    Param("p_platform", 0.01, "1/quarter", 0.0, 0.1, "labour",
           "Quarterly chance that a connected, skilled person without a formal job takes up "
           "platform work, at full gig availability.",
           "Assumption; ILO World Employment and Social Outlook 2021 (platform work grew fast)."),

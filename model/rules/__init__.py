@@ -1,0 +1,1 @@
+"""Household rules: pure functions over whole arrays, one module per concern."""

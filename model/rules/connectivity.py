@@ -1,0 +1,108 @@
+"""Coverage, affordability and the connect / upgrade / drop decisions.
+
+Form: each household wants a connection when its latent propensity (calibrated to 2019 by
+raking, :mod:`model.population`) plus the change in its utility since 2019 is positive; it
+closes the gap between what it has and what it wants at a rate per quarter (partial
+adjustment; utility with network influence reproduces Bass S-curves, Laciana, Rovere &
+Podestá 2013). The utility change adds the pull of online neighbours, of skills, of a
+secular trend and of the lockdown, damped by residual gender and disability barriers, and
+subtracts the push of unaffordability judged against the household's own income (2% target,
+Broadband Commission Target 2; 5% stress).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+AFFORDABLE_SHARE = 0.02
+"""Affordability target: a plan costs at most 2% of income (Broadband Commission Target 2)."""
+STRESS_SHARE = 0.05
+"""Affordability stress: a plan costing over 5% of income (design choice, see DESIGN.md)."""
+DEVICE_MONTHS = 24
+"""Months over which a device is paid off when judging affordability."""
+
+
+@dataclass(frozen=True)
+class Prices:
+    """Monthly prices a household faces this quarter (US$), before subsidies."""
+
+    basic: float
+    meaningful: float
+    device: float
+
+
+def market_prices(base: Prices, years: float, decline_per_year: float, policy_factor: float
+                  ) -> Prices:
+    """Prices after ``years`` of market decline, times the policy's own price factor."""
+    f = (1 - decline_per_year) ** years * policy_factor
+    return Prices(base.basic * f, base.meaningful * f, base.device * f)
+
+
+def monthly_cost(prices: Prices, subsidy_service: np.ndarray, subsidy_device: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """What a household pays a month for basic and for meaningful use, after subsidies."""
+    basic = prices.basic * (1 - subsidy_service)
+    meaningful = (prices.meaningful * (1 - subsidy_service)
+                  + prices.device / DEVICE_MONTHS * (1 - subsidy_device))
+    return basic, meaningful
+
+
+def unaffordability(cost: np.ndarray, income: np.ndarray) -> np.ndarray:
+    """Log of cost over 2% of income, zero when the plan is affordable."""
+    share = cost / np.maximum(income, 1.0)
+    return np.log(np.maximum(share, AFFORDABLE_SHARE) / AFFORDABLE_SHARE)
+
+
+def barrier(is_female: np.ndarray, has_disability: np.ndarray, rel_female: float,
+            rel_disability: float) -> np.ndarray:
+    """Multiplier (<= 1) on the pull towards connecting for groups facing residual barriers.
+
+    Sources: ITU FF2024 (gender parity score 0.91-0.94 world, widening to 0.70 in LDCs);
+    GSMA Mobile Disability Gap Report 2021 (multiplier 0.15-0.89 on adoption).
+    """
+    return np.where(is_female, rel_female, 1.0) * np.where(has_disability, rel_disability, 1.0)
+
+
+def utility_shift(pull: np.ndarray, damp: np.ndarray, afford_now: np.ndarray,
+                  afford_2019: np.ndarray, beta_afford: float) -> np.ndarray:
+    """Change in the logit of wanting a connection since 2019.
+
+    Args:
+        pull: sum of the peer, skill, trend and lockdown terms (logit).
+        damp: residual-barrier multiplier on the pull (see :func:`barrier`).
+        afford_now: unaffordability this quarter.
+        afford_2019: unaffordability in 2019.
+        beta_afford: weight of unaffordability (logit per log-ratio).
+    """
+    return pull * damp - beta_afford * (afford_now - afford_2019)
+
+
+def adjust(has: np.ndarray, wants: np.ndarray, rate: float, u: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Partial adjustment: who gains and who loses the state this quarter.
+
+    Args:
+        has: households in the state now.
+        wants: households whose desired state it is.
+        rate: share of the mismatch closed per quarter.
+        u: one uniform draw per household.
+
+    Returns:
+        Masks of households that enter and that leave the state.
+    """
+    move = u < rate
+    return ~has & wants & move, has & ~wants & move
+
+
+def stress_drop(connection: np.ndarray, cost_share: np.ndarray, income: np.ndarray,
+                income_2019: np.ndarray, p_stress: float, u: np.ndarray) -> np.ndarray:
+    """Households forced one level down by a plan over 5% of an income that has fallen."""
+    stressed = (connection > 0) & (cost_share > STRESS_SHARE) & (income < income_2019)
+    return stressed & (u < p_stress)
+
+
+def skill_pull(skill: np.ndarray, midpoint: float) -> np.ndarray:
+    """Smooth 0-1 readiness for meaningful use around a skill ``midpoint``."""
+    return 1.0 / (1.0 + np.exp(-10.0 * (skill - midpoint)))

@@ -95,6 +95,17 @@ def population(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def outputs_root() -> Path:
-    """Folder where results land (``outputs/`` of the working directory)."""
-    return Path("outputs")
+@command("run")
+def run(args: argparse.Namespace) -> int:
+    """Run one scenario; write outputs/<name>/; print the headline gaps at start and end."""
+    from experiments.single_run import headline_table, run_scenario
+
+    loaded = load_scenario(args.scenario)
+    out = Path(args.out) if args.out else None
+    result, folder, seconds = run_scenario(loaded, args.seed, args.households, out)
+    print(f"{loaded.scenario.label}: {result.households:,} households, seed {args.seed}, "
+          f"{len(result.timeseries)} quarters in {seconds:.1f} s")
+    print(headline_table(result))
+    print(f"worst-off group for Internet use at the end: {result.summary['worst_internet_use']}")
+    print(f"results: {folder}/")
+    return EXIT_OK

@@ -7,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from experiments.cli import EXIT_BAD_INPUT, EXIT_OK, command
+from experiments.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, command
 from experiments.tables import format_table
-from model.errors import InputError, Problem
+from model.errors import InputError
 from model.loader import load_region, load_scenario
-from model.population import TargetsUnmet, check_targets, synthesise
+from model.population import check_targets, synthesise_checked
 from model.yamlio import read_yaml
 
 
@@ -34,7 +34,7 @@ def check_file(path: str) -> str:
     kind = file_kind(data)
     if kind == "region":
         region = load_region(path)
-        build_region_population(region, path, 5_000, 0)
+        synthesise_checked(region, 5_000, 0, path)
         return f"region {region.name} ({len(region.targets)} targets)"
     if kind == "sweep":
         from experiments.specs import load_spec
@@ -43,18 +43,6 @@ def check_file(path: str) -> str:
         return f"sweep {spec.name}"
     loaded = load_scenario(path)
     return f"scenario {loaded.scenario.name} ({len(loaded.policies)} policies, region {loaded.region.name})"
-
-
-def build_region_population(region, path: str, households: int, seed: int):
-    """Synthesise a population, turning unmeetable targets into an input error."""
-    try:
-        return synthesise(region, households, seed)
-    except TargetsUnmet as exc:
-        raise InputError(str(path), [
-            Problem(f"targets[{i}]", f"cannot be met together with the other targets and the "
-                    f"coverage (best fit {fit:.3f}, target {t.value}).",
-                    "check that the targets agree with each other and with coverage.")
-            for i, t, fit in exc.unmet]) from None
 
 
 @command("validate")
@@ -79,7 +67,7 @@ def population(args: argparse.Namespace) -> int:
     ref = args.region
     region = load_region(ref)
     start = time.perf_counter()
-    h = build_region_population(region, ref, args.households, args.seed)
+    h = synthesise_checked(region, args.households, args.seed, ref)
     elapsed = time.perf_counter() - start
     rows = []
     for c in check_targets(h, region):
@@ -109,3 +97,21 @@ def run(args: argparse.Namespace) -> int:
     print(f"worst-off group for Internet use at the end: {result.summary['worst_internet_use']}")
     print(f"results: {folder}/")
     return EXIT_OK
+
+
+@command("calibrate")
+def calibrate(args: argparse.Namespace) -> int:
+    """Print every published path target beside the baselines' values; exit 1 on a miss."""
+    from experiments.calibration import check, load_targets
+
+    targets = load_targets(args.targets)
+    table = check(targets, args.seeds, args.households)
+    rows = [[r.scenario, r.indicator, r.period, r.target, f"{r.simulated:.3f}",
+             "" if r.error != r.error else f"{r.error:+.3f}", "pass" if r.pass_ else "FAIL"]
+            for r in table.rename(columns={"pass": "pass_"}).itertuples()]
+    print(f"{args.seeds} seeds x {args.households:,} households per baseline")
+    print(format_table(["scenario", "indicator", "period", "target", "simulated", "error",
+                        "result"], rows))
+    failed = int((~table["pass"]).sum())
+    print(f"{len(table) - failed} of {len(table)} targets pass.")
+    return EXIT_OK if failed == 0 or not args.check else EXIT_FAILED

@@ -13,7 +13,7 @@ from model.indicators import household_indicators
 from model.loader import LoadedScenario
 from model.policies.base import Context, Levers
 from model.policies.registry import build_policy
-from model.population import synthesise
+from model.population import synthesise_checked
 from model.rules import connectivity as conn
 from model.rules import income as inc
 from model.rules import labour, schooling, skills
@@ -46,7 +46,8 @@ class InclusionModel(mesa.Model):
         self.pars = P.defaults() | sc.parameters
         self.streams = Streams(seed)
         n = households or sc.households
-        self.h: Households = synthesise(loaded.region, n, seed, self.pars)
+        self.h: Households = synthesise_checked(loaded.region, n, seed,
+                                               f"region '{loaded.region.name}'", self.pars)
         self.start = sc.start
         self.end = sc.end
         self.quarter = sc.start

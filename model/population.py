@@ -17,6 +17,7 @@ from statistics import NormalDist
 import numpy as np
 
 from model import params as P
+from model.errors import InputError, Problem
 from model.households import Households
 from model.raking import Margin, rake
 from model.schema import Region, Target
@@ -41,7 +42,7 @@ SKILL_SHIFT_PER_QUINTILE = 0.3
 SKILL_BASIC = 0.2
 
 
-UNMET_TOLERANCE = 0.005
+UNMET_TOLERANCE = 0.01
 """Largest gap (rate units) between a target and the raked fit before it counts as unmet."""
 
 
@@ -110,6 +111,23 @@ def synthesise(region: Region, n: int, seed: int, parameters: dict[str, float] |
     assign_skills(h, region, rs)
     h.income[:] = h.income_base
     return h
+
+
+def synthesise_checked(region: Region, n: int, seed: int, source: str,
+                       parameters: dict[str, float] | None = None) -> Households:
+    """:func:`synthesise`, turning targets that cannot be met into an input error.
+
+    Args:
+        source: the file the region came from, named in the error.
+    """
+    try:
+        return synthesise(region, n, seed, parameters)
+    except TargetsUnmet as exc:
+        raise InputError(source, [
+            Problem(f"targets[{i}]", f"cannot be met together with the other targets and the "
+                    f"coverage (best fit {fit:.3f}, target {t.value}).",
+                    "make the targets agree with each other and with the coverage.")
+            for i, t, fit in exc.unmet]) from None
 
 
 def _demography(h: Households, region: Region, rs: Streams) -> None:

@@ -110,9 +110,17 @@ def check(targets: PathTargets, seeds: int, households: int) -> pd.DataFrame:
         values = [value_of(ts, t) for ts in runs[t.scenario]]
         mean = float(np.mean(values))
         error = mean - t.target if t.target is not None else np.nan
-        rows.append({"scenario": t.scenario, "indicator": t.indicator + (f" - {t.versus}" if t.versus else ""),
-                     "period": t.period + (f" / {t.relative_to}" if t.relative_to else ""),
-                     "target": t.wanted(), "simulated": mean,
-                     "sd": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
-                     "error": error, "pass": t.passes(mean), "source": t.source})
+        rows.append(
+            {
+                "scenario": t.scenario,
+                "indicator": t.indicator + (f" - {t.versus}" if t.versus else ""),
+                "period": t.period + (f" / {t.relative_to}" if t.relative_to else ""),
+                "target": t.wanted(),
+                "simulated": mean,
+                "sd": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
+                "error": error,
+                "pass": t.passes(mean),
+                "source": t.source,
+            }
+        )
     return pd.DataFrame(rows)

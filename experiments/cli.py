@@ -40,14 +40,20 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+", metavar="FILE")
 
     pop = sub.add_parser("population", help="build a region's households and compare to targets")
-    pop.add_argument("region", metavar="REGION_OR_FILE", help="region name (lac, ldc, world) or file")
+    pop.add_argument(
+        "region", metavar="REGION_OR_FILE", help="region name (lac, ldc, world) or file"
+    )
     pop.add_argument("--households", type=_positive_int, default=100_000)
     pop.add_argument("--seed", type=_seed, default=0)
 
     run = sub.add_parser("run", help="run one scenario and write outputs/<name>/")
     run.add_argument("scenario", metavar="SCENARIO.yaml")
-    run.add_argument("--households", type=_positive_int, default=None,
-                     help="simulated households (default: the scenario's)")
+    run.add_argument(
+        "--households",
+        type=_positive_int,
+        default=None,
+        help="simulated households (default: the scenario's)",
+    )
     run.add_argument("--seed", type=_seed, default=0)
     run.add_argument("--out", default=None, metavar="DIR", help="default: outputs/<scenario name>")
 
@@ -55,8 +61,12 @@ def parser() -> argparse.ArgumentParser:
     cal.add_argument("--check", action="store_true", help="print target, simulated, error, pass")
     cal.add_argument("--seeds", type=_positive_int, default=3)
     cal.add_argument("--households", type=_positive_int, default=20_000)
-    cal.add_argument("--targets", default=None, metavar="FILE",
-                     help="default: scenarios/calibration_targets.yaml")
+    cal.add_argument(
+        "--targets",
+        default=None,
+        metavar="FILE",
+        help="default: scenarios/calibration_targets.yaml",
+    )
 
     from experiments import batch_commands
 

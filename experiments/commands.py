@@ -29,6 +29,7 @@ def check_file(path: str) -> str:
 
     Raises:
         InputError: the file is not valid.
+
     """
     data, _ = read_yaml(path)
     kind = file_kind(data)
@@ -42,7 +43,8 @@ def check_file(path: str) -> str:
         spec = load_spec(path)
         return f"sweep {spec.name}"
     loaded = load_scenario(path)
-    return f"scenario {loaded.scenario.name} ({len(loaded.policies)} policies, region {loaded.region.name})"
+    sc = loaded.scenario
+    return f"scenario {sc.name} ({len(loaded.policies)} policies, region {loaded.region.name})"
 
 
 @command("validate")
@@ -75,8 +77,10 @@ def population(args: argparse.Namespace) -> int:
         what = f"{t.measure} ({t.unit})"
         group = t.group if t.versus is None else f"{t.group} / {t.versus}"
         rows.append([what, group, f"{t.value:.3f}", f"{c.simulated:.3f}", f"{c.error_pp:+.2f}"])
-    print(f"{region.label}: {args.households:,} simulated households standing for "
-          f"{h.weight.sum():,.0f} (seed {args.seed}, built in {elapsed:.2f} s)")
+    print(
+        f"{region.label}: {args.households:,} simulated households standing for "
+        f"{h.weight.sum():,.0f} (seed {args.seed}, built in {elapsed:.2f} s)"
+    )
     print(format_table(["target", "group", "published", "simulated", "diff (pp)"], rows))
     worst = max(abs(c.error_pp) for c in check_targets(h, region))
     print(f"largest difference: {worst:.2f} percentage points")
@@ -91,8 +95,10 @@ def run(args: argparse.Namespace) -> int:
     loaded = load_scenario(args.scenario)
     out = Path(args.out) if args.out else None
     result, folder, seconds = run_scenario(loaded, args.seed, args.households, out)
-    print(f"{loaded.scenario.label}: {result.households:,} households, seed {args.seed}, "
-          f"{len(result.timeseries)} quarters in {seconds:.1f} s")
+    print(
+        f"{loaded.scenario.label}: {result.households:,} households, seed {args.seed}, "
+        f"{len(result.timeseries)} quarters in {seconds:.1f} s"
+    )
     print(headline_table(result))
     print(f"worst-off group for Internet use at the end: {result.summary['worst_internet_use']}")
     print(f"results: {folder}/")
@@ -106,12 +112,24 @@ def calibrate(args: argparse.Namespace) -> int:
 
     targets = load_targets(args.targets)
     table = check(targets, args.seeds, args.households)
-    rows = [[r.scenario, r.indicator, r.period, r.target, f"{r.simulated:.3f}",
-             "" if r.error != r.error else f"{r.error:+.3f}", "pass" if r.pass_ else "FAIL"]
-            for r in table.rename(columns={"pass": "pass_"}).itertuples()]
+    rows = [
+        [
+            r.scenario,
+            r.indicator,
+            r.period,
+            r.target,
+            f"{r.simulated:.3f}",
+            "" if r.error != r.error else f"{r.error:+.3f}",
+            "pass" if r.pass_ else "FAIL",
+        ]
+        for r in table.rename(columns={"pass": "pass_"}).itertuples()
+    ]
     print(f"{args.seeds} seeds x {args.households:,} households per baseline")
-    print(format_table(["scenario", "indicator", "period", "target", "simulated", "error",
-                        "result"], rows))
+    print(
+        format_table(
+            ["scenario", "indicator", "period", "target", "simulated", "error", "result"], rows
+        )
+    )
     failed = int((~table["pass"]).sum())
     print(f"{len(table) - failed} of {len(table)} targets pass.")
     return EXIT_OK if failed == 0 or not args.check else EXIT_FAILED

@@ -22,8 +22,9 @@ from model.loader import LoadedScenario
 from model.run import RunResult, simulate
 
 
-def run_scenario(loaded: LoadedScenario, seed: int, households: int | None,
-                 out: Path | None) -> tuple[RunResult, Path, float]:
+def run_scenario(
+    loaded: LoadedScenario, seed: int, households: int | None, out: Path | None
+) -> tuple[RunResult, Path, float]:
     """Simulate and write the results folder; return the result, its folder and seconds."""
     start = time.perf_counter()
     result = simulate(loaded, seed, households)
@@ -73,7 +74,14 @@ def headline_table(result: RunResult) -> str:
     """The headline gaps at the first and last quarter, as a text table."""
     ts = result.timeseries
     first, last = ts.index[0], ts.index[-1]
-    rows = [[name, f"{ts[name].iloc[0]:.3f}", f"{ts[name].iloc[-1]:.3f}",
-             f"{ts[name].iloc[-1] - ts[name].iloc[0]:+.3f}"]
-            for name in HEADLINE if name in ts]
+    rows = [
+        [
+            name,
+            f"{ts[name].iloc[0]:.3f}",
+            f"{ts[name].iloc[-1]:.3f}",
+            f"{ts[name].iloc[-1] - ts[name].iloc[0]:+.3f}",
+        ]
+        for name in HEADLINE
+        if name in ts
+    ]
     return format_table(["indicator", first, last, "change"], rows)

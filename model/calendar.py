@@ -19,6 +19,7 @@ class Quarter:
     Attributes:
         year: calendar year.
         q: quarter of the year, 1-4.
+
     """
 
     year: int
@@ -30,6 +31,7 @@ class Quarter:
 
         Raises:
             ValueError: the text is not a quarter.
+
         """
         m = _QUARTER.match(str(text).strip())
         if not m:

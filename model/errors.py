@@ -16,6 +16,7 @@ class Problem:
         message: what is wrong, in one sentence.
         fix: what to do about it.
         line: 1-based line in the file, when known.
+
     """
 
     path: str
@@ -51,7 +52,9 @@ class InputError(Exception):
         return self.render()
 
 
-def single(file: str, message: str, fix: str = "", path: str = "", line: int | None = None) -> InputError:
+def single(
+    file: str, message: str, fix: str = "", path: str = "", line: int | None = None
+) -> InputError:
     """Build an :class:`InputError` holding one problem."""
     return InputError(file, [Problem(path=path, message=message, fix=fix, line=line)])
 

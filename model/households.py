@@ -20,6 +20,7 @@ class Attribute:
         dtype: numpy dtype of the array.
         default: value the array is filled with before synthesis.
         description: meaning and unit.
+
     """
 
     name: str
@@ -38,7 +39,9 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("n_children", "i1", 0, "children aged 5-12 in the household"),
     Attribute("income_base", "f8", 0.0, "household income in 2019, US$ a month"),
     Attribute("income", "f8", 0.0, "household income this quarter, US$ a month"),
-    Attribute("quintile", "i1", 0, "income quintile in 2019 (weighted): 0 = poorest ... 4 = richest"),
+    Attribute(
+        "quintile", "i1", 0, "income quintile in 2019 (weighted): 0 = poorest ... 4 = richest"
+    ),
     Attribute("job", "i1", 0, "reference person's job in 2019: 0 = none, 1 = formal, 2 = informal"),
     Attribute("is_teleworkable", "?", False, "the job can be done from home"),
     Attribute("is_high_impact", "?", False, "the job is in a sector hit hard by COVID-19"),
@@ -50,7 +53,9 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("connection", "i1", 0, "0 = offline, 1 = basic mobile, 2 = meaningful"),
     Attribute("propensity", "f4", 0.0, "logit of wanting a connection in 2019 (calibrated)"),
     Attribute("propensity_meaningful", "f4", 0.0, "logit of wanting meaningful use in 2019"),
-    Attribute("skill", "f4", 0.0, "digital skill score, 0-1 (ITU levels: <0.2 none ... 0.7+ advanced)"),
+    Attribute(
+        "skill", "f4", 0.0, "digital skill score, 0-1 (ITU levels: <0.2 none ... 0.7+ advanced)"
+    ),
     Attribute("is_trained", "?", False, "completed a skills-training course under a policy"),
     Attribute("gets_transfer", "?", False, "receives a social transfer this quarter"),
     Attribute("is_poor", "?", False, "income below the household poverty line this quarter"),
@@ -156,6 +161,7 @@ class Households:
         Args:
             group: e.g. ``location=rural``, ``quintile=1`` (poorest), ``sex=female``,
                 ``age=older``, ``disability=yes``.
+
         """
         if group == "all":
             return np.ones(self.n, dtype=bool)

@@ -6,11 +6,11 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from model import params as P
 from model.calendar import Quarter
 from model.households import Households
-from model.indicators import household_indicators
+from model.indicators import Cells, household_indicators
 from model.loader import LoadedScenario
+from model.params import defaults
 from model.policies.base import Context, Levers
 from model.policies.registry import build_policy
 from model.population import synthesise_checked
@@ -35,27 +35,33 @@ class InclusionModel(mesa.Model):
         loaded: validated scenario with its region and policies.
         seed: run seed; every stochastic decision draws from its own named stream of it.
         households: simulated households (default: the scenario's ``households``).
+
     """
 
-    def __init__(self, loaded: LoadedScenario, seed: int = 0, households: int | None = None
-                 ) -> None:
+    def __init__(
+        self, loaded: LoadedScenario, seed: int = 0, households: int | None = None
+    ) -> None:
         super().__init__(rng=seed)
         sc = loaded.scenario
         self.loaded = loaded
         self.seed = seed
-        self.pars = P.defaults() | sc.parameters
+        self.pars = defaults() | sc.parameters
         self.streams = Streams(seed)
         n = households or sc.households
-        self.h: Households = synthesise_checked(loaded.region, n, seed,
-                                               f"region '{loaded.region.name}'", self.pars)
+        self.h: Households = synthesise_checked(
+            loaded.region, n, seed, f"region '{loaded.region.name}'", self.pars
+        )
         self.start = sc.start
         self.end = sc.end
         self.quarter = sc.start
-        self.base_prices = conn.Prices(loaded.region.prices.basic_monthly.value,
-                                       loaded.region.prices.meaningful_monthly.value,
-                                       loaded.region.prices.device.value)
-        self.shock = {Quarter.parse(str(q)): v
-                      for q, v in loaded.region.labour_shock.hours_lost.items()}
+        self.base_prices = conn.Prices(
+            loaded.region.prices.basic_monthly.value,
+            loaded.region.prices.meaningful_monthly.value,
+            loaded.region.prices.device.value,
+        )
+        self.shock = {
+            Quarter.parse(str(q)): v for q, v in loaded.region.labour_shock.hours_lost.items()
+        }
         self.policies = [build_policy(c, self.pars, n) for c in loaded.policies]
         _unique_names(self.policies)
         self.spend = {p.name: 0.0 for p in self.policies}
@@ -64,20 +70,25 @@ class InclusionModel(mesa.Model):
         group = h.is_rural.astype(np.int32) * 5 + h.quintile
         self.peers = build_peers(group, self.streams("network"))
         self.poverty_line = inc.weighted_quantile(
-            h.income_base, h.weight, loaded.region.income.poverty_rate.value)
+            h.income_base, h.weight, loaded.region.income.poverty_rate.value
+        )
         self._set_2019_references()
         self.employed = h.is_employed.copy()
+        self.cells = Cells(h)
         self.indicators: dict[str, float] = {}
         self.worst_label = ""
         self._measure()
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in self.indicators})
+            model_reporters={name: _reporter(name) for name in self.indicators}
+        )
         self.running = True
 
     # --- schedule ---------------------------------------------------------------------
 
     def step(self) -> None:
-        """Advance one quarter, in this order:
+        """Advance one quarter.
+
+        The order is part of the model:
 
         1. policies act (coverage, prices and subsidies, training places, regulation);
         2. the economy moves: the COVID-19 shock and recovery, platform work, labour income;
@@ -111,8 +122,11 @@ class InclusionModel(mesa.Model):
         """Reset the levers, then let every policy in force act on them and the households."""
         self.levers = Levers(self.h.n)
         prices = self.prices()
-        price_dict = {"basic": prices.basic, "meaningful": prices.meaningful,
-                      "device": prices.device}
+        price_dict = {
+            "basic": prices.basic,
+            "meaningful": prices.meaningful,
+            "device": prices.device,
+        }
         for k, policy in enumerate(self.policies):
             if not policy.in_force(self.quarter):
                 continue
@@ -123,8 +137,7 @@ class InclusionModel(mesa.Model):
     def prices(self) -> conn.Prices:
         """Market prices this quarter (before the policy price factor and subsidies)."""
         years = (self.quarter - self.start) / 4
-        return conn.market_prices(self.base_prices, years, self.pars["price_decline_per_year"],
-                                  1.0)
+        return conn.market_prices(self.base_prices, years, self.pars["price_decline_per_year"], 1.0)
 
     # --- 2. economy -------------------------------------------------------------------------
 
@@ -138,27 +151,51 @@ class InclusionModel(mesa.Model):
         lost_now = float(np.sum(h.weight * h.lost_job)) / max(jobs_2019, 1e-12)
         u = self.streams.quarterly("labour.loss", self.steps).random(h.n)
         if jobs_target > lost_now:
-            rel = labour.relative_loss_risk(h.job == 2, h.is_high_impact, h.is_female,
-                                            h.age_group == 0, h.has_disability, p)
+            rel = labour.relative_loss_risk(
+                h.job == 2, h.is_high_impact, h.is_female, h.age_group == 0, h.has_disability, p
+            )
             protected = labour.telework_protected(
-                h.is_teleworkable, h.connection, h.skill, lv.telework_right,
-                self.streams.quarterly("labour.telework", self.steps).random(h.n))
-            lost = labour.job_losses(had_job & ~h.lost_job, h.weight, rel, protected,
-                                     (jobs_target - lost_now) * jobs_2019,
-                                     p["rel_loss_telework"], u)
+                h.is_teleworkable,
+                h.connection,
+                h.skill,
+                lv.telework_right,
+                self.streams.quarterly("labour.telework", self.steps).random(h.n),
+            )
+            lost = labour.job_losses(
+                had_job & ~h.lost_job,
+                h.weight,
+                rel,
+                protected,
+                (jobs_target - lost_now) * jobs_2019,
+                p["rel_loss_telework"],
+                u,
+            )
             h.lost_job |= lost
         elif lost_now > 0:
-            back = labour.rehires(h.lost_job, h.has_disability, p["p_rehire"],
-                                  p["rel_hire_disability"], lv.hiring_access, u)
+            back = labour.rehires(
+                h.lost_job,
+                h.has_disability,
+                p["p_rehire"],
+                p["rel_hire_disability"],
+                lv.hiring_access,
+                u,
+            )
             h.lost_job &= ~back
         self._platform_work()
         hours_cut = (1 - p["jobs_per_hour_lost"]) * hours_lost
-        labour_income = inc.labour_income(h.income_base, had_job, h.lost_job, hours_cut,
-                                          p["share_income_kept_jobless"])
+        labour_income = inc.labour_income(
+            h.income_base, had_job, h.lost_job, hours_cut, p["share_income_kept_jobless"]
+        )
         has_gig = self.streams.quarterly("labour.gigs", self.steps).random(h.n) < min(
-            lv.gig_availability, 1.0)
-        gig_pay = labour.platform_income(h.income_base, has_gig, p["platform_income_share"],
-                                         lv.platform_floor, lv.social_insurance)
+            lv.gig_availability, 1.0
+        )
+        gig_pay = labour.platform_income(
+            h.income_base,
+            has_gig,
+            p["platform_income_share"],
+            lv.platform_floor,
+            lv.social_insurance,
+        )
         transfer = self.poverty_line * p["transfer_share_of_line"] * h.gets_transfer
         h.income[:] = labour_income + np.where(h.is_platform, gig_pay, 0.0) + transfer
         h.is_employed[:] = (had_job & ~h.lost_job) | (h.is_platform & has_gig)
@@ -171,37 +208,61 @@ class InclusionModel(mesa.Model):
         h.is_platform &= able & (leave >= PLATFORM_EXIT)
         no_formal_job = (h.job != 1) | h.lost_job
         u = self.streams.quarterly("labour.platform", self.steps).random(h.n)
-        h.is_platform |= labour.platform_entries(able & no_formal_job & ~h.is_platform,
-                                                 h.has_disability, p["p_platform"],
-                                                 lv.gig_availability, p["rel_hire_disability"],
-                                                 lv.hiring_access, u)
+        h.is_platform |= labour.platform_entries(
+            able & no_formal_job & ~h.is_platform,
+            h.has_disability,
+            p["p_platform"],
+            lv.gig_availability,
+            p["rel_hire_disability"],
+            lv.hiring_access,
+            u,
+        )
 
     # --- 3. households decide -------------------------------------------------------------
 
     def decide_connection(self) -> None:
         """Connect, upgrade to meaningful use, downgrade or drop (see rules.connectivity)."""
         h, p, lv = self.h, self.pars, self.levers
-        prices = conn.market_prices(self.base_prices, (self.quarter - self.start) / 4,
-                                    p["price_decline_per_year"], lv.price_factor)
-        cost_basic, cost_meaningful = conn.monthly_cost(prices, lv.subsidy_service,
-                                                        lv.subsidy_device)
-        damp = conn.barrier(h.is_female, h.has_disability, p["rel_barrier_female"],
-                            p["rel_barrier_disability"])
+        prices = conn.market_prices(
+            self.base_prices,
+            (self.quarter - self.start) / 4,
+            p["price_decline_per_year"],
+            lv.price_factor,
+        )
+        cost_basic, cost_meaningful = conn.monthly_cost(
+            prices, lv.subsidy_service, lv.subsidy_device
+        )
+        damp = conn.barrier(
+            h.is_female, h.has_disability, p["rel_barrier_female"], p["rel_barrier_disability"]
+        )
         years = (self.quarter - self.start) / 4
         lockdown = float(self.quarter >= COVID_PULL_FROM)
         common = p["trend_per_year"] * years + p["covid_pull"] * lockdown
         peers = peer_share(self.peers, h.connection > 0)
-        pull = (common + p["beta_peer"] * (peers - h.peers_online_2019)
-                + p["beta_skill"] * (h.skill - h.skill_2019))
-        shift = conn.utility_shift(pull, damp, conn.unaffordability(cost_basic, h.income),
-                                   h.unafford_2019, p["beta_afford"])
+        pull = (
+            common
+            + p["beta_peer"] * (peers - h.peers_online_2019)
+            + p["beta_skill"] * (h.skill - h.skill_2019)
+        )
+        shift = conn.utility_shift(
+            pull,
+            damp,
+            conn.unaffordability(cost_basic, h.income),
+            h.unafford_2019,
+            p["beta_afford"],
+        )
         wants = h.has_coverage & (h.propensity + shift > 0)
         mid = p["skill_for_meaningful"]
-        pull_m = common + p["beta_skill"] * (conn.skill_pull(h.skill, mid)
-                                             - conn.skill_pull(h.skill_2019, mid))
-        shift_m = conn.utility_shift(pull_m, damp,
-                                     conn.unaffordability(cost_meaningful, h.income),
-                                     h.unafford_meaningful_2019, p["beta_afford"])
+        pull_m = common + p["beta_skill"] * (
+            conn.skill_pull(h.skill, mid) - conn.skill_pull(h.skill_2019, mid)
+        )
+        shift_m = conn.utility_shift(
+            pull_m,
+            damp,
+            conn.unaffordability(cost_meaningful, h.income),
+            h.unafford_meaningful_2019,
+            p["beta_afford"],
+        )
         wants_m = wants & h.has_broadband & (h.propensity_meaningful + shift_m > 0)
         u = self.streams.quarterly("connect.adjust", self.steps).random(h.n)
         u_m = self.streams.quarterly("connect.upgrade", self.steps).random(h.n)
@@ -211,8 +272,14 @@ class InclusionModel(mesa.Model):
         meaningful = h.connection == 2
         up, down = conn.adjust(meaningful, wants_m, p["rate_upgrade"], u_m)
         cost_now = np.where(h.connection == 2, cost_meaningful, cost_basic)
-        stressed = conn.stress_drop(h.connection, cost_now / np.maximum(h.income, 1.0),
-                                    h.income, h.income_base, p["p_drop_stress"], u_s)
+        stressed = conn.stress_drop(
+            h.connection,
+            cost_now / np.maximum(h.income, 1.0),
+            h.income,
+            h.income_base,
+            p["p_drop_stress"],
+            u_s,
+        )
         level = h.connection.copy()
         level[join] = 1
         level[up & (level >= 1)] = 2
@@ -224,8 +291,9 @@ class InclusionModel(mesa.Model):
     def update_skills(self) -> None:
         """Skills grow with use and training and fade without use."""
         h, p = self.h, self.pars
-        h.skill[:] = skills.update_skills(h.skill, h.connection, self.levers.skill_gain,
-                                          p["rate_skill_use"], p["rate_skill_fade"])
+        h.skill[:] = skills.update_skills(
+            h.skill, h.connection, self.levers.skill_gain, p["rate_skill_use"], p["rate_skill_fade"]
+        )
 
     # --- 4. welfare ----------------------------------------------------------------------
 
@@ -236,13 +304,15 @@ class InclusionModel(mesa.Model):
         before = h.income - transfer * h.gets_transfer
         poor_before = before < self.poverty_line
         u = self.streams.quarterly("welfare.takeup", self.steps).random(h.n)
-        h.gets_transfer[:] = inc.transfer_takeup(poor_before, h.connection > 0,
-                                                 p["p_takeup_online"], p["p_takeup_offline"], u)
+        h.gets_transfer[:] = inc.transfer_takeup(
+            poor_before, h.connection > 0, p["p_takeup_online"], p["p_takeup_offline"], u
+        )
         h.income[:] = before + transfer * h.gets_transfer
         h.is_poor[:] = h.income < self.poverty_line
         u_l = self.streams.quarterly("school.learning", self.steps).random(h.n)
-        h.children_learning[:] = schooling.can_learn_remotely(h.n_children, h.connection,
-                                                              p["p_learn_basic"], u_l)
+        h.children_learning[:] = schooling.can_learn_remotely(
+            h.n_children, h.connection, p["p_learn_basic"], u_l
+        )
 
     # --- 5. indicators -----------------------------------------------------------------
 
@@ -251,22 +321,30 @@ class InclusionModel(mesa.Model):
         h.was_online_2019[:] = h.connection > 0
         h.skill_2019[:] = h.skill
         h.peers_online_2019[:] = peer_share(self.peers, h.connection > 0)
-        cost_basic, cost_meaningful = conn.monthly_cost(self.base_prices, np.zeros(h.n),
-                                                        np.zeros(h.n))
+        cost_basic, cost_meaningful = conn.monthly_cost(
+            self.base_prices, np.zeros(h.n), np.zeros(h.n)
+        )
         h.unafford_2019[:] = conn.unaffordability(cost_basic, h.income_base)
         h.unafford_meaningful_2019[:] = conn.unaffordability(cost_meaningful, h.income_base)
         h.is_poor[:] = h.income_base < self.poverty_line
         u = self.streams("welfare.initial").random(h.n)
-        h.gets_transfer[:] = inc.transfer_takeup(h.is_poor, h.connection > 0,
-                                                 self.pars["p_takeup_online"],
-                                                 self.pars["p_takeup_offline"], u)
+        h.gets_transfer[:] = inc.transfer_takeup(
+            h.is_poor,
+            h.connection > 0,
+            self.pars["p_takeup_online"],
+            self.pars["p_takeup_offline"],
+            u,
+        )
         h.children_learning[:] = schooling.can_learn_remotely(
-            h.n_children, h.connection, self.pars["p_learn_basic"],
-            self.streams("school.initial").random(h.n))
+            h.n_children,
+            h.connection,
+            self.pars["p_learn_basic"],
+            self.streams("school.initial").random(h.n),
+        )
 
     def _measure(self) -> None:
         """Compute this quarter's indicators (read by the DataCollector's reporters)."""
-        values, worst = household_indicators(self.h, self.employed, self.poverty_line)
+        values, worst = household_indicators(self.h, self.cells, self.employed, self.poverty_line)
         for policy in self.policies:
             spent = self.spend[policy.name]
             reached_new = policy.reached & (self.h.connection > 0) & ~self.h.was_online_2019
@@ -282,8 +360,13 @@ class InclusionModel(mesa.Model):
         frame = self.datacollector.get_model_vars_dataframe()
         quarters = [str(self.start + i) for i in range(len(frame))]
         frame.index = pd.Index(quarters, name="quarter")
-        return RunResult(self.loaded.scenario.name, self.seed, self.h.n,
-                         frame.astype(float), {"worst_internet_use": self.worst_label})
+        return RunResult(
+            self.loaded.scenario.name,
+            self.seed,
+            self.h.n,
+            frame.astype(float),
+            {"worst_internet_use": self.worst_label},
+        )
 
 
 def _unique_names(policies: list) -> None:

@@ -32,10 +32,18 @@ MEASURES = ("internet_use", "meaningful", "basic_skills", "employed")
 """Person- or household-level yes/no measures reported as shares and counts."""
 
 HEADLINE = (
-    "share_internet_use", "gps_internet_use", "ratio_urban_rural_internet_use",
-    "ratio_q5_q1_internet_use", "gap_age_internet_use", "gap_disability_internet_use",
-    "share_meaningful", "share_basic_skills", "share_employed", "gini_income",
-    "share_children_no_remote_learning", "lag_worst_internet_use",
+    "share_internet_use",
+    "gps_internet_use",
+    "ratio_urban_rural_internet_use",
+    "ratio_q5_q1_internet_use",
+    "gap_age_internet_use",
+    "gap_disability_internet_use",
+    "share_meaningful",
+    "share_basic_skills",
+    "share_employed",
+    "gini_income",
+    "share_children_no_remote_learning",
+    "lag_worst_internet_use",
 )
 """Indicators printed at the start and end of a run."""
 
@@ -54,31 +62,66 @@ class Worst:
     lag: float
 
 
-def group_codes(h: Households) -> dict[str, np.ndarray]:
-    """Code of each household in each grouping attribute (order as in :data:`GROUPS`)."""
-    return {
-        "sex": h.is_female.astype(np.int8),
-        "location": h.is_rural.astype(np.int8),
-        "quintile": h.quintile,
-        "age": h.age_group,
-        "disability": h.has_disability.astype(np.int8),
-    }
+class Cells:
+    """Intersections of sex, location, quintile, age and disability, built once per run.
+
+    Attributes are fixed over a run, so each household's cell is computed once; every group
+    total is then one ``bincount`` over cells and a small matrix product.
+    """
+
+    def __init__(self, h: Households) -> None:
+        codes = {
+            "sex": h.is_female.astype(np.int32),
+            "location": h.is_rural.astype(np.int32),
+            "quintile": h.quintile.astype(np.int32),
+            "age": h.age_group.astype(np.int32),
+            "disability": h.has_disability.astype(np.int32),
+        }
+        self.sizes = [len(v) for v in GROUPS.values()]
+        self.n_cells = int(np.prod(self.sizes))
+        cell = np.zeros(h.n, dtype=np.int32)
+        for attr, size in zip(GROUPS, self.sizes, strict=True):
+            cell = cell * size + codes[attr]
+        self.cell = cell
+        self.names = ["all", *(name for names in GROUPS.values() for name in names)]
+        self.membership = np.zeros((self.n_cells, len(self.names)))
+        self.membership[:, 0] = 1.0
+        ids = np.arange(self.n_cells)
+        col = 1
+        stride = self.n_cells
+        for size in self.sizes:
+            stride //= size
+            code = (ids // stride) % size
+            for i in range(size):
+                self.membership[:, col + i] = code == i
+            col += size
+
+    def cell_sums(self, values: np.ndarray) -> np.ndarray:
+        """Sum of ``values`` in each cell."""
+        return np.bincount(self.cell, weights=values, minlength=self.n_cells)
+
+    def totals(self, values: np.ndarray) -> dict[str, float]:
+        """Sum of ``values`` overall ('all') and in every group."""
+        return dict(zip(self.names, self.cell_sums(values) @ self.membership, strict=True))
+
+    def label(self, cell: int) -> str:
+        """Names of the groups that make up a cell."""
+        parts = []
+        for names, size in zip(reversed(list(GROUPS.values())), reversed(self.sizes), strict=True):
+            parts.append(names[cell % size])
+            cell //= size
+        return ", ".join(reversed(parts))
 
 
-def totals_by_group(values: np.ndarray, codes: dict[str, np.ndarray]) -> dict[str, float]:
-    """Sum of ``values`` overall ('all') and in every group."""
-    out = {"all": float(np.sum(values))}
-    for attr, names in GROUPS.items():
-        sums = np.bincount(codes[attr], weights=values, minlength=len(names))
-        out.update({name: float(sums[i]) for i, name in enumerate(names)})
-    return out
-
-
-def rates_by_group(values: np.ndarray, weights: np.ndarray, codes: dict[str, np.ndarray],
-                   denominators: dict[str, float] | None = None) -> dict[str, float]:
+def rates_by_group(
+    values: np.ndarray,
+    weights: np.ndarray,
+    cells: Cells,
+    denominators: dict[str, float] | None = None,
+) -> dict[str, float]:
     """Weighted mean of ``values`` overall ('all') and in every group."""
-    num = totals_by_group(values * weights, codes)
-    den = denominators or totals_by_group(weights, codes)
+    num = cells.totals(values * weights)
+    den = denominators or cells.totals(weights)
     return {g: (num[g] / den[g] if den[g] > 0 else 0.0) for g in num}
 
 
@@ -98,72 +141,55 @@ def gaps(rate: dict[str, float], measure: str) -> dict[str, float]:
     }
 
 
-def gini(values: np.ndarray, weights: np.ndarray) -> float:
-    """Weighted Gini coefficient (0 = equal)."""
+def inequality(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """Weighted Gini coefficient (0 = equal) and Palma ratio (top 10% / bottom 40% share)."""
     order = np.argsort(values)
     v, w = values[order], weights[order]
     cum_w = np.cumsum(w)
-    cum_vw = np.cumsum(v * w)
+    vw = v * w
+    cum_vw = np.cumsum(vw)
     total_w, total_vw = cum_w[-1], cum_vw[-1]
     if total_vw <= 0:
-        return 0.0
-    # Area under the Lorenz curve by trapezoids.
+        return 0.0, 0.0
     lorenz = cum_vw / total_vw
     prev = np.concatenate(([0.0], lorenz[:-1]))
-    area = np.sum(w / total_w * (lorenz + prev) / 2)
-    return float(1 - 2 * area)
+    gini = float(1 - np.sum(w / total_w * (lorenz + prev)))
+    pos = cum_w / total_w
+    bottom = float(vw[pos <= 0.4].sum())
+    palma = float(vw[pos > 0.9].sum() / bottom) if bottom > 0 else 0.0
+    return gini, palma
 
 
-def palma(values: np.ndarray, weights: np.ndarray) -> float:
-    """Palma ratio: income share of the richest 10% over that of the poorest 40%."""
-    order = np.argsort(values)
-    v, w = values[order], weights[order]
-    pos = np.cumsum(w) / w.sum()
-    top = np.sum((v * w)[pos > 0.9])
-    bottom = np.sum((v * w)[pos <= 0.4])
-    return float(top / bottom) if bottom > 0 else 0.0
+def worst_intersection(cells: Cells, weight: np.ndarray, online: np.ndarray) -> Worst:
+    """The worst-off intersection for Internet use.
 
-
-def worst_intersection(h: Households, online: np.ndarray) -> Worst:
-    """The intersection of sex, location, quintile, age and disability with the lowest
-    internet use, among those large enough to be meaningful."""
-    codes = group_codes(h)
-    cell = np.zeros(h.n, dtype=np.int32)
-    sizes = [len(v) for v in GROUPS.values()]
-    for attr, size in zip(GROUPS, sizes, strict=True):
-        cell = cell * size + codes[attr]
-    n_cells = int(np.prod(sizes))
-    w = h.weight
-    den = np.bincount(cell, weights=w, minlength=n_cells)
-    num = np.bincount(cell, weights=w * online, minlength=n_cells)
-    count = np.bincount(cell, minlength=n_cells)
-    big = (den >= WORST_MIN_SHARE * w.sum()) & (count >= WORST_MIN_HOUSEHOLDS)
-    avg = float(np.sum(w * online) / w.sum())
+    Cells cross sex, location, quintile, age and disability; only those large enough to be
+    meaningful (:data:`WORST_MIN_SHARE`, :data:`WORST_MIN_HOUSEHOLDS`) are considered.
+    """
+    den = cells.cell_sums(weight)
+    num = cells.cell_sums(weight * online)
+    count = np.bincount(cells.cell, minlength=cells.n_cells)
+    big = (den >= WORST_MIN_SHARE * weight.sum()) & (count >= WORST_MIN_HOUSEHOLDS)
+    avg = float(num.sum() / den.sum())
     if not big.any():
         return Worst("none large enough", avg, 0.0)
     rate = np.where(big, num / np.maximum(den, 1e-12), np.inf)
     best = int(np.argmin(rate))
-    return Worst(_cell_label(best, sizes), float(rate[best]), avg - float(rate[best]))
+    return Worst(cells.label(best), float(rate[best]), avg - float(rate[best]))
 
 
-def _cell_label(cell: int, sizes: list[int]) -> str:
-    parts = []
-    for (_attr, names), size in zip(reversed(GROUPS.items()), reversed(sizes), strict=True):
-        parts.append(names[cell % size])
-        cell //= size
-    return ", ".join(reversed(parts))
-
-
-def household_indicators(h: Households, employed: np.ndarray, poverty_line: float
-                         ) -> tuple[dict[str, float], Worst]:
+def household_indicators(
+    h: Households, cells: Cells, employed: np.ndarray, poverty_line: float
+) -> tuple[dict[str, float], Worst]:
     """Every household indicator for the current quarter.
 
     Args:
         h: the households.
+        cells: the households' intersections (see :class:`Cells`).
         employed: the reference person works (job or platform) this quarter.
         poverty_line: household poverty line, US$ a month.
+
     """
-    codes = group_codes(h)
     people = h.unit_weight("people")
     out: dict[str, float] = {}
     states = {
@@ -172,32 +198,32 @@ def household_indicators(h: Households, employed: np.ndarray, poverty_line: floa
         "basic_skills": h.has_basic_skills,
         "employed": employed,
     }
-    people_by_group = totals_by_group(people, codes)
+    people_by_group = cells.totals(people)
     for measure, state in states.items():
-        rate = rates_by_group(state.astype(float), people, codes, people_by_group)
+        rate = rates_by_group(state.astype(float), people, cells, people_by_group)
         for group, value in rate.items():
             suffix = "" if group == "all" else f":{group}"
             out[f"share_{measure}{suffix}"] = value
             out[f"n_people_{measure}{suffix}"] = value * people_by_group[group]
         out.update(gaps(rate, measure))
         out[f"n_households_{measure}"] = float(np.sum(h.weight * state))
-    income = rates_by_group(h.income, h.weight, codes)
+    income = rates_by_group(h.income, h.weight, cells)
     for group, value in income.items():
         out["mean_income" if group == "all" else f"mean_income:{group}"] = value
     out.update(_income_gaps(income))
     per_person = h.income / (h.n_adults + h.n_children)
     people_all = h.weight * (h.n_adults + h.n_children)
-    out["gini_income"] = gini(per_person, people_all)
-    out["palma_income"] = palma(per_person, people_all)
+    out["gini_income"], out["palma_income"] = inequality(per_person, people_all)
     out["share_poor"] = float(np.sum(h.weight * h.is_poor) / h.weight.sum())
-    out["share_working_poor"] = float(np.sum(h.weight * (h.is_poor & employed))
-                                      / max(np.sum(h.weight * employed), 1e-12))
+    out["share_working_poor"] = float(
+        np.sum(h.weight * (h.is_poor & employed)) / max(np.sum(h.weight * employed), 1e-12)
+    )
     kids = h.unit_weight("children")
     missed = kids * ~h.children_learning
     out["share_children_no_remote_learning"] = float(missed.sum() / max(kids.sum(), 1e-12))
     out["n_children_no_remote_learning"] = float(missed.sum())
     out["share_transfer"] = float(np.sum(h.weight * h.gets_transfer) / h.weight.sum())
-    worst = worst_intersection(h, h.is_online)
+    worst = worst_intersection(cells, h.weight, h.is_online)
     out["worst_share_internet_use"] = worst.share
     out["lag_worst_internet_use"] = worst.lag
     return out, worst

@@ -33,6 +33,7 @@ class LoadedScenario:
         policies: policy configurations, validated against the policy registry.
         path: the file it came from ('' when built in code).
         text: the file's exact text (for provenance).
+
     """
 
     scenario: Scenario
@@ -52,6 +53,7 @@ def resolve_region(ref: str, relative_to: Path | None = None) -> Path:
 
     Raises:
         InputError: no such region.
+
     """
     if ref.endswith((".yaml", ".yml")) or "/" in ref:
         p = Path(ref)
@@ -60,8 +62,9 @@ def resolve_region(ref: str, relative_to: Path | None = None) -> Path:
         return p
     p = REGIONS_DIR / f"{ref}.yaml"
     if not p.exists():
-        raise InputError(str(ref), [Problem("", f"unknown region '{ref}';",
-                                            did_you_mean(ref, region_names()))])
+        raise InputError(
+            str(ref), [Problem("", f"unknown region '{ref}';", did_you_mean(ref, region_names()))]
+        )
     return p
 
 
@@ -77,12 +80,14 @@ def load_scenario(path: str | Path) -> LoadedScenario:
 
     Raises:
         InputError: anything wrong with the scenario or the region it names.
+
     """
     name = str(path)
     data, lines = read_yaml(path)
     scenario = validate(Scenario, data, lines, name)
-    return finish_scenario(scenario, lines, name, Path(path).read_text(encoding="utf-8"),
-                           Path(path).parent)
+    return finish_scenario(
+        scenario, lines, name, Path(path).read_text(encoding="utf-8"), Path(path).parent
+    )
 
 
 def scenario_from_dict(data: dict[str, Any], name: str = "<scenario>") -> LoadedScenario:
@@ -91,25 +96,32 @@ def scenario_from_dict(data: dict[str, Any], name: str = "<scenario>") -> Loaded
     return finish_scenario(scenario, {}, name, "", None)
 
 
-def finish_scenario(scenario: Scenario, lines: Lines, name: str, text: str,
-                    folder: Path | None) -> LoadedScenario:
+def finish_scenario(
+    scenario: Scenario, lines: Lines, name: str, text: str, folder: Path | None
+) -> LoadedScenario:
     """Check parameters and policies of a validated scenario and load its region."""
     problems = _check_parameters(scenario.parameters, lines)
     policies, policy_problems = _validate_policies(scenario.policies, lines)
     problems += policy_problems
     for k, pol in enumerate(policies):
         if pol is not None and pol.end < pol.start:
-            problems.append(Problem(f"policies[{k}].end", f"end {pol.end} is before start "
-                                    f"{pol.start}.", "set end to a later quarter.",
-                                    line_of(lines, ("policies", k, "end"))))
+            problems.append(
+                Problem(
+                    f"policies[{k}].end",
+                    f"end {pol.end} is before start {pol.start}.",
+                    "set end to a later quarter.",
+                    line_of(lines, ("policies", k, "end")),
+                )
+            )
     if problems:
         raise InputError(name, problems)
     try:
         region_path = resolve_region(scenario.region, folder)
     except InputError as exc:
         p = exc.problems[0]
-        raise InputError(name, [Problem("region", p.message, p.fix,
-                                        line_of(lines, ("region",)))]) from None
+        raise InputError(
+            name, [Problem("region", p.message, p.fix, line_of(lines, ("region",)))]
+        ) from None
     region = load_region(region_path)
     return LoadedScenario(scenario, region, tuple(policies), name, text)
 
@@ -119,15 +131,25 @@ def _check_parameters(pars: dict[str, float], lines: Lines) -> list[Problem]:
     for key, value in pars.items():
         loc = ("parameters", key)
         if key not in PARAMETERS:
-            problems.append(Problem(key_path(loc), f"unknown parameter '{key}';",
-                                    did_you_mean(key, PARAMETERS), line_of(lines, loc)))
+            problems.append(
+                Problem(
+                    key_path(loc),
+                    f"unknown parameter '{key}';",
+                    did_you_mean(key, PARAMETERS),
+                    line_of(lines, loc),
+                )
+            )
             continue
         p = PARAMETERS[key]
         if not (p.low <= value <= p.high):
-            problems.append(Problem(key_path(loc), f"{value} is outside the plausible range "
-                                    f"[{p.low}, {p.high}] ({p.unit}).",
-                                    f"use a value between {p.low} and {p.high}.",
-                                    line_of(lines, loc)))
+            problems.append(
+                Problem(
+                    key_path(loc),
+                    f"{value} is outside the plausible range [{p.low}, {p.high}] ({p.unit}).",
+                    f"use a value between {p.low} and {p.high}.",
+                    line_of(lines, loc),
+                )
+            )
     return problems
 
 
@@ -140,10 +162,15 @@ def _validate_policies(items: list[dict], lines: Lines) -> tuple[list[Any], list
         loc: tuple[str | int, ...] = ("policies", k)
         kind = item.get("type") if isinstance(item, dict) else None
         if kind not in POLICY_TYPES:
-            msg = ("has no 'type';" if kind is None else f"unknown policy type '{kind}';")
-            problems.append(Problem(key_path((*loc, "type")), msg,
-                                    did_you_mean(str(kind), POLICY_TYPES),
-                                    line_of(lines, (*loc, "type"))))
+            msg = "has no 'type';" if kind is None else f"unknown policy type '{kind}';"
+            problems.append(
+                Problem(
+                    key_path((*loc, "type")),
+                    msg,
+                    did_you_mean(str(kind), POLICY_TYPES),
+                    line_of(lines, (*loc, "type")),
+                )
+            )
             out.append(None)
             continue
         config_cls = POLICY_TYPES[kind].Config
@@ -160,6 +187,7 @@ def validate[M: BaseModel](cls: type[M], data: Any, lines: Lines, name: str) -> 
 
     Raises:
         InputError: one problem per validation error, with line and key path.
+
     """
     try:
         return cls.model_validate(data)
@@ -167,8 +195,9 @@ def validate[M: BaseModel](cls: type[M], data: Any, lines: Lines, name: str) -> 
         raise InputError(name, _problems(exc, cls, lines)) from None
 
 
-def _problems(exc: ValidationError, cls: type[BaseModel], lines: Lines,
-              prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+def _problems(
+    exc: ValidationError, cls: type[BaseModel], lines: Lines, prefix: tuple[str | int, ...] = ()
+) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(x for x in err["loc"] if not str(x).startswith("function-"))
@@ -188,16 +217,28 @@ def _explain(err: dict[str, Any], cls: type[BaseModel], loc: tuple) -> tuple[str
         return "is required but missing.", f"add '{loc[-1]}:' here (see scenarios/ for examples)."
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bound = next(iter(ctx.values()))
-        word = {"greater_than_equal": "at least", "less_than_equal": "at most",
-                "greater_than": "more than", "less_than": "less than"}[kind]
-        return f"{value!r} is out of range: it must be {word} {bound}.", f"use a value {word} {bound}."
+        word = {
+            "greater_than_equal": "at least",
+            "less_than_equal": "at most",
+            "greater_than": "more than",
+            "less_than": "less than",
+        }[kind]
+        return (
+            f"{value!r} is out of range: it must be {word} {bound}.",
+            f"use a value {word} {bound}.",
+        )
     if kind == "finite_number":
         return f"{value!r} is not a finite number.", "write an ordinary number."
     if kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
         return f"{value!r} is not a number of the right type.", "write a number, without quotes."
     if kind in ("string_type", "bool_type", "list_type", "dict_type", "model_type"):
-        want = {"string_type": "text", "bool_type": "true or false", "list_type": "a list",
-                "dict_type": "a mapping", "model_type": "a mapping of keys"}[kind]
+        want = {
+            "string_type": "text",
+            "bool_type": "true or false",
+            "list_type": "a list",
+            "dict_type": "a mapping",
+            "model_type": "a mapping of keys",
+        }[kind]
         return f"{_short(value)} has the wrong type: expected {want}.", f"write {want} here."
     if kind == "value_error":
         msg = str(ctx.get("error", err["msg"]))

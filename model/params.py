@@ -24,6 +24,7 @@ class Param:
         submodel: the rule module that reads it.
         description: what it means, in one sentence.
         source: where the value or its form comes from.
+
     """
 
     name: str
@@ -38,129 +39,353 @@ class Param:
 
 _PARAMS = [
     # --- adoption: connect, upgrade, drop -------------------------------------------------
-    Param("rate_adjust", 0.25, "1/quarter", 0.05, 0.25, "connectivity",
-          "Share of the gap between a household's state and its desired state closed each quarter.",
-          "Partial-adjustment form of Laciana, Rovere & Podestá (2013); value calibrated to the ITU "
-          "world path 2019-2024 (docs/calibration.md)."),
-    Param("beta_peer", 1.0, "logit per unit share", 0.5, 5.0, "connectivity",
-          "Pull of the share of a household's social neighbours who are online.",
-          "Agarwal & Canfield (share of neighbours online in the theory of planned behaviour); "
-          "calibrated to the ITU world path."),
-    Param("beta_afford", 0.6, "logit per log-ratio", 0.2, 1.5, "connectivity",
-          "Push away from connecting per unit log of (price / 2% of own income) above the target.",
-          "Broadband Commission Target 2 (2% of income); ITU Affordability of ICT services 2024 "
-          "(affordability must be judged against each household's own income)."),
-    Param("beta_skill", 1.5, "logit per unit skill", 0.5, 3.0, "connectivity",
-          "Pull of the household's digital skill score on wanting a connection.",
-          "GSMA Mobile Gender/Disability Gap reports: literacy and skills are a top barrier."),
-    Param("trend_per_year", 0.02, "logit per year", 0.0, 0.3, "connectivity",
-          "Growing usefulness of being online (services, content, digital government).",
-          "Calibrated to ITU Internet use growth 2021-2024 (Broadband Commission Target 3 page)."),
-    Param("covid_pull", 0.7, "logit", 0.0, 1.5, "connectivity",
-          "Lasting extra pull to be online from 2020Q2: the lockdowns moved work, school and "
-          "services online, and much of it stayed.",
-          "ITU: Internet use grew 11% in 2019-20 against 5-6% in later years (Broadband "
-          "Commission Target 3 page)."),
-    Param("p_drop_stress", 0.06, "1/quarter", 0.0, 0.15, "connectivity",
-          "Extra quarterly hazard of dropping the connection when its cost exceeds 5% of a "
-          "household income that fell below its 2019 level.",
-          "5% stress threshold of the design; ECLAC SR No. 7 (connection costs 12-14% of income "
-          "in the two poorest quintiles)."),
-    Param("rel_barrier_female", 0.9, "odds multiplier", 0.6, 1.0, "connectivity",
-          "Residual barrier for women once income, skills and age are accounted for.",
-          "ITU FF2024 gender parity score 0.91-0.94 world; GSMA: LAC near parity."),
-    Param("rel_barrier_disability", 0.6, "odds multiplier", 0.15, 0.9, "connectivity",
-          "Residual barrier for households of persons with disabilities (inaccessible devices "
-          "and services).",
-          "GSMA Mobile Disability Gap Report 2021: adoption multiplier 0.15-0.89."),
-    Param("rate_upgrade", 0.10, "1/quarter", 0.03, 0.25, "connectivity",
-          "Share of the gap to the desired meaningful-connectivity state closed each quarter.",
-          "Assumption of the same partial-adjustment form as rate_adjust; calibrated."),
-    Param("skill_for_meaningful", 0.45, "skill score", 0.2, 0.7, "connectivity",
-          "Skill score at which the pull towards meaningful connectivity is half its full size.",
-          "ITU skill levels (standard skills start at 0.45 on our 0-1 score)."),
+    Param(
+        "rate_adjust",
+        0.25,
+        "1/quarter",
+        0.05,
+        0.25,
+        "connectivity",
+        "Share of the gap between a household's state and its desired state closed each quarter.",
+        "Partial-adjustment form of Laciana, Rovere & Podestá (2013); value calibrated to the ITU "
+        "world path 2019-2024 (docs/calibration.md).",
+    ),
+    Param(
+        "beta_peer",
+        1.0,
+        "logit per unit share",
+        0.5,
+        5.0,
+        "connectivity",
+        "Pull of the share of a household's social neighbours who are online.",
+        "Agarwal & Canfield (share of neighbours online in the theory of planned behaviour); "
+        "calibrated to the ITU world path.",
+    ),
+    Param(
+        "beta_afford",
+        0.6,
+        "logit per log-ratio",
+        0.2,
+        1.5,
+        "connectivity",
+        "Push away from connecting per unit log of (price / 2% of own income) above the target.",
+        "Broadband Commission Target 2 (2% of income); ITU Affordability of ICT services 2024 "
+        "(affordability must be judged against each household's own income).",
+    ),
+    Param(
+        "beta_skill",
+        1.5,
+        "logit per unit skill",
+        0.5,
+        3.0,
+        "connectivity",
+        "Pull of the household's digital skill score on wanting a connection.",
+        "GSMA Mobile Gender/Disability Gap reports: literacy and skills are a top barrier.",
+    ),
+    Param(
+        "trend_per_year",
+        0.02,
+        "logit per year",
+        0.0,
+        0.3,
+        "connectivity",
+        "Growing usefulness of being online (services, content, digital government).",
+        "Calibrated to ITU Internet use growth 2021-2024 (Broadband Commission Target 3 page).",
+    ),
+    Param(
+        "covid_pull",
+        0.7,
+        "logit",
+        0.0,
+        1.5,
+        "connectivity",
+        "Lasting extra pull to be online from 2020Q2: the lockdowns moved work, school and "
+        "services online, and much of it stayed.",
+        "ITU: Internet use grew 11% in 2019-20 against 5-6% in later years (Broadband "
+        "Commission Target 3 page).",
+    ),
+    Param(
+        "p_drop_stress",
+        0.06,
+        "1/quarter",
+        0.0,
+        0.15,
+        "connectivity",
+        "Extra quarterly hazard of dropping the connection when its cost exceeds 5% of a "
+        "household income that fell below its 2019 level.",
+        "5% stress threshold of the design; ECLAC SR No. 7 (connection costs 12-14% of income "
+        "in the two poorest quintiles).",
+    ),
+    Param(
+        "rel_barrier_female",
+        0.9,
+        "odds multiplier",
+        0.6,
+        1.0,
+        "connectivity",
+        "Residual barrier for women once income, skills and age are accounted for.",
+        "ITU FF2024 gender parity score 0.91-0.94 world; GSMA: LAC near parity.",
+    ),
+    Param(
+        "rel_barrier_disability",
+        0.6,
+        "odds multiplier",
+        0.15,
+        0.9,
+        "connectivity",
+        "Residual barrier for households of persons with disabilities (inaccessible devices "
+        "and services).",
+        "GSMA Mobile Disability Gap Report 2021: adoption multiplier 0.15-0.89.",
+    ),
+    Param(
+        "rate_upgrade",
+        0.10,
+        "1/quarter",
+        0.03,
+        0.25,
+        "connectivity",
+        "Share of the gap to the desired meaningful-connectivity state closed each quarter.",
+        "Assumption of the same partial-adjustment form as rate_adjust; calibrated.",
+    ),
+    Param(
+        "skill_for_meaningful",
+        0.45,
+        "skill score",
+        0.2,
+        0.7,
+        "connectivity",
+        "Skill score at which the pull towards meaningful connectivity is half its full size.",
+        "ITU skill levels (standard skills start at 0.45 on our 0-1 score).",
+    ),
     # --- coverage and prices ---------------------------------------------------------------
-    Param("price_decline_per_year", 0.08, "share per year", 0.0, 0.15, "connectivity",
-          "Market decline of the real price of connectivity baskets (Innovation).",
-          "ITU FF2023-FF2024: median mobile broadband basket 1.5% -> 1.3% -> 1.1% of GNI p.c., "
-          "about -13% a year 2022-24; taken lower for the whole period."),
+    Param(
+        "price_decline_per_year",
+        0.08,
+        "share per year",
+        0.0,
+        0.15,
+        "connectivity",
+        "Market decline of the real price of connectivity baskets (Innovation).",
+        "ITU FF2023-FF2024: median mobile broadband basket 1.5% -> 1.3% -> 1.1% of GNI p.c., "
+        "about -13% a year 2022-24; taken lower for the whole period.",
+    ),
     # --- skills ------------------------------------------------------------------------------
-    Param("rate_skill_use", 0.03, "1/quarter", 0.01, 0.08, "skills",
-          "Quarterly gain in skill, as a share of the distance to full skill, from meaningful use "
-          "(half of it from basic mobile use).",
-          "Assumption; ITU FF2021: skills rise with use and occupation more than with sex."),
-    Param("rate_skill_fade", 0.02, "1/quarter", 0.0, 0.06, "skills",
-          "Quarterly loss of skill, as a share of the skill, without use.",
-          "Assumption (skills depreciate without practice)."),
+    Param(
+        "rate_skill_use",
+        0.03,
+        "1/quarter",
+        0.01,
+        0.08,
+        "skills",
+        "Quarterly gain in skill, as a share of the distance to full skill, from meaningful use "
+        "(half of it from basic mobile use).",
+        "Assumption; ITU FF2021: skills rise with use and occupation more than with sex.",
+    ),
+    Param(
+        "rate_skill_fade",
+        0.02,
+        "1/quarter",
+        0.0,
+        0.06,
+        "skills",
+        "Quarterly loss of skill, as a share of the skill, without use.",
+        "Assumption (skills depreciate without practice).",
+    ),
     # --- skills training uptake ---------------------------------------------------------------
-    Param("p_training_uptake", 0.6, "probability", 0.3, 0.9, "skills",
-          "Chance that a person offered a training place starts the course.",
-          "Assumption; ITU Digital Skills Insights (uptake of free public courses is partial)."),
-    Param("rel_uptake_barrier", 0.5, "multiplier", 0.2, 1.0, "skills",
-          "Uptake of women, older people and persons with disabilities, relative to others, when "
-          "delivery is not accessible and gender-sensitive.",
-          "GSMA Mobile Gender Gap and Disability Gap reports (time, care duties, inaccessible "
-          "formats); assumption for size."),
+    Param(
+        "p_training_uptake",
+        0.6,
+        "probability",
+        0.3,
+        0.9,
+        "skills",
+        "Chance that a person offered a training place starts the course.",
+        "Assumption; ITU Digital Skills Insights (uptake of free public courses is partial).",
+    ),
+    Param(
+        "rel_uptake_barrier",
+        0.5,
+        "multiplier",
+        0.2,
+        1.0,
+        "skills",
+        "Uptake of women, older people and persons with disabilities, relative to others, when "
+        "delivery is not accessible and gender-sensitive.",
+        "GSMA Mobile Gender Gap and Disability Gap reports (time, care duties, inaccessible "
+        "formats); assumption for size.",
+    ),
     # --- labour market ------------------------------------------------------------------------
-    Param("jobs_per_hour_lost", 0.55, "share", 0.3, 0.9, "labour",
-          "Share of the working-hour loss that takes the form of lost jobs rather than shorter "
-          "hours.",
-          "ILO Monitor 7th ed.: 8.8% of hours lost in 2020 against about 4.4% of employment "
-          "(114 million jobs)."),
-    Param("rel_loss_informal", 1.8, "hazard multiplier", 1.0, 3.0, "labour",
-          "Job-loss multiplier for informal jobs.",
-          "ILO Monitor 7th ed.; ECLAC SR No. 9 (informal workers hit hardest)."),
-    Param("rel_loss_high_impact", 1.8, "hazard multiplier", 1.0, 3.0, "labour",
-          "Job-loss multiplier for jobs in high-impact sectors (retail, hospitality, tourism).",
-          "ECLAC SR No. 9 (56.9% of women employed in high-impact sectors)."),
-    Param("rel_loss_female", 1.15, "hazard multiplier", 1.0, 1.6, "labour",
-          "Job-loss multiplier for women, beyond their sectors.",
-          "ILO Monitor 7th ed.: employment loss women 5.0% vs men 3.9%."),
-    Param("rel_loss_youth", 2.0, "hazard multiplier", 1.0, 3.0, "labour",
-          "Job-loss multiplier for workers aged 15-24.",
-          "ILO Monitor 7th ed.: youth 8.7% vs adults 3.7%."),
-    Param("rel_loss_disability", 1.3, "hazard multiplier", 1.0, 2.0, "labour",
-          "Job-loss multiplier for persons with disabilities.",
-          "WHO/World Bank 2011 (lower and more precarious employment); assumption for size."),
-    Param("rel_loss_telework", 0.25, "hazard multiplier", 0.0, 0.8, "labour",
-          "Job-loss multiplier for teleworkable jobs held by meaningfully connected, skilled "
-          "workers.",
-          "ILO 'From potential to practice' 2021: 17.4% worked from home in Q2 2020; Garrote "
-          "Sánchez et al. (WB PRWP 9347): telework needs Internet access."),
-    Param("p_rehire", 0.10, "1/quarter", 0.03, 0.25, "labour",
-          "Quarterly chance that a worker who lost a job finds one again once the shock eases.",
-          "Calibrated so LAC employment is back near 2019 by 2023 (ILO Labour Overview 2022)."),
-    Param("p_platform", 0.01, "1/quarter", 0.0, 0.1, "labour",
-          "Quarterly chance that a connected, skilled person without a formal job takes up "
-          "platform work, at full gig availability.",
-          "Assumption; ILO World Employment and Social Outlook 2021 (platform work grew fast)."),
-    Param("platform_income_share", 0.5, "share of own base income", 0.2, 1.0, "labour",
-          "Monthly platform earnings as a share of the worker's 2019 income.",
-          "ILO WESO 2021: platform workers earn less than comparable offline workers."),
-    Param("rel_hire_disability", 0.6, "hazard multiplier", 0.3, 1.0, "labour",
-          "Re-hiring and platform-hiring multiplier for persons with disabilities "
-          "(discrimination and inaccessible hiring).",
-          "WHO/World Bank 2011: employment men 53% vs 65%, women 20% vs 30%."),
+    Param(
+        "jobs_per_hour_lost",
+        0.55,
+        "share",
+        0.3,
+        0.9,
+        "labour",
+        "Share of the working-hour loss that takes the form of lost jobs rather than shorter "
+        "hours.",
+        "ILO Monitor 7th ed.: 8.8% of hours lost in 2020 against about 4.4% of employment "
+        "(114 million jobs).",
+    ),
+    Param(
+        "rel_loss_informal",
+        1.8,
+        "hazard multiplier",
+        1.0,
+        3.0,
+        "labour",
+        "Job-loss multiplier for informal jobs.",
+        "ILO Monitor 7th ed.; ECLAC SR No. 9 (informal workers hit hardest).",
+    ),
+    Param(
+        "rel_loss_high_impact",
+        1.8,
+        "hazard multiplier",
+        1.0,
+        3.0,
+        "labour",
+        "Job-loss multiplier for jobs in high-impact sectors (retail, hospitality, tourism).",
+        "ECLAC SR No. 9 (56.9% of women employed in high-impact sectors).",
+    ),
+    Param(
+        "rel_loss_female",
+        1.15,
+        "hazard multiplier",
+        1.0,
+        1.6,
+        "labour",
+        "Job-loss multiplier for women, beyond their sectors.",
+        "ILO Monitor 7th ed.: employment loss women 5.0% vs men 3.9%.",
+    ),
+    Param(
+        "rel_loss_youth",
+        2.0,
+        "hazard multiplier",
+        1.0,
+        3.0,
+        "labour",
+        "Job-loss multiplier for workers aged 15-24.",
+        "ILO Monitor 7th ed.: youth 8.7% vs adults 3.7%.",
+    ),
+    Param(
+        "rel_loss_disability",
+        1.3,
+        "hazard multiplier",
+        1.0,
+        2.0,
+        "labour",
+        "Job-loss multiplier for persons with disabilities.",
+        "WHO/World Bank 2011 (lower and more precarious employment); assumption for size.",
+    ),
+    Param(
+        "rel_loss_telework",
+        0.25,
+        "hazard multiplier",
+        0.0,
+        0.8,
+        "labour",
+        "Job-loss multiplier for teleworkable jobs held by meaningfully connected, skilled "
+        "workers.",
+        "ILO 'From potential to practice' 2021: 17.4% worked from home in Q2 2020; Garrote "
+        "Sánchez et al. (WB PRWP 9347): telework needs Internet access.",
+    ),
+    Param(
+        "p_rehire",
+        0.10,
+        "1/quarter",
+        0.03,
+        0.25,
+        "labour",
+        "Quarterly chance that a worker who lost a job finds one again once the shock eases.",
+        "Calibrated so LAC employment is back near 2019 by 2023 (ILO Labour Overview 2022).",
+    ),
+    Param(
+        "p_platform",
+        0.01,
+        "1/quarter",
+        0.0,
+        0.1,
+        "labour",
+        "Quarterly chance that a connected, skilled person without a formal job takes up "
+        "platform work, at full gig availability.",
+        "Assumption; ILO World Employment and Social Outlook 2021 (platform work grew fast).",
+    ),
+    Param(
+        "platform_income_share",
+        0.5,
+        "share of own base income",
+        0.2,
+        1.0,
+        "labour",
+        "Monthly platform earnings as a share of the worker's 2019 income.",
+        "ILO WESO 2021: platform workers earn less than comparable offline workers.",
+    ),
+    Param(
+        "rel_hire_disability",
+        0.6,
+        "hazard multiplier",
+        0.3,
+        1.0,
+        "labour",
+        "Re-hiring and platform-hiring multiplier for persons with disabilities "
+        "(discrimination and inaccessible hiring).",
+        "WHO/World Bank 2011: employment men 53% vs 65%, women 20% vs 30%.",
+    ),
     # --- income and transfers ----------------------------------------------------------------
-    Param("share_income_kept_jobless", 0.45, "share", 0.2, 0.8, "income",
-          "Share of its 2019 income a household keeps when the reference person loses the job "
-          "(other earners, savings).",
-          "Assumption; World Bank PSP 2022: the poorest lost twice the income share of the richest."),
-    Param("transfer_share_of_line", 0.35, "share of poverty line", 0.0, 0.8, "income",
-          "Monthly social transfer to a poor household, as a share of the poverty line.",
-          "Assumption in the range of LAC emergency transfers 2020 (ECLAC SR No. 9)."),
-    Param("p_takeup_online", 0.8, "probability", 0.4, 1.0, "income",
-          "Quarterly take-up of a transfer by a poor household that is online (digital registry).",
-          "Chair's summary CSocD59: unified digital registries reach people faster."),
-    Param("p_takeup_offline", 0.45, "probability", 0.1, 0.9, "income",
-          "Quarterly take-up by an offline poor household (assisted channels only).",
-          "Chair's summary CSocD59: offline households need assisted channels; assumption for size."),
+    Param(
+        "share_income_kept_jobless",
+        0.45,
+        "share",
+        0.2,
+        0.8,
+        "income",
+        "Share of its 2019 income a household keeps when the reference person loses the job "
+        "(other earners, savings).",
+        "Assumption; World Bank PSP 2022: the poorest lost twice the income share of the richest.",
+    ),
+    Param(
+        "transfer_share_of_line",
+        0.35,
+        "share of poverty line",
+        0.0,
+        0.8,
+        "income",
+        "Monthly social transfer to a poor household, as a share of the poverty line.",
+        "Assumption in the range of LAC emergency transfers 2020 (ECLAC SR No. 9).",
+    ),
+    Param(
+        "p_takeup_online",
+        0.8,
+        "probability",
+        0.4,
+        1.0,
+        "income",
+        "Quarterly take-up of a transfer by a poor household that is online (digital registry).",
+        "Chair's summary CSocD59: unified digital registries reach people faster.",
+    ),
+    Param(
+        "p_takeup_offline",
+        0.45,
+        "probability",
+        0.1,
+        0.9,
+        "income",
+        "Quarterly take-up by an offline poor household (assisted channels only).",
+        "Chair's summary CSocD59: offline households need assisted channels; assumption for size.",
+    ),
     # --- schooling ---------------------------------------------------------------------------
-    Param("p_learn_basic", 0.4, "probability", 0.1, 0.8, "schooling",
-          "Chance that children in a household with only basic mobile access can follow remote "
-          "learning (shared phone, little data).",
-          "ECLAC SR No. 7 (46% of children 5-12 live in unconnected households; more lack "
-          "adequate access); assumption for size."),
+    Param(
+        "p_learn_basic",
+        0.4,
+        "probability",
+        0.1,
+        0.8,
+        "schooling",
+        "Chance that children in a household with only basic mobile access can follow remote "
+        "learning (shared phone, little data).",
+        "ECLAC SR No. 7 (46% of children 5-12 live in unconnected households; more lack "
+        "adequate access); assumption for size.",
+    ),
 ]
 
 PARAMETERS: dict[str, Param] = {p.name: p for p in _PARAMS}

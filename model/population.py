@@ -16,9 +16,9 @@ from statistics import NormalDist
 
 import numpy as np
 
-from model import params as P
 from model.errors import InputError, Problem
 from model.households import Households
+from model.params import defaults
 from model.raking import Margin, rake
 from model.schema import Region, Target
 from model.streams import Streams
@@ -46,17 +46,22 @@ UNMET_TOLERANCE = 0.01
 """Largest gap (rate units) between a target and the raked fit before it counts as unmet."""
 
 
-class TargetsUnmet(ValueError):
+class TargetsUnmetError(ValueError):
     """Raking could not meet some targets: they contradict each other or the coverage.
 
     Attributes:
         unmet: (index in the region's targets, target, best fitted value) for each.
+
     """
 
     def __init__(self, unmet: list[tuple[int, Target, float]]) -> None:
         self.unmet = unmet
-        super().__init__("; ".join(f"targets[{i}] ({t.measure} {t.group}) reached only "
-                                   f"{fit:.3f} of {t.value}" for i, t, fit in unmet))
+        super().__init__(
+            "; ".join(
+                f"targets[{i}] ({t.measure} {t.group}) reached only {fit:.3f} of {t.value}"
+                for i, t, fit in unmet
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,9 @@ class TargetCheck:
         return 100 * (self.simulated - self.target.value) * self.versus_rate
 
 
-def synthesise(region: Region, n: int, seed: int, parameters: dict[str, float] | None = None
-               ) -> Households:
+def synthesise(
+    region: Region, n: int, seed: int, parameters: dict[str, float] | None = None
+) -> Households:
     """Draw ``n`` households for ``region`` and calibrate their initial digital state.
 
     Args:
@@ -97,8 +103,9 @@ def synthesise(region: Region, n: int, seed: int, parameters: dict[str, float] |
 
     Returns:
         The population, weights summing to the region's households.
+
     """
-    pars = P.defaults() | (parameters or {})
+    pars = defaults() | (parameters or {})
     rs = Streams(seed)
     h = Households(n)
     h.weight[:] = region.households.value / n
@@ -113,21 +120,34 @@ def synthesise(region: Region, n: int, seed: int, parameters: dict[str, float] |
     return h
 
 
-def synthesise_checked(region: Region, n: int, seed: int, source: str,
-                       parameters: dict[str, float] | None = None) -> Households:
+def synthesise_checked(
+    region: Region, n: int, seed: int, source: str, parameters: dict[str, float] | None = None
+) -> Households:
     """:func:`synthesise`, turning targets that cannot be met into an input error.
 
     Args:
+        region: validated region profile.
+        n: number of simulated households.
+        seed: run seed.
         source: the file the region came from, named in the error.
+        parameters: behavioural parameters (defaults from :mod:`model.params`).
+
     """
     try:
         return synthesise(region, n, seed, parameters)
-    except TargetsUnmet as exc:
-        raise InputError(source, [
-            Problem(f"targets[{i}]", f"cannot be met together with the other targets and the "
+    except TargetsUnmetError as exc:
+        raise InputError(
+            source,
+            [
+                Problem(
+                    f"targets[{i}]",
+                    f"cannot be met together with the other targets and the "
                     f"coverage (best fit {fit:.3f}, target {t.value}).",
-                    "make the targets agree with each other and with the coverage.")
-            for i, t, fit in exc.unmet]) from None
+                    "make the targets agree with each other and with the coverage.",
+                )
+                for i, t, fit in exc.unmet
+            ],
+        ) from None
 
 
 def _demography(h: Households, region: Region, rs: Streams) -> None:
@@ -135,8 +155,12 @@ def _demography(h: Households, region: Region, rs: Streams) -> None:
     h.is_rural[:] = rs("pop.location").random(h.n) < c.share_rural.value
     h.is_female[:] = rs("pop.sex").random(h.n) < c.share_female.value
     ages = c.age_groups
-    h.age_group[:] = rs("pop.age").choice(3, size=h.n, p=_norm([ages.youth, ages.adult, ages.older]))
-    prev = np.array([c.disability_by_age.youth, c.disability_by_age.adult, c.disability_by_age.older])
+    h.age_group[:] = rs("pop.age").choice(
+        3, size=h.n, p=_norm([ages.youth, ages.adult, ages.older])
+    )
+    prev = np.array(
+        [c.disability_by_age.youth, c.disability_by_age.adult, c.disability_by_age.older]
+    )
     r = c.rel_disability_female.value
     share_f = c.share_female.value
     base = prev[h.age_group] / (share_f * r + (1 - share_f))
@@ -160,10 +184,12 @@ def _employment(h: Households, region: Region, rs: Streams) -> None:
 def _income(h: Households, region: Region, rs: Streams) -> None:
     inc = region.income
     sigma = np.sqrt(2) * NormalDist().inv_cdf((1 + inc.gini.value) / 2)
-    shift = (np.log(inc.rel_rural.value) * h.is_rural
-             + np.log(inc.rel_disability.value) * h.has_disability
-             + np.log(inc.rel_older.value) * (h.age_group == 2)
-             + np.log(REL_INCOME_JOBLESS) * ~h.is_employed)
+    shift = (
+        np.log(inc.rel_rural.value) * h.is_rural
+        + np.log(inc.rel_disability.value) * h.has_disability
+        + np.log(inc.rel_older.value) * (h.age_group == 2)
+        + np.log(REL_INCOME_JOBLESS) * ~h.is_employed
+    )
     resid = np.sqrt(max(sigma**2 - shift.var(), 0.05))
     log_y = shift + resid * rs("pop.income").standard_normal(h.n)
     y = np.exp(log_y)
@@ -207,9 +233,13 @@ def _coverage(h: Households, region: Region, rs: Streams) -> None:
 
 # --- calibrated initial digital state ---------------------------------------------------
 
+
 def cell_index(h: Households, extra: np.ndarray | None = None, extra_levels: int = 1) -> np.ndarray:
-    """Cell of each household: every attribute a target can name, whether it has children
-    (and ``extra``)."""
+    """Cell of each household.
+
+    Cells cross every attribute a target can name, whether the household has children, and
+    ``extra`` when given.
+    """
     idx = (h.quintile.astype(np.int32) * 2 + h.is_rural) * 2 + h.is_female
     idx = ((idx * 3 + h.age_group) * 2 + h.has_disability) * 2 + (h.n_children > 0)
     if extra is not None:
@@ -224,14 +254,19 @@ def _cell_sums(cells: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarra
     return np.bincount(cells, weights=values, minlength=n_cells)
 
 
-def _margins(h: Households, targets: list[Target], cells: np.ndarray, n_cells: int,
-             eligible: np.ndarray) -> list[Margin]:
+def _margins(
+    h: Households, targets: list[Target], cells: np.ndarray, n_cells: int, eligible: np.ndarray
+) -> list[Margin]:
     out = []
     for t in targets:
         w_unit = h.unit_weight(t.unit)
         w_cell = _cell_sums(cells, w_unit, n_cells)
-        elig = np.divide(_cell_sums(cells, w_unit * eligible, n_cells), w_cell,
-                         out=np.zeros(n_cells), where=w_cell > 0)
+        elig = np.divide(
+            _cell_sums(cells, w_unit * eligible, n_cells),
+            w_cell,
+            out=np.zeros(n_cells),
+            where=w_cell > 0,
+        )
         in_group = _cell_sums(cells, h.group_mask(t.group).astype(float), n_cells) > 0
         rate = 1 - t.value if t.measure == "unconnected" else t.value
         versus = None
@@ -239,25 +274,44 @@ def _margins(h: Households, targets: list[Target], cells: np.ndarray, n_cells: i
             versus = _cell_sums(cells, h.group_mask(t.versus).astype(float), n_cells) > 0
             if t.measure == "unconnected":
                 raise ValueError("ratio targets are written for the connected share")
-        out.append(Margin(in_group=in_group, weight=w_cell, rate=rate, eligible=elig,
-                          versus=versus, ratio=t.value))
+        out.append(
+            Margin(
+                in_group=in_group,
+                weight=w_cell,
+                rate=rate,
+                eligible=elig,
+                versus=versus,
+                ratio=t.value,
+            )
+        )
     return out
 
 
-def _assign(h: Households, region: Region, targets: list[Target], cells: np.ndarray,
-            n_cells: int, eligible: np.ndarray, offset: np.ndarray, rng: np.random.Generator
-            ) -> np.ndarray:
+def _assign(
+    h: Households,
+    region: Region,
+    targets: list[Target],
+    cells: np.ndarray,
+    n_cells: int,
+    eligible: np.ndarray,
+    offset: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Rake on cells, then draw each household's latent propensity (logistic noise).
 
     Raises:
-        TargetsUnmet: some targets cannot be met together.
+        TargetsUnmetError: some targets cannot be met together.
+
     """
     margins = _margins(h, targets, cells, n_cells, eligible)
     alpha, fitted = rake(margins, offset)
-    unmet = [(region.targets.index(t), t, fit) for t, m, fit in zip(targets, margins, fitted, strict=True)
-             if abs(fit - (m.ratio if m.versus is not None else m.rate)) > UNMET_TOLERANCE]
+    unmet = [
+        (region.targets.index(t), t, fit)
+        for t, m, fit in zip(targets, margins, fitted, strict=True)
+        if abs(fit - (m.ratio if m.versus is not None else m.rate)) > UNMET_TOLERANCE
+    ]
     if unmet:
-        raise TargetsUnmet(unmet)
+        raise TargetsUnmetError(unmet)
     u = stratified_uniform(cells, rng)
     noise = np.log(u / (1 - u))
     return (alpha[cells] + noise).astype(np.float32)
@@ -293,13 +347,22 @@ def assign_connection(h: Households, region: Region, rs: Streams, pars: dict[str
     offset = np.zeros(N_CELLS)
     dis_cells = _cell_sums(cells, h.has_disability.astype(float), N_CELLS) > 0
     offset[dis_cells] = np.log(pars["rel_barrier_disability"])
-    h.propensity[:] = _assign(h, region, online_targets, cells, N_CELLS, h.has_coverage, offset,
-                              rs("pop.connection"))
+    h.propensity[:] = _assign(
+        h, region, online_targets, cells, N_CELLS, h.has_coverage, offset, rs("pop.connection")
+    )
     online = h.has_coverage & (h.propensity > 0)
     meaningful_targets = [t for t in region.targets if t.measure == "meaningful"]
     eligible = online & h.has_broadband
-    h.propensity_meaningful[:] = _assign(h, region, meaningful_targets, cells, N_CELLS, eligible,
-                                         np.zeros(N_CELLS), rs("pop.meaningful"))
+    h.propensity_meaningful[:] = _assign(
+        h,
+        region,
+        meaningful_targets,
+        cells,
+        N_CELLS,
+        eligible,
+        np.zeros(N_CELLS),
+        rs("pop.meaningful"),
+    )
     meaningful = eligible & (h.propensity_meaningful > 0)
     h.connection[:] = np.where(meaningful, 2, np.where(online, 1, 0))
 
@@ -318,11 +381,15 @@ def assign_skills(h: Households, region: Region, rs: Streams) -> None:
     base = cell_ids // 3
     age = (base // 4) % 3
     quintile = base // (2 * 2 * 3 * 2 * 2)
-    offset = (SKILL_SHIFT_CONNECTION[conn] + SKILL_SHIFT_AGE[age]
-              + SKILL_SHIFT_PER_QUINTILE * (quintile - 2))
+    offset = (
+        SKILL_SHIFT_CONNECTION[conn]
+        + SKILL_SHIFT_AGE[age]
+        + SKILL_SHIFT_PER_QUINTILE * (quintile - 2)
+    )
     targets = [t for t in region.targets if t.measure == "basic_skills"]
-    latent = _assign(h, region, targets, cells, n_cells, np.ones(h.n, dtype=bool), offset,
-                     rs("pop.skills"))
+    latent = _assign(
+        h, region, targets, cells, n_cells, np.ones(h.n, dtype=bool), offset, rs("pop.skills")
+    )
     h.skill[:] = 1 / (1 + np.exp(-(latent + np.log(SKILL_BASIC / (1 - SKILL_BASIC)))))
 
 
@@ -340,6 +407,7 @@ def measure_value(h: Households, t: Target) -> tuple[float, float | None]:
 
     Returns:
         The rate (or ratio of rates), and the rate in ``versus`` (None without one).
+
     """
     state = {
         "connected": h.is_online,

@@ -30,6 +30,7 @@ class Margin:
         eligible: share of each cell that can have the measure at all (e.g. covered).
         moves: boolean per cell: the cells whose coefficient this margin moves (default: the
             group's cells that hold any of the counted units).
+
     """
 
     in_group: np.ndarray
@@ -83,6 +84,7 @@ def rake(margins: list[Margin], offset: np.ndarray) -> tuple[np.ndarray, list[fl
 
     Returns:
         The logit propensity per cell, and each margin's fitted value (rate or ratio).
+
     """
     coef = np.zeros(len(margins))
     members = np.array([m.coefficient_cells for m in margins], dtype=float)

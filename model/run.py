@@ -23,6 +23,7 @@ class RunResult:
         timeseries: one row per quarter (index: quarter as ``2030Q4``), one float column per
             indicator (see :mod:`model.indicators` for the names).
         summary: final-quarter labels that are not numbers (e.g. the worst-off group).
+
     """
 
     scenario: str
@@ -33,15 +34,19 @@ class RunResult:
 
     def tidy(self) -> pd.DataFrame:
         """Long table: scenario, seed, quarter, indicator, value."""
-        long = self.timeseries.rename_axis("quarter").reset_index().melt(
-            id_vars="quarter", var_name="indicator", value_name="value")
+        long = (
+            self.timeseries.rename_axis("quarter")
+            .reset_index()
+            .melt(id_vars="quarter", var_name="indicator", value_name="value")
+        )
         long.insert(0, "seed", self.seed)
         long.insert(0, "scenario", self.scenario)
         return long
 
 
-def simulate(loaded: LoadedScenario, seed: int, households: int | None = None,
-             quarters: int | None = None) -> RunResult:
+def simulate(
+    loaded: LoadedScenario, seed: int, households: int | None = None, quarters: int | None = None
+) -> RunResult:
     """Run one scenario with one seed.
 
     Args:
@@ -49,6 +54,7 @@ def simulate(loaded: LoadedScenario, seed: int, households: int | None = None,
         seed: run seed; the same scenario and seed give identical results anywhere.
         households: simulated households (default: the scenario's ``households``).
         quarters: stop after this many steps (default: run to the scenario's end).
+
     """
     from model.inclusion_model import InclusionModel
 

@@ -100,7 +100,9 @@ class Income(Strict):
     rel_rural: PositiveFigure = Field(description="rural / urban mean income")
     rel_disability: PositiveFigure = Field(description="mean income with / without disability")
     rel_older: PositiveFigure = Field(description="mean income of 65+ / others")
-    poverty_rate: ShareFigure = Field(description="share of households below the poverty line, 2019")
+    poverty_rate: ShareFigure = Field(
+        description="share of households below the poverty line, 2019"
+    )
 
 
 class Composition(Strict):
@@ -132,8 +134,10 @@ class Coverage(Strict):
     def _broadband_within_coverage(self) -> Coverage:
         for loc in ("urban", "rural"):
             if getattr(self, f"broadband_{loc}").value > getattr(self, loc).value:
-                raise ValueError(f"broadband_{loc} exceeds {loc}: broadband coverage is part of "
-                                 "mobile coverage; lower it")
+                raise ValueError(
+                    f"broadband_{loc} exceeds {loc}: broadband coverage is part of "
+                    "mobile coverage; lower it"
+                )
         return self
 
 
@@ -161,16 +165,18 @@ def check_group(text: str) -> str:
     """Validate a group expression such as ``all`` or ``location=rural``."""
     m = GROUP_PATTERN.match(text)
     if not m:
-        raise ValueError(f"'{text}' is not a group; write 'all' or attribute=value, "
-                         f"e.g. 'location=rural'")
+        raise ValueError(
+            f"'{text}' is not a group; write 'all' or attribute=value, e.g. 'location=rural'"
+        )
     attr, val = m.group("attr"), m.group("val")
     if attr is None:
         return text
     if attr not in GROUP_VALUES:
         raise ValueError(f"unknown group attribute '{attr}'; use one of {', '.join(GROUP_VALUES)}")
     if val not in GROUP_VALUES[attr]:
-        raise ValueError(f"unknown value '{val}' for {attr}; use one of "
-                         f"{', '.join(GROUP_VALUES[attr])}")
+        raise ValueError(
+            f"unknown value '{val}' for {attr}; use one of {', '.join(GROUP_VALUES[attr])}"
+        )
     return text
 
 
@@ -202,8 +208,9 @@ class Target(Strict):
     @model_validator(mode="after")
     def _rate_is_share(self) -> Target:
         if self.versus is None and self.value > 1:
-            raise ValueError(f"value {self.value} is a rate and must be at most 1; "
-                             "write a ratio with 'versus:'")
+            raise ValueError(
+                f"value {self.value} is a rate and must be at most 1; write a ratio with 'versus:'"
+            )
         return self
 
 
@@ -244,6 +251,7 @@ class Scenario(Strict):
     @model_validator(mode="after")
     def _end_after_start(self) -> Scenario:
         if self.end <= self.start:
-            raise ValueError(f"end {self.end} is not after start {self.start}; "
-                             "set end to a later quarter")
+            raise ValueError(
+                f"end {self.end} is not after start {self.start}; set end to a later quarter"
+            )
         return self

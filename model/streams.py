@@ -23,6 +23,7 @@ class Streams:
 
     Args:
         seed: the run seed (a non-negative integer).
+
     """
 
     def __init__(self, seed: int) -> None:

@@ -35,37 +35,48 @@ def read_yaml(path: str | Path) -> tuple[dict[str, Any], Lines]:
     Raises:
         InputError: the file is missing, unreadable, not UTF-8 text, too large, not valid
             YAML, uses unsafe tags, repeats a key, or is not a mapping.
+
     """
     name = str(path)
     p = Path(path)
     if not p.exists():
-        raise single(name, "file not found.", "check the path (relative to where you run the command).")
+        raise single(
+            name, "file not found.", "check the path (relative to where you run the command)."
+        )
     if p.is_dir():
         raise single(name, "is a folder, not a YAML file.", "name a .yaml file inside it.")
     try:
         raw = p.read_bytes()
     except OSError as exc:
-        raise single(name, f"cannot be read ({exc.strerror}).", "check the file's permissions.") from None
+        raise single(
+            name, f"cannot be read ({exc.strerror}).", "check the file's permissions."
+        ) from None
     return parse_yaml(raw, name)
 
 
 def parse_yaml(raw: bytes | str, name: str = "<input>") -> tuple[dict[str, Any], Lines]:
     """Parse YAML text; see :func:`read_yaml` for what is refused."""
     if len(raw) > MAX_BYTES:
-        raise single(name, f"is {len(raw):,} bytes; input files are limited to {MAX_BYTES:,}.",
-                     "split the file or remove what is not needed.")
+        raise single(
+            name,
+            f"is {len(raw):,} bytes; input files are limited to {MAX_BYTES:,}.",
+            "split the file or remove what is not needed.",
+        )
     if isinstance(raw, bytes):
         if b"\x00" in raw:
             raise single(name, "is a binary file, not YAML text.", "name a .yaml text file.")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise single(name, f"is not UTF-8 text (byte {exc.start}).",
-                         "save the file as UTF-8.") from None
+            raise single(
+                name, f"is not UTF-8 text (byte {exc.start}).", "save the file as UTF-8."
+            ) from None
     else:
         text = raw
     if not text.strip():
-        raise single(name, "is empty.", "write the scenario's keys into it (see scenarios/ for examples).")
+        raise single(
+            name, "is empty.", "write the scenario's keys into it (see scenarios/ for examples)."
+        )
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -80,8 +91,12 @@ def parse_yaml(raw: bytes | str, name: str = "<input>") -> tuple[dict[str, Any],
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        raise single(name, f"must hold a mapping of keys, not a {type(data).__name__}.",
-                     "start the file with 'key: value' lines.", line=node.start_mark.line + 1)
+        raise single(
+            name,
+            f"must hold a mapping of keys, not a {type(data).__name__}.",
+            "start the file with 'key: value' lines.",
+            line=node.start_mark.line + 1,
+        )
     return data, builder.lines
 
 
@@ -110,8 +125,11 @@ class _Builder:
     def build(self, node: yaml.Node, path: tuple[str | int, ...]) -> Any:
         self.visited += 1
         if self.visited > MAX_NODES:
-            raise single(self.name, f"expands to more than {MAX_NODES:,} values (aliases?).",
-                         "remove the anchors and aliases ('&' and '*') that repeat content.")
+            raise single(
+                self.name,
+                f"expands to more than {MAX_NODES:,} values (aliases?).",
+                "remove the anchors and aliases ('&' and '*') that repeat content.",
+            )
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -125,11 +143,20 @@ class _Builder:
         for key_node, value_node in node.value:
             key = self.loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
-                raise single(self.name, "has a key that is not a plain name.", "use plain text keys.",
-                              line=key_node.start_mark.line + 1)
+                raise single(
+                    self.name,
+                    "has a key that is not a plain name.",
+                    "use plain text keys.",
+                    line=key_node.start_mark.line + 1,
+                )
             if key in out:
-                raise single(self.name, f"repeats the key '{key}'.", "keep one of the two entries.",
-                             path=key_path((*path, key)), line=key_node.start_mark.line + 1)
+                raise single(
+                    self.name,
+                    f"repeats the key '{key}'.",
+                    "keep one of the two entries.",
+                    path=key_path((*path, key)),
+                    line=key_node.start_mark.line + 1,
+                )
             child = (*path, key)
             self.lines[child] = key_node.start_mark.line + 1
             out[key] = self.build(value_node, child)

@@ -25,6 +25,7 @@ class AffordabilityConfig(PolicyConfig):
         extra_price_decline_per_year: price decline a year added to the market's by policy
             (spectrum, taxes, competition); applies to everyone.
         admin_cost_per_household: US$ a quarter per subsidised household.
+
     """
 
     type: Literal["affordability"]

@@ -66,6 +66,7 @@ class Levers:
         hiring_access: share of the disability hiring penalty removed (0-1).
         telework_right: share of teleworkable jobs protected without meaningful use (0-1).
         gig_availability: multiplier on platform gigs (1 = unregulated market).
+
     """
 
     n: int
@@ -94,6 +95,7 @@ class Context:
         step: steps since the start (0 at the first quarter).
         prices: market prices this quarter, US$ a month: ``basic``, ``meaningful``, ``device``.
         rng: the policy's own random generator for this quarter.
+
     """
 
     quarter: Quarter
@@ -118,6 +120,7 @@ class Policy:
             config: the validated YAML entry.
             pars: behavioural parameters (some policies read uptake parameters).
             n: number of simulated households.
+
         """
         self.config = config
         self.name = config.name or config.type

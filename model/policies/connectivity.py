@@ -24,6 +24,7 @@ class ConnectivityConfig(PolicyConfig):
         cost_per_household_covered: US$ per household newly covered.
         cost_per_household_upgraded: US$ per household upgraded.
         rural_first: build where coverage is missing in rural areas before urban ones.
+
     """
 
     type: Literal["connectivity"]
@@ -58,8 +59,10 @@ class Connectivity(Policy):
         h.has_broadband[upgraded] = True
         self.reached[covered] = True
         self.reached[upgraded] = True
-        return float(h.weight[covered].sum() * c.cost_per_household_covered
-                     + h.weight[upgraded].sum() * c.cost_per_household_upgraded)
+        return float(
+            h.weight[covered].sum() * c.cost_per_household_covered
+            + h.weight[upgraded].sum() * c.cost_per_household_upgraded
+        )
 
 
 def pick(candidates: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:

@@ -27,6 +27,7 @@ class LabourRegulationConfig(PolicyConfig):
         gig_reduction: share of platform gigs that disappear under the regulation (trade-off).
         cost_per_platform_worker: US$ a quarter per platform worker covered (enforcement,
             insurance subsidy).
+
     """
 
     type: Literal["labour_regulation"]

@@ -38,6 +38,7 @@ class SkillsTrainingConfig(PolicyConfig):
         completion_rate: share of those who start who complete.
         skill_gain: skill score gained on completion (0-1 scale).
         cost_per_place: US$ per person who starts a course.
+
     """
 
     type: Literal["skills_training"]
@@ -69,9 +70,13 @@ class SkillsTraining(Policy):
         c = self.config
         t = c.targeting
         candidates = self.eligible(h) & (h.skill < 0.7) & ~h.is_trained
-        priority = (np.where(h.is_female, t.women, 1.0) * np.where(h.age_group == 2, t.older, 1.0)
-                    * np.where(h.has_disability, t.disability, 1.0)
-                    * np.where(h.is_rural, t.rural, 1.0) * np.where(h.quintile <= 1, t.low_income, 1.0))
+        priority = (
+            np.where(h.is_female, t.women, 1.0)
+            * np.where(h.age_group == 2, t.older, 1.0)
+            * np.where(h.has_disability, t.disability, 1.0)
+            * np.where(h.is_rural, t.rural, 1.0)
+            * np.where(h.quintile <= 1, t.low_income, 1.0)
+        )
         n_offers = take(c.intensity * c.places_per_quarter, h, ctx.rng)
         keys = np.log(ctx.rng.random(h.n)) / np.maximum(priority, 1e-12)
         idx = np.flatnonzero(candidates & (priority > 0))

@@ -33,19 +33,22 @@ class Prices:
     device: float
 
 
-def market_prices(base: Prices, years: float, decline_per_year: float, policy_factor: float
-                  ) -> Prices:
+def market_prices(
+    base: Prices, years: float, decline_per_year: float, policy_factor: float
+) -> Prices:
     """Prices after ``years`` of market decline, times the policy's own price factor."""
     f = (1 - decline_per_year) ** years * policy_factor
     return Prices(base.basic * f, base.meaningful * f, base.device * f)
 
 
-def monthly_cost(prices: Prices, subsidy_service: np.ndarray, subsidy_device: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def monthly_cost(
+    prices: Prices, subsidy_service: np.ndarray, subsidy_device: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """What a household pays a month for basic and for meaningful use, after subsidies."""
     basic = prices.basic * (1 - subsidy_service)
-    meaningful = (prices.meaningful * (1 - subsidy_service)
-                  + prices.device / DEVICE_MONTHS * (1 - subsidy_device))
+    meaningful = prices.meaningful * (1 - subsidy_service) + prices.device / DEVICE_MONTHS * (
+        1 - subsidy_device
+    )
     return basic, meaningful
 
 
@@ -55,8 +58,9 @@ def unaffordability(cost: np.ndarray, income: np.ndarray) -> np.ndarray:
     return np.log(np.maximum(share, AFFORDABLE_SHARE) / AFFORDABLE_SHARE)
 
 
-def barrier(is_female: np.ndarray, has_disability: np.ndarray, rel_female: float,
-            rel_disability: float) -> np.ndarray:
+def barrier(
+    is_female: np.ndarray, has_disability: np.ndarray, rel_female: float, rel_disability: float
+) -> np.ndarray:
     """Multiplier (<= 1) on the pull towards connecting for groups facing residual barriers.
 
     Sources: ITU FF2024 (gender parity score 0.91-0.94 world, widening to 0.70 in LDCs);
@@ -65,8 +69,13 @@ def barrier(is_female: np.ndarray, has_disability: np.ndarray, rel_female: float
     return np.where(is_female, rel_female, 1.0) * np.where(has_disability, rel_disability, 1.0)
 
 
-def utility_shift(pull: np.ndarray, damp: np.ndarray, afford_now: np.ndarray,
-                  afford_2019: np.ndarray, beta_afford: float) -> np.ndarray:
+def utility_shift(
+    pull: np.ndarray,
+    damp: np.ndarray,
+    afford_now: np.ndarray,
+    afford_2019: np.ndarray,
+    beta_afford: float,
+) -> np.ndarray:
     """Change in the logit of wanting a connection since 2019.
 
     Args:
@@ -75,12 +84,14 @@ def utility_shift(pull: np.ndarray, damp: np.ndarray, afford_now: np.ndarray,
         afford_now: unaffordability this quarter.
         afford_2019: unaffordability in 2019.
         beta_afford: weight of unaffordability (logit per log-ratio).
+
     """
     return pull * damp - beta_afford * (afford_now - afford_2019)
 
 
-def adjust(has: np.ndarray, wants: np.ndarray, rate: float, u: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray]:
+def adjust(
+    has: np.ndarray, wants: np.ndarray, rate: float, u: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Partial adjustment: who gains and who loses the state this quarter.
 
     Args:
@@ -91,13 +102,20 @@ def adjust(has: np.ndarray, wants: np.ndarray, rate: float, u: np.ndarray
 
     Returns:
         Masks of households that enter and that leave the state.
+
     """
     move = u < rate
     return ~has & wants & move, has & ~wants & move
 
 
-def stress_drop(connection: np.ndarray, cost_share: np.ndarray, income: np.ndarray,
-                income_2019: np.ndarray, p_stress: float, u: np.ndarray) -> np.ndarray:
+def stress_drop(
+    connection: np.ndarray,
+    cost_share: np.ndarray,
+    income: np.ndarray,
+    income_2019: np.ndarray,
+    p_stress: float,
+    u: np.ndarray,
+) -> np.ndarray:
     """Households forced one level down by a plan over 5% of an income that has fallen."""
     stressed = (connection > 0) & (cost_share > STRESS_SHARE) & (income < income_2019)
     return stressed & (u < p_stress)

@@ -12,16 +12,25 @@ from __future__ import annotations
 import numpy as np
 
 
-def labour_income(income_base: np.ndarray, employed_2019: np.ndarray, lost_job: np.ndarray,
-                  hours_cut: float, share_kept_jobless: float) -> np.ndarray:
+def labour_income(
+    income_base: np.ndarray,
+    employed_2019: np.ndarray,
+    lost_job: np.ndarray,
+    hours_cut: float,
+    share_kept_jobless: float,
+) -> np.ndarray:
     """Monthly labour and other income before transfers and platform earnings."""
     working = employed_2019 & ~lost_job
-    return np.where(working, income_base * (1 - hours_cut),
-                    np.where(lost_job, income_base * share_kept_jobless, income_base))
+    return np.where(
+        working,
+        income_base * (1 - hours_cut),
+        np.where(lost_job, income_base * share_kept_jobless, income_base),
+    )
 
 
-def transfer_takeup(is_poor: np.ndarray, is_online: np.ndarray, p_online: float, p_offline: float,
-                    u: np.ndarray) -> np.ndarray:
+def transfer_takeup(
+    is_poor: np.ndarray, is_online: np.ndarray, p_online: float, p_offline: float, u: np.ndarray
+) -> np.ndarray:
     """Poor households that receive the transfer this quarter."""
     return is_poor & (u < np.where(is_online, p_online, p_offline))
 

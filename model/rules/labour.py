@@ -19,19 +19,31 @@ SKILLED = 0.45
 """Skill score from which a worker can telework or do platform work (ITU 'standard')."""
 
 
-def relative_loss_risk(is_informal: np.ndarray, is_high_impact: np.ndarray, is_female: np.ndarray,
-                       is_youth: np.ndarray, has_disability: np.ndarray, pars: dict[str, float]
-                       ) -> np.ndarray:
+def relative_loss_risk(
+    is_informal: np.ndarray,
+    is_high_impact: np.ndarray,
+    is_female: np.ndarray,
+    is_youth: np.ndarray,
+    has_disability: np.ndarray,
+    pars: dict[str, float],
+) -> np.ndarray:
     """Relative job-loss hazard of each worker before any telework protection."""
-    return (np.where(is_informal, pars["rel_loss_informal"], 1.0)
-            * np.where(is_high_impact, pars["rel_loss_high_impact"], 1.0)
-            * np.where(is_female, pars["rel_loss_female"], 1.0)
-            * np.where(is_youth, pars["rel_loss_youth"], 1.0)
-            * np.where(has_disability, pars["rel_loss_disability"], 1.0))
+    return (
+        np.where(is_informal, pars["rel_loss_informal"], 1.0)
+        * np.where(is_high_impact, pars["rel_loss_high_impact"], 1.0)
+        * np.where(is_female, pars["rel_loss_female"], 1.0)
+        * np.where(is_youth, pars["rel_loss_youth"], 1.0)
+        * np.where(has_disability, pars["rel_loss_disability"], 1.0)
+    )
 
 
-def telework_protected(is_teleworkable: np.ndarray, connection: np.ndarray, skill: np.ndarray,
-                       telework_right: float, u: np.ndarray) -> np.ndarray:
+def telework_protected(
+    is_teleworkable: np.ndarray,
+    connection: np.ndarray,
+    skill: np.ndarray,
+    telework_right: float,
+    u: np.ndarray,
+) -> np.ndarray:
     """Workers whose job survives the lockdown at home.
 
     Meaningfully connected, skilled workers in teleworkable jobs are protected; with a right
@@ -42,8 +54,15 @@ def telework_protected(is_teleworkable: np.ndarray, connection: np.ndarray, skil
     return is_teleworkable & skilled & ((connection == 2) | basic_ok)
 
 
-def job_losses(at_risk: np.ndarray, weight: np.ndarray, rel: np.ndarray, protected: np.ndarray,
-               wanted_loss: float, rel_protected: float, u: np.ndarray) -> np.ndarray:
+def job_losses(
+    at_risk: np.ndarray,
+    weight: np.ndarray,
+    rel: np.ndarray,
+    protected: np.ndarray,
+    wanted_loss: float,
+    rel_protected: float,
+    u: np.ndarray,
+) -> np.ndarray:
     """Jobs lost this quarter.
 
     The base hazard is set so that, without protection, the weighted losses among
@@ -61,31 +80,52 @@ def job_losses(at_risk: np.ndarray, weight: np.ndarray, rel: np.ndarray, protect
     return at_risk & (u < hazard)
 
 
-def rehires(lost_job: np.ndarray, has_disability: np.ndarray, p_rehire: float,
-            rel_hire_disability: float, hiring_access: float, u: np.ndarray) -> np.ndarray:
+def rehires(
+    lost_job: np.ndarray,
+    has_disability: np.ndarray,
+    p_rehire: float,
+    rel_hire_disability: float,
+    hiring_access: float,
+    u: np.ndarray,
+) -> np.ndarray:
     """Workers who find a job again this quarter (call only when the shock is easing)."""
     rel = hiring_multiplier(has_disability, rel_hire_disability, hiring_access)
     return lost_job & (u < p_rehire * rel)
 
 
-def hiring_multiplier(has_disability: np.ndarray, rel_hire_disability: float,
-                      hiring_access: float) -> np.ndarray:
+def hiring_multiplier(
+    has_disability: np.ndarray, rel_hire_disability: float, hiring_access: float
+) -> np.ndarray:
     """Hiring multiplier: the disability penalty, reduced by accessible, fair hiring."""
     rel = 1 - (1 - rel_hire_disability) * (1 - hiring_access)
     return np.where(has_disability, rel, 1.0)
 
 
-def platform_entries(can_enter: np.ndarray, has_disability: np.ndarray, p_platform: float,
-                     gig_availability: float, rel_hire_disability: float, hiring_access: float,
-                     u: np.ndarray) -> np.ndarray:
+def platform_entries(
+    can_enter: np.ndarray,
+    has_disability: np.ndarray,
+    p_platform: float,
+    gig_availability: float,
+    rel_hire_disability: float,
+    hiring_access: float,
+    u: np.ndarray,
+) -> np.ndarray:
     """People who start platform work this quarter (connected, skilled, no formal job)."""
     rel = hiring_multiplier(has_disability, rel_hire_disability, hiring_access)
     return can_enter & (u < p_platform * gig_availability * rel)
 
 
-def platform_income(income_base: np.ndarray, has_gig: np.ndarray, share: float, floor: float,
-                    social_insurance: float) -> np.ndarray:
-    """Monthly platform earnings: a share of own 2019 income, raised to the floor; in a
-    quarter without gigs, social insurance pays a share of it."""
+def platform_income(
+    income_base: np.ndarray,
+    has_gig: np.ndarray,
+    share: float,
+    floor: float,
+    social_insurance: float,
+) -> np.ndarray:
+    """Monthly platform earnings.
+
+    A share of own 2019 income, raised to the floor; in a quarter without gigs, social
+    insurance pays a share of it.
+    """
     pay = income_base * max(share, floor)
     return np.where(has_gig, pay, social_insurance * pay)

@@ -18,8 +18,9 @@ HOMOPHILY = 0.8
 """Share of neighbours drawn from the household's own location-quintile group (assumption)."""
 
 
-def build_peers(group: np.ndarray, rng: np.random.Generator, k: int = K_PEERS,
-                homophily: float = HOMOPHILY) -> np.ndarray:
+def build_peers(
+    group: np.ndarray, rng: np.random.Generator, k: int = K_PEERS, homophily: float = HOMOPHILY
+) -> np.ndarray:
     """Draw ``k`` neighbour indices per household.
 
     Args:
@@ -31,6 +32,7 @@ def build_peers(group: np.ndarray, rng: np.random.Generator, k: int = K_PEERS,
     Returns:
         Array of shape (n, k) of neighbour indices (int32). A neighbour may repeat; a
         household is not excluded from its own list (negligible at realistic sizes).
+
     """
     n = group.size
     order = np.argsort(group, kind="stable")

@@ -21,7 +21,8 @@ def schools_closed(quarter: Quarter) -> bool:
     return SCHOOLS_CLOSED[0] <= quarter <= SCHOOLS_CLOSED[1]
 
 
-def can_learn_remotely(n_children: np.ndarray, connection: np.ndarray, p_learn_basic: float,
-                       u: np.ndarray) -> np.ndarray:
+def can_learn_remotely(
+    n_children: np.ndarray, connection: np.ndarray, p_learn_basic: float, u: np.ndarray
+) -> np.ndarray:
     """Households whose children could follow remote learning this quarter."""
     return (n_children > 0) & ((connection == 2) | ((connection == 1) & (u < p_learn_basic)))

@@ -14,8 +14,13 @@ USE_BY_CONNECTION = np.array([0.0, 0.5, 1.0], dtype=np.float32)
 """Intensity of use by connection level: offline, basic mobile, meaningful."""
 
 
-def update_skills(skill: np.ndarray, connection: np.ndarray, training_gain: np.ndarray,
-                  rate_use: float, rate_fade: float) -> np.ndarray:
+def update_skills(
+    skill: np.ndarray,
+    connection: np.ndarray,
+    training_gain: np.ndarray,
+    rate_use: float,
+    rate_fade: float,
+) -> np.ndarray:
     """Next quarter's skill score (0-1).
 
     Args:
@@ -24,6 +29,7 @@ def update_skills(skill: np.ndarray, connection: np.ndarray, training_gain: np.n
         training_gain: score gained from a course completed this quarter.
         rate_use: gain per quarter as a share of the distance to 1, at full use.
         rate_fade: loss per quarter as a share of the score, when offline.
+
     """
     use = USE_BY_CONNECTION[connection]
     gain = rate_use * use * (1 - skill)

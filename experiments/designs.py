@@ -1,0 +1,134 @@
+"""Experimental designs: which input values each run of a sweep gets.
+
+Full factorial, Latin hypercube, Sobol (Saltelli's scheme) and Morris trajectories; the last
+three come from SALib. A design is a table with one row per design point and one column per
+varied input; replications (seeds) multiply the points in :mod:`experiments.runner`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+KINDS = ("full_factorial", "latin_hypercube", "sobol", "morris")
+"""Design kinds a spec may name."""
+
+SAMPLED = ("latin_hypercube", "sobol", "morris")
+"""Kinds that draw points from ranges and therefore need a range for every input."""
+
+MAX_POINTS = 1_000_000
+"""Most design points a spec may ask for (a guard against a typo in ``levels`` or ``samples``)."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input varied by a sweep.
+
+    Attributes:
+        address: where it goes in the scenario: ``policies.<name or type>.<field>`` (a lever)
+            or ``parameters.<name>`` (an uncertainty).
+        kind: ``lever`` (a policy choice) or ``uncertainty`` (a behavioural parameter).
+        low: lower end of its range, or None when ``values`` lists the values.
+        high: upper end of its range, or None when ``values`` lists the values.
+        values: the values to take, or None for a range.
+    """
+
+    address: str
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    values: tuple[Any, ...] | None = None
+
+    @property
+    def is_range(self) -> bool:
+        """The input is a continuous range (rather than a list of values)."""
+        return self.values is None
+
+
+@dataclass(frozen=True)
+class Design:
+    """How to place the design points.
+
+    Attributes:
+        kind: one of :data:`KINDS`.
+        levels: full factorial: evenly spaced values per range; Morris: grid levels.
+        samples: Latin hypercube: number of points; Sobol: base sample size N.
+        trajectories: Morris: number of trajectories.
+        second_order: Sobol: also estimate second-order indices (costs N x D more runs).
+    """
+
+    kind: str
+    levels: int = 3
+    samples: int = 0
+    trajectories: int = 0
+    second_order: bool = False
+
+
+def problem(inputs: list[Input] | tuple[Input, ...]) -> dict[str, Any]:
+    """The SALib problem definition of range inputs."""
+    return {"num_vars": len(inputs), "names": [i.address for i in inputs],
+            "bounds": [[float(i.low), float(i.high)] for i in inputs]}  # type: ignore[arg-type]
+
+
+def count_points(design: Design, inputs: list[Input] | tuple[Input, ...]) -> int:
+    """Number of design points without building them."""
+    d = len(inputs)
+    if design.kind == "full_factorial":
+        return math.prod(design.levels if i.is_range else len(i.values or ()) for i in inputs)
+    if design.kind == "latin_hypercube":
+        return design.samples
+    if design.kind == "sobol":
+        return design.samples * (2 * d + 2 if design.second_order else d + 2)
+    if design.kind == "morris":
+        return design.trajectories * (d + 1)
+    raise ValueError(f"unknown design kind '{design.kind}'")
+
+
+def sample(design: Design, inputs: list[Input] | tuple[Input, ...], seed: int) -> pd.DataFrame:
+    """Design points, one row each (index ``point`` from 0), one column per input address.
+
+    Args:
+        design: the kind of design and its sizes.
+        inputs: the varied inputs; sampled designs need a range for each.
+        seed: seed of the sampler (Latin hypercube, Sobol scrambling, Morris trajectories).
+
+    Raises:
+        ValueError: the design cannot be built from these inputs.
+    """
+    names = [i.address for i in inputs]
+    if design.kind == "full_factorial":
+        axes = [list(i.values) if not i.is_range else
+                [float(v) for v in np.linspace(i.low, i.high, design.levels)] for i in inputs]
+        rows = list(itertools.product(*axes)) if inputs else [()]
+        frame = pd.DataFrame(rows, columns=names) if inputs else pd.DataFrame(index=[0])
+    else:
+        if not inputs:
+            raise ValueError(f"a {design.kind} design needs at least one varied input")
+        if any(not i.is_range for i in inputs):
+            raise ValueError(f"a {design.kind} design needs a range for every input")
+        x = _salib_sample(design, problem(inputs), seed)
+        frame = pd.DataFrame(x, columns=names)
+    frame.index = pd.RangeIndex(len(frame), name="point")
+    return frame
+
+
+def _salib_sample(design: Design, prob: dict[str, Any], seed: int) -> np.ndarray:
+    if design.kind == "latin_hypercube":
+        from SALib.sample import latin
+
+        return latin.sample(prob, design.samples, seed=seed)
+    if design.kind == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(prob, design.samples, calc_second_order=design.second_order,
+                            scramble=True, seed=seed)
+    if design.kind == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(prob, design.trajectories, num_levels=design.levels, seed=seed)
+    raise ValueError(f"unknown design kind '{design.kind}'")

@@ -1,0 +1,151 @@
+"""Broken scenario and region files give one clear message each; good ones load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from model.errors import InputError, did_you_mean, key_path
+from model.loader import load_region, load_scenario, scenario_from_dict
+from tests.paths import BAD, REGIONS
+
+EXPECTED: dict[str, object] = yaml.safe_load((BAD / "expected.yaml").read_text(encoding="utf-8"))
+FIXTURES = sorted(p.name for p in BAD.glob("*.yaml") if p.name != "expected.yaml")
+
+
+def _case(name: str) -> object:
+    entry = EXPECTED.get(name)
+    if isinstance(entry, dict):
+        marks = pytest.mark.xfail(strict=True, reason=entry["xfail"])
+        return pytest.param(name, entry["expect"], marks=marks, id=name)
+    return pytest.param(name, entry, id=name)
+
+
+def test_every_fixture_has_an_expectation() -> None:
+    assert len(FIXTURES) >= 15
+    assert set(FIXTURES) == set(EXPECTED), "tests/data/bad/expected.yaml and the folder disagree"
+
+
+@pytest.mark.parametrize(("name", "expect"), [_case(n) for n in FIXTURES])
+def test_validate_rejects_broken_file(name: str, expect: str | list[str], cli, tmp_path: Path
+                                      ) -> None:
+    result = cli(["validate", str(BAD / name)])
+    assert result.code == 2
+    for text in [expect] if isinstance(expect, str) else expect:
+        assert text in result.err
+    assert "Traceback" not in result.err
+    assert "1 of 1 files are invalid." in result.err
+    assert result.out == ""
+    assert not (tmp_path / "outputs").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_validate_reports_each_file_and_fails_if_any_is_bad(cli) -> None:
+    good = str(REGIONS / "ldc.yaml")
+    bad = str(BAD / "scenario_parameter_typo.yaml")
+    result = cli(["validate", good, bad])
+    assert result.code == 2
+    assert f"ok: {good}: region ldc" in result.out
+    assert "unknown parameter 'beta_pear'" in result.err
+    assert "1 of 2 files are invalid." in result.err
+
+
+GOOD_SCENARIO = """\
+name: good
+label: A good scenario
+region: lac
+end: 2025Q4
+households: 1_000
+parameters:
+  beta_peer: 3.0
+policies:
+  - type: affordability
+    start: 2021Q1
+    service_subsidy: 0.4
+    eligibility: {quintiles: [1, 2]}
+  - type: skills_training
+    targeting: {women: 2.0}
+"""
+
+
+def test_good_scenario_loads_with_typed_policies(tmp_path: Path) -> None:
+    path = tmp_path / "good.yaml"
+    path.write_text(GOOD_SCENARIO, encoding="utf-8")
+    loaded = load_scenario(path)
+    assert loaded.scenario.households == 1000
+    assert str(loaded.scenario.start) == "2019Q4"
+    assert str(loaded.scenario.end) == "2025Q4"
+    assert loaded.scenario.parameters == {"beta_peer": 3.0}
+    assert loaded.region.name == "lac"
+    assert [p.type for p in loaded.policies] == ["affordability", "skills_training"]
+    assert loaded.policies[0].service_subsidy == 0.4
+    assert loaded.policies[0].eligibility.quintiles == [1, 2]
+    assert loaded.policies[1].targeting.women == 2.0
+    assert loaded.text == GOOD_SCENARIO
+    assert loaded.path == str(path)
+
+
+def test_region_given_as_a_path_is_found_beside_the_scenario(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "myregion.yaml").write_text((REGIONS / "world.yaml").read_text(encoding="utf-8"))
+    (folder / "s.yaml").write_text("name: s\nlabel: S\nregion: myregion.yaml\n")
+    monkeypatch.chdir(tmp_path)
+    assert load_scenario(folder / "s.yaml").region.name == "world"
+
+
+def test_all_parameter_and_policy_problems_are_reported_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text("name: two\nlabel: Two\nregion: lac\nparameters:\n  beta_pear: 1.0\n"
+                    "policies:\n  - type: affordabilty\n  - type: connectivity\n    intensity: 2\n")
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    problems = info.value.problems
+    assert [(p.path, p.line) for p in problems] == [
+        ("parameters.beta_pear", 5), ("policies[0].type", 7), ("policies[1].intensity", 9)]
+    assert "did you mean 'affordability'?" in problems[1].fix
+
+
+def test_scenario_from_dict_has_no_lines() -> None:
+    with pytest.raises(InputError) as info:
+        scenario_from_dict({"name": "x", "label": "X", "region": "lac",
+                            "parameters": {"beta_peer": 99.0}}, name="sweep point 3")
+    (problem,) = info.value.problems
+    assert problem.line is None
+    assert problem.path == "parameters.beta_peer"
+    assert info.value.render().startswith("error: sweep point 3: parameters.beta_peer: 99.0 is outside")
+
+
+def test_scenario_from_dict_accepts_a_valid_mapping() -> None:
+    loaded = scenario_from_dict({"name": "x", "label": "X", "region": "world",
+                                 "policies": [{"type": "labour_regulation", "intensity": 0.0}]})
+    assert loaded.region.name == "world"
+    assert loaded.policies[0].intensity == 0.0
+
+
+def test_unknown_region_by_name() -> None:
+    with pytest.raises(InputError) as info:
+        load_region("wrold")
+    assert "unknown region 'wrold'; Fix: did you mean 'world'?" in info.value.render()
+
+
+@pytest.mark.parametrize("name", ["lac", "ldc", "world"])
+def test_shipped_regions_load(name: str) -> None:
+    region = load_region(name)
+    assert region.name == name
+    assert region.targets
+    assert all(len(t.source) >= 3 for t in region.targets)
+
+
+def test_did_you_mean_suggests_or_lists() -> None:
+    assert did_you_mean("polices", ["policies", "region"]).startswith("did you mean 'policies'?")
+    assert did_you_mean("zzz", ["b", "a"]) == "valid: a, b."
+
+
+def test_key_path_renders_indices() -> None:
+    assert key_path(("policies", 0, "eligibility", "quintiles", 2)) == \
+        "policies[0].eligibility.quintiles[2]"
+    assert key_path(()) == ""

@@ -69,12 +69,11 @@ class InclusionModel(mesa.Model):
         h = self.h
         group = h.is_rural.astype(np.int32) * 5 + h.quintile
         self.peers = build_peers(group, self.streams("network"))
-        self.poverty_line = inc.weighted_quantile(
-            h.income_base, h.weight, loaded.region.income.poverty_rate.value
-        )
+        self.poverty_line = 0.0
         self._set_2019_references()
         self.employed = h.is_employed.copy()
         self.cells = Cells(h)
+        self.child_quarters_lost = 0.0
         self.indicators: dict[str, float] = {}
         self.worst_label = ""
         self._measure()
@@ -326,15 +325,20 @@ class InclusionModel(mesa.Model):
         )
         h.unafford_2019[:] = conn.unaffordability(cost_basic, h.income_base)
         h.unafford_meaningful_2019[:] = conn.unaffordability(cost_meaningful, h.income_base)
-        h.is_poor[:] = h.income_base < self.poverty_line
         u = self.streams("welfare.initial").random(h.n)
-        h.gets_transfer[:] = inc.transfer_takeup(
-            h.is_poor,
-            h.connection > 0,
-            self.pars["p_takeup_online"],
-            self.pars["p_takeup_offline"],
-            u,
+        everyone = np.ones(h.n, dtype=bool)
+        would_take_up = inc.transfer_takeup(
+            everyone, h.connection > 0, self.pars["p_takeup_online"],
+            self.pars["p_takeup_offline"], u,
         )
+        share = self.pars["transfer_share_of_line"]
+        self.poverty_line = inc.poverty_line_for(
+            h.income_base, h.weight, self.loaded.region.income.poverty_rate.value, share,
+            would_take_up,
+        )
+        h.gets_transfer[:] = would_take_up & (h.income_base < self.poverty_line)
+        h.income[:] = h.income_base + share * self.poverty_line * h.gets_transfer
+        h.is_poor[:] = h.income < self.poverty_line
         h.children_learning[:] = schooling.can_learn_remotely(
             h.n_children,
             h.connection,
@@ -345,6 +349,11 @@ class InclusionModel(mesa.Model):
     def _measure(self) -> None:
         """Compute this quarter's indicators (read by the DataCollector's reporters)."""
         values, worst = household_indicators(self.h, self.cells, self.employed, self.poverty_line)
+        closed = schooling.schools_closed(self.quarter) and self.steps > 0
+        missed = values["n_children_no_remote_learning"] if closed else 0.0
+        self.child_quarters_lost += missed
+        values["n_children_cut_off_from_school"] = missed
+        values["cum_child_quarters_cut_off"] = self.child_quarters_lost
         for policy in self.policies:
             spent = self.spend[policy.name]
             reached_new = policy.reached & (self.h.connection > 0) & ~self.h.was_online_2019

@@ -7,7 +7,9 @@ and the gaps of each measure: ``gps_`` (women / men), ``ratio_urban_rural_``,
 ``gap_disability_`` (without minus with). Income inequality: ``gini_income``,
 ``palma_income``; poverty: ``share_poor``, ``share_working_poor``. Leave no one behind:
 ``worst_share_internet_use`` and ``lag_worst_internet_use``. Children:
-``share_children_no_remote_learning``. Per policy: ``spend:<policy>`` (cumulative US$) and
+``share_children_no_remote_learning`` (children who could not follow remote learning if
+schools closed), ``n_children_cut_off_from_school`` (those who could not while schools were
+closed, 2020Q2-2021Q2) and ``cum_child_quarters_cut_off``. Per policy: ``spend:<policy>`` (cumulative US$) and
 ``cost_per_new_connected:<policy>``.
 """
 

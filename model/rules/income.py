@@ -35,6 +35,35 @@ def transfer_takeup(
     return is_poor & (u < np.where(is_online, p_online, p_offline))
 
 
+def poverty_line_for(income: np.ndarray, weight: np.ndarray, rate: float, transfer_share: float,
+                     would_take_up: np.ndarray, iterations: int = 60) -> float:
+    """The poverty line at which the published poverty rate holds after transfers.
+
+    Transfers (``transfer_share`` of the line, to poor households that take them up) lift
+    some households above the line, so the line is found by bisection rather than read off
+    as a quantile of pre-transfer income.
+
+    Args:
+        income: pre-transfer household income, US$ a month.
+        weight: real households per entry.
+        rate: published share of households below the line after transfers.
+        transfer_share: transfer as a share of the line.
+        would_take_up: households that take the transfer up when poor.
+        iterations: bisection steps.
+    """
+    lo = weighted_quantile(income, weight, rate)
+    hi = weighted_quantile(income, weight, min(1.0, 4 * rate))
+    total = weight.sum()
+    for _ in range(iterations):
+        line = (lo + hi) / 2
+        post = income + transfer_share * line * ((income < line) & would_take_up)
+        if np.sum(weight * (post < line)) / total < rate:
+            lo = line
+        else:
+            hi = line
+    return (lo + hi) / 2
+
+
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     """The ``q`` quantile of ``values`` with ``weights``."""
     order = np.argsort(values)

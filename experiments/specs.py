@@ -137,6 +137,7 @@ class Spec:
         outcomes: outcomes to extract from each run.
         households: simulated households per run (spec, else the scenario's).
         quarters: quarters per run (None: to the scenario end).
+        lines: line of every key path in the spec file (for messages).
     """
 
     name: str
@@ -148,6 +149,7 @@ class Spec:
     outcomes: tuple[Outcome, ...]
     households: int
     quarters: int | None
+    lines: Lines
 
     @property
     def design(self) -> Design:
@@ -248,7 +250,7 @@ def build_spec(model: SpecModel, lines: Lines, name: str, text: str, folder: Pat
     outcomes = _outcomes(model, scenario, lines, name)
     households = model.households or scenario.households
     return Spec(model.name, model, name, text, base, tuple(inputs), outcomes, households,
-                model.quarters)
+                model.quarters, lines)
 
 
 def _base_scenario(model: SpecModel, lines: Lines, name: str,

@@ -50,6 +50,7 @@ def poverty_line_for(income: np.ndarray, weight: np.ndarray, rate: float, transf
         transfer_share: transfer as a share of the line.
         would_take_up: households that take the transfer up when poor.
         iterations: bisection steps.
+
     """
     lo = weighted_quantile(income, weight, rate)
     hi = weighted_quantile(income, weight, min(1.0, 4 * rate))

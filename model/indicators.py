@@ -9,8 +9,8 @@ and the gaps of each measure: ``gps_`` (women / men), ``ratio_urban_rural_``,
 ``worst_share_internet_use`` and ``lag_worst_internet_use``. Children:
 ``share_children_no_remote_learning`` (children who could not follow remote learning if
 schools closed), ``n_children_cut_off_from_school`` (those who could not while schools were
-closed, 2020Q2-2021Q2) and ``cum_child_quarters_cut_off``. Per policy: ``spend:<policy>`` (cumulative US$) and
-``cost_per_new_connected:<policy>``.
+closed, 2020Q2-2021Q2) and ``cum_child_quarters_cut_off``. Per policy: ``spend:<policy>``
+(cumulative US$) and ``cost_per_new_connected:<policy>``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ demo: $(BIN)/inclusim
 	$(BIN)/inclusim population lac --households 100000
 
 test: $(BIN)/inclusim
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 bench: $(BIN)/inclusim
 	$(BIN)/python -m benchmarks.population

@@ -16,6 +16,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+MAX_HOUSEHOLDS = 20_000_000
+"""Largest number accepted by count options (about 4 GB of household arrays)."""
 
 Command = Callable[[argparse.Namespace], int]
 _COMMANDS: dict[str, Command] = {}
@@ -81,6 +83,8 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    if value > MAX_HOUSEHOLDS:
+        raise argparse.ArgumentTypeError(f"{value:,} is more than {MAX_HOUSEHOLDS:,}")
     return value
 
 
@@ -110,4 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the package module so sub-commands register in the same module object.
+    from experiments.cli import main as package_main
+
+    sys.exit(package_main())

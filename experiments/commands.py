@@ -17,10 +17,12 @@ from model.yamlio import read_yaml
 
 def file_kind(data: dict) -> str:
     """Tell a region profile, a sweep spec and a scenario apart by their keys."""
-    if "composition" in data or "targets" in data:
+    if "composition" in data:
         return "region"
     if "design" in data or "outcomes" in data:
         return "sweep"
+    if "targets" in data and "region" not in data:
+        return "region" if "households" in data else "calibration"
     return "scenario"
 
 
@@ -37,6 +39,10 @@ def check_file(path: str) -> str:
         region = load_region(path)
         synthesise_checked(region, 5_000, 0, path)
         return f"region {region.name} ({len(region.targets)} targets)"
+    if kind == "calibration":
+        from experiments.calibration import load_targets
+
+        return f"calibration targets ({len(load_targets(path).targets)} targets)"
     if kind == "sweep":
         from experiments.specs import load_spec
 

@@ -328,12 +328,18 @@ class InclusionModel(mesa.Model):
         u = self.streams("welfare.initial").random(h.n)
         everyone = np.ones(h.n, dtype=bool)
         would_take_up = inc.transfer_takeup(
-            everyone, h.connection > 0, self.pars["p_takeup_online"],
-            self.pars["p_takeup_offline"], u,
+            everyone,
+            h.connection > 0,
+            self.pars["p_takeup_online"],
+            self.pars["p_takeup_offline"],
+            u,
         )
         share = self.pars["transfer_share_of_line"]
         self.poverty_line = inc.poverty_line_for(
-            h.income_base, h.weight, self.loaded.region.income.poverty_rate.value, share,
+            h.income_base,
+            h.weight,
+            self.loaded.region.income.poverty_rate.value,
+            share,
             would_take_up,
         )
         h.gets_transfer[:] = would_take_up & (h.income_base < self.poverty_line)

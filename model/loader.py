@@ -200,7 +200,7 @@ def _problems(
 ) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
-        loc = tuple(x for x in err["loc"] if not str(x).startswith("function-"))
+        loc = tuple(x for x in err["loc"] if not str(x).startswith("function-") and x != "[key]")
         full = (*prefix, *loc)
         out.append(Problem(key_path(full), *_explain(err, cls, loc), line_of(lines, full)))
     return out

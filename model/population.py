@@ -42,6 +42,8 @@ SKILL_SHIFT_PER_QUINTILE = 0.3
 SKILL_BASIC = 0.2
 
 
+FEW_HOUSEHOLDS = 1_000
+"""Below this many households, unmet targets are blamed on the size, not on the targets."""
 UNMET_TOLERANCE = 0.01
 """Largest gap (rate units) between a target and the raked fit before it counts as unmet."""
 
@@ -136,6 +138,18 @@ def synthesise_checked(
     try:
         return synthesise(region, n, seed, parameters)
     except TargetsUnmetError as exc:
+        if n < FEW_HOUSEHOLDS:
+            raise InputError(
+                source,
+                [
+                    Problem(
+                        "",
+                        f"{n:,} households are too few to reproduce the targets (some groups "
+                        "are empty).",
+                        f"use --households {FEW_HOUSEHOLDS:,} or more.",
+                    )
+                ],
+            ) from None
         raise InputError(
             source,
             [
@@ -181,18 +195,36 @@ def _employment(h: Households, region: Region, rs: Streams) -> None:
     h.is_employed[:] = rs("pop.employment").random(h.n) < np.clip(p, 0, 1)
 
 
+INCOME_FIT_PASSES = 4
+"""Passes that adjust the income shifts until the profile's mean-income ratios hold."""
+
+
 def _income(h: Households, region: Region, rs: Streams) -> None:
+    """Log-normal income with shifts for location, disability, age and joblessness.
+
+    The profile's ratios (rural / urban, with / without disability, 65+ / others) are ratios
+    of group means, which the other attributes confound (persons with disabilities are also
+    older and less often employed). The shifts are therefore adjusted over a few passes until
+    the realised ratios of means equal the published ones.
+    """
     inc = region.income
     sigma = np.sqrt(2) * NormalDist().inv_cdf((1 + inc.gini.value) / 2)
-    shift = (
-        np.log(inc.rel_rural.value) * h.is_rural
-        + np.log(inc.rel_disability.value) * h.has_disability
-        + np.log(inc.rel_older.value) * (h.age_group == 2)
-        + np.log(REL_INCOME_JOBLESS) * ~h.is_employed
-    )
-    resid = np.sqrt(max(sigma**2 - shift.var(), 0.05))
-    log_y = shift + resid * rs("pop.income").standard_normal(h.n)
-    y = np.exp(log_y)
+    groups = {
+        "rural": (h.is_rural, inc.rel_rural.value),
+        "disability": (h.has_disability, inc.rel_disability.value),
+        "older": (h.age_group == 2, inc.rel_older.value),
+    }
+    log_shift = {k: np.log(ratio) for k, (_, ratio) in groups.items()}
+    z = rs("pop.income").standard_normal(h.n)
+    jobless = np.log(REL_INCOME_JOBLESS) * ~h.is_employed
+    for _ in range(INCOME_FIT_PASSES):
+        shift = jobless + sum(log_shift[k] * m for k, (m, _) in groups.items())
+        resid = np.sqrt(max(sigma**2 - shift.var(), 0.05))
+        y = np.exp(shift + resid * z)
+        for k, (mask, ratio) in groups.items():
+            if mask.any() and (~mask).any():
+                realised = y[mask].mean() / y[~mask].mean()
+                log_shift[k] += np.log(ratio / realised)
     h.income_base[:] = y * inc.mean_monthly.value / np.average(y, weights=h.weight)
     h.quintile[:] = weighted_quintile(h.income_base, h.weight)
 
@@ -272,8 +304,6 @@ def _margins(
         versus = None
         if t.versus is not None:
             versus = _cell_sums(cells, h.group_mask(t.versus).astype(float), n_cells) > 0
-            if t.measure == "unconnected":
-                raise ValueError("ratio targets are written for the connected share")
         out.append(
             Margin(
                 in_group=in_group,

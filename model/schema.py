@@ -13,7 +13,14 @@ import math
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from model.calendar import Quarter
 
@@ -207,6 +214,11 @@ class Target(Strict):
 
     @model_validator(mode="after")
     def _rate_is_share(self) -> Target:
+        if self.versus is not None and self.measure == "unconnected":
+            raise ValueError(
+                "a ratio target ('versus:') must use a connected share; "
+                "write measure: connected and invert the published figures"
+            )
         if self.versus is None and self.value > 1:
             raise ValueError(
                 f"value {self.value} is a rate and must be at most 1; write a ratio with 'versus:'"
@@ -248,10 +260,10 @@ class Scenario(Strict):
     parameters: dict[str, float] = Field(default_factory=dict)
     policies: list[dict] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _end_after_start(self) -> Scenario:
-        if self.end <= self.start:
-            raise ValueError(
-                f"end {self.end} is not after start {self.start}; set end to a later quarter"
-            )
-        return self
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, end: Quarter, info: ValidationInfo) -> Quarter:
+        start = info.data.get("start")
+        if start is not None and end <= start:
+            raise ValueError(f"end {end} is not after start {start}; set end to a later quarter")
+        return end

@@ -77,8 +77,9 @@ def parse_yaml(raw: bytes | str, name: str = "<input>") -> tuple[dict[str, Any],
         raise single(
             name, "is empty.", "write the scenario's keys into it (see scenarios/ for examples)."
         )
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         if node is None:
             raise single(name, "holds no YAML document.", "write the scenario's keys into it.")
@@ -86,10 +87,21 @@ def parse_yaml(raw: bytes | str, name: str = "<input>") -> tuple[dict[str, Any],
         data = builder.build(node, ())
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(name, exc) from None
+    except yaml.reader.ReaderError as exc:
+        raise single(
+            name,
+            f"contains a control character that YAML does not allow ({exc.character!r}).",
+            "remove it; input files are plain text.",
+        ) from None
     except yaml.YAMLError as exc:
         raise single(name, f"is not valid YAML ({exc}).", "check the file's syntax.") from None
+    except RecursionError:
+        raise single(
+            name, "is nested too deeply to read.", "flatten the nesting of brackets or keys."
+        ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         raise single(
             name,
@@ -113,6 +125,10 @@ def _yaml_error(name: str, exc: yaml.MarkedYAMLError) -> InputError:
     return single(name, f"is not valid YAML: {problem}.", fix, line=line)
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+"""Tags a mapping or list may carry: only the default ones."""
+
+
 class _Builder:
     """Turns a composed YAML node tree into Python data, recording key lines."""
 
@@ -121,6 +137,7 @@ class _Builder:
         self.name = name
         self.lines: Lines = {}
         self.visited = 0
+        self.open: set[int] = set()
 
     def build(self, node: yaml.Node, path: tuple[str | int, ...]) -> Any:
         self.visited += 1
@@ -131,11 +148,29 @@ class _Builder:
                 "remove the anchors and aliases ('&' and '*') that repeat content.",
             )
         self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if isinstance(node, yaml.ScalarNode):
+            return self.loader.construct_object(node, deep=True)
+        if node.tag not in _PLAIN_TAGS:
+            raise single(
+                self.name,
+                f"uses a tag that is not allowed ('{node.tag}').",
+                "remove the '!!' tag: only plain YAML values are accepted.",
+                line=node.start_mark.line + 1,
+            )
+        if id(node) in self.open:
+            raise single(
+                self.name,
+                "has an alias that refers to itself.",
+                "remove the anchor ('&') or the alias ('*') that points back into it.",
+                line=node.start_mark.line + 1,
+            )
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
-        return self.loader.construct_object(node, deep=True)
+        finally:
+            self.open.discard(id(node))
 
     def _mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...]) -> dict[Any, Any]:
         self.loader.flatten_mapping(node)

@@ -21,8 +21,9 @@ class CliResult:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Callable[[Sequence[str]], CliResult]:
+def cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[[Sequence[str]], CliResult]:
     """Run ``inclusim ARGS`` in process, from an empty temporary working folder.
 
     Argument errors are left to argparse, which raises ``SystemExit(2)``; tests assert that

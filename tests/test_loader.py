@@ -29,8 +29,9 @@ def test_every_fixture_has_an_expectation() -> None:
 
 
 @pytest.mark.parametrize(("name", "expect"), [_case(n) for n in FIXTURES])
-def test_validate_rejects_broken_file(name: str, expect: str | list[str], cli, tmp_path: Path
-                                      ) -> None:
+def test_validate_rejects_broken_file(
+    name: str, expect: str | list[str], cli, tmp_path: Path
+) -> None:
     result = cli(["validate", str(BAD / name)])
     assert result.code == 2
     for text in [expect] if isinstance(expect, str) else expect:
@@ -87,8 +88,9 @@ def test_good_scenario_loads_with_typed_policies(tmp_path: Path) -> None:
     assert loaded.path == str(path)
 
 
-def test_region_given_as_a_path_is_found_beside_the_scenario(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_region_given_as_a_path_is_found_beside_the_scenario(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "study"
     folder.mkdir()
     (folder / "myregion.yaml").write_text((REGIONS / "world.yaml").read_text(encoding="utf-8"))
@@ -99,29 +101,44 @@ def test_region_given_as_a_path_is_found_beside_the_scenario(tmp_path: Path,
 
 def test_all_parameter_and_policy_problems_are_reported_at_once(tmp_path: Path) -> None:
     path = tmp_path / "two.yaml"
-    path.write_text("name: two\nlabel: Two\nregion: lac\nparameters:\n  beta_pear: 1.0\n"
-                    "policies:\n  - type: affordabilty\n  - type: connectivity\n    intensity: 2\n")
+    path.write_text(
+        "name: two\nlabel: Two\nregion: lac\nparameters:\n  beta_pear: 1.0\n"
+        "policies:\n  - type: affordabilty\n  - type: connectivity\n    intensity: 2\n"
+    )
     with pytest.raises(InputError) as info:
         load_scenario(path)
     problems = info.value.problems
     assert [(p.path, p.line) for p in problems] == [
-        ("parameters.beta_pear", 5), ("policies[0].type", 7), ("policies[1].intensity", 9)]
+        ("parameters.beta_pear", 5),
+        ("policies[0].type", 7),
+        ("policies[1].intensity", 9),
+    ]
     assert "did you mean 'affordability'?" in problems[1].fix
 
 
 def test_scenario_from_dict_has_no_lines() -> None:
     with pytest.raises(InputError) as info:
-        scenario_from_dict({"name": "x", "label": "X", "region": "lac",
-                            "parameters": {"beta_peer": 99.0}}, name="sweep point 3")
+        scenario_from_dict(
+            {"name": "x", "label": "X", "region": "lac", "parameters": {"beta_peer": 99.0}},
+            name="sweep point 3",
+        )
     (problem,) = info.value.problems
     assert problem.line is None
     assert problem.path == "parameters.beta_peer"
-    assert info.value.render().startswith("error: sweep point 3: parameters.beta_peer: 99.0 is outside")
+    assert info.value.render().startswith(
+        "error: sweep point 3: parameters.beta_peer: 99.0 is outside"
+    )
 
 
 def test_scenario_from_dict_accepts_a_valid_mapping() -> None:
-    loaded = scenario_from_dict({"name": "x", "label": "X", "region": "world",
-                                 "policies": [{"type": "labour_regulation", "intensity": 0.0}]})
+    loaded = scenario_from_dict(
+        {
+            "name": "x",
+            "label": "X",
+            "region": "world",
+            "policies": [{"type": "labour_regulation", "intensity": 0.0}],
+        }
+    )
     assert loaded.region.name == "world"
     assert loaded.policies[0].intensity == 0.0
 
@@ -146,6 +163,8 @@ def test_did_you_mean_suggests_or_lists() -> None:
 
 
 def test_key_path_renders_indices() -> None:
-    assert key_path(("policies", 0, "eligibility", "quintiles", 2)) == \
-        "policies[0].eligibility.quintiles[2]"
+    assert (
+        key_path(("policies", 0, "eligibility", "quintiles", 2))
+        == "policies[0].eligibility.quintiles[2]"
+    )
     assert key_path(()) == ""

@@ -35,8 +35,14 @@ def transfer_takeup(
     return is_poor & (u < np.where(is_online, p_online, p_offline))
 
 
-def poverty_line_for(income: np.ndarray, weight: np.ndarray, rate: float, transfer_share: float,
-                     would_take_up: np.ndarray, iterations: int = 60) -> float:
+def poverty_line_for(
+    income: np.ndarray,
+    weight: np.ndarray,
+    rate: float,
+    transfer_share: float,
+    would_take_up: np.ndarray,
+    iterations: int = 60,
+) -> float:
     """The poverty line at which the published poverty rate holds after transfers.
 
     Transfers (``transfer_share`` of the line, to poor households that take them up) lift

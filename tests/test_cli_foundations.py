@@ -1,0 +1,149 @@
+"""The ``validate`` and ``population`` sub-commands, and how bad arguments are refused."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from experiments.cli import main
+from model.loader import load_region
+from tests.paths import BAD, REGIONS, ROOT, SCENARIOS
+
+SHIPPED = sorted(SCENARIOS.rglob("*.yaml"))
+
+
+
+def _shipped(path):
+    return pytest.param(path, id=path.relative_to(ROOT).as_posix())
+
+
+def test_scenarios_folder_is_not_empty() -> None:
+    assert len(SHIPPED) >= 3
+    assert {"lac.yaml", "ldc.yaml", "world.yaml"} <= {p.name for p in SHIPPED}
+
+
+@pytest.mark.parametrize("path", [_shipped(p) for p in SHIPPED])
+def test_validate_accepts_every_shipped_yaml(path, cli) -> None:
+    result = cli(["validate", str(path)])
+    assert result.err == ""
+    assert result.code == 0
+    assert result.out.startswith(f"ok: {path}: ")
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_population_prints_every_target(seed: int, cli) -> None:
+    result = cli(["population", "lac", "--households", "20000", "--seed", str(seed)])
+    assert result.code == 0
+    assert result.err == ""
+    region = load_region("lac")
+    lines = result.out.splitlines()
+    assert lines[0].startswith(
+        "Latin America and the Caribbean: 20,000 simulated households "
+        f"standing for 100,000,000 (seed {seed}, built in "
+    )
+    assert lines[1].split() == ["target", "group", "published", "simulated", "diff", "(pp)"]
+    rows = lines[3:-1]
+    assert len(rows) == len(region.targets)
+    for row, t in zip(rows, region.targets, strict=True):
+        group = t.group if t.versus is None else f"{t.group} / {t.versus}"
+        assert row.startswith(f"{t.measure} ({t.unit})")
+        assert group in row
+        assert f"{t.value:.3f}" in row
+    assert lines[-1].startswith("largest difference: ")
+    assert lines[-1].endswith(" percentage points")
+    worst = max(abs(float(row.split()[-1])) for row in rows)
+    assert float(lines[-1].split()[2]) == pytest.approx(worst, abs=0.01)
+    assert worst < 3.0
+
+
+def test_population_accepts_a_region_file(cli) -> None:
+    result = cli(["population", str(REGIONS / "world.yaml"), "--households", "5000"])
+    assert result.code == 0
+    assert ": 5,000 simulated households standing for " in result.out
+    assert "largest difference" in result.out
+
+
+def test_population_unknown_region(cli) -> None:
+    result = cli(["population", "atlantis", "--households", "1000"])
+    assert result.code == 2
+    assert "error: atlantis: unknown region 'atlantis';" in result.err
+    assert "Traceback" not in result.err
+    assert result.out == ""
+
+
+def test_population_broken_region_file(cli) -> None:
+    result = cli(["population", str(BAD / "region_age_shares_sum.yaml"), "--households", "1000"])
+    assert result.code == 2
+    assert ":39: composition.age_groups: shares youth + adult + older sum to 1.0800" in result.err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["population", "lac", "--households", "0"], "argument --households: 0 must be at least 1"),
+        (
+            ["population", "lac", "--households", "-5"],
+            "argument --households: -5 must be at least 1",
+        ),
+        (["population", "lac", "--households", "many"], "'many' is not a whole number"),
+        (["population", "lac", "--seed", "-1"], "seed -1 must be between 0 and 2**63 - 1"),
+        (["population", "lac", "--seed", "1.5"], "'1.5' is not a whole number"),
+        (["population"], "the following arguments are required: REGION_OR_FILE"),
+        (["validate"], "the following arguments are required: FILE"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        ([], "the following arguments are required: COMMAND"),
+    ],
+)
+def test_bad_arguments_exit_2_without_traceback(
+    args, message, capsys, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.startswith("usage: inclusim")
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_households_accepts_underscores(cli) -> None:
+    result = cli(["population", "ldc", "--households", "2_000", "--seed", "1"])
+    assert result.code == 0
+    assert "2,000 simulated households" in result.out
+
+
+INCLUSIM = Path(sys.executable).parent / "inclusim"
+
+
+@pytest.mark.skipif(not INCLUSIM.exists(), reason="the inclusim console script is not installed")
+def test_console_script_exit_status() -> None:
+    """The real process: status 2 and one message, no traceback, for a broken file."""
+    proc = subprocess.run(
+        [str(INCLUSIM), "validate", str(BAD / "scenario_tab.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "indent with spaces, not tabs" in proc.stderr
+
+
+def test_python_m_experiments_cli_exit_status() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "experiments.cli", "validate", str(BAD / "scenario_tab.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode == 2

@@ -22,6 +22,7 @@ test: $(BIN)/inclusim
 
 bench: $(BIN)/inclusim
 	$(BIN)/python -m benchmarks.population
+	$(BIN)/python -m benchmarks.simulation
 
 lint: $(BIN)/inclusim
 	$(BIN)/ruff check .

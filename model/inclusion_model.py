@@ -74,6 +74,7 @@ class InclusionModel(mesa.Model):
         self.employed = h.is_employed.copy()
         self.cells = Cells(h)
         self.child_quarters_lost = 0.0
+        self.scheduled_loss = 0.0
         self.indicators: dict[str, float] = {}
         self.worst_label = ""
         self._measure()
@@ -126,11 +127,11 @@ class InclusionModel(mesa.Model):
             "meaningful": prices.meaningful,
             "device": prices.device,
         }
-        for k, policy in enumerate(self.policies):
+        for policy in self.policies:
             if not policy.in_force(self.quarter):
                 continue
-            rng = self.streams.quarterly(f"policy.{k}.{policy.config.type}", self.steps)
-            ctx = Context(self.quarter, self.steps, price_dict, rng)
+            rng = self.streams.quarterly(f"policy.{policy.name}", self.steps)
+            ctx = Context(self.quarter, self.steps - 1, price_dict, rng)
             self.spend[policy.name] += policy.act(self.h, self.levers, ctx)
 
     def prices(self) -> conn.Prices:
@@ -141,7 +142,12 @@ class InclusionModel(mesa.Model):
     # --- 2. economy -------------------------------------------------------------------------
 
     def move_economy(self) -> None:
-        """COVID-19 job losses and rehiring, platform work, and labour income."""
+        """COVID-19 job losses and rehiring, platform work, and labour income.
+
+        Losses are scheduled against the shock path without protection
+        (``self.scheduled_loss``), so jobs that telework protection saves stay saved rather
+        than being taken from other workers in a later quarter.
+        """
         h, p, lv = self.h, self.pars, self.levers
         hours_lost = self.shock.get(self.quarter, 0.0)
         jobs_target = p["jobs_per_hour_lost"] * hours_lost
@@ -149,7 +155,7 @@ class InclusionModel(mesa.Model):
         jobs_2019 = float(np.sum(h.weight * had_job))
         lost_now = float(np.sum(h.weight * h.lost_job)) / max(jobs_2019, 1e-12)
         u = self.streams.quarterly("labour.loss", self.steps).random(h.n)
-        if jobs_target > lost_now:
+        if jobs_target > self.scheduled_loss:
             rel = labour.relative_loss_risk(
                 h.job == 2, h.is_high_impact, h.is_female, h.age_group == 0, h.has_disability, p
             )
@@ -165,21 +171,24 @@ class InclusionModel(mesa.Model):
                 h.weight,
                 rel,
                 protected,
-                (jobs_target - lost_now) * jobs_2019,
+                (jobs_target - self.scheduled_loss) * jobs_2019,
                 p["rel_loss_telework"],
                 u,
             )
             h.lost_job |= lost
-        elif lost_now > 0:
-            back = labour.rehires(
-                h.lost_job,
-                h.has_disability,
-                p["p_rehire"],
-                p["rel_hire_disability"],
-                lv.hiring_access,
-                u,
-            )
-            h.lost_job &= ~back
+            self.scheduled_loss = jobs_target
+        else:
+            self.scheduled_loss = jobs_target
+            if lost_now > jobs_target:
+                back = labour.rehires(
+                    h.lost_job,
+                    h.has_disability,
+                    p["p_rehire"],
+                    p["rel_hire_disability"],
+                    lv.hiring_access,
+                    u,
+                )
+                h.lost_job &= ~back
         self._platform_work()
         hours_cut = (1 - p["jobs_per_hour_lost"]) * hours_lost
         labour_income = inc.labour_income(
@@ -297,7 +306,11 @@ class InclusionModel(mesa.Model):
     # --- 4. welfare ----------------------------------------------------------------------
 
     def update_welfare(self) -> None:
-        """Transfers and their take-up, poverty, and children's remote learning."""
+        """Transfers and their take-up, poverty, and children's remote learning.
+
+        A poor household receives the transfer in a quarter with a probability that is higher
+        online (digital registries) than offline (assisted channels only).
+        """
         h, p = self.h, self.pars
         transfer = self.poverty_line * p["transfer_share_of_line"]
         before = h.income - transfer * h.gets_transfer
@@ -320,11 +333,6 @@ class InclusionModel(mesa.Model):
         h.was_online_2019[:] = h.connection > 0
         h.skill_2019[:] = h.skill
         h.peers_online_2019[:] = peer_share(self.peers, h.connection > 0)
-        cost_basic, cost_meaningful = conn.monthly_cost(
-            self.base_prices, np.zeros(h.n), np.zeros(h.n)
-        )
-        h.unafford_2019[:] = conn.unaffordability(cost_basic, h.income_base)
-        h.unafford_meaningful_2019[:] = conn.unaffordability(cost_meaningful, h.income_base)
         u = self.streams("welfare.initial").random(h.n)
         everyone = np.ones(h.n, dtype=bool)
         would_take_up = inc.transfer_takeup(
@@ -344,6 +352,11 @@ class InclusionModel(mesa.Model):
         )
         h.gets_transfer[:] = would_take_up & (h.income_base < self.poverty_line)
         h.income[:] = h.income_base + share * self.poverty_line * h.gets_transfer
+        cost_basic, cost_meaningful = conn.monthly_cost(
+            self.base_prices, np.zeros(h.n), np.zeros(h.n)
+        )
+        h.unafford_2019[:] = conn.unaffordability(cost_basic, h.income)
+        h.unafford_meaningful_2019[:] = conn.unaffordability(cost_meaningful, h.income)
         h.is_poor[:] = h.income < self.poverty_line
         h.children_learning[:] = schooling.can_learn_remotely(
             h.n_children,

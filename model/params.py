@@ -119,7 +119,7 @@ _PARAMS = [
     Param(
         "rel_barrier_female",
         0.9,
-        "odds multiplier",
+        "multiplier on the pull",
         0.6,
         1.0,
         "connectivity",
@@ -129,7 +129,7 @@ _PARAMS = [
     Param(
         "rel_barrier_disability",
         0.6,
-        "odds multiplier",
+        "multiplier on the pull",
         0.15,
         0.9,
         "connectivity",
@@ -360,7 +360,8 @@ _PARAMS = [
         0.4,
         1.0,
         "income",
-        "Quarterly take-up of a transfer by a poor household that is online (digital registry).",
+        "Chance that a poor household that is online receives the transfer in a quarter "
+        "(digital registry).",
         "Chair's summary CSocD59: unified digital registries reach people faster.",
     ),
     Param(

@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-import yaml
 
 from model.errors import InputError
 from model.yamlio import MAX_BYTES, MAX_NODES, line_of, parse_yaml, read_yaml

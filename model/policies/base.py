@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
@@ -20,9 +20,9 @@ class Eligibility(Strict):
     """
 
     quintiles: list[Annotated[int, Field(ge=1, le=5)]] | None = None
-    location: list[str] | None = Field(default=None, description="urban and/or rural")
-    sex: list[str] | None = None
-    age: list[str] | None = None
+    location: list[Literal["urban", "rural"]] | None = None
+    sex: list[Literal["male", "female"]] | None = None
+    age: list[Literal["youth", "adult", "older"]] | None = None
     disability: bool | None = None
 
     def mask(self, h: Households) -> np.ndarray:

@@ -83,7 +83,7 @@ class SkillsTraining(Policy):
         if n_offers < idx.size:
             idx = idx[np.argpartition(-keys[idx], n_offers)[:n_offers]]
         barrier = h.is_female[idx] | (h.age_group[idx] == 2) | h.has_disability[idx]
-        rel = np.where(barrier & ~c.accessible_delivery, self.rel_uptake_barrier, 1.0)
+        rel = np.where(barrier & (not c.accessible_delivery), self.rel_uptake_barrier, 1.0)
         start = idx[ctx.rng.random(idx.size) < self.p_uptake * rel]
         done = start[ctx.rng.random(start.size) < c.completion_rate]
         levers.skill_gain[done] += c.skill_gain

@@ -316,8 +316,13 @@ class InclusionModel(mesa.Model):
         before = h.income - transfer * h.gets_transfer
         poor_before = before < self.poverty_line
         u = self.streams.quarterly("welfare.takeup", self.steps).random(h.n)
+        lv = self.levers
         h.gets_transfer[:] = inc.transfer_takeup(
-            poor_before, h.connection > 0, p["p_takeup_online"], p["p_takeup_offline"], u
+            poor_before,
+            h.connection > 0,
+            np.maximum(p["p_takeup_online"], lv.takeup_online),
+            np.maximum(p["p_takeup_offline"], lv.takeup_offline),
+            u,
         )
         h.income[:] = before + transfer * h.gets_transfer
         h.is_poor[:] = h.income < self.poverty_line

@@ -438,13 +438,49 @@ def test_registry_builds_each_type(name, cls):
     assert policy.reached.shape == (5,) and not policy.reached.any()
 
 
-def test_registry_lists_exactly_the_four_levers():
+def test_registry_lists_the_four_levers_and_the_optional_fifth():
     assert set(POLICY_TYPES) == {
         "connectivity",
         "affordability",
         "skills_training",
         "labour_regulation",
+        "social_protection",
     }
+
+
+def test_social_protection_raises_takeup_of_eligible_households_only():
+    import numpy as np
+
+    from model.loader import load_region
+    from model.params import defaults
+    from model.policies.base import Context, Levers
+    from model.policies.social_protection import SocialProtectionConfig
+    from model.population import synthesise
+
+    h = synthesise(load_region("lac"), 2000, 1)
+    h.gets_transfer[:] = h.quintile == 0
+    pars = defaults()
+    cfg = SocialProtectionConfig(
+        type="social_protection",
+        intensity=0.5,
+        eligibility={"quintiles": [1]},
+        registry_takeup=1.0,
+        assisted_takeup=0.9,
+        cost_per_beneficiary=10.0,
+    )
+    policy = build_policy(cfg, pars, h.n)
+    levers = Levers(h.n)
+    ctx = Context(
+        cfg.start, 0, {"basic": 1.0, "meaningful": 2.0, "device": 3.0}, np.random.default_rng(0)
+    )
+    spent = policy.act(h, levers, ctx)
+    q1 = h.quintile == 0
+    online = pars["p_takeup_online"] + 0.5 * (1.0 - pars["p_takeup_online"])
+    offline = pars["p_takeup_offline"] + 0.5 * (0.9 - pars["p_takeup_offline"])
+    assert np.allclose(levers.takeup_online[q1], online)
+    assert np.allclose(levers.takeup_offline[q1], offline)
+    assert not levers.takeup_online[~q1].any() and not levers.takeup_offline[~q1].any()
+    assert spent == pytest.approx(h.weight[q1].sum() * 10.0)
 
 
 def test_unknown_policy_type_rejected_at_load_with_the_valid_names():

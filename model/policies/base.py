@@ -66,6 +66,8 @@ class Levers:
         hiring_access: share of the disability hiring penalty removed (0-1).
         telework_right: share of teleworkable jobs protected without meaningful use (0-1).
         gig_availability: multiplier on platform gigs (1 = unregulated market).
+        takeup_online: transfer take-up of poor online households set by policy (0 = none).
+        takeup_offline: transfer take-up of poor offline households set by policy (0 = none).
 
     """
 
@@ -79,11 +81,15 @@ class Levers:
     hiring_access: float = 0.0
     telework_right: float = 0.0
     gig_availability: float = 1.0
+    takeup_online: np.ndarray = field(init=False)
+    takeup_offline: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.subsidy_service = np.zeros(self.n)
         self.subsidy_device = np.zeros(self.n)
         self.skill_gain = np.zeros(self.n, dtype=np.float32)
+        self.takeup_online = np.zeros(self.n)
+        self.takeup_offline = np.zeros(self.n)
 
 
 @dataclass(frozen=True)

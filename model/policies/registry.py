@@ -7,12 +7,14 @@ from model.policies.base import Policy, PolicyConfig
 from model.policies.connectivity import Connectivity
 from model.policies.labour_regulation import LabourRegulation
 from model.policies.skills_training import SkillsTraining
+from model.policies.social_protection import SocialProtection
 
 POLICY_TYPES: dict[str, type[Policy]] = {
     "connectivity": Connectivity,
     "affordability": Affordability,
     "skills_training": SkillsTraining,
     "labour_regulation": LabourRegulation,
+    "social_protection": SocialProtection,
 }
 """Every policy type, by the name used in YAML."""
 

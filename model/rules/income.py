@@ -29,9 +29,16 @@ def labour_income(
 
 
 def transfer_takeup(
-    is_poor: np.ndarray, is_online: np.ndarray, p_online: float, p_offline: float, u: np.ndarray
+    is_poor: np.ndarray,
+    is_online: np.ndarray,
+    p_online: float | np.ndarray,
+    p_offline: float | np.ndarray,
+    u: np.ndarray,
 ) -> np.ndarray:
-    """Poor households that receive the transfer this quarter."""
+    """Poor households that receive the transfer this quarter.
+
+    The take-up chances may be scalars or per-household arrays (policy can raise them).
+    """
     return is_poor & (u < np.where(is_online, p_online, p_offline))
 
 

@@ -23,9 +23,6 @@ from model.streams import Streams
 
 COVID_PULL_FROM = schooling.SCHOOLS_CLOSED[0]
 """First quarter of the lasting pull of the lockdowns (services moved online and stayed)."""
-PLATFORM_EXIT = 0.10
-"""Quarterly chance of leaving platform work (assumption; ILO World Employment and Social
-Outlook 2021 reports high turnover on platforms)."""
 
 
 class InclusionModel(mesa.Model):
@@ -68,7 +65,7 @@ class InclusionModel(mesa.Model):
         self.levers = Levers(n)
         h = self.h
         group = h.is_rural.astype(np.int32) * 5 + h.quintile
-        self.peers = build_peers(group, self.streams("network"))
+        self.peers = build_peers(group, self.streams("network"), homophily=self.pars["homophily"])
         self.poverty_line = 0.0
         self._set_2019_references()
         self.employed = h.is_employed.copy()
@@ -213,7 +210,7 @@ class InclusionModel(mesa.Model):
         h, p, lv = self.h, self.pars, self.levers
         able = (h.connection > 0) & (h.skill >= labour.SKILLED)
         leave = self.streams.quarterly("labour.platform_exit", self.steps).random(h.n)
-        h.is_platform &= able & (leave >= PLATFORM_EXIT)
+        h.is_platform &= able & (leave >= p["p_platform_exit"])
         no_formal_job = (h.job != 1) | h.lost_job
         u = self.streams.quarterly("labour.platform", self.steps).random(h.n)
         h.is_platform |= labour.platform_entries(

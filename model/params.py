@@ -44,7 +44,7 @@ _PARAMS = [
         0.25,
         "1/quarter",
         0.05,
-        0.25,
+        0.4,
         "connectivity",
         "Share of the gap between a household's state and its desired state closed each quarter.",
         "Partial-adjustment form of Laciana, Rovere & Podestá (2013); value calibrated to the ITU "
@@ -52,7 +52,7 @@ _PARAMS = [
     ),
     Param(
         "beta_peer",
-        1.0,
+        0.75,
         "logit per unit share",
         0.5,
         5.0,
@@ -102,7 +102,8 @@ _PARAMS = [
         "Lasting extra pull to be online from 2020Q2: the lockdowns moved work, school and "
         "services online, and much of it stayed.",
         "ITU: Internet use grew 11% in 2019-20 against 5-6% in later years (Broadband "
-        "Commission Target 3 page).",
+        "Commission Target 3 page); value calibrated with rate_adjust, trend_per_year and "
+        "beta_peer to the ITU world path (docs/calibration.md).",
     ),
     Param(
         "p_drop_stress",
@@ -145,7 +146,8 @@ _PARAMS = [
         0.25,
         "connectivity",
         "Share of the gap to the desired meaningful-connectivity state closed each quarter.",
-        "Assumption of the same partial-adjustment form as rate_adjust; calibrated.",
+        "Assumption: the partial-adjustment form of rate_adjust, at a slower rate (no published "
+        "path of meaningful connectivity constrains it).",
     ),
     Param(
         "skill_for_meaningful",
@@ -330,6 +332,27 @@ _PARAMS = [
         "Re-hiring and platform-hiring multiplier for persons with disabilities "
         "(discrimination and inaccessible hiring).",
         "WHO/World Bank 2011: employment men 53% vs 65%, women 20% vs 30%.",
+    ),
+    Param(
+        "p_platform_exit",
+        0.10,
+        "1/quarter",
+        0.03,
+        0.3,
+        "labour",
+        "Quarterly chance that a platform worker leaves platform work.",
+        "Assumption; ILO World Employment and Social Outlook 2021 (high turnover on platforms).",
+    ),
+    Param(
+        "homophily",
+        0.8,
+        "share",
+        0.5,
+        0.95,
+        "connectivity",
+        "Share of a household's social neighbours drawn from its own location and income quintile.",
+        "McPherson, Smith-Lovin & Cook (2001), Annu. Rev. Sociol. 27 (homophily by place and "
+        "status); value assumed.",
     ),
     # --- income and transfers ----------------------------------------------------------------
     Param(

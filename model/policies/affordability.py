@@ -9,11 +9,10 @@ from pydantic import Field
 
 from model.households import Households
 from model.policies.base import Context, Levers, Policy, PolicyConfig
+from model.rules.connectivity import DEVICE_MONTHS
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
-DEVICE_MONTHS = 24
-"""Months over which a device is paid off when judging affordability."""
 
 
 class AffordabilityConfig(PolicyConfig):

@@ -161,7 +161,7 @@ def _validate_policies(items: list[dict], lines: Lines) -> tuple[list[Any], list
     for k, item in enumerate(items):
         loc: tuple[str | int, ...] = ("policies", k)
         kind = item.get("type") if isinstance(item, dict) else None
-        if kind not in POLICY_TYPES:
+        if not isinstance(kind, str) or kind not in POLICY_TYPES:
             msg = "has no 'type';" if kind is None else f"unknown policy type '{kind}';"
             problems.append(
                 Problem(

@@ -11,7 +11,7 @@ $(BIN)/inclusim: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "inclusim needs Python 3.12 or newer (found %s)" % sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,dashboard]"
 	touch $@
 
 demo: $(BIN)/inclusim

@@ -70,6 +70,13 @@ def parser() -> argparse.ArgumentParser:
         help="default: scenarios/calibration_targets.yaml",
     )
 
+    dash = sub.add_parser(
+        "dashboard", help="serve the live dashboard on this machine (needs the dashboard extra)"
+    )
+    from experiments import dashboard
+
+    dashboard.add_arguments(dash)
+
     from experiments import batch_commands
 
     batch_commands.add_parsers(sub, _positive_int, _seed)

@@ -139,3 +139,11 @@ def calibrate(args: argparse.Namespace) -> int:
     failed = int((~table["pass"]).sum())
     print(f"{len(table) - failed} of {len(table)} targets pass.")
     return EXIT_OK if failed == 0 or not args.check else EXIT_FAILED
+
+
+@command("dashboard")
+def dashboard(args: argparse.Namespace) -> int:
+    """Serve the live dashboard until Ctrl-C."""
+    from experiments.dashboard import serve
+
+    return serve(args.scenario, args.port, args.host)

@@ -292,8 +292,16 @@ def policy_table(kind: str) -> str:
 # --- random streams and constants found in the source ----------------------------------------
 
 
+PAGE_ONLY = {"app.py"}
+"""Modules of model/ that only present the model (the dashboard page): no model constants."""
+
+
 def _source_files() -> list[Path]:
-    return sorted(p for p in MODEL_DIR.rglob("*.py") if "__pycache__" not in p.parts)
+    return sorted(
+        p
+        for p in MODEL_DIR.rglob("*.py")
+        if "__pycache__" not in p.parts and p.name not in PAGE_ONLY
+    )
 
 
 def _module_name(path: Path) -> str:

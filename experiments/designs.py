@@ -21,6 +21,9 @@ KINDS = ("full_factorial", "latin_hypercube", "sobol", "morris")
 SAMPLED = ("latin_hypercube", "sobol", "morris")
 """Kinds that draw points from ranges and therefore need a range for every input."""
 
+RBD_HARMONICS = 10
+"""Harmonics of RBD-FAST (SALib's default M), lowered for small Latin hypercubes."""
+
 MAX_POINTS = 1_000_000
 """Most design points a spec may ask for (a guard against a typo in ``levels`` or ``samples``)."""
 
@@ -36,6 +39,7 @@ class Input:
         low: lower end of its range, or None when ``values`` lists the values.
         high: upper end of its range, or None when ``values`` lists the values.
         values: the values to take, or None for a range.
+
     """
 
     address: str
@@ -60,6 +64,7 @@ class Design:
         samples: Latin hypercube: number of points; Sobol: base sample size N.
         trajectories: Morris: number of trajectories.
         second_order: Sobol: also estimate second-order indices (costs N x D more runs).
+
     """
 
     kind: str
@@ -71,8 +76,11 @@ class Design:
 
 def problem(inputs: list[Input] | tuple[Input, ...]) -> dict[str, Any]:
     """The SALib problem definition of range inputs."""
-    return {"num_vars": len(inputs), "names": [i.address for i in inputs],
-            "bounds": [[float(i.low), float(i.high)] for i in inputs]}  # type: ignore[arg-type]
+    return {
+        "num_vars": len(inputs),
+        "names": [i.address for i in inputs],
+        "bounds": [[float(i.low), float(i.high)] for i in inputs],
+    }  # type: ignore[arg-type]
 
 
 def count_points(design: Design, inputs: list[Input] | tuple[Input, ...]) -> int:
@@ -99,11 +107,16 @@ def sample(design: Design, inputs: list[Input] | tuple[Input, ...], seed: int) -
 
     Raises:
         ValueError: the design cannot be built from these inputs.
+
     """
     names = [i.address for i in inputs]
     if design.kind == "full_factorial":
-        axes = [list(i.values) if not i.is_range else
-                [float(v) for v in np.linspace(i.low, i.high, design.levels)] for i in inputs]
+        axes = [
+            list(i.values)
+            if not i.is_range
+            else [float(v) for v in _tidy(np.linspace(i.low, i.high, design.levels), i)]
+            for i in inputs
+        ]
         rows = list(itertools.product(*axes)) if inputs else [()]
         frame = pd.DataFrame(rows, columns=names) if inputs else pd.DataFrame(index=[0])
     else:
@@ -112,9 +125,19 @@ def sample(design: Design, inputs: list[Input] | tuple[Input, ...], seed: int) -
         if any(not i.is_range for i in inputs):
             raise ValueError(f"a {design.kind} design needs a range for every input")
         x = _salib_sample(design, problem(inputs), seed)
-        frame = pd.DataFrame(x, columns=names)
+        frame = pd.DataFrame({i.address: _tidy(x[:, k], i) for k, i in enumerate(inputs)})
     frame.index = pd.RangeIndex(len(frame), name="point")
     return frame
+
+
+def _tidy(values: np.ndarray, inp: Input) -> np.ndarray:
+    """Values rounded to 12 significant digits and kept within the input's range.
+
+    Grid arithmetic gives 0.9000000000000001 for an upper end of 0.9, which the scenario's
+    validation would rightly reject as outside the plausible range.
+    """
+    out = np.array([float(f"{v:.12g}") for v in np.asarray(values, dtype=float)])
+    return np.clip(out, inp.low, inp.high)
 
 
 def _salib_sample(design: Design, prob: dict[str, Any], seed: int) -> np.ndarray:
@@ -125,8 +148,9 @@ def _salib_sample(design: Design, prob: dict[str, Any], seed: int) -> np.ndarray
     if design.kind == "sobol":
         from SALib.sample import sobol
 
-        return sobol.sample(prob, design.samples, calc_second_order=design.second_order,
-                            scramble=True, seed=seed)
+        return sobol.sample(
+            prob, design.samples, calc_second_order=design.second_order, scramble=True, seed=seed
+        )
     if design.kind == "morris":
         from SALib.sample import morris
 
@@ -134,8 +158,13 @@ def _salib_sample(design: Design, prob: dict[str, Any], seed: int) -> np.ndarray
     raise ValueError(f"unknown design kind '{design.kind}'")
 
 
-def analyse(design: Design, inputs: list[Input] | tuple[Input, ...], x: pd.DataFrame,
-            y: np.ndarray, seed: int) -> pd.DataFrame:
+def analyse(
+    design: Design,
+    inputs: list[Input] | tuple[Input, ...],
+    x: pd.DataFrame,
+    y: np.ndarray,
+    seed: int,
+) -> pd.DataFrame:
     """Sensitivity of one outcome to the inputs, by the method the design allows.
 
     Sobol: first-order and total indices (Saltelli/Jansen estimators) with 95% bootstrap
@@ -156,21 +185,30 @@ def analyse(design: Design, inputs: list[Input] | tuple[Input, ...], x: pd.DataF
 
     Raises:
         ValueError: the design has no varied input or a point has no value.
+
     """
     if not inputs:
         raise ValueError("the design varies no input, so there is nothing to analyse")
     y = np.asarray(y, dtype=float)
     if np.isnan(y).any():
-        raise ValueError(f"{int(np.isnan(y).sum())} design points have no value (failed runs "
-                         "or a missing indicator); re-run the sweep to complete them")
+        raise ValueError(
+            f"{int(np.isnan(y).sum())} design points have no value (failed runs "
+            "or a missing indicator); re-run the sweep to complete them"
+        )
     names = [i.address for i in inputs]
     if design.kind == "full_factorial":
         rows = []
         for name in names:
             means = pd.Series(y).groupby(x[name].astype(str).to_numpy()).mean()
-            rows.append({"input": name, "main_effect": float(means.max() - means.min()),
-                         "lowest_mean": float(means.min()), "highest_mean": float(means.max()),
-                         "values": len(means)})
+            rows.append(
+                {
+                    "input": name,
+                    "main_effect": float(means.max() - means.min()),
+                    "lowest_mean": float(means.min()),
+                    "highest_mean": float(means.max()),
+                    "values": len(means),
+                }
+            )
         return pd.DataFrame(rows)
     prob = problem(inputs)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -182,13 +220,18 @@ def analyse(design: Design, inputs: list[Input] | tuple[Input, ...], x: pd.DataF
         elif design.kind == "morris":
             from SALib.analyze import morris
 
-            res = morris.analyze(prob, x[names].to_numpy(dtype=float), y,
-                                 num_levels=design.levels, seed=seed)
+            res = morris.analyze(
+                prob, x[names].to_numpy(dtype=float), y, num_levels=design.levels, seed=seed
+            )
             keys = ["mu", "mu_star", "sigma", "mu_star_conf"]
         elif design.kind == "latin_hypercube":
             from SALib.analyze import rbd_fast
 
-            res = rbd_fast.analyze(prob, x[names].to_numpy(dtype=float), y, seed=seed)
+            # the bootstrap uses half the points, and needs more than 2M of them
+            harmonics = min(RBD_HARMONICS, (len(y) // 2 - 1) // 2)
+            if harmonics < 1:
+                raise ValueError(f"RBD-FAST needs at least 6 points, not {len(y)}")
+            res = rbd_fast.analyze(prob, x[names].to_numpy(dtype=float), y, M=harmonics, seed=seed)
             keys = ["S1", "S1_conf"]
         else:
             raise ValueError(f"unknown design kind '{design.kind}'")
@@ -198,6 +241,10 @@ def analyse(design: Design, inputs: list[Input] | tuple[Input, ...], x: pd.DataF
     return out
 
 
-MAIN_MEASURE = {"sobol": "ST", "morris": "mu_star", "latin_hypercube": "S1",
-                "full_factorial": "main_effect"}
+MAIN_MEASURE = {
+    "sobol": "ST",
+    "morris": "mu_star",
+    "latin_hypercube": "S1",
+    "full_factorial": "main_effect",
+}
 """The measure that ranks inputs, per design kind."""

@@ -33,6 +33,7 @@ def describe(values: np.ndarray | list[float]) -> dict[str, np.ndarray]:
         ``ci_low`` and ``ci_high`` (the t-based confidence interval of the mean, NaN when fewer
         than two values) and ``sd`` (sample standard deviation, ddof=1), each shaped like one
         replication.
+
     """
     x = np.asarray(values, dtype=float)
     n = np.sum(~np.isnan(x), axis=0)
@@ -45,8 +46,16 @@ def describe(values: np.ndarray | list[float]) -> dict[str, np.ndarray]:
         sd = np.where(n > 1, sd, np.nan)
         t = _scipy_stats.t.ppf(0.5 + CONFIDENCE / 2, np.maximum(n - 1, 1))
         half = np.where(n > 1, t * sd / np.sqrt(np.maximum(n, 1)), np.nan)
-    return {"n": n, "mean": mean, "median": median, "p5": p5, "p95": p95,
-            "ci_low": mean - half, "ci_high": mean + half, "sd": sd}
+    return {
+        "n": n,
+        "mean": mean,
+        "median": median,
+        "p5": p5,
+        "p95": p95,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+        "sd": sd,
+    }
 
 
 def paired_differences(other: np.ndarray, baseline: np.ndarray) -> dict[str, np.ndarray]:
@@ -61,6 +70,7 @@ def paired_differences(other: np.ndarray, baseline: np.ndarray) -> dict[str, np.
 
     Raises:
         ValueError: the shapes differ.
+
     """
     a = np.asarray(other, dtype=float)
     b = np.asarray(baseline, dtype=float)
@@ -74,6 +84,7 @@ def summary_frame(cube: np.ndarray, quarters: list[str], indicators: list[str]) 
 
     Returns:
         One row per quarter and indicator: ``quarter``, ``indicator`` and the :data:`STATS`.
+
     """
     s = describe(cube)
     index = pd.MultiIndex.from_product([quarters, indicators], names=["quarter", "indicator"])

@@ -14,74 +14,39 @@ only parts that pyarrow reads back with the right run id; anything else is delet
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import importlib.metadata
 import json
 import os
-import platform
 import re
-import subprocess
 import sys
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from experiments.provenance import git_commit, now, safe_name, versions
 from model.errors import InputError, Problem
+
+__all__ = ["Store", "digest", "safe_name", "write_atomic"]
 
 FORMAT = 1
 """Version of the store layout, recorded in every manifest."""
 
 PART_PATTERN = re.compile(r"^run-(\d+)\.parquet$")
 
-PACKAGES = ("inclusim", "mesa", "numpy", "pandas", "pyarrow", "SALib", "scipy", "pydantic",
-            "dask", "distributed")
-"""Packages whose versions the manifest records (when installed)."""
+CHECK_THREADS = 4
+"""Threads that read parts back when an experiment resumes."""
 
 
 def digest(data: Any) -> str:
     """SHA-256 of the canonical JSON of ``data``."""
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def safe_name(name: str) -> str:
-    """A folder name made only of letters, digits, ``_``, ``-`` and ``.``, never ``.``/``..``."""
-    clean = re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("._") or "experiment"
-    return clean[:100]
-
-
-def now() -> str:
-    """Current time, ISO 8601 with time zone."""
-    return dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python and of the packages that shape results."""
-    out = {"python": platform.python_version(), "platform": platform.platform()}
-    for name in PACKAGES:
-        try:
-            out[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return out
-
-
-def git_commit(folder: Path | None = None) -> str | None:
-    """Commit of the source tree (with ``+dirty`` if it has local changes), when in git."""
-    here = folder or Path(__file__).resolve().parent.parent
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
-                              text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=here, capture_output=True, text=True, timeout=5).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return head + ("+dirty" if dirty else "") if head else None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -99,6 +64,7 @@ class Store:
 
     Args:
         folder: the experiment's folder (created if missing).
+
     """
 
     def __init__(self, folder: str | Path) -> None:
@@ -111,8 +77,16 @@ class Store:
 
     # -- opening -----------------------------------------------------------------------------
 
-    def open(self, kind: str, name: str, definition: dict[str, Any], run_hash: str,
-             experiments: pd.DataFrame, root_seed: int, extra: dict[str, Any] | None = None) -> None:
+    def open(
+        self,
+        kind: str,
+        name: str,
+        definition: dict[str, Any],
+        run_hash: str,
+        experiments: pd.DataFrame,
+        root_seed: int,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         """Create the folder, or reopen it to resume the same experiment.
 
         Args:
@@ -127,17 +101,29 @@ class Store:
 
         Raises:
             InputError: the folder holds another experiment, or something that is not one.
+
         """
         self._check_owner(run_hash)
         self.parts.mkdir(parents=True, exist_ok=True)
         previous = self.manifest_path.exists()
         manifest = self.read_manifest() if previous else {}
-        self.invocation = {"command": list(sys.argv), "started": now(), "ended": None,
-                           "status": "running"}
+        self.invocation = {
+            "command": list(sys.argv),
+            "started": now(),
+            "ended": None,
+            "status": "running",
+        }
         self.manifest = {
-            "format": FORMAT, "kind": kind, "name": name, "run_hash": run_hash,
-            "root_seed": root_seed, "runs": len(experiments), **(extra or {}),
-            "definition": definition, "versions": versions(), "git_commit": git_commit(),
+            "format": FORMAT,
+            "kind": kind,
+            "name": name,
+            "run_hash": run_hash,
+            "root_seed": root_seed,
+            "runs": len(experiments),
+            **(extra or {}),
+            "definition": definition,
+            "versions": versions(),
+            "git_commit": git_commit(),
             "created": manifest.get("created", self.invocation["started"]),
             "invocations": [*manifest.get("invocations", []), self.invocation],
             "status": "running",
@@ -151,8 +137,10 @@ class Store:
         if not self.folder.exists():
             return
         if not self.folder.is_dir():
-            raise InputError(str(self.folder), [Problem("", "exists and is not a folder.",
-                                                        "pass --out with another path.")])
+            raise InputError(
+                str(self.folder),
+                [Problem("", "exists and is not a folder.", "pass --out with another path.")],
+            )
         if self.manifest_path.exists():
             try:
                 theirs = self.read_manifest().get("run_hash")
@@ -160,15 +148,31 @@ class Store:
                 theirs = None
             if theirs == run_hash:
                 return
-            raise InputError(str(self.folder), [Problem(
-                "", f"holds the results of a different experiment (run hash "
-                f"{str(theirs)[:12]}, this one {run_hash[:12]}): the spec, scenarios, seed, "
-                "replications or households differ.", f"pass --out DIR to write elsewhere, or "
-                f"delete {self.folder} to start over.")])
+            raise InputError(
+                str(self.folder),
+                [
+                    Problem(
+                        "",
+                        f"holds the results of a different experiment (run hash "
+                        f"{str(theirs)[:12]}, this one {run_hash[:12]}): the spec, scenarios, "
+                        "seed, replications or households differ.",
+                        f"pass --out DIR to write elsewhere, or "
+                        f"delete {self.folder} to start over.",
+                    )
+                ],
+            )
         if any(self.folder.iterdir()):
-            raise InputError(str(self.folder), [Problem(
-                "", "exists, is not empty and holds no manifest.json, so it is not an "
-                "experiment folder.", "pass --out DIR to write elsewhere, or delete it.")])
+            raise InputError(
+                str(self.folder),
+                [
+                    Problem(
+                        "",
+                        "exists, is not empty and holds no manifest.json, so it is not an "
+                        "experiment folder.",
+                        "pass --out DIR to write elsewhere, or delete it.",
+                    )
+                ],
+            )
 
     # -- manifest ------------------------------------------------------------------------------
 
@@ -188,6 +192,7 @@ class Store:
             status: ``complete``, ``failed`` (some runs raised) or ``interrupted``.
             run_ids: every run of the experiment.
             summary: counts and timings of this invocation.
+
         """
         failures = self.failures()
         failed = {f["run_id"] for f in failures}
@@ -195,8 +200,8 @@ class Store:
         self.invocation.update(ended=now(), status=status, **summary)
         self.manifest["status"] = status
         self.manifest["run_status"] = {
-            str(r): "done" if r in done else "failed" if r in failed else "pending"
-            for r in run_ids}
+            str(r): "done" if r in done else "failed" if r in failed else "pending" for r in run_ids
+        }
         self.manifest["failures"] = failures
         self.write_manifest()
         _fsync_dir(self.parts)
@@ -204,9 +209,14 @@ class Store:
 
     # -- parts -----------------------------------------------------------------------------
 
-    def part_path(self, run_id: int) -> Path:
-        """File of run ``run_id``'s part."""
-        return self.parts / f"run-{run_id:07d}.parquet"
+    def part_path(self, run_id: int) -> str:
+        """File of run ``run_id``'s part.
+
+        A plain string: :mod:`pathlib` interns every path component it parses, which would keep
+        one string per run alive for the life of the process.
+
+        """
+        return os.path.join(self.parts, f"run-{run_id:07d}.parquet")
 
     def done_ids(self) -> set[int]:
         """Run ids with a part under its final name (not re-read)."""
@@ -222,56 +232,75 @@ class Store:
     def completed(self) -> tuple[set[int], int]:
         """Runs whose part reads back correctly; deletes leftovers and unreadable parts.
 
+        Every part under its final name is read in full (pyarrow releases the GIL, so a few
+        threads check them in parallel); one that fails to read or holds another run id is
+        deleted, so its run is done again.
+
         Returns:
-            The completed run ids, and how many broken parts were deleted (to be rerun).
+            The completed run ids, and how many broken parts were deleted.
+
         """
-        done: set[int] = set()
-        broken = 0
         if not self.parts.exists():
-            return done, broken
-        for entry in list(os.scandir(self.parts)):
+            return set(), 0
+        candidates: list[tuple[int, str]] = []
+        for entry in os.scandir(self.parts):
             if entry.name.endswith(".tmp"):
                 os.unlink(entry.path)
                 continue
             m = PART_PATTERN.match(entry.name)
-            if not m:
-                continue
-            run_id = int(m.group(1))
-            if self._valid(Path(entry.path), run_id):
+            if m:
+                candidates.append((int(m.group(1)), entry.path))
+        with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
+            ok = list(pool.map(lambda c: _valid(c[1], c[0]), candidates))
+        done = set()
+        for (run_id, path), good in zip(candidates, ok, strict=True):
+            if good:
                 done.add(run_id)
             else:
-                os.unlink(entry.path)
-                broken += 1
-        return done, broken
+                os.unlink(path)
+        return done, len(candidates) - len(done)
 
-    @staticmethod
-    def _valid(path: Path, run_id: int) -> bool:
-        try:
-            table = pq.read_table(path)
-        except (OSError, pa.ArrowException, ValueError):
-            return False
-        if table.num_rows == 0 or "run_id" not in table.column_names:
-            return False
-        ids = table.column("run_id").to_pylist()
-        return all(i == run_id for i in ids)
-
-    def write_part(self, run_id: int, table: pa.Table) -> None:
-        """Store one run's table atomically (temporary file, fsync, rename)."""
+    def write_part(self, run_id: int, data: bytes) -> None:
+        """Store one run's Parquet bytes atomically (temporary file, fsync, rename)."""
         final = self.part_path(run_id)
-        tmp = self.parts / f".{final.name}.{os.getpid()}.tmp"
+        tmp = os.path.join(self.parts, f".run-{run_id:07d}.parquet.{os.getpid()}.tmp")
         with open(tmp, "wb") as f:
-            pq.write_table(table, f, compression="zstd")
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, final)
 
-    def read_part(self, run_id: int, columns: list[str] | None = None) -> pd.DataFrame:
-        """One run's table (optionally only some columns)."""
-        path = self.part_path(run_id)
-        if columns is not None:
-            schema = pq.read_schema(path)
-            columns = [c for c in columns if c in schema.names]
-        return pq.read_table(path, columns=columns).to_pandas()
+    def read_part(self, run_id: int) -> pd.DataFrame:
+        """One run's time series: index quarter, one column per indicator (run order kept)."""
+        frame = pq.read_table(
+            self.part_path(run_id), columns=["quarter", "indicator", "value"]
+        ).to_pandas()
+        quarter = frame["quarter"].astype("category")
+        indicator = frame["indicator"].astype("category")
+        values = np.full((len(quarter.cat.categories), len(indicator.cat.categories)), np.nan)
+        values[quarter.cat.codes.to_numpy(), indicator.cat.codes.to_numpy()] = frame["value"]
+        return pd.DataFrame(
+            values,
+            index=pd.Index(quarter.cat.categories.astype(str), name="quarter"),
+            columns=list(indicator.cat.categories.astype(str)),
+        )
+
+    def read_values(self, run_ids: Iterable[int], indicators: list[str]) -> pd.DataFrame:
+        """Long table (run_id, quarter, indicator, value) of some indicators of many runs."""
+        files = [self.part_path(r) for r in sorted(run_ids)]
+        columns = ["run_id", "quarter", "indicator", "value"]
+        if not files:
+            return pd.DataFrame(columns=columns)
+        import pyarrow.compute as pc
+        import pyarrow.dataset as ds
+
+        table = ds.dataset(files, format="parquet").to_table(
+            columns=columns, filter=pc.field("indicator").isin(indicators)
+        )
+        frame = table.to_pandas()
+        for col in ("quarter", "indicator"):
+            frame[col] = frame[col].astype(str)
+        return frame
 
     # -- failures and tables ---------------------------------------------------------------
 
@@ -309,6 +338,18 @@ class Store:
     def read_table(self, name: str) -> pd.DataFrame:
         """Read ``name.parquet`` from the folder."""
         return pd.read_parquet(self.folder / f"{name}.parquet")
+
+
+def _valid(path: str, run_id: int) -> bool:
+    """The part reads back in full, is not empty and belongs to ``run_id``."""
+    try:
+        table = pq.read_table(path)
+    except (OSError, pa.ArrowException, ValueError):
+        return False
+    if table.num_rows == 0 or "run_id" not in table.column_names:
+        return False
+    ids = table.column("run_id").to_numpy()
+    return bool((ids == run_id).all())
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -45,7 +45,16 @@ SKILL_BASIC = 0.2
 FEW_HOUSEHOLDS = 1_000
 """Below this many households, unmet targets are blamed on the size, not on the targets."""
 UNMET_TOLERANCE = 0.01
-"""Largest gap (rate units) between a target and the raked fit before it counts as unmet."""
+"""Largest gap (rate units) between a target and the raked fit, at any size, before it
+counts as unmet; small populations get more room (:func:`unmet_tolerance`)."""
+SAMPLING_ROOM = 0.5
+"""Extra room per target: ``SAMPLING_ROOM / sqrt(households in the target's groups)``, about
+one standard error of a share, for the composition noise of small populations."""
+
+
+def unmet_tolerance(n_in_groups: int) -> float:
+    """How far a raked fit may sit from its target for a group of ``n_in_groups`` households."""
+    return UNMET_TOLERANCE + SAMPLING_ROOM / np.sqrt(max(n_in_groups, 1))
 
 
 class TargetsUnmetError(ValueError):
@@ -338,13 +347,27 @@ def _assign(
     unmet = [
         (region.targets.index(t), t, fit)
         for t, m, fit in zip(targets, margins, fitted, strict=True)
-        if abs(fit - (m.ratio if m.versus is not None else m.rate)) > UNMET_TOLERANCE
+        if _gap(t, m, fit) > unmet_tolerance(_households_in(h, t))
     ]
     if unmet:
         raise TargetsUnmetError(unmet)
     u = stratified_uniform(cells, rng)
     noise = np.log(u / (1 - u))
     return (alpha[cells] + noise).astype(np.float32)
+
+
+def _gap(t: Target, m: Margin, fit: float) -> float:
+    """Distance between the fit and the target: absolute for a rate, relative for a ratio."""
+    if m.versus is None:
+        return abs(fit - m.rate)
+    return abs(fit - m.ratio) / m.ratio
+
+
+def _households_in(h: Households, t: Target) -> int:
+    count = int(h.group_mask(t.group).sum())
+    if t.versus is not None:
+        count = min(count, int(h.group_mask(t.versus).sum()))
+    return count
 
 
 def stratified_uniform(cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:

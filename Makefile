@@ -14,8 +14,11 @@ $(BIN)/inclusim: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev,dashboard]"
 	touch $@
 
+LAC := scenarios/lac
 demo: $(BIN)/inclusim
-	$(BIN)/inclusim population lac --households 100000
+	$(BIN)/inclusim compare $(LAC)/baseline.yaml $(LAC)/connectivity.yaml $(LAC)/affordability.yaml \
+		$(LAC)/skills.yaml $(LAC)/labour.yaml $(LAC)/social_protection.yaml $(LAC)/four_is.yaml \
+		--replications 10 --households 20000
 
 test: $(BIN)/inclusim
 	$(BIN)/pytest -q
@@ -23,6 +26,7 @@ test: $(BIN)/inclusim
 bench: $(BIN)/inclusim
 	$(BIN)/python -m benchmarks.population
 	$(BIN)/python -m benchmarks.simulation
+	$(BIN)/python -m benchmarks.sweep
 
 lint: $(BIN)/inclusim
 	$(BIN)/ruff check .

@@ -24,6 +24,9 @@ class Eligibility(Strict):
     sex: list[Literal["male", "female"]] | None = None
     age: list[Literal["youth", "adult", "older"]] | None = None
     disability: bool | None = None
+    offline_in_2019: bool | None = Field(
+        default=None, description="true: only households that were offline in 2019"
+    )
 
     def mask(self, h: Households) -> np.ndarray:
         """Households that meet every condition."""
@@ -38,6 +41,8 @@ class Eligibility(Strict):
             m &= np.isin(np.array(["youth", "adult", "older"])[h.age_group], self.age)
         if self.disability is not None:
             m &= h.has_disability == self.disability
+        if self.offline_in_2019 is not None:
+            m &= h.was_online_2019 != self.offline_in_2019
         return m
 
 

@@ -80,6 +80,9 @@ def parser() -> argparse.ArgumentParser:
     from experiments import batch_commands
 
     batch_commands.add_parsers(sub, _positive_int, _seed)
+    from experiments import report
+
+    report.add_parser(sub)
     return p
 
 
@@ -107,7 +110,7 @@ def _seed(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    from experiments import batch_commands, commands  # noqa: F401  (register sub-commands)
+    from experiments import batch_commands, commands, report  # noqa: F401  (register sub-commands)
 
     args = parser().parse_args(argv)
     try:

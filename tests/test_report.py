@@ -1,0 +1,386 @@
+"""The self-contained HTML report and the spreadsheet exports, then the report in chromium.
+
+Uses the session's tiny comparison and sweeps from tests/test_figures.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments import report
+from experiments.exports import CSV_ENCODING, load_results, write_exports
+from model.errors import InputError
+from tests import browser
+from tests.paths import ROOT
+from tests.test_figures import COMPARE_FIGURES, compare_folder, sweep_folder
+
+
+class _Collect(HTMLParser):
+    """Every tag with its attributes, and the text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+@pytest.fixture(scope="module")
+def report_path() -> Path:
+    return report.write_report(compare_folder())
+
+
+@pytest.fixture(scope="module")
+def page(report_path: Path) -> str:
+    return report_path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def parsed(page: str) -> _Collect:
+    p = _Collect()
+    p.feed(page)
+    return p
+
+
+def _text(parsed: _Collect) -> str:
+    return re.sub(r"\s+", " ", "".join(parsed.text))
+
+
+# -- the HTML file ---------------------------------------------------------------------------
+
+
+def test_report_is_one_self_contained_file(report_path: Path, page: str, parsed: _Collect):
+    assert report_path == compare_folder() / "report.html"
+    assert page.startswith("<!DOCTYPE html>")
+    for tag, attrs in parsed.tags:
+        for key in ("src", "href", "data", "srcset", "poster"):
+            value = (attrs.get(key) or "").strip()
+            assert not re.match(r"(?i)^(https?:)?//", value), f"<{tag} {key}={value[:60]}>"
+            if tag in ("img", "script", "link", "iframe", "source", "embed"):
+                assert not value or value.startswith(("data:", "#")), f"<{tag} {key}=...>"
+        assert tag not in ("script", "link", "iframe"), f"unexpected <{tag}>"
+    assert "@import" not in page and "url(" not in page
+    assert "@media print" in page and "break-inside: avoid" in page
+
+
+def test_headline_sentences_are_in_millions_of_people(parsed: _Collect):
+    text = _text(parsed)
+    assert re.search(
+        r"By 2030Q4, [\d.,]+ million more people aged 15\+ are online under "
+        r"‘LAC: all four levers together’ than under ‘LAC: status quo’ \(95% CI",
+        text,
+    ), text[:3000]
+    for who in (
+        "people in women-headed households",
+        "people in rural households",
+        "people in the poorest fifth of households",
+        "people in households headed by a person with a disability",
+        "children aged 5-12",
+    ):
+        assert re.search(rf"[\d.,]+( million)? (more|fewer) {who}", text), who
+    assert "per extra household connected" in text
+
+
+def test_headline_numbers_come_from_the_paired_differences():
+    res = load_results(compare_folder())
+    row = res.at("lac_four_is", "n_people_internet_use:female")
+    sentence = report.people_sentence(
+        res, "lac_four_is", "n_people_internet_use:female", "women-headed households"
+    )
+    assert report.people(row["mean_diff"]) in sentence
+    assert report.band_text(row["mean_diff"], row["ci_low_diff"], row["ci_high_diff"]) in sentence
+
+
+@pytest.mark.parametrize(
+    ("d", "lo", "hi", "text"),
+    [
+        (4.1e6, 3.2e6, 5.0e6, "95% CI 3.2 to 5.0 million"),
+        (-4.1e6, -5.0e6, -3.2e6, "95% CI 3.2 to 5.0 million"),
+        (
+            2.5e5,
+            -4.7e4,
+            9.64e5,
+            "95% CI of the difference \u221247,000 to +964,000, which includes zero",
+        ),
+        (1.0, float("nan"), float("nan"), "one replication: no interval"),
+    ],
+)
+def test_bands_are_worded_in_the_direction_of_the_sentence(d, lo, hi, text):
+    assert report.band_text(d, lo, hi).startswith(text)
+
+
+def test_people_are_rounded_for_reading():
+    assert report.people(4_123_456) == "4.1 million"
+    assert report.people(-412_345) == "412,000"
+    assert report.people(950.4) == "950"
+    assert report.signed_millions(-3_900_000) == "\u22123.9 M"
+    assert report.money(39_613_169_865) == "US$ 39.6 billion"
+
+
+def test_gap_table_has_every_headline_gap_and_scenario(page: str, parsed: _Collect):
+    assert 'class="gaps matrix"' in page
+    text = _text(parsed)
+    for name in (
+        "Gender parity score of Internet use",
+        "Urban / rural ratio of Internet use",
+        "Richest / poorest fifth ratio of Internet use",
+        "Disability gap in Internet use",
+        "Lag of the worst-off group",
+    ):
+        assert name in text, name
+    for label in ("status quo", "rural coverage and quality upgrades", "all four levers together"):
+        assert label in text
+    assert "narrower" in text and "95% CI" in text
+
+
+def test_every_figure_is_embedded_as_svg(parsed: _Collect):
+    images = [a for tag, a in parsed.tags if tag == "img"]
+    assert {a["data-figure"] for a in images} == COMPARE_FIGURES
+    for a in images:
+        src = a["src"]
+        assert src.startswith("data:image/svg+xml;base64,")
+        svg = base64.b64decode(src.split(",", 1)[1])
+        assert b"<svg" in svg[:2000] and len(svg) > 30_000
+        assert a["alt"]
+    assert (compare_folder() / "figures" / "cost.png").exists()
+
+
+def test_scenarios_assumptions_and_provenance(parsed: _Collect):
+    text = _text(parsed)
+    res = load_results(compare_folder())
+    for name in res.names:
+        assert res.label(name) in text
+        assert res.descriptions[name][:60] in text
+    assert "rural_coverage" in text and "500,000" in text  # policies and their settings
+    assert "ECLAC SR No. 7" in text  # region profile sources
+    assert "Household = reference person" in text  # model card limitations
+    assert "git commit" in text and res.manifest["git_commit"] in text
+    assert "root seed" in text and f"{res.seeds()[0]}" in text
+    command = " ".join(res.manifest["invocations"][0]["command"])
+    assert re.sub(r"\s+", " ", command) in text  # the command line that made the runs
+    assert "mesa" in text and res.manifest["versions"]["mesa"] in text
+    for anchor in ("key-findings", "gaps", "figures", "scenarios", "bands", "provenance"):
+        assert ("a", {"href": f"#{anchor}"}) in parsed.tags
+        assert any(a.get("id") == anchor for _, a in parsed.tags)
+
+
+@pytest.fixture(scope="module")
+def fake_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A comparison run by the experiments' stand-in model: few indicators, no simulation."""
+    from experiments.batch_commands import run_compare
+    from tests.test_experiments_helpers import fake_run
+
+    scen = ROOT / "scenarios" / "lac"
+    out = tmp_path_factory.mktemp("fake") / "compare"
+    args = argparse.Namespace(
+        baseline=str(scen / "baseline.yaml"),
+        others=[str(scen / "affordability.yaml")],
+        replications=3,
+        households=100,
+        quarter=None,
+        seed=0,
+        workers=1,
+        scheduler=None,
+        out=str(out),
+        quiet=True,
+    )
+    assert run_compare(args, run_fn=fake_run) == 0
+    return out
+
+
+def test_the_quarter_of_the_tables_is_found(tmp_path: Path):
+    from experiments.batch_commands import run_compare
+    from model.calendar import Quarter
+    from tests.test_experiments_helpers import fake_run
+
+    scen = ROOT / "scenarios" / "lac"
+    args = argparse.Namespace(
+        baseline=str(scen / "baseline.yaml"),
+        others=[str(scen / "skills.yaml")],
+        replications=2,
+        households=100,
+        quarter=Quarter.parse("2025Q4"),
+        seed=0,
+        workers=1,
+        scheduler=None,
+        out=str(tmp_path / "q"),
+        quiet=True,
+    )
+    assert run_compare(args, run_fn=fake_run) == 0
+    res = load_results(tmp_path / "q")
+    assert res.quarter == "2025Q4"
+    assert res.quarters[-1] == "2030Q4"
+
+
+def test_report_command_prints_the_path(fake_folder: Path, capsys: pytest.CaptureFixture[str]):
+    capsys.readouterr()
+    code = report.report_command(argparse.Namespace(folder=str(fake_folder)))
+    assert code == 0
+    assert capsys.readouterr().out.strip() == str(fake_folder / "report.html")
+
+
+def test_report_is_wired_into_the_command_line(
+    fake_folder: Path, capsys: pytest.CaptureFixture[str]
+):
+    from experiments import cli
+
+    try:
+        cli.parser().parse_args(["report", str(fake_folder)])
+    except SystemExit:
+        pytest.skip("'inclusim report' is not registered in experiments/cli.py yet")
+    capsys.readouterr()
+    assert cli.main(["report", str(fake_folder)]) == 0
+    assert capsys.readouterr().out.strip().endswith("report.html")
+
+
+def test_a_folder_that_is_not_an_experiment_is_refused(tmp_path: Path):
+    with pytest.raises(InputError, match=r"no manifest\.json.*Fix: give the folder"):
+        report.write_report(tmp_path)
+
+
+def test_sweep_report(tmp_path: Path):
+    path = report.write_report(sweep_folder("morris"))
+    page = path.read_text(encoding="utf-8")
+    assert 'data-figure="morris"' in page
+    assert "Which inputs matter" in page and "mu_star" in page
+    assert "trajectories: 2" in page  # the spec text and the design
+    folder = tmp_path / "unanalysed"
+    shutil.copytree(sweep_folder("sobol"), folder)
+    (folder / "sensitivity.parquet").unlink()
+    (folder / "sensitivity.csv").unlink()
+    page = report.write_report(folder).read_text(encoding="utf-8")
+    assert "No sensitivity indices yet" in page and "inclusim analyse" in page
+
+
+def test_report_of_a_comparison_with_few_indicators(fake_folder: Path):
+    """A model that reports only a few indicators still gets a report, with what applies."""
+    page = report.write_report(fake_folder).read_text(encoding="utf-8")
+    assert 'data-figure="gap_trajectories"' in page
+    assert 'data-figure="worst_off"' not in page
+    assert "Gender parity score" in page
+
+
+# -- exports -------------------------------------------------------------------------------------
+
+
+def test_exports_open_cleanly_with_one_header_row():
+    paths = write_exports(compare_folder())
+    names = {p.name for p in paths}
+    assert names == {
+        "summary_long.csv",
+        "differences_long.csv",
+        "summary_wide.csv",
+        "differences_wide.csv",
+        "cost.csv",
+    }
+    for p in paths:
+        raw = p.read_bytes()
+        assert raw.startswith(b"\xef\xbb\xbf"), f"{p.name}: no UTF-8 byte-order mark"
+        frame = pd.read_csv(p)
+        with open(p, encoding=CSV_ENCODING, newline="") as f:
+            header = next(csv.reader(f))
+        assert header == list(frame.columns), p.name
+        assert not any(c.startswith("Unnamed") for c in frame.columns), p.name
+        assert len(frame) > 0
+
+
+def test_wide_summary_has_quarter_columns_and_units():
+    wide = pd.read_csv(compare_folder() / "exports" / "summary_wide.csv")
+    assert list(wide.columns[:6]) == [
+        "scenario",
+        "scenario_label",
+        "indicator",
+        "indicator_label",
+        "unit",
+        "statistic",
+    ]
+    quarters = list(wide.columns[6:])
+    assert quarters[0] == "2019Q4" and quarters[-1] == "2030Q4" and len(quarters) == 45
+    assert all(re.fullmatch(r"\d{4}Q[1-4]", q) for q in quarters)
+    assert all(pd.api.types.is_float_dtype(wide[q]) for q in quarters)
+    assert not wide.duplicated(["scenario", "indicator"]).any()
+    row = wide[(wide["scenario"] == "lac_baseline") & (wide["indicator"] == "gps_internet_use")]
+    assert row["unit"].iloc[0].startswith("ratio")
+    people = wide[wide["indicator"] == "n_people_internet_use:female"]
+    assert (people["unit"] == "people 15+").all()
+    summary = load_results(compare_folder()).summary
+    expect = summary[
+        (summary["scenario"] == "lac_four_is")
+        & (summary["indicator"] == "share_internet_use")
+        & (summary["quarter"] == "2030Q4")
+    ]["mean"].iloc[0]
+    got = wide[(wide["scenario"] == "lac_four_is") & (wide["indicator"] == "share_internet_use")]
+    assert got["2030Q4"].iloc[0] == pytest.approx(expect, rel=1e-9)
+
+
+def test_long_exports_are_tidy():
+    long = pd.read_csv(compare_folder() / "exports" / "differences_long.csv")
+    assert {"scenario", "compared_with", "quarter", "indicator", "unit", "mean", "ci_low"} <= set(
+        long.columns
+    )
+    assert not long.duplicated(["scenario", "quarter", "indicator"]).any()
+    assert set(long["compared_with"]) == {"lac_baseline"}
+    cost = pd.read_csv(compare_folder() / "exports" / "cost.csv")
+    assert "cost per extra household connected (US$ per household)" in cost.columns
+
+
+def test_sweep_exports():
+    paths = write_exports(sweep_folder("sobol"))
+    assert {p.name for p in paths} == {"runs.csv", "runs_long.csv", "sensitivity.csv"}
+    runs = pd.read_csv(paths[0])
+    assert {"run_id", "point", "seed", "policies.connectivity.intensity"} <= set(runs.columns)
+    long = pd.read_csv(paths[1])
+    assert set(long["indicator"]) == {"share_internet_use", "gps_internet_use"}
+
+
+# -- in a real browser ---------------------------------------------------------------------------
+
+
+def test_report_renders_in_headless_chromium(report_path: Path):
+    reason = browser.skip_reason()
+    if reason:
+        pytest.skip(reason)
+    requests: list[str] = []
+    with browser.chromium_page(1280, 900) as pg:
+        pg.on("request", lambda r: requests.append(r.url))
+        pg.goto(report_path.resolve().as_uri())
+        pg.wait_for_load_state("load")
+        figures = pg.evaluate(
+            """() => Array.from(document.querySelectorAll('img[data-figure]')).map(i => {
+                const b = i.getBoundingClientRect();
+                return {name: i.dataset.figure, complete: i.complete, w: i.naturalWidth,
+                        h: i.naturalHeight, bw: b.width, bh: b.height};
+            })"""
+        )
+        assert {f["name"] for f in figures} == COMPARE_FIGURES
+        for f in figures:
+            assert f["complete"] and f["w"] > 0 and f["h"] > 0, f
+            assert f["bw"] > 300 and f["bh"] > 100, f
+        width = pg.evaluate("document.documentElement.scrollWidth")
+        assert width <= 1280, "the page scrolls sideways"
+        browser.ARTIFACTS.mkdir(exist_ok=True)
+        shot = browser.ARTIFACTS / "report.png"
+        pg.screenshot(path=str(shot))
+        pg.emulate_media(media="print")
+        avoid = pg.evaluate("getComputedStyle(document.querySelector('figure')).breakInside")
+        assert avoid == "avoid"
+    outside = [u for u in requests if not u.startswith(("file:", "data:"))]
+    assert not outside, f"the report fetched {outside}"
+    assert shot.stat().st_size > 20_000
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        shutil.copyfile(shot, ROOT / "docs" / "img" / "report.png")

@@ -237,6 +237,15 @@ class InclusionModel(mesa.Model):
         cost_basic, cost_meaningful = conn.monthly_cost(
             prices, lv.subsidy_service, lv.subsidy_device
         )
+        wants, wants_m = self._desires(cost_basic, cost_meaningful)
+        cost_now = np.where(h.connection == 2, cost_meaningful, cost_basic)
+        h.connection[:] = self._transitions(wants, wants_m, cost_now / np.maximum(h.income, 1.0))
+
+    def _desires(
+        self, cost_basic: np.ndarray, cost_meaningful: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Who wants a connection, and who wants meaningful use, this quarter."""
+        h, p = self.h, self.pars
         damp = conn.barrier(
             h.is_female, h.has_disability, p["rel_barrier_female"], p["rel_barrier_disability"]
         )
@@ -249,41 +258,32 @@ class InclusionModel(mesa.Model):
             + p["beta_peer"] * (peers - h.peers_online_2019)
             + p["beta_skill"] * (h.skill - h.skill_2019)
         )
-        shift = conn.utility_shift(
-            pull,
-            damp,
-            conn.unaffordability(cost_basic, h.income),
-            h.unafford_2019,
-            p["beta_afford"],
-        )
+        afford = conn.unaffordability(cost_basic, h.income)
+        shift = conn.utility_shift(pull, damp, afford, h.unafford_2019, p["beta_afford"])
         wants = h.has_coverage & (h.propensity + shift > 0)
         mid = p["skill_for_meaningful"]
         pull_m = common + p["beta_skill"] * (
             conn.skill_pull(h.skill, mid) - conn.skill_pull(h.skill_2019, mid)
         )
+        afford_m = conn.unaffordability(cost_meaningful, h.income)
         shift_m = conn.utility_shift(
-            pull_m,
-            damp,
-            conn.unaffordability(cost_meaningful, h.income),
-            h.unafford_meaningful_2019,
-            p["beta_afford"],
+            pull_m, damp, afford_m, h.unafford_meaningful_2019, p["beta_afford"]
         )
         wants_m = wants & h.has_broadband & (h.propensity_meaningful + shift_m > 0)
+        return wants, wants_m
+
+    def _transitions(
+        self, wants: np.ndarray, wants_m: np.ndarray, cost_share: np.ndarray
+    ) -> np.ndarray:
+        """Next connection level: partial adjustment towards the desires, and stress drops."""
+        h, p = self.h, self.pars
         u = self.streams.quarterly("connect.adjust", self.steps).random(h.n)
         u_m = self.streams.quarterly("connect.upgrade", self.steps).random(h.n)
         u_s = self.streams.quarterly("connect.stress", self.steps).random(h.n)
-        online = h.connection > 0
-        join, leave = conn.adjust(online, wants, p["rate_adjust"], u)
-        meaningful = h.connection == 2
-        up, down = conn.adjust(meaningful, wants_m, p["rate_upgrade"], u_m)
-        cost_now = np.where(h.connection == 2, cost_meaningful, cost_basic)
+        join, leave = conn.adjust(h.connection > 0, wants, p["rate_adjust"], u)
+        up, down = conn.adjust(h.connection == 2, wants_m, p["rate_upgrade"], u_m)
         stressed = conn.stress_drop(
-            h.connection,
-            cost_now / np.maximum(h.income, 1.0),
-            h.income,
-            h.income_base,
-            p["p_drop_stress"],
-            u_s,
+            h.connection, cost_share, h.income, h.income_base, p["p_drop_stress"], u_s
         )
         level = h.connection.copy()
         level[join] = 1
@@ -291,7 +291,7 @@ class InclusionModel(mesa.Model):
         level[down & (level == 2)] = 1
         level[stressed] = np.maximum(level[stressed] - 1, 0)
         level[leave] = 0
-        h.connection[:] = level
+        return level
 
     def update_skills(self) -> None:
         """Skills grow with use and training and fade without use."""

@@ -8,7 +8,9 @@ Each handler has a ``run_*`` twin that takes the run function, so tests can inje
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import functools
 import hashlib
 import sys
 from collections.abc import Callable, Iterator
@@ -21,7 +23,7 @@ import pandas as pd
 
 from experiments.cli import EXIT_FAILED, EXIT_OK, command
 from experiments.designs import MAIN_MEASURE, Design, Input, analyse, sample
-from experiments.executors import open_pool
+from experiments.executors import PoolLostError, open_pool
 from experiments.runner import (
     Report,
     RunFn,
@@ -32,7 +34,7 @@ from experiments.runner import (
     simulate_task,
 )
 from experiments.stats import STATS, describe, ratio_of_means, summary_frame
-from experiments.store import Store, digest, safe_name
+from experiments.store import Store, digest, output_errors, safe_name
 from experiments.tables import format_table
 from model.calendar import Quarter
 from model.errors import InputError, Problem, did_you_mean
@@ -115,6 +117,11 @@ def add_parsers(
         help="quarter of the table, e.g. 2030Q4 (default: the last one)",
     )
     c.add_argument("--seed", metavar="ROOT", type=seed, default=0, help="root seed (default 0)")
+    c.add_argument(
+        "--no-report",
+        action="store_true",
+        help="do not write figures, exports and report.html (make them later: inclusim report DIR)",
+    )
     executor_args(c)
 
     s = sub.add_parser("sweep", help="run the design of a sweep spec")
@@ -195,11 +202,34 @@ def _execute(
             file=sys.stderr,
         )
         raise SystemExit(EXIT_FAILED) from None
+    except PoolLostError as exc:
+        store.finish("failed", run_ids, report.as_dict())
+        print(
+            f"error: {args.scheduler}: {exc}; completed runs are kept. Fix: run the same "
+            "command again, on a working cluster or without --scheduler, to finish.",
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_FAILED) from None
     except InputError:
         store.finish("stopped", run_ids, report.as_dict())
         raise
+    except OSError:  # results cannot be stored (disk full, folder gone): keep what is done
+        with contextlib.suppress(OSError):
+            store.finish("failed", run_ids, report.as_dict())
+        raise
     store.finish("failed" if report.failed else "complete", run_ids, report.as_dict())
     return report
+
+
+def _storing(fn: Callable[..., int]) -> Callable[..., int]:
+    """Report a failure to write the results as one message (see :func:`output_errors`)."""
+
+    @functools.wraps(fn)
+    def wrapped(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
+        with output_errors(args.out or OUTPUTS):
+            return fn(args, run_fn)
+
+    return wrapped
 
 
 def _report_runs(report: Report, store: Store) -> int:
@@ -257,6 +287,7 @@ def compare(args: argparse.Namespace) -> int:
     return run_compare(args)
 
 
+@_storing
 def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
     """The ``compare`` command with an injectable run function."""
     paths = [args.baseline, *args.others]
@@ -329,7 +360,7 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
         run_hash,
         experiments,
         args.seed,
-        extra={"scenario_texts": texts},
+        extra={"scenario_texts": texts, "quarter": str(quarter)},
     )
 
     def tasks() -> Iterator[Task]:
@@ -358,6 +389,19 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
         f"\nresults in {store.folder}/ (summary.csv: every indicator and quarter; "
         f"differences.csv: minus {names[0]}; table.csv: at {quarter}; cost.csv)"
     )
+    if getattr(args, "no_report", False):
+        return status
+    from experiments.report import write_report
+
+    try:
+        path = write_report(store.folder)
+    except Exception as exc:  # the results are stored; the report can be made again
+        print(
+            f"error: report not written ({exc}); run: inclusim report {store.folder}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    print(f"report: {path}")
     return status
 
 
@@ -594,6 +638,7 @@ def _definition(spec: Any, households: int, root: int) -> dict[str, Any]:
     }
 
 
+@_storing
 def run_sweep(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
     """The ``sweep`` command with an injectable run function."""
     from experiments.specs import load_spec

@@ -12,10 +12,10 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from model.errors import InputError, Problem
 
@@ -33,6 +33,14 @@ PARENT_POLL_SECONDS = 1.0
 """How often a local worker checks that its parent is still alive."""
 
 
+class PoolLostError(RuntimeError):
+    """The executor can run nothing more (e.g. the Dask scheduler has gone away)."""
+
+
+def _always_alive() -> None:
+    """A local pool reports a dead worker itself (``BrokenProcessPool``)."""
+
+
 @dataclass
 class Pool:
     """An executor and how many runs it can work on at once.
@@ -41,12 +49,15 @@ class Pool:
         executor: where runs are submitted.
         slots: runs it executes at the same time (workers x threads).
         label: description for the manifest and messages.
+        check: raises :class:`PoolLostError` once the executor can no longer finish runs; the
+            runner calls it whenever no run has finished for a while.
 
     """
 
     executor: Executor
     slots: int
     label: str
+    check: Callable[[], None] = field(default=_always_alive)
 
 
 def default_workers() -> int:
@@ -172,6 +183,12 @@ def _dask_pool(address: str) -> Iterator[Pool]:
             ) from None
         slots = max(sum(client.nthreads().values()), 1)
         executor = client.get_executor(pure=False)
-        yield Pool(executor, slots, f"Dask cluster at {address} ({slots} threads)")
+
+        def check() -> None:
+            # A client that lost its scheduler retries, then closes; its futures never finish.
+            if client.status in ("closing", "closed"):
+                raise PoolLostError("lost the Dask scheduler")
+
+        yield Pool(executor, slots, f"Dask cluster at {address} ({slots} threads)", check)
     finally:
         client.close()

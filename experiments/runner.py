@@ -36,6 +36,9 @@ DESIGN_STREAM = 0xDE51_6E
 WINDOW_PER_SLOT = 2
 """Runs in flight per execution slot: enough to keep workers busy, few enough to bound memory."""
 
+CHECK_SECONDS = 2.0
+"""How long to wait for a run to finish before asking the pool whether it is still alive."""
+
 
 def replication_seed(root: int, k: int) -> int:
     """Seed of replication ``k``: the k-th child of ``SeedSequence(root)``, as a 63-bit integer."""
@@ -256,6 +259,7 @@ def run_tasks(
 
     Raises:
         KeyboardInterrupt: after cancelling what had not started; completed parts are kept.
+        PoolLostError: the pool can finish no more runs (e.g. the Dask scheduler went away).
 
     """
     from tqdm import tqdm
@@ -296,8 +300,13 @@ def run_tasks(
     try:
         fill()
         while pending:
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, timeout=CHECK_SECONDS, return_when=FIRST_COMPLETED)
+            if not finished:
+                pool.check()
+                continue
             for fut in finished:
+                if fut.cancelled():  # not by us: was the pool lost, or only this run?
+                    pool.check()
                 task = pending.pop(fut)
                 out = _result(fut, task)
                 t0 = time.perf_counter()

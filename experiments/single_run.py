@@ -1,7 +1,8 @@
 """``inclusim run``: one scenario, one seed, written to ``outputs/<name>/``.
 
 The folder is built under a temporary name and renamed into place at the end, so an
-interrupted or failed run never leaves a half-written result.
+interrupted or failed run never leaves a half-written result; a folder that holds anything but
+an earlier run's results is never replaced.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.provenance import git_commit, now, safe_name, sha256, versions
+from experiments.store import output_errors
 from experiments.tables import format_table
+from model.errors import InputError, Problem
 from model.indicators import HEADLINE
 from model.loader import LoadedScenario
 from model.run import RunResult, simulate
@@ -26,16 +29,25 @@ def run_scenario(
     loaded: LoadedScenario, seed: int, households: int | None, out: Path | None
 ) -> tuple[RunResult, Path, float]:
     """Simulate and write the results folder; return the result, its folder and seconds."""
+    folder = out or Path("outputs") / safe_name(loaded.scenario.name)
+    with output_errors(folder):
+        check_folder(folder)
     start = time.perf_counter()
     result = simulate(loaded, seed, households)
     elapsed = time.perf_counter() - start
-    folder = out or Path("outputs") / safe_name(loaded.scenario.name)
-    write_run(result, loaded, folder, elapsed)
+    with output_errors(folder):
+        write_run(result, loaded, folder, elapsed)
     return result, folder, elapsed
 
 
 def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: float) -> None:
-    """Write time series (Parquet and CSV), final-quarter summary and manifest atomically."""
+    """Write time series (Parquet and CSV), final-quarter summary and manifest atomically.
+
+    Raises:
+        InputError: ``folder`` exists and holds something other than a run's results.
+
+    """
+    check_folder(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
@@ -62,12 +74,53 @@ def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: 
             "seconds": round(seconds, 3),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        if folder.exists():
-            shutil.rmtree(folder)
-        tmp.rename(folder)
+        _swap_in(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def check_folder(folder: Path) -> None:
+    """Refuse to replace anything but an empty folder or an earlier run's results.
+
+    Raises:
+        InputError: ``folder`` is a file, or a folder holding files no run wrote.
+
+    """
+    if not folder.exists() and not folder.is_symlink():
+        return
+    problem, fix = None, "pass --out DIR to write elsewhere, or delete it."
+    if folder.is_symlink():
+        problem, fix = "is a symbolic link.", "pass --out with the folder it points to."
+    elif not folder.is_dir():
+        problem = "exists and is not a folder."
+    elif any(folder.iterdir()) and not _is_run_folder(folder):
+        problem = "exists, is not empty and holds no run's manifest.json: it is not a run folder."
+    if problem:
+        raise InputError(str(folder), [Problem("", problem, fix)])
+
+
+def _is_run_folder(folder: Path) -> bool:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and {"scenario", "seed", "households"} <= set(manifest)
+
+
+def _swap_in(new: Path, folder: Path) -> None:
+    """Rename ``new`` to ``folder``; a previous result there is removed only once replaced."""
+    if not folder.exists():
+        new.rename(folder)
+        return
+    old = folder.with_name(f"{new.name}.old")
+    folder.rename(old)
+    try:
+        new.rename(folder)
+    except BaseException:
+        old.rename(folder)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def headline_table(result: RunResult) -> str:

@@ -14,13 +14,15 @@ only parts that pyarrow reads back with the right run id; anything else is delet
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ import pyarrow.parquet as pq
 from experiments.provenance import git_commit, now, safe_name, versions
 from model.errors import InputError, Problem
 
-__all__ = ["Store", "digest", "safe_name", "write_atomic"]
+__all__ = ["Store", "digest", "output_errors", "safe_name", "write_atomic"]
 
 FORMAT = 1
 """Version of the store layout, recorded in every manifest."""
@@ -41,6 +43,63 @@ PART_PATTERN = re.compile(r"^run-(\d+)\.parquet$")
 
 CHECK_THREADS = 4
 """Threads that read parts back when an experiment resumes."""
+
+
+PATH_ERRNOS = frozenset(
+    {
+        errno.EACCES,
+        errno.EPERM,
+        errno.EROFS,
+        errno.ENOTDIR,
+        errno.EEXIST,
+        errno.ENOENT,
+        errno.EISDIR,
+        errno.ENAMETOOLONG,
+    }
+)
+"""Errors that say the output folder cannot be made or written there: bad input (exit 2)."""
+
+SPACE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+"""Errors that say the disk cannot take more: not the input's fault (exit 1)."""
+
+EXIT_NOT_STORED = 1
+"""Exit status when results could not be stored for lack of space (as for failed runs)."""
+
+
+@contextmanager
+def output_errors(folder: str | Path) -> Iterator[None]:
+    """Turn a failure to write results into one message on stderr, never a traceback.
+
+    A folder that cannot be made or written (a file in the way, no permission, a read-only
+    file system) raises :class:`InputError` (exit status 2); a full disk or quota prints the
+    message and exits with status 1. Parts already stored are complete (each is written
+    atomically), so running the same command again once the problem is fixed resumes.
+
+    Args:
+        folder: the output folder (the message names it, and the file that failed).
+
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in PATH_ERRNOS | SPACE_ERRNOS:
+            raise
+        full = exc.errno in SPACE_ERRNOS
+        fix = (
+            "free some space, or pass --out DIR on another disk, and run the same command "
+            "again: completed runs are kept."
+            if full
+            else "pass --out DIR with a folder you can write to (not under a file, not on a "
+            "read-only disk)."
+        )
+        reason = exc.strerror or str(exc)
+        if exc.filename and str(exc.filename) != str(folder):
+            reason += f": {exc.filename}"
+        error = InputError(str(folder), [Problem("", f"cannot be written ({reason}).", fix)])
+        if not full:
+            raise error from None
+        print(error.render(), file=sys.stderr)
+        raise SystemExit(EXIT_NOT_STORED) from None
 
 
 def digest(data: Any) -> str:
@@ -52,11 +111,16 @@ def digest(data: Any) -> str:
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a synced temporary file in the same folder."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 class Store:
@@ -264,11 +328,16 @@ class Store:
         """Store one run's Parquet bytes atomically (temporary file, fsync, rename)."""
         final = self.part_path(run_id)
         tmp = os.path.join(self.parts, f".run-{run_id:07d}.parquet.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, final)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, final)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     def read_part(self, run_id: int) -> pd.DataFrame:
         """One run's time series: index quarter, one column per indicator (run order kept)."""

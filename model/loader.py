@@ -122,6 +122,18 @@ def finish_scenario(
         raise InputError(
             name, [Problem("region", p.message, p.fix, line_of(lines, ("region",)))]
         ) from None
+    if not region_path.is_file():
+        raise InputError(
+            name,
+            [
+                Problem(
+                    "region",
+                    f"region file '{region_path}' not found.",
+                    "name a region (" + ", ".join(region_names()) + ") or an existing file.",
+                    line_of(lines, ("region",)),
+                )
+            ],
+        )
     region = load_region(region_path)
     return LoadedScenario(scenario, region, tuple(policies), name, text)
 

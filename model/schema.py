@@ -31,7 +31,7 @@ SHARE_SUM_TOLERANCE = 1e-3
 class Strict(BaseModel):
     """Base of every schema model: no unknown keys, no NaN or infinity."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=True)
 
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]

@@ -45,12 +45,21 @@ def read_yaml(path: str | Path) -> tuple[dict[str, Any], Lines]:
         )
     if p.is_dir():
         raise single(name, "is a folder, not a YAML file.", "name a .yaml file inside it.")
+    if not p.is_file():
+        raise single(name, "is not a regular file (a device or a pipe?).", "name a .yaml file.")
     try:
-        raw = p.read_bytes()
+        with p.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise single(
             name, f"cannot be read ({exc.strerror}).", "check the file's permissions."
         ) from None
+    if len(raw) > MAX_BYTES:
+        raise single(
+            name,
+            f"is more than {MAX_BYTES:,} bytes; input files are limited to {MAX_BYTES:,}.",
+            "split the file or remove what is not needed.",
+        )
     return parse_yaml(raw, name)
 
 

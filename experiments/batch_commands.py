@@ -801,7 +801,8 @@ def outcome_text(outcomes: pd.DataFrame) -> str:
 @command("analyse")
 def analyse_command(args: argparse.Namespace) -> int:
     """Compute sensitivity indices of a finished sweep; write and print them."""
-    return run_analyse(args)
+    with output_errors(args.folder, has_out=False):
+        return run_analyse(args)
 
 
 def run_analyse(args: argparse.Namespace) -> int:

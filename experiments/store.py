@@ -67,7 +67,7 @@ EXIT_NOT_STORED = 1
 
 
 @contextmanager
-def output_errors(folder: str | Path) -> Iterator[None]:
+def output_errors(folder: str | Path, has_out: bool = True) -> Iterator[None]:
     """Turn a failure to write results into one message on stderr, never a traceback.
 
     A folder that cannot be made or written (a file in the way, no permission, a read-only
@@ -77,6 +77,7 @@ def output_errors(folder: str | Path) -> Iterator[None]:
 
     Args:
         folder: the output folder (the message names it, and the file that failed).
+        has_out: the command takes ``--out DIR`` (the fix suggests it).
 
     """
     try:
@@ -85,16 +86,23 @@ def output_errors(folder: str | Path) -> Iterator[None]:
         if exc.errno not in PATH_ERRNOS | SPACE_ERRNOS:
             raise
         full = exc.errno in SPACE_ERRNOS
-        fix = (
-            "free some space, or pass --out DIR on another disk, and run the same command "
-            "again: completed runs are kept."
-            if full
-            else "pass --out DIR with a folder you can write to (not under a file, not on a "
-            "read-only disk)."
-        )
+        if full:
+            elsewhere = ", or pass --out DIR on another disk," if has_out else ""
+            fix = (
+                f"free some space{elsewhere} and run the same command again: completed runs "
+                "are kept."
+            )
+        elif has_out:
+            fix = (
+                "pass --out DIR with a folder you can write to (not under a file, not on a "
+                "read-only disk)."
+            )
+        else:
+            fix = "make the folder writable (a file may be in the way, or the disk read-only)."
         reason = exc.strerror or str(exc)
-        if exc.filename and str(exc.filename) != str(folder):
-            reason += f": {exc.filename}"
+        failed = exc.filename2 or exc.filename  # os.replace(src, dst): dst is the one refused
+        if failed and str(failed) != str(folder):
+            reason += f": {failed}"
         error = InputError(str(folder), [Problem("", f"cannot be written ({reason}).", fix)])
         if not full:
             raise error from None

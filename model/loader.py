@@ -51,13 +51,16 @@ def region_names() -> list[str]:
 def resolve_region(ref: str, relative_to: Path | None = None) -> Path:
     """Path of a region given by name (``lac``) or by file path.
 
+    A relative path is looked up beside the scenario first (``relative_to``), then from the
+    working folder, so a scenario names the same region wherever it is run from.
+
     Raises:
         InputError: no such region.
 
     """
     if ref.endswith((".yaml", ".yml")) or "/" in ref:
         p = Path(ref)
-        if not p.is_absolute() and relative_to is not None and not p.exists():
+        if not p.is_absolute() and relative_to is not None and (relative_to / p).exists():
             p = relative_to / p
         return p
     p = REGIONS_DIR / f"{ref}.yaml"

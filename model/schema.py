@@ -24,6 +24,10 @@ from pydantic import (
 
 from model.calendar import Quarter
 
+FIRST_QUARTER = Quarter(2019, 4)
+"""Earliest start: the quarter the region profiles describe."""
+MAX_QUARTERS = 400
+"""Longest scenario accepted (quarters)."""
 SHARE_SUM_TOLERANCE = 1e-3
 """How far a set of shares may sum from one (rounding in published tables)."""
 
@@ -260,10 +264,25 @@ class Scenario(Strict):
     parameters: dict[str, float] = Field(default_factory=dict)
     policies: list[dict] = Field(default_factory=list)
 
+    @field_validator("start")
+    @classmethod
+    def _start_at_profile_year(cls, start: Quarter) -> Quarter:
+        if start < FIRST_QUARTER:
+            raise ValueError(
+                f"start {start} is before {FIRST_QUARTER}; region profiles describe 2019, "
+                f"so start at {FIRST_QUARTER} or later"
+            )
+        return start
+
     @field_validator("end")
     @classmethod
     def _end_after_start(cls, end: Quarter, info: ValidationInfo) -> Quarter:
         start = info.data.get("start")
         if start is not None and end <= start:
             raise ValueError(f"end {end} is not after start {start}; set end to a later quarter")
+        if start is not None and end - start + 1 > MAX_QUARTERS:
+            raise ValueError(
+                f"{start} to {end} is more than {MAX_QUARTERS} quarters; "
+                "set a nearer end (the model is calibrated on 2019-2030)"
+            )
         return end

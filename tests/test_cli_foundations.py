@@ -15,7 +15,6 @@ from tests.paths import BAD, REGIONS, ROOT, SCENARIOS
 SHIPPED = sorted(SCENARIOS.rglob("*.yaml"))
 
 
-
 def _shipped(path):
     return pytest.param(path, id=path.relative_to(ROOT).as_posix())
 

@@ -507,6 +507,35 @@ def test_disk_full_keeps_completed_runs_and_resumes(
     assert_identical(ref, out)
 
 
+def test_analyse_cannot_write_its_table(
+    reference: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``inclusim analyse`` with a folder in the way of its table (exit 2), then a full disk
+    (exit 1): one message each, the sweep's results untouched."""
+    _, ref = reference
+    out = tmp_path / "copy"
+    shutil.copytree(ref, out)
+    (out / "sensitivity.parquet").mkdir()
+    assert main(["analyse", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {out}: cannot be written (Is a directory: ")
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    (out / "sensitivity.parquet").rmdir()
+    monkeypatch.setattr(Store, "write_table", failing_after(Store.write_table, 0, errno.ENOSPC))
+    with pytest.raises(SystemExit) as info:
+        main(["analyse", str(out)])
+    assert info.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {out}: cannot be written (No space left on device).")
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    monkeypatch.undo()
+    (out / "sensitivity.parquet").unlink(missing_ok=True)
+    assert_identical(ref, out)
+
+
 def test_replace_failing_in_the_middle_leaves_no_temporary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

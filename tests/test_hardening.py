@@ -254,6 +254,7 @@ def test_endless_device_is_refused(tmp_path: Path) -> None:
         env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-500:]
+    assert "error: /dev/zero: is not a regular file" in proc.stderr
 
 
 def test_named_pipe_is_refused(tmp_path: Path) -> None:
@@ -270,6 +271,7 @@ def test_named_pipe_is_refused(tmp_path: Path) -> None:
     except subprocess.TimeoutExpired:
         pytest.fail("inclusim validate hangs on a named pipe")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"error: {fifo}: is not a regular file" in proc.stderr
 
 
 # -- invariants over random valid scenarios (beyond tests/test_properties.py) ---------------

@@ -671,10 +671,12 @@ def _check_values(
             scenario_from_dict(apply_overrides(base, trial), name)
         except InputError as exc:
             for p in exc.problems:
-                problem = _attribute(p, trial, owners, const_owners, model, lines)
-                if (problem.path, problem.message) not in seen:
-                    seen.add((problem.path, problem.message))
-                    problems.append(problem)
+                # Dedupe on the scenario's own problem: the same one found at both ends of a
+                # lever's values is one problem, whatever value the re-addressed text names.
+                if (p.path, p.message) in seen:
+                    continue
+                seen.add((p.path, p.message))
+                problems.append(_attribute(p, trial, owners, const_owners, model, lines))
     if problems:
         raise InputError(name, problems)
 

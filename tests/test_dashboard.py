@@ -222,7 +222,10 @@ def server(tmp_path):
 
 
 def _charts_png(page) -> list[bytes]:
-    return [img.screenshot() for img in page.locator("img").all()]
+    # The chart images' sources, read in one call: an element screenshot can race a chart
+    # being redrawn ("Element is not attached to the DOM") on a loaded machine.
+    sources = page.eval_on_selector_all("img", "els => els.map(e => e.src)")
+    return [src.encode() for src in sources]
 
 
 def test_dashboard_in_a_browser(server):

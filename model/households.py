@@ -1,6 +1,10 @@
-"""The household registry: every per-household attribute, and the struct of arrays built from it.
+"""The household and person registries, and the structs of arrays built from them.
 
-One entry per household, one numpy array per attribute; no per-household Python object.
+Two tables, one numpy array per attribute, no per-agent Python object: :class:`Households`
+(location, income and quintile, home connection and plan, coverage, transfers) and
+:class:`People` (household index, sex, age, disability, skills, own device, own Internet
+use, labour state). A person-level rule reads a household value through the household
+index (``h.connection[p.household]``); a household total is one ``bincount`` over it.
 Coded attributes use small integers whose meaning is listed in :data:`CODES`.
 """
 
@@ -13,10 +17,10 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Attribute:
-    """One per-household attribute.
+    """One attribute of a table.
 
     Attributes:
-        name: array name on :class:`Households`.
+        name: array name on the table.
         dtype: numpy dtype of the array.
         default: value the array is filled with before synthesis.
         description: meaning and unit.
@@ -29,49 +33,67 @@ class Attribute:
     description: str
 
 
-ATTRIBUTES: tuple[Attribute, ...] = (
-    Attribute("weight", "f8", 1.0, "real households this simulated household stands for"),
+HOUSEHOLD_ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("is_rural", "?", False, "lives in a rural area"),
-    Attribute("is_female", "?", False, "reference person is a woman"),
-    Attribute("age_group", "i1", 1, "reference person's age: 0 = 15-24, 1 = 25-64, 2 = 65+"),
-    Attribute("has_disability", "?", False, "reference person has a disability"),
-    Attribute("n_adults", "i1", 1, "persons aged 15+ in the household"),
+    Attribute("size", "i1", 1, "persons in the household"),
     Attribute("n_children", "i1", 0, "children aged 5-12 in the household"),
     Attribute("income_base", "f8", 0.0, "household income in 2019, US$ a month"),
+    Attribute("nonlabour_base", "f8", 0.0, "income other than earnings in 2019, US$ a month"),
     Attribute("income", "f8", 0.0, "household income this quarter, US$ a month"),
     Attribute(
-        "quintile", "i1", 0, "income quintile in 2019 (weighted): 0 = poorest ... 4 = richest"
+        "quintile",
+        "i1",
+        0,
+        "quintile of income per person in 2019 (of households): 0 = poorest ... 4 = richest",
     ),
-    Attribute("job", "i1", 0, "reference person's job in 2019: 0 = none, 1 = formal, 2 = informal"),
-    Attribute("is_teleworkable", "?", False, "the job can be done from home"),
-    Attribute("is_high_impact", "?", False, "the job is in a sector hit hard by COVID-19"),
-    Attribute("is_employed", "?", False, "reference person holds a job this quarter"),
-    Attribute("lost_job", "?", False, "lost the 2019 job in the COVID-19 shock and not rehired"),
-    Attribute("is_platform", "?", False, "reference person does platform (gig) work"),
     Attribute("has_coverage", "?", False, "mobile network covers where the household lives"),
     Attribute("has_broadband", "?", False, "3G+ coverage good enough for meaningful use"),
-    Attribute("connection", "i1", 0, "0 = offline, 1 = basic mobile, 2 = meaningful"),
-    Attribute("propensity", "f4", 0.0, "logit of wanting a connection in 2019 (calibrated)"),
-    Attribute("propensity_meaningful", "f4", 0.0, "logit of wanting meaningful use in 2019"),
-    Attribute(
-        "skill", "f4", 0.0, "digital skill score, 0-1 (ITU levels: <0.2 none ... 0.7+ advanced)"
-    ),
-    Attribute("is_trained", "?", False, "completed a skills-training course under a policy"),
+    Attribute("has_computer", "?", False, "the household owns a computer"),
+    Attribute("connection", "i1", 0, "home connection: 0 = none, 1 = basic, 2 = meaningful plan"),
+    Attribute("propensity", "f4", 0.0, "logit of wanting a home connection in 2019 (raked)"),
+    Attribute("propensity_meaningful", "f4", 0.0, "logit of wanting a meaningful plan (raked)"),
     Attribute("gets_transfer", "?", False, "receives a social transfer this quarter"),
-    Attribute("is_poor", "?", False, "income below the household poverty line this quarter"),
+    Attribute("is_poor", "?", False, "income per person below the poverty line this quarter"),
     Attribute("children_learning", "?", False, "children can follow remote learning this quarter"),
-    Attribute("was_online_2019", "?", False, "was online in 2019 (reference for policy effects)"),
-    Attribute("skill_2019", "f4", 0.0, "skill score in 2019 (reference of the utility change)"),
-    Attribute("peers_online_2019", "f4", 0.0, "share of social neighbours online in 2019"),
+    Attribute("was_online_2019", "?", False, "had a home connection in 2019"),
+    Attribute("skill_2019", "f4", 0.0, "mean skill score of members 15+ in 2019"),
+    Attribute("skill_mean", "f4", 0.0, "mean skill score of members 15+ this quarter"),
+    Attribute("peers_online_2019", "f4", 0.0, "share of social neighbours connected in 2019"),
     Attribute("unafford_2019", "f4", 0.0, "unaffordability of a basic plan in 2019 (log-ratio)"),
     Attribute("unafford_meaningful_2019", "f4", 0.0, "unaffordability of meaningful use in 2019"),
 )
 """Every household attribute, in one place: arrays are allocated from this list."""
 
+PERSON_ATTRIBUTES: tuple[Attribute, ...] = (
+    Attribute("household", "i4", 0, "index of the person's household"),
+    Attribute("is_female", "?", False, "the person is a woman or girl"),
+    Attribute("age", "i1", 30, "age in years in 2019"),
+    Attribute("age_band", "i1", 4, "age band, 0-5 (see CODES)"),
+    Attribute("has_disability", "?", False, "the person has a disability"),
+    Attribute("skill", "f4", 0.0, "digital skill score, 0-1 (ITU levels, see SKILL_LEVELS)"),
+    Attribute("skill_2019", "f4", 0.0, "skill score in 2019 (reference of the use threshold)"),
+    Attribute("has_smartphone", "?", False, "owns a smartphone"),
+    Attribute("use_latent", "f4", 0.0, "logit of own use, net of the home connection (raked)"),
+    Attribute("is_online", "?", False, "used the Internet this quarter (own use)"),
+    Attribute("was_online_2019", "?", False, "used the Internet in 2019"),
+    Attribute("is_trained", "?", False, "completed a skills-training course under a policy"),
+    Attribute("job", "i1", 0, "job in 2019 (persons 15+): 0 = none, 1 = formal, 2 = informal"),
+    Attribute("earnings_base", "f4", 0.0, "earnings in 2019, US$ a month (0 without a job)"),
+    Attribute("is_teleworkable", "?", False, "the job can be done from home"),
+    Attribute("is_high_impact", "?", False, "the job is in a sector hit hard by COVID-19"),
+    Attribute("is_employed", "?", False, "holds a job or platform gigs this quarter"),
+    Attribute("lost_job", "?", False, "lost the 2019 job in the COVID-19 shock and not rehired"),
+    Attribute("is_platform", "?", False, "does platform (gig) work"),
+)
+"""Every person attribute, in one place: arrays are allocated from this list."""
+
+ATTRIBUTES: tuple[Attribute, ...] = HOUSEHOLD_ATTRIBUTES + PERSON_ATTRIBUTES
+"""Both registries (household attributes first), for documentation and tests."""
+
 CODES: dict[str, dict[int, str]] = {
-    "age_group": {0: "youth", 1: "adult", 2: "older"},
+    "age_band": dict(enumerate(("0-4", "5-12", "13-17", "18-24", "25-64", "65+"))),
     "job": {0: "none", 1: "formal", 2: "informal"},
-    "connection": {0: "offline", 1: "basic", 2: "meaningful"},
+    "connection": {0: "none", 1: "basic", 2: "meaningful"},
     "quintile": {i: str(i + 1) for i in range(5)},
 }
 """Meaning of the integer codes of coded attributes."""
@@ -83,109 +105,154 @@ SKILL_LEVELS: tuple[tuple[str, float], ...] = (
 )
 """Lower bound of each ITU skill level on the 0-1 score (below 'basic': none)."""
 
+WORKING_AGE = 15
+"""Persons from this age count in the labour force statistics (ILO: 15+)."""
 
-class Households:
-    """Struct of arrays, one entry per household, allocated from :data:`ATTRIBUTES`."""
+
+class _Table:
+    """Struct of arrays allocated from a registry of attributes."""
+
+    registry: tuple[Attribute, ...] = ()
 
     def __init__(self, n: int) -> None:
-        """Allocate ``n`` households with every attribute at its default."""
         if n <= 0:
-            raise ValueError("a population needs at least one household")
+            raise ValueError(f"a population needs at least one {self._unit}")
         self.n = n
-        for attr in ATTRIBUTES:
+        for attr in self.registry:
             setattr(self, attr.name, np.full(n, attr.default, dtype=attr.dtype))
 
-    # Declared for type checkers and readers; filled in __init__ from ATTRIBUTES.
-    weight: np.ndarray
+    _unit = "entry"
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Return every attribute array by name (views, not copies)."""
+        return {a.name: getattr(self, a.name) for a in self.registry}
+
+    def copy(self):
+        """Return a deep copy."""
+        out = type(self).__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        for name, arr in self.arrays().items():
+            setattr(out, name, arr.copy())
+        return out
+
+
+class Households(_Table):
+    """One entry per household, allocated from :data:`HOUSEHOLD_ATTRIBUTES`.
+
+    Every simulated household stands for ``weight`` real households (the same for all), so
+    a count of entries times ``weight`` is a count in the region.
+    """
+
+    registry = HOUSEHOLD_ATTRIBUTES
+    _unit = "household"
+
+    def __init__(self, n: int, weight: float = 1.0) -> None:
+        """Allocate ``n`` households, each standing for ``weight`` real ones."""
+        super().__init__(n)
+        self.weight = float(weight)
+
     is_rural: np.ndarray
-    is_female: np.ndarray
-    age_group: np.ndarray
-    has_disability: np.ndarray
-    n_adults: np.ndarray
+    size: np.ndarray
     n_children: np.ndarray
     income_base: np.ndarray
+    nonlabour_base: np.ndarray
     income: np.ndarray
     quintile: np.ndarray
-    job: np.ndarray
-    is_teleworkable: np.ndarray
-    is_high_impact: np.ndarray
-    is_employed: np.ndarray
-    lost_job: np.ndarray
-    is_platform: np.ndarray
     has_coverage: np.ndarray
     has_broadband: np.ndarray
+    has_computer: np.ndarray
     connection: np.ndarray
     propensity: np.ndarray
     propensity_meaningful: np.ndarray
-    skill: np.ndarray
-    is_trained: np.ndarray
     gets_transfer: np.ndarray
     is_poor: np.ndarray
     children_learning: np.ndarray
     was_online_2019: np.ndarray
     skill_2019: np.ndarray
+    skill_mean: np.ndarray
     peers_online_2019: np.ndarray
     unafford_2019: np.ndarray
     unafford_meaningful_2019: np.ndarray
 
-    def arrays(self) -> dict[str, np.ndarray]:
-        """Return every attribute array by name (views, not copies)."""
-        return {a.name: getattr(self, a.name) for a in ATTRIBUTES}
-
-    def copy(self) -> Households:
-        """Return a deep copy."""
-        out = Households.__new__(Households)
-        out.n = self.n
-        for name, arr in self.arrays().items():
-            setattr(out, name, arr.copy())
-        return out
-
     @property
-    def is_online(self) -> np.ndarray:
-        """Household uses the Internet (basic or meaningful connection)."""
+    def is_connected(self) -> np.ndarray:
+        """The household has a home connection (basic or meaningful)."""
         return self.connection > 0
 
     @property
     def is_meaningful(self) -> np.ndarray:
-        """Household has meaningful connectivity."""
+        """The household has a meaningful home connection."""
         return self.connection == 2
+
+
+class People(_Table):
+    """One entry per person, allocated from :data:`PERSON_ATTRIBUTES`.
+
+    Persons carry their household's weight (every simulated household stands for the same
+    number of real ones), so ``weight`` is shared with :class:`Households`.
+    """
+
+    registry = PERSON_ATTRIBUTES
+    _unit = "person"
+
+    def __init__(self, n: int, weight: float = 1.0) -> None:
+        """Allocate ``n`` persons, each standing for ``weight`` real ones."""
+        super().__init__(n)
+        self.weight = float(weight)
+
+    household: np.ndarray
+    is_female: np.ndarray
+    age: np.ndarray
+    age_band: np.ndarray
+    has_disability: np.ndarray
+    skill: np.ndarray
+    skill_2019: np.ndarray
+    has_smartphone: np.ndarray
+    use_latent: np.ndarray
+    is_online: np.ndarray
+    was_online_2019: np.ndarray
+    is_trained: np.ndarray
+    job: np.ndarray
+    earnings_base: np.ndarray
+    is_teleworkable: np.ndarray
+    is_high_impact: np.ndarray
+    is_employed: np.ndarray
+    lost_job: np.ndarray
+    is_platform: np.ndarray
+
+    @property
+    def is_working_age(self) -> np.ndarray:
+        """Persons aged 15 and over (the ILO's working-age population)."""
+        return self.age >= WORKING_AGE
 
     @property
     def has_basic_skills(self) -> np.ndarray:
-        """Reference person has at least basic digital skills."""
+        """At least basic digital skills."""
         return self.skill >= SKILL_LEVELS[0][1]
 
-    def group_mask(self, group: str) -> np.ndarray:
-        """Boolean mask of a group written ``all`` or ``attribute=value``.
+    def household_sum(self, values: np.ndarray, n_households: int) -> np.ndarray:
+        """Sum of a per-person value in each household."""
+        return np.bincount(self.household, weights=values, minlength=n_households)
 
-        Args:
-            group: e.g. ``location=rural``, ``quintile=1`` (poorest), ``sex=female``,
-                ``age=older``, ``disability=yes``.
 
-        """
-        if group == "all":
-            return np.ones(self.n, dtype=bool)
-        attr, val = group.split("=", 1)
-        match attr:
-            case "quintile":
-                return self.quintile == int(val) - 1
-            case "location":
-                return self.is_rural == (val == "rural")
-            case "sex":
-                return self.is_female == (val == "female")
-            case "age":
-                return self.age_group == {"youth": 0, "adult": 1, "older": 2}[val]
-            case "disability":
-                return self.has_disability == (val == "yes")
-        raise ValueError(f"unknown group '{group}'")
+class Population:
+    """Households and their members: the two tables of one region.
 
-    def unit_weight(self, unit: str) -> np.ndarray:
-        """Real households, people (adults 15+) or children 5-12 each entry stands for."""
-        match unit:
-            case "households":
-                return self.weight
-            case "people":
-                return self.weight * self.n_adults
-            case "children":
-                return self.weight * self.n_children
-        raise ValueError(f"unknown unit '{unit}'")
+    Attributes:
+        h: the households.
+        p: the persons; ``p.household`` indexes ``h``.
+
+    """
+
+    def __init__(self, h: Households, p: People) -> None:
+        self.h = h
+        self.p = p
+
+    @property
+    def weight(self) -> float:
+        """Real households (and persons) each simulated one stands for."""
+        return self.h.weight
+
+    def copy(self) -> Population:
+        """Return a deep copy of both tables."""
+        return Population(self.h.copy(), self.p.copy())

@@ -1,4 +1,4 @@
-"""``InclusionModel``: the Mesa model that owns the households and runs the quarters."""
+"""``InclusionModel``: the Mesa model that owns the households and persons and runs the quarters."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import numpy as np
 import pandas as pd
 
 from model.calendar import Quarter
-from model.households import Households
-from model.indicators import Cells, household_indicators
+from model.households import Households, People, Population
+from model.indicators import Cells, IncomeOrder, cell_table, indicators, meaningful_use
 from model.loader import LoadedScenario
 from model.params import defaults
 from model.policies.base import Context, Levers
 from model.policies.registry import build_policy
-from model.population import synthesise_checked
+from model.population import OWN_DEVICE_AGE, can_use, synthesise_checked
 from model.rules import connectivity as conn
 from model.rules import income as inc
 from model.rules import labour, schooling, skills
@@ -26,7 +26,7 @@ COVID_PULL_FROM = schooling.SCHOOLS_CLOSED[0]
 
 
 class InclusionModel(mesa.Model):
-    """Households of one region under one policy scenario, quarter by quarter.
+    """Households and their members in one region under one policy scenario, quarter by quarter.
 
     Args:
         loaded: validated scenario with its region and policies.
@@ -45,9 +45,11 @@ class InclusionModel(mesa.Model):
         self.pars = defaults() | sc.parameters
         self.streams = Streams(seed)
         n = households or sc.households
-        self.h: Households = synthesise_checked(
+        self.pop: Population = synthesise_checked(
             loaded.region, n, seed, f"region '{loaded.region.name}'", self.pars
         )
+        self.h: Households = self.pop.h
+        self.p: People = self.pop.p
         self.start = sc.start
         self.end = sc.end
         self.quarter = sc.start
@@ -59,17 +61,17 @@ class InclusionModel(mesa.Model):
         self.shock = {
             Quarter.parse(str(q)): v for q, v in loaded.region.labour_shock.hours_lost.items()
         }
-        self.policies = [build_policy(c, self.pars, n) for c in loaded.policies]
+        self.policies = [build_policy(c, self.pars, self.pop) for c in loaded.policies]
         _unique_names(self.policies)
         self.spend = {p.name: 0.0 for p in self.policies}
-        self.levers = Levers(n)
+        self.levers = Levers(self.h.n, self.p.n)
         h = self.h
         group = h.is_rural.astype(np.int32) * 5 + h.quintile
         self.peers = build_peers(group, self.streams("network"), homophily=self.pars["homophily"])
         self.poverty_line = 0.0
         self._set_2019_references()
-        self.employed = h.is_employed.copy()
-        self.cells = Cells(h)
+        self.cells = Cells(self.pop)
+        self.income_order = IncomeOrder(h.income / h.size)
         self.child_quarters_lost = 0.0
         self.scheduled_loss = 0.0
         self.indicators: dict[str, float] = {}
@@ -88,9 +90,9 @@ class InclusionModel(mesa.Model):
         The order is part of the model:
 
         1. policies act (coverage, prices and subsidies, training places, regulation);
-        2. the economy moves: the COVID-19 shock and recovery, platform work, labour income;
-        3. households decide: connect, upgrade or drop; skills grow with use and training
-           and fade without;
+        2. the economy moves: the COVID-19 shock and recovery, platform work, earnings;
+        3. households decide on the home connection (connect, upgrade, drop); each person
+           uses the Internet or not; skills grow with use and training and fade without;
         4. transfers and poverty update; children's remote learning is recorded;
         5. indicators are collected.
         """
@@ -98,6 +100,7 @@ class InclusionModel(mesa.Model):
         self.act_policies()
         self.move_economy()
         self.decide_connection()
+        self.decide_use()
         self.update_skills()
         self.update_welfare()
         self._measure()
@@ -113,11 +116,15 @@ class InclusionModel(mesa.Model):
                 break
             self.step()
 
+    def draws(self, name: str, n: int) -> np.ndarray:
+        """Uniform draws this quarter of decision ``name`` (its own stream)."""
+        return self.streams.quarterly(name, self.steps).random(n, dtype=np.float32)
+
     # --- 1. policies --------------------------------------------------------------------
 
     def act_policies(self) -> None:
-        """Reset the levers, then let every policy in force act on them and the households."""
-        self.levers = Levers(self.h.n)
+        """Reset the levers, then let every policy in force act on them and the population."""
+        self.levers = Levers(self.h.n, self.p.n)
         prices = self.prices()
         price_dict = {
             "basic": prices.basic,
@@ -129,7 +136,7 @@ class InclusionModel(mesa.Model):
                 continue
             rng = self.streams.quarterly(f"policy.{policy.name}", self.steps)
             ctx = Context(self.quarter, self.steps - 1, price_dict, rng)
-            self.spend[policy.name] += policy.act(self.h, self.levers, ctx)
+            self.spend[policy.name] += policy.act(self.pop, self.levers, ctx)
 
     def prices(self) -> conn.Prices:
         """Market prices this quarter (before the policy price factor and subsidies)."""
@@ -139,99 +146,102 @@ class InclusionModel(mesa.Model):
     # --- 2. economy -------------------------------------------------------------------------
 
     def move_economy(self) -> None:
-        """COVID-19 job losses and rehiring, platform work, and labour income.
+        """COVID-19 job losses and rehiring, platform work, and household income.
 
         Losses are scheduled against the shock path without protection
         (``self.scheduled_loss``), so jobs that telework protection saves stay saved rather
         than being taken from other workers in a later quarter.
         """
-        h, p, lv = self.h, self.pars, self.levers
+        h, p, pars, lv = self.h, self.p, self.pars, self.levers
         hours_lost = self.shock.get(self.quarter, 0.0)
-        jobs_target = p["jobs_per_hour_lost"] * hours_lost
-        had_job = h.job > 0
-        jobs_2019 = float(np.sum(h.weight * had_job))
-        lost_now = float(np.sum(h.weight * h.lost_job)) / max(jobs_2019, 1e-12)
-        u = self.streams.quarterly("labour.loss", self.steps).random(h.n)
+        jobs_target = pars["jobs_per_hour_lost"] * hours_lost
+        had_job = p.job > 0
+        jobs_2019 = float(np.count_nonzero(had_job)) * self.pop.weight
         if jobs_target > self.scheduled_loss:
-            rel = labour.relative_loss_risk(
-                h.job == 2, h.is_high_impact, h.is_female, h.age_group == 0, h.has_disability, p
+            self._lose_jobs(had_job, (jobs_target - self.scheduled_loss) * jobs_2019)
+        elif np.count_nonzero(p.lost_job) * self.pop.weight > jobs_target * jobs_2019:
+            back = labour.rehires(
+                p.lost_job,
+                p.has_disability,
+                pars["p_rehire"],
+                pars["rel_hire_disability"],
+                lv.hiring_access,
+                self.draws("labour.loss", p.n),
             )
-            protected = labour.telework_protected(
-                h.is_teleworkable,
-                h.connection,
-                h.skill,
-                lv.telework_right,
-                self.streams.quarterly("labour.telework", self.steps).random(h.n),
-            )
-            lost = labour.job_losses(
-                had_job & ~h.lost_job,
-                h.weight,
-                rel,
-                protected,
-                (jobs_target - self.scheduled_loss) * jobs_2019,
-                p["rel_loss_telework"],
-                u,
-            )
-            h.lost_job |= lost
-            self.scheduled_loss = jobs_target
-        else:
-            self.scheduled_loss = jobs_target
-            if lost_now > jobs_target:
-                back = labour.rehires(
-                    h.lost_job,
-                    h.has_disability,
-                    p["p_rehire"],
-                    p["rel_hire_disability"],
-                    lv.hiring_access,
-                    u,
-                )
-                h.lost_job &= ~back
+            p.lost_job &= ~back
+        self.scheduled_loss = jobs_target
         self._platform_work()
-        hours_cut = (1 - p["jobs_per_hour_lost"]) * hours_lost
-        labour_income = inc.labour_income(
-            h.income_base, had_job, h.lost_job, hours_cut, p["share_income_kept_jobless"]
+        hours_cut = (1 - pars["jobs_per_hour_lost"]) * hours_lost
+        earnings = inc.labour_income(
+            p.earnings_base, had_job, p.lost_job, hours_cut, pars["share_income_kept_jobless"]
         )
-        has_gig = self.streams.quarterly("labour.gigs", self.steps).random(h.n) < min(
-            lv.gig_availability, 1.0
-        )
+        has_gig = self.draws("labour.gigs", p.n) < min(lv.gig_availability, 1.0)
         gig_pay = labour.platform_income(
-            h.income_base,
+            self.platform_reference,
             has_gig,
-            p["platform_income_share"],
+            pars["platform_income_share"],
             lv.platform_floor,
             lv.social_insurance,
         )
-        transfer = self.poverty_line * p["transfer_share_of_line"] * h.gets_transfer
-        h.income[:] = labour_income + np.where(h.is_platform, gig_pay, 0.0) + transfer
-        h.is_employed[:] = (had_job & ~h.lost_job) | (h.is_platform & has_gig)
-        self.employed = h.is_employed
+        earnings = np.where(p.is_platform, earnings + gig_pay, earnings)
+        transfer = self.poverty_line * pars["transfer_share_of_line"] * h.size * h.gets_transfer
+        h.income[:] = h.nonlabour_base + p.household_sum(earnings, h.n) + transfer
+        p.is_employed[:] = (had_job & ~p.lost_job) | (p.is_platform & has_gig)
+
+    def _lose_jobs(self, had_job: np.ndarray, wanted: float) -> None:
+        """Jobs lost this quarter: ``wanted`` real jobs before telework protection."""
+        h, p, pars = self.h, self.p, self.pars
+        rel = labour.relative_loss_risk(
+            p.job == 2,
+            p.is_high_impact,
+            p.is_female,
+            (p.age >= 15) & (p.age <= 24),
+            p.has_disability,
+            pars,
+        )
+        protected = labour.telework_protected(
+            p.is_teleworkable & p.is_online,
+            h.connection[p.household],
+            p.skill,
+            self.levers.telework_right,
+            self.draws("labour.telework", p.n),
+        )
+        lost = labour.job_losses(
+            had_job & ~p.lost_job,
+            self.pop.weight,
+            rel,
+            protected,
+            wanted,
+            pars["rel_loss_telework"],
+            self.draws("labour.loss", p.n),
+        )
+        p.lost_job |= lost
 
     def _platform_work(self) -> None:
-        h, p, lv = self.h, self.pars, self.levers
-        able = (h.connection > 0) & (h.skill >= labour.SKILLED)
-        leave = self.streams.quarterly("labour.platform_exit", self.steps).random(h.n)
-        h.is_platform &= able & (leave >= p["p_platform_exit"])
-        no_formal_job = (h.job != 1) | h.lost_job
-        u = self.streams.quarterly("labour.platform", self.steps).random(h.n)
-        h.is_platform |= labour.platform_entries(
-            able & no_formal_job & ~h.is_platform,
-            h.has_disability,
-            p["p_platform"],
+        p, pars, lv = self.p, self.pars, self.levers
+        able = p.is_online & (p.skill >= labour.SKILLED) & (p.age >= 15) & (p.age < 65)
+        leave = self.draws("labour.platform_exit", p.n)
+        p.is_platform &= able & (leave >= pars["p_platform_exit"])
+        no_formal_job = (p.job != 1) | p.lost_job
+        p.is_platform |= labour.platform_entries(
+            able & no_formal_job & ~p.is_platform,
+            p.has_disability,
+            pars["p_platform"],
             lv.gig_availability,
-            p["rel_hire_disability"],
+            pars["rel_hire_disability"],
             lv.hiring_access,
-            u,
+            self.draws("labour.platform", p.n),
         )
 
-    # --- 3. households decide -------------------------------------------------------------
+    # --- 3. households and persons decide ---------------------------------------------------
 
     def decide_connection(self) -> None:
-        """Connect, upgrade to meaningful use, downgrade or drop (see rules.connectivity)."""
-        h, p, lv = self.h, self.pars, self.levers
+        """Connect, upgrade to a meaningful plan, downgrade or drop (see rules.connectivity)."""
+        h, pars, lv = self.h, self.pars, self.levers
         prices = conn.market_prices(
             self.base_prices,
             (self.quarter - self.start) / 4,
-            p["price_decline_per_year"],
+            pars["price_decline_per_year"],
             lv.price_factor,
         )
         cost_basic, cost_meaningful = conn.monthly_cost(
@@ -244,30 +254,27 @@ class InclusionModel(mesa.Model):
     def _desires(
         self, cost_basic: np.ndarray, cost_meaningful: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Who wants a connection, and who wants meaningful use, this quarter."""
-        h, p = self.h, self.pars
-        damp = conn.barrier(
-            h.is_female, h.has_disability, p["rel_barrier_female"], p["rel_barrier_disability"]
-        )
+        """Which households want a home connection, and which a meaningful plan."""
+        h, pars = self.h, self.pars
         years = (self.quarter - self.start) / 4
         lockdown = float(self.quarter >= COVID_PULL_FROM)
-        common = p["trend_per_year"] * years + p["covid_pull"] * lockdown
+        common = pars["trend_per_year"] * years + pars["covid_pull"] * lockdown
         peers = peer_share(self.peers, h.connection > 0)
         pull = (
             common
-            + p["beta_peer"] * (peers - h.peers_online_2019)
-            + p["beta_skill"] * (h.skill - h.skill_2019)
+            + pars["beta_peer"] * (peers - h.peers_online_2019)
+            + pars["beta_skill"] * (h.skill_mean - h.skill_2019)
         )
         afford = conn.unaffordability(cost_basic, h.income)
-        shift = conn.utility_shift(pull, damp, afford, h.unafford_2019, p["beta_afford"])
+        shift = conn.utility_shift(pull, 1.0, afford, h.unafford_2019, pars["beta_afford"])
         wants = h.has_coverage & (h.propensity + shift > 0)
-        mid = p["skill_for_meaningful"]
-        pull_m = common + p["beta_skill"] * (
-            conn.skill_pull(h.skill, mid) - conn.skill_pull(h.skill_2019, mid)
+        mid = pars["skill_for_meaningful"]
+        pull_m = common + pars["beta_skill"] * (
+            conn.skill_pull(h.skill_mean, mid) - conn.skill_pull(h.skill_2019, mid)
         )
         afford_m = conn.unaffordability(cost_meaningful, h.income)
         shift_m = conn.utility_shift(
-            pull_m, damp, afford_m, h.unafford_meaningful_2019, p["beta_afford"]
+            pull_m, 1.0, afford_m, h.unafford_meaningful_2019, pars["beta_afford"]
         )
         wants_m = wants & h.has_broadband & (h.propensity_meaningful + shift_m > 0)
         return wants, wants_m
@@ -276,14 +283,20 @@ class InclusionModel(mesa.Model):
         self, wants: np.ndarray, wants_m: np.ndarray, cost_share: np.ndarray
     ) -> np.ndarray:
         """Next connection level: partial adjustment towards the desires, and stress drops."""
-        h, p = self.h, self.pars
-        u = self.streams.quarterly("connect.adjust", self.steps).random(h.n)
-        u_m = self.streams.quarterly("connect.upgrade", self.steps).random(h.n)
-        u_s = self.streams.quarterly("connect.stress", self.steps).random(h.n)
-        join, leave = conn.adjust(h.connection > 0, wants, p["rate_adjust"], u)
-        up, down = conn.adjust(h.connection == 2, wants_m, p["rate_upgrade"], u_m)
+        h, pars = self.h, self.pars
+        join, leave = conn.adjust(
+            h.connection > 0, wants, pars["rate_adjust"], self.draws("connect.adjust", h.n)
+        )
+        up, down = conn.adjust(
+            h.connection == 2, wants_m, pars["rate_upgrade"], self.draws("connect.upgrade", h.n)
+        )
         stressed = conn.stress_drop(
-            h.connection, cost_share, h.income, h.income_base, p["p_drop_stress"], u_s
+            h.connection,
+            cost_share,
+            h.income,
+            h.income_base,
+            pars["p_drop_stress"],
+            self.draws("connect.stress", h.n),
         )
         level = h.connection.copy()
         level[join] = 1
@@ -293,12 +306,45 @@ class InclusionModel(mesa.Model):
         level[leave] = 0
         return level
 
-    def update_skills(self) -> None:
-        """Skills grow with use and training and fade without use."""
-        h, p = self.h, self.pars
-        h.skill[:] = skills.update_skills(
-            h.skill, h.connection, self.levers.skill_gain, p["rate_skill_use"], p["rate_skill_fade"]
+    def decide_use(self) -> None:
+        """Each person uses the Internet or not, given the home connection and own skills.
+
+        Use follows :func:`model.rules.connectivity.person_uses`; a person who comes online
+        from age 13 without a device of the household's buys a smartphone.
+        """
+        h, p, pars = self.h, self.p, self.pars
+        hh = p.household
+        home = h.connection[hh]
+        damp = conn.barrier(
+            p.is_female,
+            p.has_disability,
+            pars["rel_barrier_female"],
+            pars["rel_barrier_disability"],
         )
+        online = conn.person_uses(
+            p.use_latent,
+            home,
+            self.can_use,
+            damp * pars["beta_skill"] * (p.skill - p.skill_2019),
+        )
+        new = online & ~p.is_online & (p.age >= OWN_DEVICE_AGE)
+        p.has_smartphone |= new & ~(h.has_computer[hh] & (home > 0))
+        p.is_online[:] = online
+
+    def update_skills(self) -> None:
+        """Skills grow with use and training and fade without use; household means follow."""
+        h, p, pars = self.h, self.p, self.pars
+        use = p.is_online.astype(np.int8) + meaningful_use(self.pop)
+        p.skill[:] = skills.update_skills(
+            p.skill, use, self.levers.skill_gain, pars["rate_skill_use"], pars["rate_skill_fade"]
+        )
+        h.skill_mean[:] = self._household_skill()
+
+    def _household_skill(self) -> np.ndarray:
+        p = self.p
+        adults = p.is_working_age
+        total = p.household_sum(np.where(adults, p.skill, 0.0), self.h.n)
+        return (total / np.maximum(self.n_adults, 1)).astype(np.float32)
 
     # --- 4. welfare ----------------------------------------------------------------------
 
@@ -306,87 +352,98 @@ class InclusionModel(mesa.Model):
         """Transfers and their take-up, poverty, and children's remote learning.
 
         A poor household receives the transfer in a quarter with a probability that is higher
-        online (digital registries) than offline (assisted channels only).
+        with a home connection (digital registries) than without (assisted channels only).
         """
-        h, p = self.h, self.pars
-        transfer = self.poverty_line * p["transfer_share_of_line"]
+        h, pars, lv = self.h, self.pars, self.levers
+        transfer = self.poverty_line * pars["transfer_share_of_line"] * h.size
         before = h.income - transfer * h.gets_transfer
-        poor_before = before < self.poverty_line
-        u = self.streams.quarterly("welfare.takeup", self.steps).random(h.n)
-        lv = self.levers
+        poor_before = before < self.poverty_line * h.size
         h.gets_transfer[:] = inc.transfer_takeup(
             poor_before,
             h.connection > 0,
-            np.maximum(p["p_takeup_online"], lv.takeup_online),
-            np.maximum(p["p_takeup_offline"], lv.takeup_offline),
-            u,
+            np.maximum(pars["p_takeup_online"], lv.takeup_online),
+            np.maximum(pars["p_takeup_offline"], lv.takeup_offline),
+            self.draws("welfare.takeup", h.n),
         )
         h.income[:] = before + transfer * h.gets_transfer
-        h.is_poor[:] = h.income < self.poverty_line
-        u_l = self.streams.quarterly("school.learning", self.steps).random(h.n)
+        h.is_poor[:] = h.income < self.poverty_line * h.size
         h.children_learning[:] = schooling.can_learn_remotely(
-            h.n_children, h.connection, p["p_learn_basic"], u_l
+            h.n_children, h.connection, pars["p_learn_basic"], self.draws("school.learning", h.n)
         )
 
-    # --- 5. indicators -----------------------------------------------------------------
+    # --- 2019 references and indicators ------------------------------------------------------
 
     def _set_2019_references(self) -> None:
-        h = self.h
+        h, p, pars = self.h, self.p, self.pars
+        self.can_use = can_use(self.pop)
+        self.n_adults = p.household_sum(p.is_working_age, h.n)
+        self.platform_reference = np.where(
+            p.earnings_base > 0, p.earnings_base, (h.income_base / h.size)[p.household]
+        ).astype(np.float32)
         h.was_online_2019[:] = h.connection > 0
-        h.skill_2019[:] = h.skill
+        p.was_online_2019[:] = p.is_online
+        p.skill_2019[:] = p.skill
+        h.skill_mean[:] = self._household_skill()
+        h.skill_2019[:] = h.skill_mean
         h.peers_online_2019[:] = peer_share(self.peers, h.connection > 0)
-        u = self.streams("welfare.initial").random(h.n)
         everyone = np.ones(h.n, dtype=bool)
         would_take_up = inc.transfer_takeup(
             everyone,
             h.connection > 0,
-            self.pars["p_takeup_online"],
-            self.pars["p_takeup_offline"],
-            u,
+            pars["p_takeup_online"],
+            pars["p_takeup_offline"],
+            self.streams("welfare.initial").random(h.n),
         )
-        share = self.pars["transfer_share_of_line"]
+        share = pars["transfer_share_of_line"]
         self.poverty_line = inc.poverty_line_for(
-            h.income_base,
-            h.weight,
+            h.income_base / h.size,
+            h.size.astype(float),
             self.loaded.region.income.poverty_rate.value,
             share,
             would_take_up,
         )
-        h.gets_transfer[:] = would_take_up & (h.income_base < self.poverty_line)
-        h.income[:] = h.income_base + share * self.poverty_line * h.gets_transfer
+        h.gets_transfer[:] = would_take_up & (h.income_base < self.poverty_line * h.size)
+        h.income[:] = h.income_base + share * self.poverty_line * h.size * h.gets_transfer
         cost_basic, cost_meaningful = conn.monthly_cost(
             self.base_prices, np.zeros(h.n), np.zeros(h.n)
         )
         h.unafford_2019[:] = conn.unaffordability(cost_basic, h.income)
         h.unafford_meaningful_2019[:] = conn.unaffordability(cost_meaningful, h.income)
-        h.is_poor[:] = h.income < self.poverty_line
+        h.is_poor[:] = h.income < self.poverty_line * h.size
         h.children_learning[:] = schooling.can_learn_remotely(
             h.n_children,
             h.connection,
-            self.pars["p_learn_basic"],
+            pars["p_learn_basic"],
             self.streams("school.initial").random(h.n),
         )
 
     def _measure(self) -> None:
         """Compute this quarter's indicators (read by the DataCollector's reporters)."""
-        values, worst = household_indicators(self.h, self.cells, self.employed, self.poverty_line)
+        values, worst = indicators(self.pop, self.cells, self.poverty_line, self.income_order)
         closed = schooling.schools_closed(self.quarter) and self.steps > 0
         missed = values["n_children_no_remote_learning"] if closed else 0.0
         self.child_quarters_lost += missed
         values["n_children_cut_off_from_school"] = missed
         values["cum_child_quarters_cut_off"] = self.child_quarters_lost
+        h, p, w = self.h, self.p, self.pop.weight
         for policy in self.policies:
             spent = self.spend[policy.name]
-            reached_new = policy.reached & (self.h.connection > 0) & ~self.h.was_online_2019
-            n_new = float(np.sum(self.h.weight * reached_new))
+            homes = policy.reached_households(self.pop) & (h.connection > 0) & ~h.was_online_2019
+            people = policy.reached_people(self.pop) & p.is_online & ~p.was_online_2019
+            n_new = np.count_nonzero(homes) * w
             values[f"spend:{policy.name}"] = spent
             values[f"n_new_connected:{policy.name}"] = n_new
+            values[f"n_new_online:{policy.name}"] = np.count_nonzero(people) * w
             values[f"cost_per_new_connected:{policy.name}"] = spent / max(n_new, 1.0)
         self.indicators = values
         self.worst_label = worst.label
 
+    def cell_table(self) -> pd.DataFrame:
+        """Persons and every measure per intersection this quarter, in real people."""
+        return cell_table(self.pop, self.cells)
+
     def result(self) -> RunResult:
-        """The collected time series and final labels of this run."""
+        """The collected time series, final labels and final intersections of this run."""
         frame = self.datacollector.get_model_vars_dataframe()
         quarters = [str(self.start + i) for i in range(len(frame))]
         frame.index = pd.Index(quarters, name="quarter")
@@ -396,6 +453,7 @@ class InclusionModel(mesa.Model):
             self.h.n,
             frame.astype(float),
             {"worst_internet_use": self.worst_label},
+            self.cell_table(),
         )
 
 

@@ -1,16 +1,11 @@
-"""The inequality indicators collected each quarter.
+"""The inequality indicators collected each quarter, computed from person and household rows.
 
-Naming (one scheme, after Covasim): ``share_<measure>[:<group>]`` rates, ``mean_income[:<group>]``
-in US$ a month, ``n_people_<measure>[:<group>]`` / ``n_households_<measure>`` weighted counts,
-and the gaps of each measure: ``gps_`` (women / men), ``ratio_urban_rural_``,
-``diff_urban_rural_`` (points), ``ratio_q5_q1_``, ``gap_age_`` (youth minus 65+),
-``gap_disability_`` (without minus with). Income inequality: ``gini_income``,
-``palma_income``; poverty: ``share_poor``, ``share_working_poor``. Leave no one behind:
-``worst_share_internet_use`` and ``lag_worst_internet_use``. Children:
-``share_children_no_remote_learning`` (children who could not follow remote learning if
-schools closed), ``n_children_cut_off_from_school`` (those who could not while schools were
-closed, 2020Q2-2021Q2) and ``cum_child_quarters_cut_off``. Per policy: ``spend:<policy>``
-(cumulative US$) and ``cost_per_new_connected:<policy>``.
+Names, words and units are declared in :mod:`model.indicator_registry`. Every person count
+comes from one ``bincount`` a quarter over ``cell * N_STATES + state``, where the cell
+(quintile x location x sex x fine age band x disability) is fixed over a run and the state
+packs the person's yes/no measures into bits; every group rate is then a small matrix
+product. Household shares come from a second ``bincount`` over household cells. Income
+inequality is exact and needs no full sort after the first quarter (:class:`IncomeOrder`).
 """
 
 from __future__ import annotations
@@ -18,135 +13,165 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from model.households import Households
+from model import groups
+from model.households import Population
+from model.indicator_registry import GAP_KINDS, INDICATORS, MEASURES
 
-GROUPS: dict[str, tuple[str, ...]] = {
-    "sex": ("male", "female"),
-    "location": ("urban", "rural"),
-    "quintile": ("q1", "q2", "q3", "q4", "q5"),
-    "age": ("youth", "adult", "older"),
-    "disability": ("no_disability", "disability"),
-}
-"""Groups indicators are broken down by: attribute -> group names in code order."""
-
-MEASURES = ("internet_use", "meaningful", "basic_skills", "employed")
-"""Person- or household-level yes/no measures reported as shares and counts."""
-
-HEADLINE = (
-    "share_internet_use",
-    "gps_internet_use",
-    "ratio_urban_rural_internet_use",
-    "ratio_q5_q1_internet_use",
-    "gap_age_internet_use",
-    "gap_disability_internet_use",
-    "share_meaningful",
-    "share_basic_skills",
-    "share_employed",
-    "gini_income",
-    "share_children_no_remote_learning",
-    "lag_worst_internet_use",
-)
-"""Indicators printed at the start and end of a run."""
+STATE_BITS = (*(m.name for m in MEASURES), "poor")
+"""Bits of a person's state code, lowest first."""
+N_STATES = 1 << len(STATE_BITS)
 
 WORST_MIN_SHARE = 0.005
-"""Smallest intersection (share of households) considered for the worst-off group."""
-WORST_MIN_HOUSEHOLDS = 30
-"""Smallest number of simulated households in an intersection considered."""
+"""Smallest intersection (share of persons 5+) considered for the worst-off group."""
+WORST_MIN_PERSONS = 30
+"""Smallest number of simulated persons in an intersection considered."""
+
+CELL_DIMENSIONS = ("quintile", "location", "sex", "age", "disability")
+"""Dimensions of a person cell, outermost first (ages by :data:`model.groups.FINE_AGES`)."""
 
 
 @dataclass(frozen=True)
 class Worst:
-    """The worst-off intersection of attributes for internet use."""
+    """The worst-off intersection for Internet use."""
 
     label: str
     share: float
     lag: float
 
 
-class Cells:
-    """Intersections of sex, location, quintile, age and disability, built once per run.
+def _cell_codes(n_fine: int) -> dict[str, np.ndarray]:
+    """Code of every dimension for each cell id (quintile, location, sex, fine age, disability)."""
+    ids = np.arange(5 * 2 * 2 * n_fine * 2)
+    return {
+        "disability": ids % 2,
+        "age": (ids // 2) % n_fine,
+        "sex": (ids // (2 * n_fine)) % 2,
+        "location": (ids // (4 * n_fine)) % 2,
+        "quintile": ids // (8 * n_fine),
+    }
 
-    Attributes are fixed over a run, so each household's cell is computed once; every group
-    total is then one ``bincount`` over cells and a small matrix product.
+
+class Cells:
+    """Person cells of a population, built once per run (attributes are fixed over a run).
+
+    Attributes:
+        code: ``cell * N_STATES`` per person (int32), ready to add the state.
+        n_cells: number of cells.
+        names: every group of the vocabulary, ``all`` first.
+        membership: cells x groups, 1 where the cell is in the group.
+        adult: per cell, persons are 15+.
+
     """
 
-    def __init__(self, h: Households) -> None:
-        codes = {
-            "sex": h.is_female.astype(np.int32),
-            "location": h.is_rural.astype(np.int32),
-            "quintile": h.quintile.astype(np.int32),
-            "age": h.age_group.astype(np.int32),
-            "disability": h.has_disability.astype(np.int32),
-        }
-        self.sizes = [len(v) for v in GROUPS.values()]
-        self.n_cells = int(np.prod(self.sizes))
-        cell = np.zeros(h.n, dtype=np.int32)
-        for attr, size in zip(GROUPS, self.sizes, strict=True):
-            cell = cell * size + codes[attr]
-        self.cell = cell
-        self.names = ["all", *(name for names in GROUPS.values() for name in names)]
+    def __init__(self, pop: Population) -> None:
+        h, p = pop.h, pop.p
+        n_fine = len(groups.FINE_AGES)
+        hh = p.household
+        cell = (h.quintile[hh].astype(np.int32) * 2 + h.is_rural[hh]) * 2 + p.is_female
+        cell = (cell * n_fine + groups.fine_age_code(p.age)) * 2 + p.has_disability
+        self.n_cells = 5 * 2 * 2 * n_fine * 2
+        self.code = cell * N_STATES
+        codes = _cell_codes(n_fine)
+        self.codes = codes
+        self.names = groups.all_groups()
         self.membership = np.zeros((self.n_cells, len(self.names)))
-        self.membership[:, 0] = 1.0
-        ids = np.arange(self.n_cells)
-        col = 1
-        stride = self.n_cells
-        for size in self.sizes:
-            stride //= size
-            code = (ids // stride) % size
-            for i in range(size):
-                self.membership[:, col + i] = code == i
-            col += size
+        for j, name in enumerate(self.names):
+            parsed = groups.parse_group(name)
+            if parsed is None:
+                self.membership[:, j] = 1.0
+            else:
+                dim, value = parsed
+                self.membership[:, j] = np.isin(codes[dim], groups.value_codes(dim, value))
+        self.adult = np.isin(codes["age"], groups.value_codes("age", "15+"))
+        self.can_use = codes["age"] > 0
+        self.household_cell = h.quintile.astype(np.int32) * 2 + h.is_rural
 
-    def cell_sums(self, values: np.ndarray) -> np.ndarray:
-        """Sum of ``values`` in each cell."""
-        return np.bincount(self.cell, weights=values, minlength=self.n_cells)
+    def table(self, state: np.ndarray) -> np.ndarray:
+        """Persons per cell and state (cells x N_STATES): one pass over the persons."""
+        counts = np.bincount(self.code + state, minlength=self.n_cells * N_STATES)
+        return counts.reshape(self.n_cells, N_STATES)
 
-    def totals(self, values: np.ndarray) -> dict[str, float]:
-        """Sum of ``values`` overall ('all') and in every group."""
-        return dict(zip(self.names, self.cell_sums(values) @ self.membership, strict=True))
+    def by_group(self, per_cell: np.ndarray) -> dict[str, float]:
+        """Sum of a per-cell value overall and in every group."""
+        return dict(zip(self.names, per_cell @ self.membership, strict=True))
 
     def label(self, cell: int) -> str:
-        """Names of the groups that make up a cell."""
-        parts = []
-        for names, size in zip(reversed(list(GROUPS.values())), reversed(self.sizes), strict=True):
-            parts.append(names[cell % size])
-            cell //= size
-        return ", ".join(reversed(parts))
+        """Words of the groups that make up a band cell (see :func:`band_cells`)."""
+        return ", ".join(groups.short_label(g) for g in band_cell_groups(cell))
 
 
-def rates_by_group(
-    values: np.ndarray,
-    weights: np.ndarray,
-    cells: Cells,
-    denominators: dict[str, float] | None = None,
-) -> dict[str, float]:
-    """Weighted mean of ``values`` overall ('all') and in every group."""
-    num = cells.totals(values * weights)
-    den = denominators or cells.totals(weights)
-    return {g: (num[g] / den[g] if den[g] > 0 else 0.0) for g in num}
+def person_state(pop: Population) -> np.ndarray:
+    """Each person's yes/no measures packed into bits (see :data:`STATE_BITS`)."""
+    h, p = pop.h, pop.p
+    hh = p.household
+    state = p.is_online.astype(np.int32)
+    state |= meaningful_use(pop).astype(np.int32) << 1
+    state |= p.has_basic_skills.astype(np.int32) << 2
+    state |= p.is_employed.astype(np.int32) << 3
+    state |= p.has_smartphone.astype(np.int32) << 4
+    state |= h.is_poor[hh].astype(np.int32) << 5
+    return state
+
+
+def meaningful_use(pop: Population) -> np.ndarray:
+    """Persons with meaningful connectivity: online, on a meaningful home plan, with a device.
+
+    A device is an own smartphone, the household's computer, or for children under 13 a
+    family device.
+    """
+    h, p = pop.h, pop.p
+    hh = p.household
+    device = p.has_smartphone | h.has_computer[hh] | (p.age < 13)
+    return p.is_online & (h.connection[hh] == 2) & device
+
+
+def _bit_counts(table: np.ndarray) -> dict[str, np.ndarray]:
+    states = np.arange(N_STATES)
+    return {
+        name: table[:, (states >> bit) & 1 == 1].sum(axis=1) for bit, name in enumerate(STATE_BITS)
+    }
 
 
 def gaps(rate: dict[str, float], measure: str) -> dict[str, float]:
     """The gap indicators of one measure from its group rates."""
+    out = {}
+    for prefix, (_, scale, _, first, second) in GAP_KINDS.items():
+        a, b = rate[first], rate[second]
+        if scale == "ratio":
+            out[f"{prefix}_{measure}"] = a / b if b > 0 else 0.0
+        else:
+            out[f"{prefix}_{measure}"] = a - b
+    return out
 
-    def ratio(a: str, b: str) -> float:
-        return rate[a] / rate[b] if rate[b] > 0 else 0.0
 
-    return {
-        f"gps_{measure}": ratio("female", "male"),
-        f"ratio_urban_rural_{measure}": ratio("urban", "rural"),
-        f"diff_urban_rural_{measure}": rate["urban"] - rate["rural"],
-        f"ratio_q5_q1_{measure}": ratio("q5", "q1"),
-        f"gap_age_{measure}": rate["youth"] - rate["older"],
-        f"gap_disability_{measure}": rate["no_disability"] - rate["disability"],
-    }
+class IncomeOrder:
+    """Exact weighted Gini and Palma ratio, keeping the sort order from quarter to quarter.
+
+    Incomes move a little each quarter, so the previous order is nearly sorted and a stable
+    sort of it (timsort) costs close to one pass instead of a full sort.
+    """
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.order = np.argsort(values, kind="stable")
+
+    def inequality(self, values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+        """Gini coefficient (0 = equal) and Palma ratio (top 10% / bottom 40% share)."""
+        v = values[self.order]
+        resort = np.argsort(v, kind="stable")
+        self.order = self.order[resort]
+        return inequality_sorted(v[resort], weights[self.order])
 
 
 def inequality(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
     """Weighted Gini coefficient (0 = equal) and Palma ratio (top 10% / bottom 40% share)."""
-    order = np.argsort(values)
-    v, w = values[order], weights[order]
+    order = np.argsort(values, kind="stable")
+    return inequality_sorted(values[order], weights[order])
+
+
+def inequality_sorted(v: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """:func:`inequality` of values already in ascending order."""
     cum_w = np.cumsum(w)
     vw = v * w
     cum_vw = np.cumsum(vw)
@@ -154,25 +179,60 @@ def inequality(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
     if total_vw <= 0:
         return 0.0, 0.0
     lorenz = cum_vw / total_vw
-    prev = np.concatenate(([0.0], lorenz[:-1]))
-    gini = float(1 - np.sum(w / total_w * (lorenz + prev)))
+    gini = float(1 - np.sum(w / total_w * (2 * lorenz - vw / total_vw)))
     pos = cum_w / total_w
     bottom = float(vw[pos <= 0.4].sum())
     palma = float(vw[pos > 0.9].sum() / bottom) if bottom > 0 else 0.0
     return gini, palma
 
 
-def worst_intersection(cells: Cells, weight: np.ndarray, online: np.ndarray) -> Worst:
-    """The worst-off intersection for Internet use.
+N_BANDS = len(groups.AGE_BANDS)
 
-    Cells cross sex, location, quintile, age and disability; only those large enough to be
-    meaningful (:data:`WORST_MIN_SHARE`, :data:`WORST_MIN_HOUSEHOLDS`) are considered.
+
+def band_cells(cells: Cells) -> np.ndarray:
+    """Band cell of each fine cell: the fine ages 13-14 and 15-17 merge into the band 13-17."""
+    fine_to_band = groups.age_band_code(np.array([lo for lo, _ in groups.FINE_AGES]))
+    c = cells.codes
+    band = fine_to_band[c["age"]]
+    return (((c["quintile"] * 2 + c["location"]) * 2 + c["sex"]) * N_BANDS + band) * 2 + c[
+        "disability"
+    ]
+
+
+N_BAND_CELLS = 5 * 2 * 2 * N_BANDS * 2
+
+
+def band_cell_groups(cell: int) -> list[str]:
+    """The groups of a band cell, in the order sex, age, location, quintile, disability."""
+    disability = cell % 2
+    band = (cell // 2) % N_BANDS
+    sex = (cell // (2 * N_BANDS)) % 2
+    location = (cell // (4 * N_BANDS)) % 2
+    quintile = cell // (8 * N_BANDS)
+    return [
+        f"sex={groups.DIMENSIONS['sex'].values[sex]}",
+        f"age={groups.AGE_BANDS[band]}",
+        f"location={groups.DIMENSIONS['location'].values[location]}",
+        f"quintile={quintile + 1}",
+        f"disability={groups.DIMENSIONS['disability'].values[disability]}",
+    ]
+
+
+def _band_sums(cells: Cells, per_cell: np.ndarray) -> np.ndarray:
+    return np.bincount(band_cells(cells), weights=per_cell, minlength=N_BAND_CELLS)
+
+
+def worst_intersection(cells: Cells, people: np.ndarray, online: np.ndarray) -> Worst:
+    """The worst-off intersection of sex, age band, location, quintile and disability.
+
+    Only persons aged 5+ count (younger children are not Internet users by definition), and
+    only cells large enough to be meaningful (:data:`WORST_MIN_SHARE`,
+    :data:`WORST_MIN_PERSONS`).
     """
-    den = cells.cell_sums(weight)
-    num = cells.cell_sums(weight * online)
-    count = np.bincount(cells.cell, minlength=cells.n_cells)
-    big = (den >= WORST_MIN_SHARE * weight.sum()) & (count >= WORST_MIN_HOUSEHOLDS)
-    avg = float(num.sum() / den.sum())
+    den = _band_sums(cells, people * cells.can_use)
+    num = _band_sums(cells, online * cells.can_use)
+    big = (den >= WORST_MIN_SHARE * den.sum()) & (den >= WORST_MIN_PERSONS)
+    avg = float(num.sum() / max(den.sum(), 1e-12))
     if not big.any():
         return Worst("none large enough", avg, 0.0)
     rate = np.where(big, num / np.maximum(den, 1e-12), np.inf)
@@ -180,57 +240,121 @@ def worst_intersection(cells: Cells, weight: np.ndarray, online: np.ndarray) -> 
     return Worst(cells.label(best), float(rate[best]), avg - float(rate[best]))
 
 
-def household_indicators(
-    h: Households, cells: Cells, employed: np.ndarray, poverty_line: float
+def cell_table(pop: Population, cells: Cells) -> pd.DataFrame:
+    """Persons and every measure per intersection (sex x age band x location x quintile x
+    disability), in real people, with rates over each measure's universe.
+    """
+    table = cells.table(person_state(pop))
+    people = table.sum(axis=1).astype(float)
+    counts = _bit_counts(table)
+    w = pop.weight
+    adult_people = people * cells.adult
+    rows = {"people": _band_sums(cells, people) * w}
+    for m in MEASURES:
+        universe = adult_people if m.adults_only else people
+        n = _band_sums(cells, counts[m.name] * (cells.adult if m.adults_only else 1.0))
+        den = _band_sums(cells, universe)
+        rows[f"n_people_{m.name}"] = n * w
+        rows[f"share_{m.name}"] = np.divide(n, den, out=np.full(n.size, np.nan), where=den > 0)
+    frame = pd.DataFrame(rows)
+    labels = [band_cell_groups(c) for c in range(N_BAND_CELLS)]
+    for k, dim in enumerate(("sex", "age", "location", "quintile", "disability")):
+        frame.insert(k, dim, [g[k].split("=", 1)[1] for g in labels])
+    return frame[frame["people"] > 0].reset_index(drop=True)
+
+
+def indicators(
+    pop: Population, cells: Cells, poverty_line: float, income_order: IncomeOrder
 ) -> tuple[dict[str, float], Worst]:
-    """Every household indicator for the current quarter.
+    """Every indicator for the current quarter.
 
     Args:
-        h: the households.
-        cells: the households' intersections (see :class:`Cells`).
-        employed: the reference person works (job or platform) this quarter.
-        poverty_line: household poverty line, US$ a month.
+        pop: the households and persons.
+        cells: the persons' intersections (see :class:`Cells`).
+        poverty_line: poverty line per person, US$ a month.
+        income_order: the running sort order of income per person.
 
     """
-    people = h.unit_weight("people")
+    h = pop.h
+    w = pop.weight
     out: dict[str, float] = {}
-    states = {
-        "internet_use": h.is_online,
-        "meaningful": h.is_meaningful,
-        "basic_skills": h.has_basic_skills,
-        "employed": employed,
-    }
-    people_by_group = cells.totals(people)
-    for measure, state in states.items():
-        rate = rates_by_group(state.astype(float), people, cells, people_by_group)
+    table = cells.table(person_state(pop))
+    people = table.sum(axis=1).astype(float)
+    counts = _bit_counts(table)
+    people_by_group = cells.by_group(people)
+    adults_by_group = cells.by_group(people * cells.adult)
+    for m in MEASURES:
+        den = adults_by_group if m.adults_only else people_by_group
+        num = cells.by_group(counts[m.name] * (cells.adult if m.adults_only else 1.0))
+        allowed = set(INDICATORS[f"share_{m.name}"].groups())
+        rate = {g: (num[g] / den[g] if den[g] > 0 else 0.0) for g in num}
         for group, value in rate.items():
+            if group != "all" and group not in allowed:
+                continue
             suffix = "" if group == "all" else f":{group}"
-            out[f"share_{measure}{suffix}"] = value
-            out[f"n_people_{measure}{suffix}"] = value * people_by_group[group]
-        out.update(gaps(rate, measure))
-        out[f"n_households_{measure}"] = float(np.sum(h.weight * state))
-    income = rates_by_group(h.income, h.weight, cells)
-    for group, value in income.items():
-        out["mean_income" if group == "all" else f"mean_income:{group}"] = value
-    out.update(_income_gaps(income))
-    per_person = h.income / (h.n_adults + h.n_children)
-    people_all = h.weight * (h.n_adults + h.n_children)
-    out["gini_income"], out["palma_income"] = inequality(per_person, people_all)
-    out["share_poor"] = float(np.sum(h.weight * h.is_poor) / h.weight.sum())
-    out["share_working_poor"] = float(
-        np.sum(h.weight * (h.is_poor & employed)) / max(np.sum(h.weight * employed), 1e-12)
-    )
-    kids = h.unit_weight("children")
-    missed = kids * ~h.children_learning
-    out["share_children_no_remote_learning"] = float(missed.sum() / max(kids.sum(), 1e-12))
-    out["n_children_no_remote_learning"] = float(missed.sum())
-    out["share_transfer"] = float(np.sum(h.weight * h.gets_transfer) / h.weight.sum())
-    worst = worst_intersection(cells, h.weight, h.is_online)
+            out[f"share_{m.name}{suffix}"] = value
+            out[f"n_people_{m.name}{suffix}"] = num[group] * w
+        out.update(gaps(rate, m.name))
+    out["n_people"] = people.sum() * w
+    out["n_households"] = h.n * w
+    out.update(_household_indicators(pop, cells))
+    pc = h.income / h.size
+    out["gini_income"], out["palma_income"] = income_order.inequality(pc, h.size.astype(float))
+    poor = counts["poor"]
+    out["share_poor"] = float(poor.sum() / people.sum())
+    employed = counts["employed"] * cells.adult
+    both = _bit_counts(table * _both_bits("employed", "poor"))["employed"] * cells.adult
+    out["share_working_poor"] = float(both.sum() / max(employed.sum(), 1e-12))
+    kids = h.n_children.astype(float)
+    missed = float(np.dot(kids, ~h.children_learning))
+    out["share_children_no_remote_learning"] = missed / max(kids.sum(), 1e-12)
+    out["n_children_no_remote_learning"] = missed * w
+    worst = worst_intersection(cells, people, counts["internet_use"])
     out["worst_share_internet_use"] = worst.share
     out["lag_worst_internet_use"] = worst.lag
     return out, worst
 
 
-def _income_gaps(income: dict[str, float]) -> dict[str, float]:
-    g = gaps(income, "income")
-    return {k: v for k, v in g.items() if not k.startswith("diff_")}
+def _both_bits(a: str, b: str) -> np.ndarray:
+    """Mask over states (1 where both bits are set), broadcast over cells."""
+    states = np.arange(N_STATES)
+    both = ((states >> STATE_BITS.index(a)) & 1) & ((states >> STATE_BITS.index(b)) & 1)
+    return both[None, :]
+
+
+def _household_indicators(pop: Population, cells: Cells) -> dict[str, float]:
+    h = pop.h
+    w = pop.weight
+    hcell = cells.household_cell
+    n_cells = 10
+    code = hcell * 3 + h.connection
+    table = np.bincount(code, minlength=n_cells * 3).reshape(n_cells, 3).astype(float)
+    income = np.bincount(hcell, weights=h.income, minlength=n_cells)
+    ids = np.arange(n_cells)
+    member = {
+        "all": np.ones(n_cells, dtype=bool),
+        "location=urban": ids % 2 == 0,
+        "location=rural": ids % 2 == 1,
+        **{f"quintile={q + 1}": ids // 2 == q for q in range(5)},
+    }
+    out: dict[str, float] = {}
+    mean_income = {}
+    for group, m in member.items():
+        total = table[m].sum()
+        suffix = "" if group == "all" else f":{group}"
+        connected = table[m, 1:].sum()
+        out[f"share_households_connected{suffix}"] = connected / total if total else 0.0
+        out[f"n_households_connected{suffix}"] = connected * w
+        out[f"share_households_meaningful{suffix}"] = table[m, 2].sum() / total if total else 0.0
+        mean_income[group] = income[m].sum() / total if total else 0.0
+        out[f"mean_income{suffix}"] = mean_income[group]
+    out["ratio_urban_rural_income"] = _ratio(
+        mean_income["location=urban"], mean_income["location=rural"]
+    )
+    out["ratio_q5_q1_income"] = _ratio(mean_income["quintile=5"], mean_income["quintile=1"])
+    out["share_transfer"] = float(np.count_nonzero(h.gets_transfer) / h.n)
+    return out
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b > 0 else 0.0

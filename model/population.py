@@ -1,12 +1,17 @@
-"""Synthetic household population drawn from a region profile, calibrated to its targets.
+"""Synthetic households and their members, drawn from a region profile and raked to its targets.
 
-Attributes are drawn jointly in an order that carries the correlations the profile states:
-location, sex and age first; disability by age and sex; employment by sex, age and
-disability; income from location, disability, age and employment (so rural households and
-persons with disabilities are poorer); quintiles by weighted rank of income; children by
-quintile; informality and telework by quintile. The initial connection, meaningful
-connectivity and basic skills are then assigned by raking a logit propensity to the
-profile's published targets (:mod:`model.raking`).
+Households first: location, size (mean from the profile), then their members. The first
+member is an adult; the others are drawn so that all persons together follow the profile's
+age structure exactly in expectation. Sex and disability are drawn per person (disability
+by age band and sex); employment per person aged 15+ by sex, age and disability. Household
+income is log-normal with shifts for location, disability, older members, joblessness and
+size, adjusted until the profile's ratios of means and the published ratio of household
+sizes between the poorest and richest quintiles hold; quintiles rank households by income
+per person. Earnings are shared among the employed members.
+
+The 2019 digital state is raked at two levels (:mod:`model.raking`): the home connection
+and its plan to household, people-in-homes and children targets; each person's own use,
+then skills, to person targets, given the home connection.
 """
 
 from __future__ import annotations
@@ -16,31 +21,46 @@ from statistics import NormalDist
 
 import numpy as np
 
+from model import groups
 from model.errors import InputError, Problem
-from model.households import Households
+from model.households import Households, People, Population
 from model.params import defaults
-from model.raking import Margin, rake
+from model.raking import Margin, Side, rake
+from model.rules.connectivity import HOME_USE_SHIFT
 from model.schema import Region, Target
 from model.streams import Streams
 
 # Employment with / without disability, WHO/World Bank World Report on Disability 2011:
 # men 53% vs 65%, women 20% vs 30%.
 REL_EMPLOYED_DISABILITY = {"male": 0.53 / 0.65, "female": 0.20 / 0.30}
-# Employment by age relative to the 15+ average: assumption in line with ILO labour-force
-# participation profiles (youth and 65+ participate far less than prime-age adults).
+# Employment by age (15-24, 25-64, 65+) relative to the 15+ average: assumption in line with
+# ILO labour-force participation profiles (youth and 65+ participate far less).
 REL_EMPLOYED_AGE = np.array([0.70, 1.20, 0.35])
-# Mean income of households whose reference person has no job, relative to others:
-# assumption (other earners, pensions and transfers make up part of it).
+# Mean income of households without an employed member, relative to others: assumption
+# (pensions and transfers make up part of it).
 REL_INCOME_JOBLESS = 0.65
-# Children 5-12 in households of persons aged 65+, relative to others: assumption.
-REL_CHILDREN_OLDER = 0.3
+# Share of earnings in the income of households with an employed member: assumption near
+# ECLAC Social Panorama (labour income is about three quarters of household income in LAC).
+LABOUR_SHARE = 0.75
+# Logit shift of own use by fine age band (0-4, 5-12, 13-14, 15-17, 18-24, 25-64, 65+):
+# youth use most, older persons least (ITU FF2021, FF2024). Sizes are assumptions; where a
+# profile has age targets, raking overrides the level.
+AGE_USE_SHIFT = np.array([0.0, -0.8, 0.2, 0.6, 0.8, 0.0, -1.3])
+# Children under 13 use family devices; from 13 a person online owns a smartphone unless
+# they use the household's computer (assumption: smartphone-first use, A4AI 2021).
+OWN_DEVICE_AGE = 13
+# Smartphone owners among persons 13+ who are offline: assumption.
+SMARTPHONE_OFFLINE = 0.2
 # Structural logit shifts of basic skills (ITU FF2021: gaps by age and occupation are larger
 # than by sex; skills rise with use). Sizes are assumptions; the level is raked.
-SKILL_SHIFT_CONNECTION = np.array([-1.0, 0.3, 1.2])
-SKILL_SHIFT_AGE = np.array([0.8, 0.0, -1.2])
+SKILL_SHIFT_USE = np.array([-1.0, 0.3, 1.2])
+SKILL_SHIFT_AGE = np.array([0.0, -0.5, 0.3, 0.8, 0.8, 0.0, -1.2])
 SKILL_SHIFT_PER_QUINTILE = 0.3
 SKILL_BASIC = 0.2
-
+MAX_SIZE = 15
+"""Largest household drawn (persons)."""
+OLDEST = 90
+"""Oldest age drawn (years); 65+ ages are uniform from 65 to here."""
 
 FEW_HOUSEHOLDS = 1_000
 """Below this many households, unmet targets are blamed on the size, not on the targets."""
@@ -48,12 +68,12 @@ UNMET_TOLERANCE = 0.01
 """Largest gap (rate units) between a target and the raked fit, at any size, before it
 counts as unmet; small populations get more room (:func:`unmet_tolerance`)."""
 SAMPLING_ROOM = 0.5
-"""Extra room per target: ``SAMPLING_ROOM / sqrt(households in the target's groups)``, about
+"""Extra room per target: ``SAMPLING_ROOM / sqrt(units in the target's groups)``, about
 one standard error of a share, for the composition noise of small populations."""
 
 
 def unmet_tolerance(n_in_groups: int) -> float:
-    """How far a raked fit may sit from its target for a group of ``n_in_groups`` households."""
+    """How far a raked fit may sit from its target for a group of ``n_in_groups`` units."""
     return UNMET_TOLERANCE + SAMPLING_ROOM / np.sqrt(max(n_in_groups, 1))
 
 
@@ -103,8 +123,8 @@ class TargetCheck:
 
 def synthesise(
     region: Region, n: int, seed: int, parameters: dict[str, float] | None = None
-) -> Households:
-    """Draw ``n`` households for ``region`` and calibrate their initial digital state.
+) -> Population:
+    """Draw ``n`` households and their members for ``region``; calibrate the 2019 state.
 
     Args:
         region: validated region profile.
@@ -113,27 +133,29 @@ def synthesise(
         parameters: behavioural parameters (defaults from :mod:`model.params`).
 
     Returns:
-        The population, weights summing to the region's households.
+        The population; households and persons stand for the region's totals.
 
     """
     pars = defaults() | (parameters or {})
     rs = Streams(seed)
-    h = Households(n)
-    h.weight[:] = region.households.value / n
-    _demography(h, region, rs)
-    _employment(h, region, rs)
-    _income(h, region, rs)
-    _children_and_jobs(h, region, rs)
-    _coverage(h, region, rs)
-    assign_connection(h, region, rs, pars)
-    assign_skills(h, region, rs)
+    h = Households(n, region.population.households / n)
+    h.is_rural[:] = rs("pop.location").random(n) < region.composition.share_rural.value
+    p = _members(h, region, rs)
+    pop = Population(h, p)
+    _employment(pop, region, rs)
+    _income(pop, region, rs)
+    _jobs(pop, region, rs)
+    _coverage_and_devices(h, region, rs)
+    assign_connection(pop, region, rs)
+    assign_use(pop, region, rs, pars)
+    assign_skills(pop, region, rs)
     h.income[:] = h.income_base
-    return h
+    return pop
 
 
 def synthesise_checked(
     region: Region, n: int, seed: int, source: str, parameters: dict[str, float] | None = None
-) -> Households:
+) -> Population:
     """:func:`synthesise`, turning targets that cannot be met into an input error.
 
     Args:
@@ -173,69 +195,140 @@ def synthesise_checked(
         ) from None
 
 
-def _demography(h: Households, region: Region, rs: Streams) -> None:
+# --- who lives where ------------------------------------------------------------------------
+
+
+def member_age_shares(region: Region) -> tuple[np.ndarray, np.ndarray]:
+    """Age-band probabilities of the first member and of the other members.
+
+    The first member is an adult (18+, in proportion to the published shares); the others
+    are drawn so that all persons together follow the published age structure.
+    """
+    pub = np.array(region.composition.age_structure.by_band())
+    size = region.population.household_size.value
+    first = pub * (np.arange(len(pub)) >= 3)
+    first = first / first.sum()
+    others = np.clip(pub * size - first, 0.0, None)
+    return first, others / others.sum()
+
+
+def _members(h: Households, region: Region, rs: Streams) -> People:
+    """Household sizes, then every member's age, sex and disability."""
     c = region.composition
-    h.is_rural[:] = rs("pop.location").random(h.n) < c.share_rural.value
-    h.is_female[:] = rs("pop.sex").random(h.n) < c.share_female.value
-    ages = c.age_groups
-    h.age_group[:] = rs("pop.age").choice(
-        3, size=h.n, p=_norm([ages.youth, ages.adult, ages.older])
-    )
-    prev = np.array(
-        [c.disability_by_age.youth, c.disability_by_age.adult, c.disability_by_age.older]
-    )
+    size = region.population.household_size.value
+    h.size[:] = np.minimum(1 + rs("pop.size").poisson(max(size - 1, 0.0), h.n), MAX_SIZE)
+    p = People(int(h.size.sum()), h.weight)
+    p.household[:] = np.repeat(np.arange(h.n, dtype=np.int32), h.size)
+    first_member = np.zeros(p.n, dtype=bool)
+    first_member[np.cumsum(h.size) - h.size] = True
+    share_first, share_others = member_age_shares(region)
+    band = rs("pop.age").choice(len(share_others), size=p.n, p=share_others)
+    band[first_member] = rs("pop.age_first").choice(len(share_first), size=h.n, p=share_first)
+    lower = np.array(groups.AGE_BAND_LOWER)
+    upper = np.append(lower[1:], OLDEST + 1)
+    years = lower[band] + (rs("pop.age_years").random(p.n) * (upper - lower)[band]).astype(int)
+    p.age[:] = years
+    p.age_band[:] = band
+    p.is_female[:] = rs("pop.sex").random(p.n) < c.share_female.value
+    prev = np.array(c.disability_by_age.by_band())
     r = c.rel_disability_female.value
     share_f = c.share_female.value
-    base = prev[h.age_group] / (share_f * r + (1 - share_f))
-    p = base * np.where(h.is_female, r, 1.0)
-    h.has_disability[:] = rs("pop.disability").random(h.n) < np.clip(p, 0, 1)
-    h.n_adults[:] = 1 + rs("pop.adults").poisson(max(c.adults_per_household.value - 1, 0), h.n)
+    base = prev[band] / (share_f * r + (1 - share_f))
+    chance = base * np.where(p.is_female, r, 1.0)
+    p.has_disability[:] = rs("pop.disability").random(p.n) < np.clip(chance, 0, 1)
+    h.n_children[:] = np.bincount(p.household, weights=band == 1, minlength=h.n)
+    return p
 
 
-def _employment(h: Households, region: Region, rs: Streams) -> None:
+def _labour_age(p: People) -> np.ndarray:
+    """0 = 15-24, 1 = 25-64, 2 = 65+ for persons 15+ (0 below 15)."""
+    return (p.age >= 25).astype(np.int8) + (p.age >= 65)
+
+
+def _employment(pop: Population, region: Region, rs: Streams) -> None:
+    p = pop.p
     rate = region.composition.employment_rate
-    p = np.where(h.is_female, rate.female, rate.male) * REL_EMPLOYED_AGE[h.age_group]
-    dis = np.where(h.is_female, REL_EMPLOYED_DISABILITY["female"], REL_EMPLOYED_DISABILITY["male"])
-    p = p * np.where(h.has_disability, dis, 1.0)
+    adult = p.is_working_age
+    chance = np.where(p.is_female, rate.female, rate.male) * REL_EMPLOYED_AGE[_labour_age(p)]
+    dis = np.where(p.is_female, REL_EMPLOYED_DISABILITY["female"], REL_EMPLOYED_DISABILITY["male"])
+    chance = chance * np.where(p.has_disability, dis, 1.0)
     for female, target in ((False, rate.male), (True, rate.female)):
-        sel = h.is_female == female
+        sel = adult & (p.is_female == female)
         if sel.any():
-            p[sel] *= target / p[sel].mean()
-    h.is_employed[:] = rs("pop.employment").random(h.n) < np.clip(p, 0, 1)
+            chance[sel] *= target / chance[sel].mean()
+    p.is_employed[:] = adult & (rs("pop.employment").random(p.n) < np.clip(chance, 0, 1))
 
 
 INCOME_FIT_PASSES = 4
 """Passes that adjust the income shifts until the profile's mean-income ratios hold."""
+SIZE_FIT_SAMPLE = 50_000
+"""Households used to fit how income rises with household size (the fit is on ratios)."""
 
 
-def _income(h: Households, region: Region, rs: Streams) -> None:
-    """Log-normal income with shifts for location, disability, age and joblessness.
+def _income(pop: Population, region: Region, rs: Streams) -> None:
+    """Household income, quintiles of income per person, and each worker's earnings.
 
-    The profile's ratios (rural / urban, with / without disability, 65+ / others) are ratios
-    of group means, which the other attributes confound (persons with disabilities are also
-    older and less often employed). The shifts are therefore adjusted over a few passes until
-    the realised ratios of means equal the published ones.
+    Income is ``exp(shifts + elasticity * log(size) + noise)``. The shifts are adjusted until
+    the realised ratios of group means equal the published ones; the size elasticity is
+    fitted so that the poorest quintile's households are larger than the richest by the
+    published ratio (ECLAC: poorer households are larger).
     """
+    h, p = pop.h, pop.p
     inc = region.income
-    sigma = np.sqrt(2) * NormalDist().inv_cdf((1 + inc.gini.value) / 2)
-    groups = {
-        "rural": (h.is_rural, inc.rel_rural.value),
-        "disability": (h.has_disability, inc.rel_disability.value),
-        "older": (h.age_group == 2, inc.rel_older.value),
+    has = {
+        "rural": h.is_rural,
+        "disability": p.household_sum(p.has_disability, h.n) > 0,
+        "older": p.household_sum(p.age >= 65, h.n) > 0,
     }
-    log_shift = {k: np.log(ratio) for k, (_, ratio) in groups.items()}
+    ratios = {
+        "rural": inc.rel_rural.value,
+        "disability": inc.rel_disability.value,
+        "older": inc.rel_older.value,
+    }
+    earners = p.household_sum(p.is_employed, h.n)
     z = rs("pop.income").standard_normal(h.n)
-    jobless = np.log(REL_INCOME_JOBLESS) * ~h.is_employed
-    for _ in range(INCOME_FIT_PASSES):
-        shift = jobless + sum(log_shift[k] * m for k, (m, _) in groups.items())
-        resid = np.sqrt(max(sigma**2 - shift.var(), 0.05))
-        y = np.exp(shift + resid * z)
-        for k, (mask, ratio) in groups.items():
-            if mask.any() and (~mask).any():
-                realised = y[mask].mean() / y[~mask].mean()
-                log_shift[k] += np.log(ratio / realised)
-    h.income_base[:] = y * inc.mean_monthly.value / np.average(y, weights=h.weight)
-    h.quintile[:] = weighted_quintile(h.income_base, h.weight)
+    sigma = np.sqrt(2) * NormalDist().inv_cdf((1 + inc.gini.value) / 2)
+    log_size = np.log(h.size)
+    jobless = np.log(REL_INCOME_JOBLESS) * (earners == 0)
+    target_size_ratio = region.population.size_poorest_richest.value
+
+    def draw(elasticity: float, sel: slice) -> np.ndarray:
+        log_shift = {k: np.log(v) for k, v in ratios.items()}
+        for _ in range(INCOME_FIT_PASSES):
+            shift = jobless[sel] + sum(log_shift[k] * m[sel] for k, m in has.items())
+            per_person = shift + (elasticity - 1) * log_size[sel]
+            resid = np.sqrt(max(sigma**2 - per_person.var(), 0.05))
+            y = np.exp(shift + elasticity * log_size[sel] + resid * z[sel])
+            for k, m in has.items():
+                mk = m[sel]
+                if mk.any() and (~mk).any():
+                    log_shift[k] += np.log(ratios[k] / (y[mk].mean() / y[~mk].mean()))
+        return y
+
+    def size_ratio(elasticity: float) -> float:
+        sel = slice(0, min(h.n, SIZE_FIT_SAMPLE))
+        y = draw(elasticity, sel)
+        q = weighted_quintile(y / h.size[sel], np.ones(y.size))
+        sizes = h.size[sel]
+        poorest, richest = sizes[q == 0], sizes[q == 4]
+        if poorest.size == 0 or richest.size == 0:
+            return 1.0
+        return float(poorest.mean() / richest.mean())
+
+    lo, hi = -0.5, 1.5
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        if size_ratio(mid) > target_size_ratio:
+            lo = mid
+        else:
+            hi = mid
+    y = draw((lo + hi) / 2, slice(None))
+    h.income_base[:] = y * inc.mean_monthly.value / y.mean()
+    h.quintile[:] = weighted_quintile(h.income_base / h.size, np.ones(h.n))
+    labour = np.where(earners > 0, LABOUR_SHARE * h.income_base, 0.0)
+    h.nonlabour_base[:] = h.income_base - labour
+    share = labour / np.maximum(earners, 1)
+    p.earnings_base[:] = np.where(p.is_employed, share[p.household], 0.0)
 
 
 def weighted_quintile(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -248,126 +341,139 @@ def weighted_quintile(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return q
 
 
-def _children_and_jobs(h: Households, region: Region, rs: Streams) -> None:
+def _jobs(pop: Population, region: Region, rs: Streams) -> None:
+    h, p = pop.h, pop.p
     c = region.composition
-    rel = c.rel_children_poorest.value ** ((4 - h.quintile) / 4)
-    rel = rel * np.where(h.age_group == 2, REL_CHILDREN_OLDER, 1.0)
-    lam = rel * c.children_per_household.value / np.average(rel, weights=h.weight)
-    h.n_children[:] = np.minimum(rs("pop.children").poisson(lam), 12)
-    informal = np.array(c.informal_by_quintile.by_quintile)[h.quintile]
-    is_informal = rs("pop.informal").random(h.n) < informal
-    h.job[:] = np.where(h.is_employed, np.where(is_informal, 2, 1), 0)
-    tele = np.array(c.teleworkable_by_quintile.by_quintile)[h.quintile]
-    h.is_teleworkable[:] = h.is_employed & (rs("pop.telework").random(h.n) < tele)
-    hi = np.where(h.is_female, c.high_impact_sector.female, c.high_impact_sector.male)
-    h.is_high_impact[:] = h.is_employed & (rs("pop.sector").random(h.n) < hi)
+    quintile = h.quintile[p.household]
+    informal = np.array(c.informal_by_quintile.by_quintile)[quintile]
+    is_informal = rs("pop.informal").random(p.n) < informal
+    p.job[:] = np.where(p.is_employed, np.where(is_informal, 2, 1), 0)
+    tele = np.array(c.teleworkable_by_quintile.by_quintile)[quintile]
+    p.is_teleworkable[:] = p.is_employed & (rs("pop.telework").random(p.n) < tele)
+    hi = np.where(p.is_female, c.high_impact_sector.female, c.high_impact_sector.male)
+    p.is_high_impact[:] = p.is_employed & (rs("pop.sector").random(p.n) < hi)
 
 
-def _coverage(h: Households, region: Region, rs: Streams) -> None:
+def _coverage_and_devices(h: Households, region: Region, rs: Streams) -> None:
     cov = region.coverage
     p_cov = np.where(h.is_rural, cov.rural.value, cov.urban.value)
     p_bb = np.where(h.is_rural, cov.broadband_rural.value, cov.broadband_urban.value)
     u = rs("pop.coverage").random(h.n)
     h.has_coverage[:] = u < p_cov
     h.has_broadband[:] = u < p_bb
+    computer = np.array(region.composition.computer_by_quintile.by_quintile)[h.quintile]
+    h.has_computer[:] = rs("pop.computer").random(h.n) < computer
 
 
-# --- calibrated initial digital state ---------------------------------------------------
+# --- cells and margins --------------------------------------------------------------------
 
 
-def cell_index(h: Households, extra: np.ndarray | None = None, extra_levels: int = 1) -> np.ndarray:
-    """Cell of each household.
-
-    Cells cross every attribute a target can name, whether the household has children, and
-    ``extra`` when given.
-    """
-    idx = (h.quintile.astype(np.int32) * 2 + h.is_rural) * 2 + h.is_female
-    idx = ((idx * 3 + h.age_group) * 2 + h.has_disability) * 2 + (h.n_children > 0)
-    if extra is not None:
-        idx = idx * extra_levels + extra
-    return idx
+def household_cells(pop: Population) -> tuple[np.ndarray, int]:
+    """Cell of each household: quintile x location x (children 5-12, 65+, disability present)."""
+    h, p = pop.h, pop.p
+    older = p.household_sum(p.age >= 65, h.n) > 0
+    disability = p.household_sum(p.has_disability, h.n) > 0
+    idx = (h.quintile.astype(np.int32) * 2 + h.is_rural) * 2 + (h.n_children > 0)
+    idx = (idx * 2 + older) * 2 + disability
+    return idx, 5 * 2 * 2 * 2 * 2
 
 
-N_CELLS = 5 * 2 * 2 * 3 * 2 * 2
+def person_cells(pop: Population, state: np.ndarray, levels: int) -> tuple[np.ndarray, int]:
+    """Cell of each person: quintile x location x sex x fine age x disability x ``state``."""
+    h, p = pop.h, pop.p
+    hh = p.household
+    idx = (h.quintile[hh].astype(np.int32) * 2 + h.is_rural[hh]) * 2 + p.is_female
+    idx = (idx * len(groups.FINE_AGES) + groups.fine_age_code(p.age)) * 2 + p.has_disability
+    return idx * levels + state, 5 * 2 * 2 * len(groups.FINE_AGES) * 2 * levels
 
 
-def _cell_sums(cells: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
+def _sums(cells: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
     return np.bincount(cells, weights=values, minlength=n_cells)
 
 
+def _units(pop: Population, t: Target, group: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Units a target counts in ``group``: per household, or per person (None if neither)."""
+    if t.measure == "internet_use":
+        return groups.person_mask(pop, group), None
+    if t.measure == "basic_skills":
+        return groups.person_mask(pop, group) & pop.p.is_working_age, None
+    if t.unit == "households":
+        return groups.household_mask(pop, group).astype(float), None
+    members = groups.person_mask(pop, group)
+    if t.unit == "children":
+        members &= pop.p.age_band == 1
+    return pop.p.household_sum(members, pop.h.n), members
+
+
+def _side(units: np.ndarray, cells: np.ndarray, n_cells: int, eligible: np.ndarray) -> Side:
+    return Side(_sums(cells, units, n_cells), _sums(cells, units * eligible, n_cells))
+
+
 def _margins(
-    h: Households, targets: list[Target], cells: np.ndarray, n_cells: int, eligible: np.ndarray
-) -> list[Margin]:
-    out = []
-    for t in targets:
-        w_unit = h.unit_weight(t.unit)
-        w_cell = _cell_sums(cells, w_unit, n_cells)
-        elig = np.divide(
-            _cell_sums(cells, w_unit * eligible, n_cells),
-            w_cell,
-            out=np.zeros(n_cells),
-            where=w_cell > 0,
-        )
-        in_group = _cell_sums(cells, h.group_mask(t.group).astype(float), n_cells) > 0
-        rate = 1 - t.value if t.measure == "unconnected" else t.value
-        versus = None
-        if t.versus is not None:
-            versus = _cell_sums(cells, h.group_mask(t.versus).astype(float), n_cells) > 0
-        out.append(
-            Margin(
-                in_group=in_group,
-                weight=w_cell,
-                rate=rate,
-                eligible=elig,
-                versus=versus,
-                ratio=t.value,
-            )
-        )
-    return out
-
-
-def _assign(
-    h: Households,
-    region: Region,
+    pop: Population,
     targets: list[Target],
     cells: np.ndarray,
     n_cells: int,
     eligible: np.ndarray,
+) -> list[Margin]:
+    out = []
+    for t in targets:
+        units, _ = _units(pop, t, t.group)
+        group = _side(units, cells, n_cells, eligible)
+        rate = 1 - t.value if t.measure == "unconnected" else t.value
+        versus = None
+        if t.versus is not None:
+            versus = _side(_units(pop, t, t.versus)[0], cells, n_cells, eligible)
+        out.append(Margin(group=group, rate=rate, versus=versus, ratio=t.value))
+    return out
+
+
+def _assign(
+    pop: Population,
+    region: Region,
+    targets: list[Target],
+    cells: tuple[np.ndarray, int],
+    eligible: np.ndarray,
     offset: np.ndarray,
     rng: np.random.Generator,
 ) -> np.ndarray:
-    """Rake on cells, then draw each household's latent propensity (logistic noise).
+    """Rake on cells, then draw each unit's latent propensity (logistic noise).
 
     Raises:
         TargetsUnmetError: some targets cannot be met together.
 
     """
-    margins = _margins(h, targets, cells, n_cells, eligible)
+    idx, n_cells = cells
+    margins = _margins(pop, targets, idx, n_cells, eligible)
     alpha, fitted = rake(margins, offset)
     unmet = [
         (region.targets.index(t), t, fit)
         for t, m, fit in zip(targets, margins, fitted, strict=True)
-        if _gap(t, m, fit) > unmet_tolerance(_households_in(h, t))
+        if _gap(m, fit) > unmet_tolerance(_count_in(pop, t))
     ]
     if unmet:
         raise TargetsUnmetError(unmet)
-    u = stratified_uniform(cells, rng)
+    u = stratified_uniform(idx, rng)
     noise = np.log(u / (1 - u))
-    return (alpha[cells] + noise).astype(np.float32)
+    return (alpha[idx] + noise).astype(np.float32)
 
 
-def _gap(t: Target, m: Margin, fit: float) -> float:
+def _gap(m: Margin, fit: float) -> float:
     """Distance between the fit and the target: absolute for a rate, relative for a ratio."""
     if m.versus is None:
         return abs(fit - m.rate)
     return abs(fit - m.ratio) / m.ratio
 
 
-def _households_in(h: Households, t: Target) -> int:
-    count = int(h.group_mask(t.group).sum())
-    if t.versus is not None:
-        count = min(count, int(h.group_mask(t.versus).sum()))
-    return count
+def _count_in(pop: Population, t: Target) -> int:
+    """Simulated units in the target's group (the smaller group of a ratio)."""
+
+    def count(group: str) -> int:
+        units, members = _units(pop, t, group)
+        return int(np.count_nonzero(units if members is None else members))
+
+    n = count(t.group)
+    return n if t.versus is None else min(n, count(t.versus))
 
 
 def stratified_uniform(cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -386,93 +492,136 @@ def stratified_uniform(cells: np.ndarray, rng: np.random.Generator) -> np.ndarra
     return np.clip(u, 1e-12, 1 - 1e-12)
 
 
-def assign_connection(h: Households, region: Region, rs: Streams, pars: dict[str, float]) -> None:
-    """Assign the 2019 connection state (offline / basic / meaningful) by raking.
+# --- the calibrated 2019 digital state --------------------------------------------------------
 
-    A covered household is online when its latent propensity (cell logit plus logistic
-    noise) is positive; an online household with broadband coverage uses it meaningfully
-    when its second propensity is positive. Persons with disabilities carry the fixed
-    residual barrier ``rel_barrier_disability`` (GSMA Mobile Disability Gap Report 2021)
-    unless a target constrains their rate directly.
+
+HOME_MEASURES = ("connected", "unconnected")
+
+
+def assign_connection(pop: Population, region: Region, rs: Streams) -> None:
+    """The 2019 home connection (none / basic / meaningful plan) by raking.
+
+    A covered household is connected when its latent propensity (cell logit plus logistic
+    noise) is positive; a connected household with broadband coverage has a meaningful plan
+    when its second propensity is positive.
     """
-    cells = cell_index(h)
-    online_targets = [t for t in region.targets if t.measure in ("connected", "unconnected")]
-    offset = np.zeros(N_CELLS)
-    dis_cells = _cell_sums(cells, h.has_disability.astype(float), N_CELLS) > 0
-    offset[dis_cells] = np.log(pars["rel_barrier_disability"])
+    h = pop.h
+    cells = household_cells(pop)
+    home = [t for t in region.targets if t.measure in HOME_MEASURES]
     h.propensity[:] = _assign(
-        h, region, online_targets, cells, N_CELLS, h.has_coverage, offset, rs("pop.connection")
+        pop, region, home, cells, h.has_coverage, np.zeros(cells[1]), rs("pop.connection")
     )
-    online = h.has_coverage & (h.propensity > 0)
+    connected = h.has_coverage & (h.propensity > 0)
     meaningful_targets = [t for t in region.targets if t.measure == "meaningful"]
-    eligible = online & h.has_broadband
+    eligible = connected & h.has_broadband
     h.propensity_meaningful[:] = _assign(
-        h,
+        pop,
         region,
         meaningful_targets,
         cells,
-        N_CELLS,
         eligible,
-        np.zeros(N_CELLS),
+        np.zeros(cells[1]),
         rs("pop.meaningful"),
     )
     meaningful = eligible & (h.propensity_meaningful > 0)
-    h.connection[:] = np.where(meaningful, 2, np.where(online, 1, 0))
+    h.connection[:] = np.where(meaningful, 2, np.where(connected, 1, 0))
 
 
-def assign_skills(h: Households, region: Region, rs: Streams) -> None:
-    """Assign skill scores so the share with basic skills meets the profile's targets.
+def can_use(pop: Population) -> np.ndarray:
+    """Persons who can use the Internet at all: aged 5+ where the network reaches."""
+    return (pop.p.age >= 5) & pop.h.has_coverage[pop.p.household]
 
-    The logit of basic skills shifts with connection, age and quintile (sizes in the
-    constants above); the level is raked. The score is ``sigmoid(latent + logit(0.2))``, so a
-    positive latent means at least basic skills.
+
+def assign_use(pop: Population, region: Region, rs: Streams, pars: dict[str, float]) -> None:
+    """Each person's own Internet use in 2019, and smartphones, by raking given the home.
+
+    A person uses the Internet when ``use_latent + HOME_USE_SHIFT[home connection] > 0``; the
+    latent is raked to the person targets with structural shifts by age and a residual
+    disability barrier (``rel_barrier_disability``, GSMA Mobile Disability Gap Report 2021).
     """
-    cells = cell_index(h, h.connection, 3)
-    n_cells = N_CELLS * 3
-    cell_ids = np.arange(n_cells)
-    conn = cell_ids % 3
-    base = cell_ids // 3
-    age = (base // 4) % 3
-    quintile = base // (2 * 2 * 3 * 2 * 2)
+    h, p = pop.h, pop.p
+    home = h.connection[p.household]
+    cells = person_cells(pop, home, 3)
+    ids = np.arange(cells[1])
+    fine_age = (ids // 3 // 2) % len(groups.FINE_AGES)
+    disabled = (ids // 3) % 2
     offset = (
-        SKILL_SHIFT_CONNECTION[conn]
-        + SKILL_SHIFT_AGE[age]
+        HOME_USE_SHIFT[ids % 3]
+        + AGE_USE_SHIFT[fine_age]
+        + disabled * np.log(pars["rel_barrier_disability"])
+    )
+    targets = [t for t in region.targets if t.measure == "internet_use"]
+    latent = _assign(pop, region, targets, cells, can_use(pop), offset, rs("pop.use"))
+    p.use_latent[:] = latent - HOME_USE_SHIFT[home]
+    p.is_online[:] = can_use(pop) & (latent > 0)
+    assign_smartphones(pop, rs("pop.smartphone").random(p.n))
+
+
+def assign_smartphones(pop: Population, u: np.ndarray) -> None:
+    """Smartphones in 2019: persons 13+ online own one unless the home computer serves them."""
+    h, p = pop.h, pop.p
+    hh = p.household
+    computer_only = h.has_computer[hh] & (h.connection[hh] > 0) & (u < 0.1)
+    online = p.is_online & ~computer_only
+    p.has_smartphone[:] = (p.age >= OWN_DEVICE_AGE) & (online | (u > 1 - SMARTPHONE_OFFLINE))
+
+
+def assign_skills(pop: Population, region: Region, rs: Streams) -> None:
+    """Skill scores so the share of persons 15+ with basic skills meets the targets.
+
+    The logit of basic skills shifts with own use, age and quintile (sizes in the constants
+    above); the level is raked. The score is ``sigmoid(latent + logit(0.2))``, so a positive
+    latent means at least basic skills. Children under 5 have none.
+    """
+    h, p = pop.h, pop.p
+    home = h.connection[p.household]
+    state = np.where(p.is_online, np.where(home == 2, 2, 1), 0).astype(np.int32)
+    cells = person_cells(pop, state, 3)
+    ids = np.arange(cells[1])
+    fine_age = (ids // 3 // 2) % len(groups.FINE_AGES)
+    quintile = ids // (3 * 2 * len(groups.FINE_AGES) * 2 * 2)
+    offset = (
+        SKILL_SHIFT_USE[ids % 3]
+        + SKILL_SHIFT_AGE[fine_age]
         + SKILL_SHIFT_PER_QUINTILE * (quintile - 2)
     )
     targets = [t for t in region.targets if t.measure == "basic_skills"]
-    latent = _assign(
-        h, region, targets, cells, n_cells, np.ones(h.n, dtype=bool), offset, rs("pop.skills")
-    )
-    h.skill[:] = 1 / (1 + np.exp(-(latent + np.log(SKILL_BASIC / (1 - SKILL_BASIC)))))
+    latent = _assign(pop, region, targets, cells, p.is_working_age, offset, rs("pop.skills"))
+    skill = 1 / (1 + np.exp(-(latent + np.log(SKILL_BASIC / (1 - SKILL_BASIC)))))
+    p.skill[:] = np.where(p.age >= 5, skill, 0.0)
 
 
-def check_targets(h: Households, region: Region) -> list[TargetCheck]:
+# --- checks -----------------------------------------------------------------------------------
+
+
+def check_targets(pop: Population, region: Region) -> list[TargetCheck]:
     """Each target of the profile beside the population's value."""
     out = []
     for t in region.targets:
-        value, versus = measure_value(h, t)
+        value, versus = measure_value(pop, t)
         out.append(TargetCheck(t, value, versus))
     return out
 
 
-def measure_value(h: Households, t: Target) -> tuple[float, float | None]:
+def measure_value(pop: Population, t: Target) -> tuple[float, float | None]:
     """The population's value of a target's measure, and the comparison group's rate.
 
     Returns:
         The rate (or ratio of rates), and the rate in ``versus`` (None without one).
 
     """
-    state = {
-        "connected": h.is_online,
-        "unconnected": ~h.is_online,
+    h, p = pop.h, pop.p
+    home = {
+        "connected": h.is_connected,
+        "unconnected": ~h.is_connected,
         "meaningful": h.is_meaningful,
-        "basic_skills": h.has_basic_skills,
-    }[t.measure]
-    w = h.unit_weight(t.unit)
+    }
+    person = {"internet_use": p.is_online, "basic_skills": p.has_basic_skills}
 
     def rate(group: str) -> float:
-        m = h.group_mask(group)
-        return float(np.sum(w * m * state) / np.sum(w * m))
+        units, _ = _units(pop, t, group)
+        state = person[t.measure] if t.measure in person else home[t.measure]
+        return float(np.sum(units * state) / np.sum(units))
 
     value = rate(t.group)
     if t.versus is None:
@@ -481,6 +630,6 @@ def measure_value(h: Households, t: Target) -> tuple[float, float | None]:
     return value / base, base
 
 
-def _norm(p: list[float]) -> np.ndarray:
-    a = np.asarray(p, dtype=float)
-    return a / a.sum()
+def totals(pop: Population) -> dict[str, float]:
+    """Real households and persons the population stands for."""
+    return {"households": pop.h.n * pop.weight, "persons": pop.p.n * pop.weight}

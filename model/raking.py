@@ -18,26 +18,36 @@ TOLERANCE = 1e-5
 
 
 @dataclass(frozen=True)
+class Side:
+    """The units a rate is taken over, per cell.
+
+    Attributes:
+        weight: real units (households, people or children) of the group in each cell.
+        eligible: the part of ``weight`` that can have the measure at all (e.g. covered).
+
+    """
+
+    weight: np.ndarray
+    eligible: np.ndarray
+
+
+@dataclass(frozen=True)
 class Margin:
     """One target on cells.
 
     Attributes:
-        in_group: boolean per cell: the cell is in the target group.
-        weight: real units (households, people or children) per cell.
+        group: the units of the target group.
         rate: target rate of the measure in the group (probability scale).
-        versus: boolean per cell of the comparison group for a ratio target, else None.
+        versus: the units of the comparison group for a ratio target, else None.
         ratio: target ratio rate(group) / rate(versus) when ``versus`` is set.
-        eligible: share of each cell that can have the measure at all (e.g. covered).
         moves: boolean per cell: the cells whose coefficient this margin moves (default: the
-            group's cells that hold any of the counted units).
+            cells that hold any unit of the group).
 
     """
 
-    in_group: np.ndarray
-    weight: np.ndarray
+    group: Side
     rate: float
-    eligible: np.ndarray
-    versus: np.ndarray | None = None
+    versus: Side | None = None
     ratio: float = 1.0
     moves: np.ndarray | None = None
 
@@ -46,7 +56,7 @@ class Margin:
         """Cells whose logit this margin's coefficient shifts."""
         if self.moves is not None:
             return self.moves
-        return self.in_group & (self.weight > 0)
+        return self.group.weight > 0
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -60,18 +70,17 @@ def logit(p: float | np.ndarray) -> float | np.ndarray:
     return np.log(p / (1 - p))
 
 
-def _rate(mask: np.ndarray, margin: Margin, alpha: np.ndarray) -> float:
-    w = margin.weight * mask
-    total = w.sum()
-    return float((w * margin.eligible * sigmoid(alpha)).sum() / total) if total > 0 else 0.0
+def _rate(side: Side, alpha: np.ndarray) -> float:
+    total = side.weight.sum()
+    return float((side.eligible * sigmoid(alpha)).sum() / total) if total > 0 else 0.0
 
 
 def fitted_rate(margin: Margin, alpha: np.ndarray) -> float:
     """Current value of a margin (a rate, or a ratio of rates) under propensities ``alpha``."""
-    rate = _rate(margin.in_group, margin, alpha)
+    rate = _rate(margin.group, alpha)
     if margin.versus is None:
         return rate
-    base = _rate(margin.versus, margin, alpha)
+    base = _rate(margin.versus, alpha)
     return rate / base if base > 0 else np.inf
 
 
@@ -96,8 +105,8 @@ def rake(margins: list[Margin], offset: np.ndarray) -> tuple[np.ndarray, list[fl
         worst = 0.0
         for k, m in enumerate(margins):
             a = alpha()
-            current = _rate(m.in_group, m, a)
-            wanted = m.rate if m.versus is None else m.ratio * _rate(m.versus, m, a)
+            current = _rate(m.group, a)
+            wanted = m.rate if m.versus is None else m.ratio * _rate(m.versus, a)
             wanted_in_eligible = _within_eligible(m, wanted)
             current_in_eligible = _within_eligible(m, current)
             step = logit(wanted_in_eligible) - logit(current_in_eligible)
@@ -111,6 +120,6 @@ def rake(margins: list[Margin], offset: np.ndarray) -> tuple[np.ndarray, list[fl
 
 def _within_eligible(m: Margin, rate: float) -> float:
     """Convert a group rate to the rate among its eligible units (what the logit moves)."""
-    w = m.weight * m.in_group
-    share_eligible = float((w * m.eligible).sum() / w.sum()) if w.sum() > 0 else 1.0
+    total = m.group.weight.sum()
+    share_eligible = float(m.group.eligible.sum() / total) if total > 0 else 1.0
     return min(rate / share_eligible, 1 - 1e-9) if share_eligible > 0 else 0.0

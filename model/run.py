@@ -23,6 +23,8 @@ class RunResult:
         timeseries: one row per quarter (index: quarter as ``2030Q4``), one float column per
             indicator (see :mod:`model.indicators` for the names).
         summary: final-quarter labels that are not numbers (e.g. the worst-off group).
+        cells: final-quarter intersections (sex x age band x location x quintile x
+            disability) with people counts and rates (see :func:`model.indicators.cell_table`).
 
     """
 
@@ -31,6 +33,7 @@ class RunResult:
     households: int
     timeseries: pd.DataFrame
     summary: dict[str, str] = field(default_factory=dict)
+    cells: pd.DataFrame | None = None
 
     def tidy(self) -> pd.DataFrame:
         """Long table: scenario, seed, quarter, indicator, value."""

@@ -10,7 +10,6 @@ messages that name the file, the line and the key path.
 from __future__ import annotations
 
 import math
-import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -23,6 +22,7 @@ from pydantic import (
 )
 
 from model.calendar import Quarter
+from model.groups import AGE_BANDS, DIMENSIONS, parse_group
 
 FIRST_QUARTER = Quarter(2019, 4)
 """Earliest start: the quarter the region profiles describe."""
@@ -73,27 +73,33 @@ class SexFigure(Strict):
     source: Source
 
 
-class AgeShares(Strict):
-    """Shares of reference persons by age group; they must sum to one."""
+class AgeBands(Strict):
+    """A share for each age band of :data:`model.groups.AGE_BANDS`, with its source."""
 
-    youth: Share = Field(description="aged 15-24")
-    adult: Share = Field(description="aged 25-64")
-    older: Share = Field(description="aged 65 and over")
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, frozen=True, strict=True, populate_by_name=False
+    )
+
+    a0_4: Share = Field(alias="0-4")
+    a5_12: Share = Field(alias="5-12")
+    a13_17: Share = Field(alias="13-17")
+    a18_24: Share = Field(alias="18-24")
+    a25_64: Share = Field(alias="25-64")
+    a65: Share = Field(alias="65+")
     source: Source
+
+    def by_band(self) -> list[float]:
+        """The shares in band order, youngest first."""
+        return [self.a0_4, self.a5_12, self.a13_17, self.a18_24, self.a25_64, self.a65]
+
+
+class AgeStructure(AgeBands):
+    """Shares of persons in each age band; they must sum to one."""
 
     @model_validator(mode="after")
-    def _sums_to_one(self) -> AgeShares:
-        _check_sum({"youth": self.youth, "adult": self.adult, "older": self.older})
+    def _sums_to_one(self) -> AgeStructure:
+        _check_sum(dict(zip(AGE_BANDS, self.by_band(), strict=True)))
         return self
-
-
-class AgeFigure(Strict):
-    """A share for each age group, with its source."""
-
-    youth: Share
-    adult: Share
-    older: Share
-    source: Source
 
 
 def _check_sum(shares: dict[str, float]) -> None:
@@ -103,34 +109,52 @@ def _check_sum(shares: dict[str, float]) -> None:
         raise ValueError(f"shares {names} sum to {total:.4f}, not 1; make them add up to 1")
 
 
+class Population(Strict):
+    """Who the profile counts: its countries, their persons and their households."""
+
+    countries: Annotated[str, Field(min_length=3)] = Field(
+        description="which countries the profile covers"
+    )
+    persons: PositiveFigure = Field(description="persons in the region, 2019")
+    household_size: PositiveFigure = Field(description="mean persons per household")
+    size_poorest_richest: PositiveFigure = Field(
+        description="mean household size, poorest / richest quintile"
+    )
+
+    @property
+    def households(self) -> float:
+        """Households in the region: persons over the mean household size."""
+        return self.persons.value / self.household_size.value
+
+
 class Income(Strict):
     """Household income: level, inequality, and who is poorer."""
 
     mean_monthly: PositiveFigure = Field(description="mean household income, US$ a month")
-    gini: ShareFigure = Field(description="Gini coefficient of household income")
-    rel_rural: PositiveFigure = Field(description="rural / urban mean income")
-    rel_disability: PositiveFigure = Field(description="mean income with / without disability")
-    rel_older: PositiveFigure = Field(description="mean income of 65+ / others")
-    poverty_rate: ShareFigure = Field(
-        description="share of households below the poverty line, 2019"
+    gini: ShareFigure = Field(description="Gini coefficient of income per person")
+    rel_rural: PositiveFigure = Field(description="rural / urban mean household income")
+    rel_disability: PositiveFigure = Field(
+        description="mean income of households with a member with a disability / others"
     )
+    rel_older: PositiveFigure = Field(
+        description="mean income of households with a member aged 65+ / others"
+    )
+    poverty_rate: ShareFigure = Field(description="share of persons in poverty, 2019")
 
 
 class Composition(Strict):
-    """The joint make-up of households (reference person and household)."""
+    """The joint make-up of persons and households."""
 
-    share_rural: ShareFigure
-    share_female: ShareFigure = Field(description="reference persons who are women")
-    age_groups: AgeShares
-    disability_by_age: AgeFigure = Field(description="prevalence of disability by age group")
+    share_rural: ShareFigure = Field(description="households in rural areas")
+    share_female: ShareFigure = Field(description="women and girls among persons")
+    age_structure: AgeStructure = Field(description="shares of persons by age band")
+    disability_by_age: AgeBands = Field(description="prevalence of disability by age band")
     rel_disability_female: PositiveFigure = Field(description="prevalence women / men")
-    adults_per_household: PositiveFigure
-    children_per_household: PositiveFigure = Field(description="children aged 5-12")
-    rel_children_poorest: PositiveFigure = Field(description="children per household Q1 / Q5")
     employment_rate: SexFigure = Field(description="employed share of persons 15+, 2019")
     informal_by_quintile: QuintileFigure = Field(description="informal share of jobs")
     teleworkable_by_quintile: QuintileFigure = Field(description="share of jobs doable from home")
     high_impact_sector: SexFigure = Field(description="share employed in high-impact sectors")
+    computer_by_quintile: QuintileFigure = Field(description="households owning a computer")
 
 
 class Coverage(Strict):
@@ -160,46 +184,28 @@ class Prices(Strict):
     device: PositiveFigure = Field(description="smartphone or computer, one-off")
 
 
-GROUP_VALUES: dict[str, tuple[str, ...]] = {
-    "quintile": ("1", "2", "3", "4", "5"),
-    "location": ("urban", "rural"),
-    "sex": ("male", "female"),
-    "age": ("youth", "adult", "older"),
-    "disability": ("yes", "no"),
-}
-"""Attributes that define groups, and their values, as written in ``group: attr=value``."""
-
-GROUP_PATTERN = re.compile(r"^(all|(?P<attr>[a-z]+)=(?P<val>[a-z0-9]+))$")
-
-
 def check_group(text: str) -> str:
     """Validate a group expression such as ``all`` or ``location=rural``."""
-    m = GROUP_PATTERN.match(text)
-    if not m:
-        raise ValueError(
-            f"'{text}' is not a group; write 'all' or attribute=value, e.g. 'location=rural'"
-        )
-    attr, val = m.group("attr"), m.group("val")
-    if attr is None:
-        return text
-    if attr not in GROUP_VALUES:
-        raise ValueError(f"unknown group attribute '{attr}'; use one of {', '.join(GROUP_VALUES)}")
-    if val not in GROUP_VALUES[attr]:
-        raise ValueError(
-            f"unknown value '{val}' for {attr}; use one of {', '.join(GROUP_VALUES[attr])}"
-        )
+    parse_group(text)
     return text
+
+
+PERSON_MEASURES = ("internet_use", "basic_skills")
+"""Target measures that only persons have."""
 
 
 class Target(Strict):
     """A published marginal the initial population must reproduce.
 
     ``value`` is the rate of ``measure`` in ``group``; with ``versus`` it is the ratio of that
-    rate to the rate in the ``versus`` group. ``unit`` says what is counted: households,
-    people (the reference person) or children aged 5-12.
+    rate to the rate in the ``versus`` group. ``unit`` says what is counted, as the source
+    counts it: ``households`` (ECLAC: households with a home connection), ``people`` (ITU:
+    individuals) or ``children`` (persons aged 5-12). ``connected`` / ``unconnected`` and
+    ``meaningful`` are states of the home connection (for people and children: living in
+    such a home); ``internet_use`` and ``basic_skills`` are a person's own.
     """
 
-    measure: Literal["connected", "unconnected", "meaningful", "basic_skills"]
+    measure: Literal["connected", "unconnected", "internet_use", "meaningful", "basic_skills"]
     unit: Literal["households", "people", "children"] = "households"
     group: str = "all"
     versus: str | None = None
@@ -227,6 +233,16 @@ class Target(Strict):
             raise ValueError(
                 f"value {self.value} is a rate and must be at most 1; write a ratio with 'versus:'"
             )
+        if self.measure in PERSON_MEASURES and self.unit != "people":
+            raise ValueError(f"{self.measure} is a person's own state; write unit: people")
+        if self.unit == "households":
+            for g in (self.group, self.versus):
+                parsed = None if g is None else parse_group(g)
+                if parsed and DIMENSIONS[parsed[0]].level == "person":
+                    raise ValueError(
+                        f"households have no {parsed[0]}; count people (unit: people) or "
+                        "use a household group (location, quintile)"
+                    )
         return self
 
 
@@ -242,7 +258,7 @@ class Region(Strict):
 
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: str
-    households: PositiveFigure = Field(description="households in the region")
+    population: Population
     income: Income
     composition: Composition
     coverage: Coverage

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
-from model.households import Households
+from model.households import Population
 from model.policies.base import Context, Levers, Policy, PolicyConfig
 from model.rules.connectivity import DEVICE_MONTHS
 
@@ -44,12 +44,13 @@ class Affordability(Policy):
     Config = AffordabilityConfig
     config: AffordabilityConfig
 
-    def act(self, h: Households, levers: Levers, ctx: Context) -> float:
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
         """Set subsidies and the price path for this quarter; return the spend."""
         c = self.config
+        h = pop.h
         years = max(ctx.quarter - c.start, 0) / 4
         levers.price_factor *= (1 - c.intensity * c.extra_price_decline_per_year) ** years
-        elig = self.eligible(h)
+        elig = self.eligible(pop)
         s_service = c.intensity * c.service_subsidy
         s_device = c.intensity * c.device_subsidy
         levers.subsidy_service[elig] = np.maximum(levers.subsidy_service[elig], s_service)
@@ -59,5 +60,5 @@ class Affordability(Policy):
         plan = np.where(h.connection == 2, ctx.prices["meaningful"], ctx.prices["basic"])
         device = np.where(h.connection == 2, ctx.prices["device"] / DEVICE_MONTHS, 0.0)
         monthly = (s_service * plan + s_device * device) * levers.price_factor
-        paid = 3 * np.sum(h.weight * users * monthly)
-        return float(paid + c.admin_cost_per_household * h.weight[users].sum())
+        paid = 3 * h.weight * float(np.sum(monthly[users]))
+        return paid + c.admin_cost_per_household * h.weight * np.count_nonzero(users)

@@ -6,44 +6,80 @@ from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from model.calendar import Quarter
-from model.households import Households
+from model.groups import household_mask, parse_group, person_mask
+from model.households import Population
 from model.schema import Strict
 
 
 class Eligibility(Strict):
     """Who a policy may reach; every condition given must hold (empty = everyone).
 
-    Quintiles are numbered 1 (poorest) to 5 (richest).
+    Each key is a dimension of :mod:`model.groups` and lists the values that qualify, spelled
+    as in group names (``age: [65+]`` is the group ``age=65+``). A policy that acts on
+    persons reaches eligible persons; one that acts on households reaches households that
+    meet the household conditions (location, quintile, offline in 2019) and have at least
+    one member who meets the person conditions (sex, age, disability).
     """
 
-    quintiles: list[Annotated[int, Field(ge=1, le=5)]] | None = None
+    quintile: list[Annotated[int, Field(ge=1, le=5)]] | None = None
     location: list[Literal["urban", "rural"]] | None = None
     sex: list[Literal["male", "female"]] | None = None
-    age: list[Literal["youth", "adult", "older"]] | None = None
-    disability: bool | None = None
+    age: list[str] | None = None
+    disability: list[Literal["with", "without"]] | None = None
     offline_in_2019: bool | None = Field(
-        default=None, description="true: only households that were offline in 2019"
+        default=None, description="true: only households without a home connection in 2019"
     )
 
-    def mask(self, h: Households) -> np.ndarray:
-        """Households that meet every condition."""
+    @field_validator("age")
+    @classmethod
+    def _ages(cls, v: list[str] | None) -> list[str] | None:
+        for value in v or []:
+            parse_group(f"age={value}")
+        return v
+
+    def _groups(self, dims: tuple[str, ...]) -> list[list[str]]:
+        """For each condition on ``dims`` given, the groups that satisfy it."""
+        out = []
+        for dim in dims:
+            values = getattr(self, dim)
+            if values is not None:
+                out.append([f"{dim}={v}" for v in values])
+        return out
+
+    def household_mask(self, pop: Population) -> np.ndarray:
+        """Households meeting the household conditions with a member meeting the others."""
+        m = self._household_conditions(pop)
+        if self._groups(PERSON_CONDITIONS):
+            m &= pop.p.household_sum(self._person_conditions(pop), pop.h.n) > 0
+        return m
+
+    def person_mask(self, pop: Population) -> np.ndarray:
+        """Persons meeting every condition (household conditions through their household)."""
+        return self._household_conditions(pop)[pop.p.household] & self._person_conditions(pop)
+
+    def _household_conditions(self, pop: Population) -> np.ndarray:
+        h = pop.h
         m = np.ones(h.n, dtype=bool)
-        if self.quintiles is not None:
-            m &= np.isin(h.quintile, [q - 1 for q in self.quintiles])
-        if self.location is not None:
-            m &= np.isin(np.where(h.is_rural, "rural", "urban"), self.location)
-        if self.sex is not None:
-            m &= np.isin(np.where(h.is_female, "female", "male"), self.sex)
-        if self.age is not None:
-            m &= np.isin(np.array(["youth", "adult", "older"])[h.age_group], self.age)
-        if self.disability is not None:
-            m &= h.has_disability == self.disability
+        for alternatives in self._groups(("location",)):
+            m &= np.any([household_mask(pop, g) for g in alternatives], axis=0)
+        if self.quintile is not None:
+            m &= np.isin(h.quintile, [q - 1 for q in self.quintile])
         if self.offline_in_2019 is not None:
             m &= h.was_online_2019 != self.offline_in_2019
         return m
+
+    def _person_conditions(self, pop: Population) -> np.ndarray:
+        m = np.ones(pop.p.n, dtype=bool)
+        for alternatives in self._groups(PERSON_CONDITIONS):
+            m &= np.any([person_mask(pop, g) for g in alternatives], axis=0)
+        return m
+
+
+PERSON_CONDITIONS = ("sex", "age", "disability")
+"""Eligibility keys that are conditions on persons."""
 
 
 class PolicyConfig(Strict):
@@ -59,24 +95,27 @@ class PolicyConfig(Strict):
 
 @dataclass
 class Levers:
-    """What the policies in force set for one quarter; the household rules read it.
+    """What the policies in force set for one quarter; the household and person rules read it.
 
     Attributes:
+        n_households: households in the run.
+        n_people: persons in the run.
         price_factor: multiplier on market prices from policy (1 = none).
         subsidy_service: share of the monthly plan price paid by policy, per household.
         subsidy_device: share of the device price paid by policy, per household.
-        skill_gain: skill gained from training completed this quarter, per household.
-        platform_floor: platform earnings floor as a share of own 2019 income (0 = none).
+        skill_gain: skill gained from training completed this quarter, per person.
+        platform_floor: platform earnings floor as a share of own 2019 earnings (0 = none).
         social_insurance: share of platform income kept when gigs lapse (0 = none).
         hiring_access: share of the disability hiring penalty removed (0-1).
         telework_right: share of teleworkable jobs protected without meaningful use (0-1).
         gig_availability: multiplier on platform gigs (1 = unregulated market).
-        takeup_online: transfer take-up of poor online households set by policy (0 = none).
-        takeup_offline: transfer take-up of poor offline households set by policy (0 = none).
+        takeup_online: transfer take-up of poor connected households set by policy (0 = none).
+        takeup_offline: transfer take-up of poor unconnected households set by policy.
 
     """
 
-    n: int
+    n_households: int
+    n_people: int
     price_factor: float = 1.0
     subsidy_service: np.ndarray = field(init=False)
     subsidy_device: np.ndarray = field(init=False)
@@ -90,16 +129,16 @@ class Levers:
     takeup_offline: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
-        self.subsidy_service = np.zeros(self.n)
-        self.subsidy_device = np.zeros(self.n)
-        self.skill_gain = np.zeros(self.n, dtype=np.float32)
-        self.takeup_online = np.zeros(self.n)
-        self.takeup_offline = np.zeros(self.n)
+        self.subsidy_service = np.zeros(self.n_households)
+        self.subsidy_device = np.zeros(self.n_households)
+        self.skill_gain = np.zeros(self.n_people, dtype=np.float32)
+        self.takeup_online = np.zeros(self.n_households)
+        self.takeup_offline = np.zeros(self.n_households)
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a policy may read about the run besides the households.
+    """What a policy may read about the run besides the population.
 
     Attributes:
         quarter: the current quarter.
@@ -118,41 +157,63 @@ class Context:
 class Policy:
     """Base class: a configured policy that acts each quarter it is in force.
 
-    Subclasses set ``Config`` (their YAML schema) and implement :meth:`act`, which changes the
-    households or the levers and returns what was spent this quarter (US$).
+    Subclasses set ``Config`` (their YAML schema), ``level`` (whether they reach households
+    or persons) and implement :meth:`act`, which changes the population or the levers and
+    returns what was spent this quarter (US$).
     """
 
     Config: ClassVar[type[PolicyConfig]] = PolicyConfig
+    level: ClassVar[str] = "household"
 
-    def __init__(self, config: PolicyConfig, pars: dict[str, float], n: int) -> None:
-        """Configure the policy for a population of ``n`` households.
+    def __init__(self, config: PolicyConfig, pars: dict[str, float], pop: Population) -> None:
+        """Configure the policy for a population.
 
         Args:
             config: the validated YAML entry.
             pars: behavioural parameters (some policies read uptake parameters).
-            n: number of simulated households.
+            pop: the households and persons of the run.
 
         """
         self.config = config
         self.name = config.name or config.type
+        n = pop.p.n if self.level == "person" else pop.h.n
         self.reached = np.zeros(n, dtype=bool)
+        self._eligible: np.ndarray | None = None
 
     def in_force(self, quarter: Quarter) -> bool:
         """The policy acts in ``quarter`` (start and end inclusive, intensity above zero)."""
         c = self.config
         return c.intensity > 0 and c.start <= quarter <= c.end
 
-    def eligible(self, h: Households) -> np.ndarray:
-        """Households the policy may reach."""
-        return self.config.eligibility.mask(h)
+    def eligible(self, pop: Population) -> np.ndarray:
+        """Households (or persons, for a person-level policy) the policy may reach.
 
-    def act(self, h: Households, levers: Levers, ctx: Context) -> float:
+        Every condition is on attributes fixed over a run, so the mask is built once.
+        """
+        if self._eligible is None:
+            e = self.config.eligibility
+            self._eligible = e.person_mask(pop) if self.level == "person" else e.household_mask(pop)
+        return self._eligible
+
+    def reached_households(self, pop: Population) -> np.ndarray:
+        """Households the policy reached (for a person-level policy: with a reached member)."""
+        if self.level == "person":
+            return pop.p.household_sum(self.reached, pop.h.n) > 0
+        return self.reached
+
+    def reached_people(self, pop: Population) -> np.ndarray:
+        """Persons the policy reached (for a household-level policy: every member)."""
+        if self.level == "person":
+            return self.reached
+        return self.reached[pop.p.household]
+
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
         """Apply the policy for one quarter; return the US$ spent."""
         raise NotImplementedError
 
 
-def take(real_count: float, h: Households, rng: np.random.Generator) -> int:
-    """Simulated households standing for ``real_count`` real ones (stochastic rounding)."""
-    exact = max(real_count, 0.0) / float(h.weight.mean())
+def take(real_count: float, weight: float, rng: np.random.Generator) -> int:
+    """Simulated units standing for ``real_count`` real ones (stochastic rounding)."""
+    exact = max(real_count, 0.0) / weight
     whole = int(exact)
     return whole + int(rng.random() < exact - whole)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
-from model.households import Households
+from model.households import Population
 from model.policies.base import Context, Levers, Policy, PolicyConfig, take
 
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -45,23 +45,24 @@ class Connectivity(Policy):
     Config = ConnectivityConfig
     config: ConnectivityConfig
 
-    def act(self, h: Households, levers: Levers, ctx: Context) -> float:
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
         """Cover and upgrade this quarter's quota of eligible households; return the spend."""
         c = self.config
-        elig = self.eligible(h)
+        h = pop.h
+        elig = self.eligible(pop)
         order_key = ctx.rng.random(h.n) + np.where(c.rural_first & h.is_rural, 0.0, 1.0)
-        n_cover = take(c.intensity * c.households_covered_per_year / 4, h, ctx.rng)
+        n_cover = take(c.intensity * c.households_covered_per_year / 4, h.weight, ctx.rng)
         covered = pick(elig & ~h.has_coverage, order_key, n_cover)
         h.has_coverage[covered] = True
         h.has_broadband[covered] = True
-        n_up = take(c.intensity * c.households_upgraded_per_year / 4, h, ctx.rng)
+        n_up = take(c.intensity * c.households_upgraded_per_year / 4, h.weight, ctx.rng)
         upgraded = pick(elig & h.has_coverage & ~h.has_broadband, order_key, n_up)
         h.has_broadband[upgraded] = True
         self.reached[covered] = True
         self.reached[upgraded] = True
-        return float(
-            h.weight[covered].sum() * c.cost_per_household_covered
-            + h.weight[upgraded].sum() * c.cost_per_household_upgraded
+        return h.weight * (
+            covered.size * c.cost_per_household_covered
+            + upgraded.size * c.cost_per_household_upgraded
         )
 
 

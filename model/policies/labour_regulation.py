@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import Field
 
-from model.households import Households
+from model.households import Population
 from model.policies.base import Context, Levers, Policy, PolicyConfig
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -49,7 +50,9 @@ class LabourRegulation(Policy):
     Config = LabourRegulationConfig
     config: LabourRegulationConfig
 
-    def act(self, h: Households, levers: Levers, ctx: Context) -> float:
+    level = "person"
+
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
         """Put the rules in force for this quarter; return the spend."""
         c = self.config
         k = c.intensity
@@ -58,6 +61,6 @@ class LabourRegulation(Policy):
         levers.hiring_access = max(levers.hiring_access, k * c.accessible_hiring)
         levers.telework_right = max(levers.telework_right, k * c.right_to_telework)
         levers.gig_availability *= 1 - k * c.gig_reduction
-        covered = self.eligible(h) & h.is_platform
-        self.reached[covered] = True
-        return float(h.weight[covered].sum() * c.cost_per_platform_worker)
+        covered = self.eligible(pop) & pop.p.is_platform
+        self.reached |= covered
+        return pop.weight * np.count_nonzero(covered) * c.cost_per_platform_worker

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from model.households import Population
 from model.policies.affordability import Affordability
 from model.policies.base import Policy, PolicyConfig
 from model.policies.connectivity import Connectivity
@@ -19,6 +20,6 @@ POLICY_TYPES: dict[str, type[Policy]] = {
 """Every policy type, by the name used in YAML."""
 
 
-def build_policy(config: PolicyConfig, pars: dict[str, float], n: int) -> Policy:
-    """Instantiate the policy for a validated config, for a population of ``n`` households."""
-    return POLICY_TYPES[config.type](config, pars, n)
+def build_policy(config: PolicyConfig, pars: dict[str, float], pop: Population) -> Policy:
+    """Instantiate the policy for a validated config and the run's population."""
+    return POLICY_TYPES[config.type](config, pars, pop)

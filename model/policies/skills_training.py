@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
-from model.households import Households
+from model.households import Population
 from model.policies.base import Context, Levers, Policy, PolicyConfig, take
 from model.schema import Strict
 
@@ -51,7 +51,7 @@ class SkillsTrainingConfig(PolicyConfig):
 
 
 class SkillsTraining(Policy):
-    """Offers courses to people who lack standard skills; completers gain skill.
+    """Offers courses to persons 15+ without advanced skills; completers gain skill.
 
     Places are offered by weighted sampling without replacement (Efraimidis & Spirakis 2006),
     the weight being the product of the targeting multipliers that apply.
@@ -60,33 +60,40 @@ class SkillsTraining(Policy):
     Config = SkillsTrainingConfig
     config: SkillsTrainingConfig
 
-    def __init__(self, config: SkillsTrainingConfig, pars: dict[str, float], n: int) -> None:
-        super().__init__(config, pars, n)
+    level = "person"
+
+    def __init__(
+        self, config: SkillsTrainingConfig, pars: dict[str, float], pop: Population
+    ) -> None:
+        super().__init__(config, pars, pop)
         self.p_uptake = pars["p_training_uptake"]
         self.rel_uptake_barrier = pars["rel_uptake_barrier"]
 
-    def act(self, h: Households, levers: Levers, ctx: Context) -> float:
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
         """Offer this quarter's places, enrol, complete and credit the gain; return the spend."""
         c = self.config
         t = c.targeting
-        candidates = self.eligible(h) & (h.skill < 0.7) & ~h.is_trained
+        h, p = pop.h, pop.p
+        hh = p.household
+        candidates = self.eligible(pop) & p.is_working_age & (p.skill < 0.7) & ~p.is_trained
+        older = p.age >= 65
         priority = (
-            np.where(h.is_female, t.women, 1.0)
-            * np.where(h.age_group == 2, t.older, 1.0)
-            * np.where(h.has_disability, t.disability, 1.0)
-            * np.where(h.is_rural, t.rural, 1.0)
-            * np.where(h.quintile <= 1, t.low_income, 1.0)
+            np.where(p.is_female, t.women, 1.0)
+            * np.where(older, t.older, 1.0)
+            * np.where(p.has_disability, t.disability, 1.0)
+            * np.where(h.is_rural[hh], t.rural, 1.0)
+            * np.where(h.quintile[hh] <= 1, t.low_income, 1.0)
         )
-        n_offers = take(c.intensity * c.places_per_quarter, h, ctx.rng)
-        keys = np.log(ctx.rng.random(h.n)) / np.maximum(priority, 1e-12)
+        n_offers = take(c.intensity * c.places_per_quarter, pop.weight, ctx.rng)
+        keys = np.log(ctx.rng.random(p.n)) / np.maximum(priority, 1e-12)
         idx = np.flatnonzero(candidates & (priority > 0))
         if n_offers < idx.size:
             idx = idx[np.argpartition(-keys[idx], n_offers)[:n_offers]]
-        barrier = h.is_female[idx] | (h.age_group[idx] == 2) | h.has_disability[idx]
+        barrier = p.is_female[idx] | older[idx] | p.has_disability[idx]
         rel = np.where(barrier & (not c.accessible_delivery), self.rel_uptake_barrier, 1.0)
         start = idx[ctx.rng.random(idx.size) < self.p_uptake * rel]
         done = start[ctx.rng.random(start.size) < c.completion_rate]
         levers.skill_gain[done] += c.skill_gain
-        h.is_trained[done] = True
+        p.is_trained[done] = True
         self.reached[start] = True
-        return float(h.weight[start].sum() * c.cost_per_place)
+        return pop.weight * start.size * c.cost_per_place

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
-from model.households import Households
+from model.households import Population
 from model.policies.base import Context, Levers, Policy, PolicyConfig
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -45,20 +45,22 @@ class SocialProtection(Policy):
     Config = SocialProtectionConfig
     config: SocialProtectionConfig
 
-    def __init__(self, config: SocialProtectionConfig, pars: dict[str, float], n: int) -> None:
-        super().__init__(config, pars, n)
+    def __init__(
+        self, config: SocialProtectionConfig, pars: dict[str, float], pop: Population
+    ) -> None:
+        super().__init__(config, pars, pop)
         self.base_online = pars["p_takeup_online"]
         self.base_offline = pars["p_takeup_offline"]
 
-    def act(self, h: Households, levers: Levers, ctx: Context) -> float:
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
         """Set this quarter's take-up for eligible households; return the delivery cost."""
         c = self.config
         k = c.intensity
-        elig = self.eligible(h)
+        elig = self.eligible(pop)
         online = self.base_online + k * max(c.registry_takeup - self.base_online, 0.0)
         offline = self.base_offline + k * max(c.assisted_takeup - self.base_offline, 0.0)
         levers.takeup_online[elig] = np.maximum(levers.takeup_online[elig], online)
         levers.takeup_offline[elig] = np.maximum(levers.takeup_offline[elig], offline)
-        served = elig & h.gets_transfer
-        self.reached[served] = True
-        return float(h.weight[served].sum() * c.cost_per_beneficiary)
+        served = elig & pop.h.gets_transfer
+        self.reached |= served
+        return pop.weight * np.count_nonzero(served) * c.cost_per_beneficiary

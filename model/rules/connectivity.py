@@ -89,6 +89,29 @@ def utility_shift(
     return pull * damp - beta_afford * (afford_now - afford_2019)
 
 
+HOME_USE_SHIFT = np.array([-2.0, 0.5, 1.5], dtype=np.float32)
+"""Logit shift of a person's own use by the home connection (none, basic, meaningful plan).
+
+Without a home connection, use rests on own mobile data. Assumption; the 2019 levels are
+raked to the published person targets (:mod:`model.population`).
+"""
+
+
+def person_uses(
+    use_latent: np.ndarray, home: np.ndarray, can_use: np.ndarray, pull: np.ndarray
+) -> np.ndarray:
+    """Persons who use the Internet this quarter.
+
+    Args:
+        use_latent: each person's raked logit of use, net of the home connection.
+        home: the home connection of each person's household (0, 1, 2).
+        can_use: aged 5+ where the network reaches.
+        pull: change since 2019 of the person's own pull towards use (logit), e.g. skills.
+
+    """
+    return can_use & (use_latent + HOME_USE_SHIFT[home] + pull > 0)
+
+
 def adjust(
     has: np.ndarray, wants: np.ndarray, rate: float, u: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -150,10 +150,7 @@ def _measure_indicators(m: Measure) -> list[Indicator]:
     ]
     for prefix, (words, scale, unit, _, _) in GAP_KINDS.items():
         what = m.words
-        if scale == "difference":
-            unit = f"difference of shares, {unit}"
-        else:
-            unit = f"ratio, {unit}"
+        unit = f"difference of shares, {unit}" if scale == "difference" else f"ratio, {unit}"
         out.append(
             Indicator(
                 f"{prefix}_{m.name}",

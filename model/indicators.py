@@ -241,8 +241,10 @@ def worst_intersection(cells: Cells, people: np.ndarray, online: np.ndarray) -> 
 
 
 def cell_table(pop: Population, cells: Cells) -> pd.DataFrame:
-    """Persons and every measure per intersection (sex x age band x location x quintile x
-    disability), in real people, with rates over each measure's universe.
+    """Persons and every measure per intersection, in real people.
+
+    Intersections cross sex, age band, location, quintile and disability; rates are over
+    each measure's universe (everyone, or persons 15+).
     """
     table = cells.table(person_state(pop))
     people = table.sum(axis=1).astype(float)

@@ -10,8 +10,10 @@ from pathlib import Path
 from experiments.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, command
 from experiments.tables import format_table
 from model.errors import InputError
+from model.households import Population
 from model.loader import load_region, load_scenario
-from model.population import check_targets, synthesise_checked
+from model.population import check_targets, synthesise_checked, totals
+from model.schema import Region
 from model.yamlio import read_yaml
 
 
@@ -22,7 +24,7 @@ def file_kind(data: dict) -> str:
     if "design" in data or "outcomes" in data:
         return "sweep"
     if "targets" in data and "region" not in data:
-        return "region" if "households" in data else "calibration"
+        return "region" if "population" in data else "calibration"
     return "scenario"
 
 
@@ -69,28 +71,61 @@ def validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+LEVELS = {"households": "households", "people": "people", "children": "children 5-12"}
+"""What a target counts, in words, for the population table."""
+
+
 @command("population")
 def population(args: argparse.Namespace) -> int:
     """Build a region's population and print every target beside the simulated value."""
     ref = args.region
     region = load_region(ref)
     start = time.perf_counter()
-    h = synthesise_checked(region, args.households, args.seed, ref)
+    pop = synthesise_checked(region, args.households, args.seed, ref)
     elapsed = time.perf_counter() - start
-    rows = []
-    for c in check_targets(h, region):
-        t = c.target
-        what = f"{t.measure} ({t.unit})"
-        group = t.group if t.versus is None else f"{t.group} / {t.versus}"
-        rows.append([what, group, f"{t.value:.3f}", f"{c.simulated:.3f}", f"{c.error_pp:+.2f}"])
+    checks = check_targets(pop, region)
     print(
-        f"{region.label}: {args.households:,} simulated households standing for "
-        f"{h.weight.sum():,.0f} (seed {args.seed}, built in {elapsed:.2f} s)"
+        f"{region.label}: {pop.h.n:,} simulated households with {pop.p.n:,} members "
+        f"(seed {args.seed}, built in {elapsed:.2f} s)"
     )
-    print(format_table(["target", "group", "published", "simulated", "diff (pp)"], rows))
-    worst = max(abs(c.error_pp) for c in check_targets(h, region))
+    print(f"covers: {region.population.countries}")
+    print(format_table(["total", "published", "simulated", "diff"], _total_rows(pop, region)))
+    rows = []
+    for c in checks:
+        t = c.target
+        group = t.group if t.versus is None else f"{t.group} / {t.versus}"
+        rows.append(
+            [
+                LEVELS[t.unit],
+                t.measure,
+                group,
+                f"{t.value:.3f}",
+                f"{c.simulated:.3f}",
+                f"{c.error_pp:+.2f}",
+            ]
+        )
+    print(format_table(["level", "target", "group", "published", "simulated", "diff (pp)"], rows))
+    worst = max(abs(c.error_pp) for c in checks)
     print(f"largest difference: {worst:.2f} percentage points")
     return EXIT_OK
+
+
+def _total_rows(pop: Population, region: Region) -> list[list[str]]:
+    """Persons and households the population stands for beside the published totals."""
+    real = totals(pop)
+    published = {
+        "persons": region.population.persons.value,
+        "households": region.population.households,
+    }
+    return [
+        [
+            name,
+            f"{published[name]:,.0f}",
+            f"{real[name]:,.0f}",
+            f"{100 * (real[name] / published[name] - 1):+.2f}%",
+        ]
+        for name in ("persons", "households")
+    ]
 
 
 @command("run")

@@ -6,8 +6,9 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from model import kernels
 from model.calendar import Quarter
-from model.households import Households, People, Population
+from model.households import WORKING_AGE, Households, People, Population
 from model.indicators import Cells, IncomeOrder, cell_table, indicators, meaningful_use
 from model.loader import LoadedScenario
 from model.params import defaults
@@ -17,7 +18,7 @@ from model.population import OWN_DEVICE_AGE, can_use, synthesise_checked
 from model.rules import connectivity as conn
 from model.rules import income as inc
 from model.rules import labour, schooling, skills
-from model.rules.network import build_peers, peer_share
+from model.rules.network import build_peers
 from model.run import RunResult
 from model.streams import Streams
 
@@ -70,6 +71,7 @@ class InclusionModel(mesa.Model):
         self.peers = build_peers(group, self.streams("network"), homophily=self.pars["homophily"])
         self.poverty_line = 0.0
         self._set_2019_references()
+        self.meaningful = meaningful_use(self.pop)
         self.cells = Cells(self.pop)
         self.income_order = IncomeOrder(h.income / h.size)
         self.child_quarters_lost = 0.0
@@ -91,8 +93,9 @@ class InclusionModel(mesa.Model):
 
         1. policies act (coverage, prices and subsidies, training places, regulation);
         2. the economy moves: the COVID-19 shock and recovery, platform work, earnings;
-        3. households decide on the home connection (connect, upgrade, drop); each person
-           uses the Internet or not; skills grow with use and training and fade without;
+        3. households decide on the home connection (connect, upgrade, drop); then each
+           person uses the Internet or not, and skills grow with use and training and fade
+           without;
         4. transfers and poverty update; children's remote learning is recorded;
         5. indicators are collected.
         """
@@ -100,8 +103,7 @@ class InclusionModel(mesa.Model):
         self.act_policies()
         self.move_economy()
         self.decide_connection()
-        self.decide_use()
-        self.update_skills()
+        self.use_and_learn()
         self.update_welfare()
         self._measure()
         self.datacollector.collect(self)
@@ -172,33 +174,33 @@ class InclusionModel(mesa.Model):
         self.scheduled_loss = jobs_target
         self._platform_work()
         hours_cut = (1 - pars["jobs_per_hour_lost"]) * hours_lost
+        w = self.workers
         earnings = inc.labour_income(
-            p.earnings_base, had_job, p.lost_job, hours_cut, pars["share_income_kept_jobless"]
+            p.earnings_base[w], True, p.lost_job[w], hours_cut, pars["share_income_kept_jobless"]
         )
-        has_gig = self.draws("labour.gigs", p.n) < min(lv.gig_availability, 1.0)
+        gig = np.flatnonzero(p.is_platform)
+        has_gig = self.draws("labour.gigs", p.n)[gig] < min(lv.gig_availability, 1.0)
         gig_pay = labour.platform_income(
-            self.platform_reference,
+            self.platform_reference[gig],
             has_gig,
             pars["platform_income_share"],
             lv.platform_floor,
             lv.social_insurance,
         )
-        earnings = np.where(p.is_platform, earnings + gig_pay, earnings)
         transfer = self.poverty_line * pars["transfer_share_of_line"] * h.size * h.gets_transfer
-        h.income[:] = h.nonlabour_base + p.household_sum(earnings, h.n) + transfer
-        p.is_employed[:] = (had_job & ~p.lost_job) | (p.is_platform & has_gig)
+        h.income[:] = (
+            h.nonlabour_base
+            + np.bincount(p.household[w], weights=earnings, minlength=h.n)
+            + np.bincount(p.household[gig], weights=gig_pay, minlength=h.n)
+            + transfer
+        )
+        p.is_employed[:] = had_job & ~p.lost_job
+        p.is_employed[gig[has_gig]] = True
 
     def _lose_jobs(self, had_job: np.ndarray, wanted: float) -> None:
         """Jobs lost this quarter: ``wanted`` real jobs before telework protection."""
         h, p, pars = self.h, self.p, self.pars
-        rel = labour.relative_loss_risk(
-            p.job == 2,
-            p.is_high_impact,
-            p.is_female,
-            (p.age >= 15) & (p.age <= 24),
-            p.has_disability,
-            pars,
-        )
+        rel = self.rel_loss
         protected = labour.telework_protected(
             p.is_teleworkable & p.is_online,
             h.connection[p.household],
@@ -218,20 +220,26 @@ class InclusionModel(mesa.Model):
         p.lost_job |= lost
 
     def _platform_work(self) -> None:
+        """Platform workers leave or lose the ability; others enter.
+
+        One draw serves both: a person either may leave or may enter, never both.
+        """
         p, pars, lv = self.p, self.pars, self.levers
         able = p.is_online & (p.skill >= labour.SKILLED) & (p.age >= 15) & (p.age < 65)
-        leave = self.draws("labour.platform_exit", p.n)
-        p.is_platform &= able & (leave >= pars["p_platform_exit"])
-        no_formal_job = (p.job != 1) | p.lost_job
-        p.is_platform |= labour.platform_entries(
-            able & no_formal_job & ~p.is_platform,
-            p.has_disability,
+        u = self.draws("labour.platform", p.n)
+        outside = ~p.is_platform
+        p.is_platform &= able & (u >= pars["p_platform_exit"])
+        idx = np.flatnonzero(able & ((p.job != 1) | p.lost_job) & outside)
+        enter = labour.platform_entries(
+            np.ones(idx.size, dtype=bool),
+            p.has_disability[idx],
             pars["p_platform"],
             lv.gig_availability,
             pars["rel_hire_disability"],
             lv.hiring_access,
-            self.draws("labour.platform", p.n),
+            u[idx],
         )
+        p.is_platform[idx[enter]] = True
 
     # --- 3. households and persons decide ---------------------------------------------------
 
@@ -256,10 +264,8 @@ class InclusionModel(mesa.Model):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Which households want a home connection, and which a meaningful plan."""
         h, pars = self.h, self.pars
-        years = (self.quarter - self.start) / 4
-        lockdown = float(self.quarter >= COVID_PULL_FROM)
-        common = pars["trend_per_year"] * years + pars["covid_pull"] * lockdown
-        peers = peer_share(self.peers, h.connection > 0)
+        common = self.common_pull()
+        peers = self._peer_share()
         pull = (
             common
             + pars["beta_peer"] * (peers - h.peers_online_2019)
@@ -306,45 +312,61 @@ class InclusionModel(mesa.Model):
         level[leave] = 0
         return level
 
-    def decide_use(self) -> None:
-        """Each person uses the Internet or not, given the home connection and own skills.
+    def common_pull(self) -> float:
+        """Pull towards being online shared by every household and person (logit).
 
-        Use follows :func:`model.rules.connectivity.person_uses`; a person who comes online
-        from age 13 without a device of the household's buys a smartphone.
+        A secular trend per year since the start plus the lasting pull of the lockdowns
+        from 2020Q2 (services moved online and stayed).
+        """
+        pars = self.pars
+        years = (self.quarter - self.start) / 4
+        lockdown = float(self.quarter >= COVID_PULL_FROM)
+        return pars["trend_per_year"] * years + pars["covid_pull"] * lockdown
+
+    def _peer_share(self) -> np.ndarray:
+        """Share of each household's social neighbours with a home connection."""
+        out = np.empty(self.h.n, dtype=np.float32)
+        kernels.peer_share(self.peers, (self.h.connection > 0).view(np.uint8), out)
+        return out
+
+    def use_and_learn(self) -> None:
+        """Each person uses the Internet or not; skills grow with use and training.
+
+        Use follows :func:`model.rules.connectivity.person_uses` (the raked latent, the shift
+        of the home connection, and the common pull (:meth:`common_pull`) plus the pull of
+        skills gained since 2019, damped by residual gender and disability barriers); a
+        person 13+ who comes online without the household's computer buys a smartphone.
+        Skills then grow with use (twice as fast with meaningful use), fade without it, and
+        gain what training completed this quarter gives
+        (:func:`model.rules.skills.update_skills`). One compiled pass over persons
+        (:func:`model.kernels.use_and_skills`); household mean skills of members 15+ follow.
         """
         h, p, pars = self.h, self.p, self.pars
-        hh = p.household
-        home = h.connection[hh]
-        damp = conn.barrier(
-            p.is_female,
-            p.has_disability,
-            pars["rel_barrier_female"],
-            pars["rel_barrier_disability"],
-        )
-        online = conn.person_uses(
-            p.use_latent,
-            home,
+        kernels.use_and_skills(
+            p.household,
+            h.connection,
+            h.has_computer,
+            p.age,
             self.can_use,
-            damp * pars["beta_skill"] * (p.skill - p.skill_2019),
+            p.use_latent,
+            self.damp,
+            self.common_pull(),
+            pars["beta_skill"],
+            p.skill_2019,
+            conn.HOME_USE_SHIFT,
+            skills.USE_BY_CONNECTION,
+            self.levers.skill_gain,
+            pars["rate_skill_use"],
+            pars["rate_skill_fade"],
+            OWN_DEVICE_AGE,
+            WORKING_AGE,
+            p.skill,
+            p.is_online,
+            p.has_smartphone,
+            self.meaningful,
+            self._adult_skill,
         )
-        new = online & ~p.is_online & (p.age >= OWN_DEVICE_AGE)
-        p.has_smartphone |= new & ~(h.has_computer[hh] & (home > 0))
-        p.is_online[:] = online
-
-    def update_skills(self) -> None:
-        """Skills grow with use and training and fade without use; household means follow."""
-        h, p, pars = self.h, self.p, self.pars
-        use = p.is_online.astype(np.int8) + meaningful_use(self.pop)
-        p.skill[:] = skills.update_skills(
-            p.skill, use, self.levers.skill_gain, pars["rate_skill_use"], pars["rate_skill_fade"]
-        )
-        h.skill_mean[:] = self._household_skill()
-
-    def _household_skill(self) -> np.ndarray:
-        p = self.p
-        adults = p.is_working_age
-        total = p.household_sum(np.where(adults, p.skill, 0.0), self.h.n)
-        return (total / np.maximum(self.n_adults, 1)).astype(np.float32)
+        h.skill_mean[:] = self._adult_skill / np.maximum(self.n_adults, 1)
 
     # --- 4. welfare ----------------------------------------------------------------------
 
@@ -377,15 +399,32 @@ class InclusionModel(mesa.Model):
         h, p, pars = self.h, self.p, self.pars
         self.can_use = can_use(self.pop)
         self.n_adults = p.household_sum(p.is_working_age, h.n)
+        self.workers = np.flatnonzero(p.job > 0)
+        self.damp = conn.barrier(
+            p.is_female,
+            p.has_disability,
+            pars["rel_barrier_female"],
+            pars["rel_barrier_disability"],
+        ).astype(np.float32)
+        self.rel_loss = labour.relative_loss_risk(
+            p.job == 2,
+            p.is_high_impact,
+            p.is_female,
+            (p.age >= 15) & (p.age <= 24),
+            p.has_disability,
+            pars,
+        )
         self.platform_reference = np.where(
             p.earnings_base > 0, p.earnings_base, (h.income_base / h.size)[p.household]
         ).astype(np.float32)
         h.was_online_2019[:] = h.connection > 0
         p.was_online_2019[:] = p.is_online
         p.skill_2019[:] = p.skill
-        h.skill_mean[:] = self._household_skill()
+        adult_skill = np.where(p.is_working_age, p.skill, 0.0)
+        h.skill_mean[:] = p.household_sum(adult_skill, h.n) / np.maximum(self.n_adults, 1)
         h.skill_2019[:] = h.skill_mean
-        h.peers_online_2019[:] = peer_share(self.peers, h.connection > 0)
+        self._adult_skill = np.zeros(h.n, dtype=np.float64)
+        h.peers_online_2019[:] = self._peer_share()
         everyone = np.ones(h.n, dtype=bool)
         would_take_up = inc.transfer_takeup(
             everyone,
@@ -419,24 +458,40 @@ class InclusionModel(mesa.Model):
 
     def _measure(self) -> None:
         """Compute this quarter's indicators (read by the DataCollector's reporters)."""
-        values, worst = indicators(self.pop, self.cells, self.poverty_line, self.income_order)
+        values, worst = indicators(
+            self.pop, self.cells, self.poverty_line, self.income_order, self.meaningful
+        )
         closed = schooling.schools_closed(self.quarter) and self.steps > 0
         missed = values["n_children_no_remote_learning"] if closed else 0.0
         self.child_quarters_lost += missed
         values["n_children_cut_off_from_school"] = missed
         values["cum_child_quarters_cut_off"] = self.child_quarters_lost
+        values.update(self._policy_indicators())
+        self.indicators = values
+        self.worst_label = worst.label
+
+    def _policy_indicators(self) -> dict[str, float]:
+        """Spending and what it reached, per policy (cumulative)."""
+        if not self.policies:
+            return {}
         h, p, w = self.h, self.p, self.pop.weight
+        new_homes = np.flatnonzero((h.connection > 0) & ~h.was_online_2019)
+        new_people = np.flatnonzero(p.is_online & ~p.was_online_2019)
+        values = {}
         for policy in self.policies:
             spent = self.spend[policy.name]
-            homes = policy.reached_households(self.pop) & (h.connection > 0) & ~h.was_online_2019
-            people = policy.reached_people(self.pop) & p.is_online & ~p.was_online_2019
+            if policy.level == "person":
+                homes = policy.reached_households(self.pop)[new_homes]
+                people = policy.reached[new_people]
+            else:
+                homes = policy.reached[new_homes]
+                people = policy.reached[p.household[new_people]]
             n_new = np.count_nonzero(homes) * w
             values[f"spend:{policy.name}"] = spent
             values[f"n_new_connected:{policy.name}"] = n_new
             values[f"n_new_online:{policy.name}"] = np.count_nonzero(people) * w
             values[f"cost_per_new_connected:{policy.name}"] = spent / max(n_new, 1.0)
-        self.indicators = values
-        self.worst_label = worst.label
+        return values
 
     def cell_table(self) -> pd.DataFrame:
         """Persons and every measure per intersection this quarter, in real people."""

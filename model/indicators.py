@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model import groups
+from model import groups, kernels
 from model.households import Population
 from model.indicator_registry import GAP_KINDS, INDICATORS, MEASURES
 
@@ -89,8 +89,25 @@ class Cells:
         self.household_cell = h.quintile.astype(np.int32) * 2 + h.is_rural
 
     def table(self, state: np.ndarray) -> np.ndarray:
-        """Persons per cell and state (cells x N_STATES): one pass over the persons."""
+        """Persons per cell and state (cells x N_STATES) from packed states."""
         counts = np.bincount(self.code + state, minlength=self.n_cells * N_STATES)
+        return counts.reshape(self.n_cells, N_STATES)
+
+    def table_of(self, pop: Population, meaningful: np.ndarray) -> np.ndarray:
+        """Persons per cell and state of the population: one compiled pass over persons."""
+        p = pop.p
+        counts = np.empty(self.n_cells * N_STATES, dtype=np.int64)
+        kernels.state_table(
+            self.code,
+            p.household,
+            p.is_online,
+            meaningful,
+            p.skill,
+            p.is_employed,
+            p.has_smartphone,
+            pop.h.is_poor,
+            counts,
+        )
         return counts.reshape(self.n_cells, N_STATES)
 
     def by_group(self, per_cell: np.ndarray) -> dict[str, float]:
@@ -102,12 +119,20 @@ class Cells:
         return ", ".join(groups.short_label(g) for g in band_cell_groups(cell))
 
 
-def person_state(pop: Population) -> np.ndarray:
-    """Each person's yes/no measures packed into bits (see :data:`STATE_BITS`)."""
+def person_state(pop: Population, meaningful: np.ndarray | None = None) -> np.ndarray:
+    """Each person's yes/no measures packed into bits (see :data:`STATE_BITS`).
+
+    Args:
+        pop: the population.
+        meaningful: :func:`meaningful_use` if already computed this quarter.
+
+    """
     h, p = pop.h, pop.p
     hh = p.household
+    if meaningful is None:
+        meaningful = meaningful_use(pop)
     state = p.is_online.astype(np.int32)
-    state |= meaningful_use(pop).astype(np.int32) << 1
+    state |= meaningful.astype(np.int32) << 1
     state |= p.has_basic_skills.astype(np.int32) << 2
     state |= p.is_employed.astype(np.int32) << 3
     state |= p.has_smartphone.astype(np.int32) << 4
@@ -149,19 +174,20 @@ def gaps(rate: dict[str, float], measure: str) -> dict[str, float]:
 class IncomeOrder:
     """Exact weighted Gini and Palma ratio, keeping the sort order from quarter to quarter.
 
-    Incomes move a little each quarter, so the previous order is nearly sorted and a stable
-    sort of it (timsort) costs close to one pass instead of a full sort.
+    Most households' incomes do not change in a quarter, and those keep their order; only
+    the changed ones are sorted and merged back (:func:`model.kernels.resort`), so a quarter
+    costs one pass plus a sort of what changed, and the result is exact.
     """
 
     def __init__(self, values: np.ndarray) -> None:
         self.order = np.argsort(values, kind="stable")
+        self.previous = values[self.order]
 
     def inequality(self, values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
         """Gini coefficient (0 = equal) and Palma ratio (top 10% / bottom 40% share)."""
-        v = values[self.order]
-        resort = np.argsort(v, kind="stable")
-        self.order = self.order[resort]
-        return inequality_sorted(v[resort], weights[self.order])
+        kernels.resort(self.order, values, self.previous)
+        gini, palma = kernels.gini_palma(self.order, values, weights)
+        return float(gini), float(palma)
 
 
 def inequality(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
@@ -266,7 +292,11 @@ def cell_table(pop: Population, cells: Cells) -> pd.DataFrame:
 
 
 def indicators(
-    pop: Population, cells: Cells, poverty_line: float, income_order: IncomeOrder
+    pop: Population,
+    cells: Cells,
+    poverty_line: float,
+    income_order: IncomeOrder,
+    meaningful: np.ndarray | None = None,
 ) -> tuple[dict[str, float], Worst]:
     """Every indicator for the current quarter.
 
@@ -275,12 +305,15 @@ def indicators(
         cells: the persons' intersections (see :class:`Cells`).
         poverty_line: poverty line per person, US$ a month.
         income_order: the running sort order of income per person.
+        meaningful: :func:`meaningful_use` if already computed this quarter.
 
     """
     h = pop.h
     w = pop.weight
     out: dict[str, float] = {}
-    table = cells.table(person_state(pop))
+    if meaningful is None:
+        meaningful = meaningful_use(pop)
+    table = cells.table_of(pop, meaningful)
     people = table.sum(axis=1).astype(float)
     counts = _bit_counts(table)
     people_by_group = cells.by_group(people)

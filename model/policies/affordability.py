@@ -50,15 +50,17 @@ class Affordability(Policy):
         h = pop.h
         years = max(ctx.quarter - c.start, 0) / 4
         levers.price_factor *= (1 - c.intensity * c.extra_price_decline_per_year) ** years
-        elig = self.eligible(pop)
+        elig = self.eligible_index(pop)
         s_service = c.intensity * c.service_subsidy
         s_device = c.intensity * c.device_subsidy
         levers.subsidy_service[elig] = np.maximum(levers.subsidy_service[elig], s_service)
         levers.subsidy_device[elig] = np.maximum(levers.subsidy_device[elig], s_device)
-        users = elig & (h.connection > 0)
+        level = h.connection[elig]
+        users = elig[level > 0]
         self.reached[users] = True
-        plan = np.where(h.connection == 2, ctx.prices["meaningful"], ctx.prices["basic"])
-        device = np.where(h.connection == 2, ctx.prices["device"] / DEVICE_MONTHS, 0.0)
+        n_meaningful = np.count_nonzero(level == 2)
+        n_basic = users.size - n_meaningful
+        plan = n_meaningful * ctx.prices["meaningful"] + n_basic * ctx.prices["basic"]
+        device = n_meaningful * ctx.prices["device"] / DEVICE_MONTHS
         monthly = (s_service * plan + s_device * device) * levers.price_factor
-        paid = 3 * h.weight * float(np.sum(monthly[users]))
-        return paid + c.admin_cost_per_household * h.weight * np.count_nonzero(users)
+        return 3 * h.weight * monthly + c.admin_cost_per_household * h.weight * users.size

@@ -179,6 +179,7 @@ class Policy:
         n = pop.p.n if self.level == "person" else pop.h.n
         self.reached = np.zeros(n, dtype=bool)
         self._eligible: np.ndarray | None = None
+        self._eligible_index: np.ndarray | None = None
 
     def in_force(self, quarter: Quarter) -> bool:
         """The policy acts in ``quarter`` (start and end inclusive, intensity above zero)."""
@@ -195,10 +196,18 @@ class Policy:
             self._eligible = e.person_mask(pop) if self.level == "person" else e.household_mask(pop)
         return self._eligible
 
+    def eligible_index(self, pop: Population) -> np.ndarray:
+        """Indices of :meth:`eligible` (built once)."""
+        if self._eligible_index is None:
+            self._eligible_index = np.flatnonzero(self.eligible(pop))
+        return self._eligible_index
+
     def reached_households(self, pop: Population) -> np.ndarray:
         """Households the policy reached (for a person-level policy: with a reached member)."""
         if self.level == "person":
-            return pop.p.household_sum(self.reached, pop.h.n) > 0
+            out = np.zeros(pop.h.n, dtype=bool)
+            out[pop.p.household[self.reached]] = True
+            return out
         return self.reached
 
     def reached_people(self, pop: Population) -> np.ndarray:

@@ -50,11 +50,15 @@ class SkillsTrainingConfig(PolicyConfig):
     cost_per_place: NonNegative = 150.0
 
 
+OFFER_ROUNDS = 8
+"""Rounds of drawing from the pool before offering every open person in weighted order."""
+
+
 class SkillsTraining(Policy):
     """Offers courses to persons 15+ without advanced skills; completers gain skill.
 
-    Places are offered by weighted sampling without replacement (Efraimidis & Spirakis 2006),
-    the weight being the product of the targeting multipliers that apply.
+    Places are offered by weighted sampling without replacement, the weight being the product
+    of the targeting multipliers that apply.
     """
 
     Config = SkillsTrainingConfig
@@ -68,28 +72,62 @@ class SkillsTraining(Policy):
         super().__init__(config, pars, pop)
         self.p_uptake = pars["p_training_uptake"]
         self.rel_uptake_barrier = pars["rel_uptake_barrier"]
+        self._pool: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _candidates(self, pop: Population) -> tuple[np.ndarray, np.ndarray]:
+        """Eligible persons 15+ with a priority above zero, and their priority (built once)."""
+        if self._pool is None:
+            c = self.config
+            t = c.targeting
+            h, p = pop.h, pop.p
+            hh = p.household
+            priority = (
+                np.where(p.is_female, t.women, 1.0)
+                * np.where(p.age >= 65, t.older, 1.0)
+                * np.where(p.has_disability, t.disability, 1.0)
+                * np.where(h.is_rural[hh], t.rural, 1.0)
+                * np.where(h.quintile[hh] <= 1, t.low_income, 1.0)
+            )
+            idx = np.flatnonzero(self.eligible(pop) & p.is_working_age & (priority > 0))
+            self._pool = (idx, np.cumsum(priority[idx]))
+        return self._pool
+
+    def _offers(self, pop: Population, n_offers: int, rng: np.random.Generator) -> np.ndarray:
+        """Persons offered a place: sampled without replacement in proportion to priority.
+
+        Draws from the fixed pool by inverting the cumulative priority, keeps persons still
+        open (below advanced skill, not yet trained) and not drawn before, and draws again
+        until the places are filled; when few open persons remain, all of them are offered
+        in priority-weighted random order (Efraimidis & Spirakis 2006).
+        """
+        p = pop.p
+        pool, cum = self._candidates(pop)
+        chosen = np.empty(0, dtype=pool.dtype)
+        for _ in range(OFFER_ROUNDS):
+            need = n_offers - chosen.size
+            if need <= 0 or pool.size == 0:
+                return chosen[:n_offers]
+            draw = pool[np.searchsorted(cum, rng.random(2 * need + 16) * cum[-1], side="right")]
+            draw = draw[(p.skill[draw] < 0.7) & ~p.is_trained[draw]]
+            chosen = np.concatenate([chosen, draw])
+            _, first = np.unique(chosen, return_index=True)
+            chosen = chosen[np.sort(first)]
+        open_ = pool[(p.skill[pool] < 0.7) & ~p.is_trained[pool]]
+        priority = np.diff(cum, prepend=0.0)[np.searchsorted(pool, open_)]
+        keys = np.log(rng.random(open_.size)) / priority
+        return open_[np.argsort(-keys)][:n_offers]
 
     def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
-        """Offer this quarter's places, enrol, complete and credit the gain; return the spend."""
+        """Offer this quarter's places, enrol, complete and credit the gain; return the spend.
+
+        Places go to eligible persons 15+ below advanced skill who have not been trained,
+        by weighted sampling without replacement on the targeting priorities.
+        """
         c = self.config
-        t = c.targeting
-        h, p = pop.h, pop.p
-        hh = p.household
-        candidates = self.eligible(pop) & p.is_working_age & (p.skill < 0.7) & ~p.is_trained
-        older = p.age >= 65
-        priority = (
-            np.where(p.is_female, t.women, 1.0)
-            * np.where(older, t.older, 1.0)
-            * np.where(p.has_disability, t.disability, 1.0)
-            * np.where(h.is_rural[hh], t.rural, 1.0)
-            * np.where(h.quintile[hh] <= 1, t.low_income, 1.0)
-        )
+        p = pop.p
         n_offers = take(c.intensity * c.places_per_quarter, pop.weight, ctx.rng)
-        keys = np.log(ctx.rng.random(p.n)) / np.maximum(priority, 1e-12)
-        idx = np.flatnonzero(candidates & (priority > 0))
-        if n_offers < idx.size:
-            idx = idx[np.argpartition(-keys[idx], n_offers)[:n_offers]]
-        barrier = p.is_female[idx] | older[idx] | p.has_disability[idx]
+        idx = self._offers(pop, n_offers, ctx.rng)
+        barrier = p.is_female[idx] | (p.age[idx] >= 65) | p.has_disability[idx]
         rel = np.where(barrier & (not c.accessible_delivery), self.rel_uptake_barrier, 1.0)
         start = idx[ctx.rng.random(idx.size) < self.p_uptake * rel]
         done = start[ctx.rng.random(start.size) < c.completion_rate]

@@ -48,4 +48,5 @@ def build_peers(
 
 def peer_share(peers: np.ndarray, state: np.ndarray) -> np.ndarray:
     """Share of each household's neighbours for whom ``state`` holds."""
-    return state[peers].mean(axis=1, dtype=np.float32)
+    online = state.view(np.uint8)[peers].sum(axis=1, dtype=np.uint8)
+    return online * np.float32(1 / peers.shape[1])

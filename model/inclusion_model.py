@@ -22,6 +22,9 @@ from model.rules.network import build_peers
 from model.run import RunResult
 from model.streams import Streams
 
+LABOUR_STREAMS = ("labour.loss", "labour.telework", "labour.platform", "labour.gigs")
+"""Named streams of the labour decisions, in the order the labour pass takes them."""
+
 COVID_PULL_FROM = schooling.SCHOOLS_CLOSED[0]
 """First quarter of the lasting pull of the lockdowns (services moved online and stayed)."""
 
@@ -120,7 +123,7 @@ class InclusionModel(mesa.Model):
 
     def draws(self, name: str, n: int) -> np.ndarray:
         """Uniform draws this quarter of decision ``name`` (its own stream)."""
-        return self.streams.quarterly(name, self.steps).random(n, dtype=np.float32)
+        return kernels.uniforms(self.key(name), n)
 
     # --- 1. policies --------------------------------------------------------------------
 
@@ -152,99 +155,73 @@ class InclusionModel(mesa.Model):
 
         Losses are scheduled against the shock path without protection
         (``self.scheduled_loss``), so jobs that telework protection saves stay saved rather
-        than being taken from other workers in a later quarter.
+        than being taken from other workers in a later quarter. The rules run in one
+        compiled pass over persons (:func:`model.kernels.labour_quarter`).
         """
         h, p, pars, lv = self.h, self.p, self.pars, self.levers
         hours_lost = self.shock.get(self.quarter, 0.0)
         jobs_target = pars["jobs_per_hour_lost"] * hours_lost
-        had_job = p.job > 0
-        jobs_2019 = float(np.count_nonzero(had_job)) * self.pop.weight
+        jobs_2019 = self.workers.size * self.pop.weight
+        scale, rehire = 0.0, False
         if jobs_target > self.scheduled_loss:
-            self._lose_jobs(had_job, (jobs_target - self.scheduled_loss) * jobs_2019)
-        elif np.count_nonzero(p.lost_job) * self.pop.weight > jobs_target * jobs_2019:
-            back = labour.rehires(
-                p.lost_job,
-                p.has_disability,
-                pars["p_rehire"],
-                pars["rel_hire_disability"],
-                lv.hiring_access,
-                self.draws("labour.loss", p.n),
-            )
-            p.lost_job &= ~back
+            at_risk = self.workers[~p.lost_job[self.workers]]
+            exposure = float(self.rel_loss[at_risk].sum()) * self.pop.weight
+            wanted = (jobs_target - self.scheduled_loss) * jobs_2019
+            scale = wanted / exposure if exposure > 0 else 0.0
+        else:
+            rehire = np.count_nonzero(p.lost_job) * self.pop.weight > jobs_target * jobs_2019
         self.scheduled_loss = jobs_target
-        self._platform_work()
-        hours_cut = (1 - pars["jobs_per_hour_lost"]) * hours_lost
-        w = self.workers
-        earnings = inc.labour_income(
-            p.earnings_base[w], True, p.lost_job[w], hours_cut, pars["share_income_kept_jobless"]
-        )
-        gig = np.flatnonzero(p.is_platform)
-        has_gig = self.draws("labour.gigs", p.n)[gig] < min(lv.gig_availability, 1.0)
-        gig_pay = labour.platform_income(
-            self.platform_reference[gig],
-            has_gig,
-            pars["platform_income_share"],
-            lv.platform_floor,
-            lv.social_insurance,
+        hire = float(labour.hiring_multiplier(True, pars["rel_hire_disability"], lv.hiring_access))
+        kernels.labour_quarter(
+            (
+                p.household,
+                p.age,
+                p.job,
+                p.earnings_base,
+                self.platform_reference,
+                self.rel_loss,
+                p.is_teleworkable,
+                p.has_disability,
+            ),
+            (p.lost_job, p.is_platform, p.is_employed, p.is_online, p.skill),
+            h.connection,
+            (
+                scale,
+                pars["rel_loss_telework"],
+                lv.telework_right,
+                rehire,
+                pars["p_rehire"],
+                (1 - pars["jobs_per_hour_lost"]) * hours_lost,
+                pars["share_income_kept_jobless"],
+            ),
+            (
+                labour.SKILLED,
+                pars["p_platform_exit"],
+                pars["p_platform"],
+                lv.gig_availability,
+                hire,
+                pars["platform_income_share"],
+                lv.platform_floor,
+                lv.social_insurance,
+            ),
+            tuple(self.key(name) for name in LABOUR_STREAMS),
+            self._earnings,
         )
         transfer = self.poverty_line * pars["transfer_share_of_line"] * h.size * h.gets_transfer
-        h.income[:] = (
-            h.nonlabour_base
-            + np.bincount(p.household[w], weights=earnings, minlength=h.n)
-            + np.bincount(p.household[gig], weights=gig_pay, minlength=h.n)
-            + transfer
-        )
-        p.is_employed[:] = had_job & ~p.lost_job
-        p.is_employed[gig[has_gig]] = True
+        h.income[:] = h.nonlabour_base + self._earnings + transfer
 
-    def _lose_jobs(self, had_job: np.ndarray, wanted: float) -> None:
-        """Jobs lost this quarter: ``wanted`` real jobs before telework protection."""
-        h, p, pars = self.h, self.p, self.pars
-        rel = self.rel_loss
-        protected = labour.telework_protected(
-            p.is_teleworkable & p.is_online,
-            h.connection[p.household],
-            p.skill,
-            self.levers.telework_right,
-            self.draws("labour.telework", p.n),
-        )
-        lost = labour.job_losses(
-            had_job & ~p.lost_job,
-            self.pop.weight,
-            rel,
-            protected,
-            wanted,
-            pars["rel_loss_telework"],
-            self.draws("labour.loss", p.n),
-        )
-        p.lost_job |= lost
-
-    def _platform_work(self) -> None:
-        """Platform workers leave or lose the ability; others enter.
-
-        One draw serves both: a person either may leave or may enter, never both.
-        """
-        p, pars, lv = self.p, self.pars, self.levers
-        able = p.is_online & (p.skill >= labour.SKILLED) & (p.age >= 15) & (p.age < 65)
-        u = self.draws("labour.platform", p.n)
-        outside = ~p.is_platform
-        p.is_platform &= able & (u >= pars["p_platform_exit"])
-        idx = np.flatnonzero(able & ((p.job != 1) | p.lost_job) & outside)
-        enter = labour.platform_entries(
-            np.ones(idx.size, dtype=bool),
-            p.has_disability[idx],
-            pars["p_platform"],
-            lv.gig_availability,
-            pars["rel_hire_disability"],
-            lv.hiring_access,
-            u[idx],
-        )
-        p.is_platform[idx[enter]] = True
+    def key(self, name: str) -> np.uint64:
+        """Key of decision ``name`` in the current quarter, for counter-based draws."""
+        return self.streams.key(name, self.steps)
 
     # --- 3. households and persons decide ---------------------------------------------------
 
     def decide_connection(self) -> None:
-        """Connect, upgrade to a meaningful plan, downgrade or drop (see rules.connectivity)."""
+        """Connect, upgrade to a meaningful plan, downgrade or drop.
+
+        The rules of :mod:`model.rules.connectivity` in one compiled pass over households
+        (:func:`model.kernels.connection_quarter`).
+        """
         h, pars, lv = self.h, self.pars, self.levers
         prices = conn.market_prices(
             self.base_prices,
@@ -252,65 +229,41 @@ class InclusionModel(mesa.Model):
             pars["price_decline_per_year"],
             lv.price_factor,
         )
-        cost_basic, cost_meaningful = conn.monthly_cost(
-            prices, lv.subsidy_service, lv.subsidy_device
-        )
-        wants, wants_m = self._desires(cost_basic, cost_meaningful)
-        cost_now = np.where(h.connection == 2, cost_meaningful, cost_basic)
-        h.connection[:] = self._transitions(wants, wants_m, cost_now / np.maximum(h.income, 1.0))
-
-    def _desires(
-        self, cost_basic: np.ndarray, cost_meaningful: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Which households want a home connection, and which a meaningful plan."""
-        h, pars = self.h, self.pars
-        common = self.common_pull()
-        peers = self._peer_share()
-        pull = (
-            common
-            + pars["beta_peer"] * (peers - h.peers_online_2019)
-            + pars["beta_skill"] * (h.skill_mean - h.skill_2019)
-        )
-        afford = conn.unaffordability(cost_basic, h.income)
-        shift = conn.utility_shift(pull, 1.0, afford, h.unafford_2019, pars["beta_afford"])
-        wants = h.has_coverage & (h.propensity + shift > 0)
-        mid = pars["skill_for_meaningful"]
-        pull_m = common + pars["beta_skill"] * (
-            conn.skill_pull(h.skill_mean, mid) - conn.skill_pull(h.skill_2019, mid)
-        )
-        afford_m = conn.unaffordability(cost_meaningful, h.income)
-        shift_m = conn.utility_shift(
-            pull_m, 1.0, afford_m, h.unafford_meaningful_2019, pars["beta_afford"]
-        )
-        wants_m = wants & h.has_broadband & (h.propensity_meaningful + shift_m > 0)
-        return wants, wants_m
-
-    def _transitions(
-        self, wants: np.ndarray, wants_m: np.ndarray, cost_share: np.ndarray
-    ) -> np.ndarray:
-        """Next connection level: partial adjustment towards the desires, and stress drops."""
-        h, pars = self.h, self.pars
-        join, leave = conn.adjust(
-            h.connection > 0, wants, pars["rate_adjust"], self.draws("connect.adjust", h.n)
-        )
-        up, down = conn.adjust(
-            h.connection == 2, wants_m, pars["rate_upgrade"], self.draws("connect.upgrade", h.n)
-        )
-        stressed = conn.stress_drop(
+        kernels.connection_quarter(
+            (
+                h.propensity,
+                h.propensity_meaningful,
+                h.has_coverage,
+                h.has_broadband,
+                h.income_base,
+                h.peers_online_2019,
+                h.skill_2019,
+                h.unafford_2019,
+                h.unafford_meaningful_2019,
+            ),
+            (h.income, self._peer_share(), h.skill_mean),
+            (
+                prices.basic,
+                prices.meaningful,
+                prices.device / conn.DEVICE_MONTHS,
+                lv.subsidy_service,
+                lv.subsidy_device,
+            ),
+            (
+                self.common_pull(),
+                pars["beta_peer"],
+                pars["beta_skill"],
+                pars["beta_afford"],
+                pars["skill_for_meaningful"],
+                pars["rate_adjust"],
+                pars["rate_upgrade"],
+                pars["p_drop_stress"],
+                conn.AFFORDABLE_SHARE,
+                conn.STRESS_SHARE,
+            ),
+            (self.key("connect.adjust"), self.key("connect.upgrade"), self.key("connect.stress")),
             h.connection,
-            cost_share,
-            h.income,
-            h.income_base,
-            pars["p_drop_stress"],
-            self.draws("connect.stress", h.n),
         )
-        level = h.connection.copy()
-        level[join] = 1
-        level[up & (level >= 1)] = 2
-        level[down & (level == 2)] = 1
-        level[stressed] = np.maximum(level[stressed] - 1, 0)
-        level[leave] = 0
-        return level
 
     def common_pull(self) -> float:
         """Pull towards being online shared by every household and person (logit).
@@ -424,6 +377,7 @@ class InclusionModel(mesa.Model):
         h.skill_mean[:] = p.household_sum(adult_skill, h.n) / np.maximum(self.n_adults, 1)
         h.skill_2019[:] = h.skill_mean
         self._adult_skill = np.zeros(h.n, dtype=np.float64)
+        self._earnings = np.zeros(h.n, dtype=np.float64)
         h.peers_online_2019[:] = self._peer_share()
         everyone = np.ones(h.n, dtype=bool)
         would_take_up = inc.transfer_takeup(

@@ -182,3 +182,191 @@ def gini_palma(order: np.ndarray, values: np.ndarray, weights: np.ndarray) -> tu
         elif position > 0.9:
             top += vw
     return 1.0 - area, (top / bottom if bottom > 0 else 0.0)
+
+
+# --- counter-based draws --------------------------------------------------------------------
+
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX_2 = np.uint64(0x94D049BB133111EB)
+TO_UNIT = 1.0 / 16777216.0
+
+
+@njit(cache=True, inline="always")
+def uniform(key: np.uint64, i: int) -> float:
+    """The uniform draw in [0, 1) of row ``i`` in the stream ``key`` (24 random bits).
+
+    The SplitMix64 output function (Steele, Lea & Flood 2014) applied to the counter
+    ``key + (i + 1) * golden ratio``: each row's draw depends only on the stream and the row,
+    so a decision draws for any subset of rows without shifting anyone else's draw, and
+    scenarios that differ in who is eligible still share every row's draw (common random
+    numbers).
+    """
+    z = key + np.uint64(i + 1) * GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * MIX_1
+    z = (z ^ (z >> np.uint64(27))) * MIX_2
+    z = z ^ (z >> np.uint64(31))
+    return float(z >> np.uint64(40)) * TO_UNIT
+
+
+@njit(cache=True)
+def uniforms(key: np.uint64, n: int) -> np.ndarray:
+    """Draws of rows ``0 .. n-1`` of stream ``key`` (see :func:`uniform`)."""
+    out = np.empty(n, dtype=np.float32)
+    for i in range(n):
+        out[i] = uniform(key, i)
+    return out
+
+
+# --- labour market --------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def labour_quarter(
+    person: tuple,
+    state: tuple,
+    connection: np.ndarray,
+    shock: tuple,
+    platform: tuple,
+    keys: tuple,
+    earnings_sum: np.ndarray,
+) -> None:
+    """Job losses or rehiring, platform work and earnings of every person this quarter.
+
+    The rules of :mod:`model.rules.labour` and :func:`model.rules.income.labour_income`, in
+    one pass:
+
+    - losses (``shock[0]`` > 0): each worker still in the 2019 job loses it with hazard
+      ``min(rel_loss * shock[0], 1)``, lowered by ``rel_protected`` when the job is
+      teleworkable and the worker online, skilled and meaningfully connected at home (or
+      basic, with a right to telework, for a share ``telework_right``);
+    - rehiring (``shock[3]``): those who lost a job find one at ``p_rehire`` a quarter
+      (times the disability hiring penalty, which accessible hiring removes);
+    - platform work: online, skilled persons aged 15-64 leave at ``p_exit`` or, without a
+      formal job, enter at ``p_platform`` times gig availability (and the hiring penalty);
+      a platform worker gets gigs with chance ``gig_availability`` and is paid a share of
+      a reference income raised to the floor, or social insurance's share without gigs;
+    - earnings: the 2019 job's earnings less the shorter hours, or ``share_kept`` of them
+      after a loss, plus platform pay; summed per household into ``earnings_sum``.
+
+    Args:
+        person: fixed arrays (household, age, job, earnings_base, platform_reference,
+            rel_loss, is_teleworkable, has_disability).
+        state: arrays updated in place (lost_job, is_platform, is_employed, is_online, skill).
+        connection: home connection of each household.
+        shock: (hazard scale, rel_protected, telework_right, rehire on, p_rehire,
+            hours_cut, share_kept).
+        platform: (skilled, p_exit, p_platform, gig_availability, hiring multiplier with a
+            disability, pay share, floor, social insurance).
+        keys: streams (loss, telework, platform, gigs).
+        earnings_sum: per household, written here.
+
+    """
+    household, age, job, base, reference, rel_loss, teleworkable, disability = person
+    lost, on_platform, employed, online, skill = state
+    scale, rel_protected, right, rehire, p_rehire, hours_cut, share_kept = shock
+    skilled, p_exit, p_platform, gigs, hire_dis, pay_share, floor, insurance = platform
+    k_loss, k_tele, k_platform, k_gigs = keys
+    earnings_sum[:] = 0.0
+    pay_rate = max(pay_share, floor)
+    for i in range(household.size):
+        h = household[i]
+        had_job = job[i] > 0
+        hire = hire_dis if disability[i] else 1.0
+        if had_job and scale > 0 and not lost[i]:
+            home = connection[h]
+            able = teleworkable[i] and online[i] and skill[i] >= skilled
+            protected = able and (home == 2 or (home == 1 and uniform(k_tele, i) < right))
+            hazard = min(rel_loss[i] * scale, 1.0) * (rel_protected if protected else 1.0)
+            if uniform(k_loss, i) < hazard:
+                lost[i] = True
+        elif had_job and rehire and lost[i] and uniform(k_loss, i) < p_rehire * hire:
+            lost[i] = False
+        able = online[i] and skill[i] >= skilled and 15 <= age[i] < 65
+        u = uniform(k_platform, i)
+        if on_platform[i]:
+            on_platform[i] = able and u >= p_exit
+        elif able and (job[i] != 1 or lost[i]) and u < p_platform * gigs * hire:
+            on_platform[i] = True
+        e = 0.0
+        if had_job:
+            e = base[i] * (share_kept if lost[i] else 1.0 - hours_cut)
+        gig = False
+        if on_platform[i]:
+            gig = uniform(k_gigs, i) < min(gigs, 1.0)
+            pay = reference[i] * pay_rate
+            e += pay if gig else insurance * pay
+        employed[i] = (had_job and not lost[i]) or gig
+        earnings_sum[h] += e
+
+
+# --- households -----------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def connection_quarter(
+    fixed: tuple,
+    now: tuple,
+    cost: tuple,
+    pars: tuple,
+    keys: tuple,
+    connection: np.ndarray,
+) -> None:
+    """Each household's home connection next quarter (:mod:`model.rules.connectivity`).
+
+    A covered household wants a connection when its raked propensity plus the pull (common
+    pull, peers and skills gained since 2019) less the rise in unaffordability since 2019
+    is positive, and a meaningful plan likewise (with broadband coverage and the pull of
+    skills around ``skill_mid``). It closes the gap between what it has and what it wants
+    at ``rate_adjust`` (connection) and ``rate_upgrade`` (plan) a quarter, and drops one
+    level with chance ``p_stress`` when its plan costs over 5% of an income that has fallen.
+
+    Args:
+        fixed: (propensity, propensity_meaningful, has_coverage, has_broadband,
+            income_base, peers_2019, skill_2019, unafford_2019, unafford_meaningful_2019).
+        now: (income, peers share, mean skill of members 15+).
+        cost: (basic price, meaningful price, device price a month, service subsidy,
+            device subsidy) after the policy price factor.
+        pars: (common pull, beta_peer, beta_skill, beta_afford, skill_mid, rate_adjust,
+            rate_upgrade, p_stress, affordable share, stress share).
+        keys: streams (adjust, upgrade, stress).
+        connection: updated in place.
+
+    """
+    prop, prop_m, coverage, broadband, income_base, peers_0, skill_0, aff_0, aff_m0 = fixed
+    income, peers, skill = now
+    basic, meaningful, device, sub_service, sub_device = cost
+    common, b_peer, b_skill, b_afford, mid, rate_adjust, rate_up, p_stress, ok, stress = pars
+    k_adjust, k_up, k_stress = keys
+    for i in range(connection.size):
+        inc = max(income[i], 1.0)
+        c_basic = basic * (1.0 - sub_service[i])
+        c_m = meaningful * (1.0 - sub_service[i]) + device * (1.0 - sub_device[i])
+        afford = np.log(max(c_basic / inc, ok) / ok)
+        afford_m = np.log(max(c_m / inc, ok) / ok)
+        pull = common + b_peer * (peers[i] - peers_0[i]) + b_skill * (skill[i] - skill_0[i])
+        wants = coverage[i] and prop[i] + pull - b_afford * (afford - aff_0[i]) > 0
+        ready = 1.0 / (1.0 + np.exp(-10.0 * (skill[i] - mid)))
+        ready_0 = 1.0 / (1.0 + np.exp(-10.0 * (skill_0[i] - mid)))
+        pull_m = common + b_skill * (ready - ready_0)
+        wants_m = (
+            wants and broadband[i] and prop_m[i] + pull_m - b_afford * (afford_m - aff_m0[i]) > 0
+        )
+        level = connection[i]
+        share = (c_m if level == 2 else c_basic) / inc
+        move = uniform(k_adjust, i) < rate_adjust
+        move_m = uniform(k_up, i) < rate_up
+        stressed = level > 0 and share > stress and income[i] < income_base[i]
+        stressed = stressed and uniform(k_stress, i) < p_stress
+        new = level
+        if level == 0 and wants and move:
+            new = 1
+        if level != 2 and wants_m and move_m and new >= 1:
+            new = 2
+        if level == 2 and not wants_m and move_m and new == 2:
+            new = 1
+        if stressed:
+            new = max(new - 1, 0)
+        if level > 0 and not wants and move:
+            new = 0
+        connection[i] = new

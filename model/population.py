@@ -482,7 +482,11 @@ def stratified_uniform(cells: np.ndarray, rng: np.random.Generator) -> np.ndarra
     Compared with independent draws this removes most sampling noise from cell rates, so
     small populations still reproduce the raked targets closely.
     """
-    order = np.lexsort((rng.random(cells.size), cells))
+    shuffled = rng.permutation(cells.size)
+    key = cells[shuffled]
+    if key.max(initial=0) < np.iinfo(np.int16).max:
+        key = key.astype(np.int16)
+    order = shuffled[np.argsort(key, kind="stable")]
     counts = np.bincount(cells)
     starts = np.cumsum(counts) - counts
     sorted_cells = cells[order]

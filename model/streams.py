@@ -41,6 +41,15 @@ class Streams:
             self._cache[name] = rng
         return rng
 
+    def key(self, name: str, step: int) -> np.uint64:
+        """The 64-bit key of decision ``name`` in quarter ``step``, for counter-based draws.
+
+        Compiled rules draw row ``i``'s uniform from the key and ``i`` alone
+        (:func:`model.kernels.uniform`), so each row's draw is fixed whoever else draws.
+        """
+        seq = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name), step))
+        return np.uint64(seq.generate_state(1, np.uint64)[0])
+
     def quarterly(self, name: str, step: int) -> np.random.Generator:
         """A fresh generator for decision ``name`` in quarter ``step``.
 

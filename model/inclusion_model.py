@@ -238,6 +238,7 @@ class InclusionModel(mesa.Model):
                 h.income_base,
                 h.peers_online_2019,
                 h.skill_2019,
+                self.ready_2019,
                 h.unafford_2019,
                 h.unafford_meaningful_2019,
             ),
@@ -376,6 +377,7 @@ class InclusionModel(mesa.Model):
         adult_skill = np.where(p.is_working_age, p.skill, 0.0)
         h.skill_mean[:] = p.household_sum(adult_skill, h.n) / np.maximum(self.n_adults, 1)
         h.skill_2019[:] = h.skill_mean
+        self.ready_2019 = conn.skill_pull(h.skill_2019, pars["skill_for_meaningful"])
         self._adult_skill = np.zeros(h.n, dtype=np.float64)
         self._earnings = np.zeros(h.n, dtype=np.float64)
         h.peers_online_2019[:] = self._peer_share()

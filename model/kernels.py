@@ -233,6 +233,9 @@ def labour_quarter(
 ) -> None:
     """Job losses or rehiring, platform work and earnings of every person this quarter.
 
+    Persons under 15 hold no job and do no platform work; they are skipped (their
+    ``is_employed`` stays false).
+
     The rules of :mod:`model.rules.labour` and :func:`model.rules.income.labour_income`, in
     one pass:
 
@@ -270,6 +273,8 @@ def labour_quarter(
     earnings_sum[:] = 0.0
     pay_rate = max(pay_share, floor)
     for i in range(household.size):
+        if age[i] < 15:
+            continue
         h = household[i]
         had_job = job[i] > 0
         hire = hire_dis if disability[i] else 1.0
@@ -323,7 +328,8 @@ def connection_quarter(
 
     Args:
         fixed: (propensity, propensity_meaningful, has_coverage, has_broadband,
-            income_base, peers_2019, skill_2019, unafford_2019, unafford_meaningful_2019).
+            income_base, peers_2019, skill_2019, readiness for meaningful use in 2019,
+            unafford_2019, unafford_meaningful_2019).
         now: (income, peers share, mean skill of members 15+).
         cost: (basic price, meaningful price, device price a month, service subsidy,
             device subsidy) after the policy price factor.
@@ -333,7 +339,7 @@ def connection_quarter(
         connection: updated in place.
 
     """
-    prop, prop_m, coverage, broadband, income_base, peers_0, skill_0, aff_0, aff_m0 = fixed
+    prop, prop_m, coverage, broadband, income_base, peers_0, skill_0, ready_0, aff_0, aff_m0 = fixed
     income, peers, skill = now
     basic, meaningful, device, sub_service, sub_device = cost
     common, b_peer, b_skill, b_afford, mid, rate_adjust, rate_up, p_stress, ok, stress = pars
@@ -342,13 +348,12 @@ def connection_quarter(
         inc = max(income[i], 1.0)
         c_basic = basic * (1.0 - sub_service[i])
         c_m = meaningful * (1.0 - sub_service[i]) + device * (1.0 - sub_device[i])
-        afford = np.log(max(c_basic / inc, ok) / ok)
-        afford_m = np.log(max(c_m / inc, ok) / ok)
+        afford = np.log(c_basic / inc / ok) if c_basic > ok * inc else 0.0
+        afford_m = np.log(c_m / inc / ok) if c_m > ok * inc else 0.0
         pull = common + b_peer * (peers[i] - peers_0[i]) + b_skill * (skill[i] - skill_0[i])
         wants = coverage[i] and prop[i] + pull - b_afford * (afford - aff_0[i]) > 0
         ready = 1.0 / (1.0 + np.exp(-10.0 * (skill[i] - mid)))
-        ready_0 = 1.0 / (1.0 + np.exp(-10.0 * (skill_0[i] - mid)))
-        pull_m = common + b_skill * (ready - ready_0)
+        pull_m = common + b_skill * (ready - ready_0[i])
         wants_m = (
             wants and broadband[i] and prop_m[i] + pull_m - b_afford * (afford_m - aff_m0[i]) > 0
         )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
-from model.households import Population
+from model.households import Households, Population
 from model.policies.base import Context, Levers, Policy, PolicyConfig, take
 
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -49,14 +49,14 @@ class Connectivity(Policy):
         """Cover and upgrade this quarter's quota of eligible households; return the spend."""
         c = self.config
         h = pop.h
-        elig = self.eligible(pop)
-        order_key = ctx.rng.random(h.n) + np.where(c.rural_first & h.is_rural, 0.0, 1.0)
+        elig = self.eligible_index(pop)
         n_cover = take(c.intensity * c.households_covered_per_year / 4, h.weight, ctx.rng)
-        covered = pick(elig & ~h.has_coverage, order_key, n_cover)
+        covered = self._pick(h, elig[~h.has_coverage[elig]], n_cover, ctx.rng)
         h.has_coverage[covered] = True
         h.has_broadband[covered] = True
         n_up = take(c.intensity * c.households_upgraded_per_year / 4, h.weight, ctx.rng)
-        upgraded = pick(elig & h.has_coverage & ~h.has_broadband, order_key, n_up)
+        candidates = elig[h.has_coverage[elig] & ~h.has_broadband[elig]]
+        upgraded = self._pick(h, candidates, n_up, ctx.rng)
         h.has_broadband[upgraded] = True
         self.reached[covered] = True
         self.reached[upgraded] = True
@@ -65,10 +65,13 @@ class Connectivity(Policy):
             + upgraded.size * c.cost_per_household_upgraded
         )
 
-
-def pick(candidates: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the ``k`` candidates with the smallest ``key``."""
-    idx = np.flatnonzero(candidates)
-    if k >= idx.size:
-        return idx
-    return idx[np.argpartition(key[idx], k)[:k]]
+    def _pick(
+        self, h: Households, candidates: np.ndarray, k: int, rng: np.random.Generator
+    ) -> np.ndarray:
+        """``k`` of the candidate households: rural first when ``rural_first``, else at random."""
+        if k >= candidates.size:
+            return candidates
+        key = rng.random(candidates.size)
+        if self.config.rural_first:
+            key += np.where(h.is_rural[candidates], 0.0, 1.0)
+        return candidates[np.argpartition(key, k)[:k]]

@@ -53,7 +53,7 @@ HEADLINE = (
 )
 """Indicators printed by ``compare`` (those the model does not report are skipped)."""
 
-CONNECTED = "n_households_internet_use"
+CONNECTED = "n_households_connected"
 """Indicator counting connected households (real, weighted), for cost-effectiveness."""
 
 SPEND_PREFIX = "spend:"

@@ -2,8 +2,10 @@
 
 ``docs/ODD.md``, ``docs/MODEL_CARD.md`` and ``docs/calibration.md`` hold sections between
 ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->``; :func:`main` rewrites
-them from :mod:`model.params`, :mod:`model.households`, the policy configurations, the random
-streams and constants found in ``model/``, and ``docs/modelled.yaml``::
+them from :mod:`model.params`, :mod:`model.households` (household and person attributes),
+:mod:`model.groups` (the group vocabulary), :mod:`model.indicator_registry` (every indicator),
+the policy configurations, the random streams and constants found in ``model/``, and
+``docs/modelled.yaml``::
 
     .venv/bin/python -m experiments.docs_gen          # rewrite the generated sections
     .venv/bin/python -m experiments.docs_gen --check  # exit 1 if any is stale
@@ -23,8 +25,15 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
-from model.households import ATTRIBUTES, CODES, SKILL_LEVELS
-from model.indicators import GROUPS, HEADLINE, MEASURES, gaps
+from model import groups
+from model.households import (
+    CODES,
+    HOUSEHOLD_ATTRIBUTES,
+    PERSON_ATTRIBUTES,
+    SKILL_LEVELS,
+    Attribute,
+)
+from model.indicator_registry import GAP_KINDS, HEADLINE, INDICATORS, MEASURES, Indicator
 from model.loader import ROOT, validate
 from model.params import PARAMETERS
 from model.policies.base import PolicyConfig
@@ -59,13 +68,36 @@ NON_BEHAVIOURAL = frozenset(
         "GROUP_VALUES",
         "SHARE_SUM_TOLERANCE",
         "ATTRIBUTES",
+        "HOUSEHOLD_ATTRIBUTES",
+        "PERSON_ATTRIBUTES",
         "CODES",
         "SKILL_LEVELS",
         "PARAMETERS",
         "POLICY_TYPES",
         "GROUPS",
         "MEASURES",
+        "MEASURE_BY_NAME",
         "HEADLINE",
+        "INDICATORS",
+        "GAP_KINDS",
+        "AGE_GROUPS_OF",
+        "PERSON_DIMENSIONS",
+        "HOUSEHOLD_DIMENSIONS",
+        "DIMENSIONS",
+        "LABELS",
+        "AGE_BANDS",
+        "AGE_BAND_LOWER",
+        "FINE_AGES",
+        "AGE_AGGREGATES",
+        "STATE_BITS",
+        "N_STATES",
+        "CELL_DIMENSIONS",
+        "N_BANDS",
+        "N_BAND_CELLS",
+        "GOLDEN",
+        "MIX_1",
+        "MIX_2",
+        "TO_UNIT",
         "N_CELLS",
         "FEW_HOUSEHOLDS",
         "MAX_BYTES",
@@ -74,7 +106,7 @@ NON_BEHAVIOURAL = frozenset(
 )
 """Module-level constants of ``model/`` that are plumbing, not part of the model's behaviour."""
 
-_DTYPES = {"f8": "float", "f4": "float", "i1": "integer", "?": "bool"}
+_DTYPES = {"f8": "float", "f4": "float", "i1": "integer", "i4": "integer", "?": "bool"}
 
 
 # --- small formatting helpers -----------------------------------------------------------
@@ -183,45 +215,87 @@ def submodels() -> list[str]:
     return list(dict.fromkeys(p.submodel for p in PARAMETERS.values()))
 
 
-def attribute_table() -> str:
-    """Markdown table of every household attribute of :data:`model.households.ATTRIBUTES`."""
+def _attribute_rows(registry: Sequence[Attribute]) -> list[list[str]]:
     rows = []
-    for a in ATTRIBUTES:
+    for a in registry:
         codes = CODES.get(a.name)
         meaning = a.description
         if codes and a.name != "quintile" and not all(v in meaning for v in codes.values()):
-            meaning += " (names in group expressions: " + ", ".join(codes.values()) + ")"
+            meaning += " (codes: " + ", ".join(f"{k} = {v}" for k, v in codes.items()) + ")"
         rows.append([f"`{a.name}`", _DTYPES.get(a.dtype, a.dtype), fmt_number(a.default), meaning])
+    return rows
+
+
+ATTRIBUTE_HEADER = ("attribute", "type", "default", "meaning")
+
+
+def attribute_table() -> str:
+    """Markdown tables of the household and the person attributes (:mod:`model.households`)."""
     levels = ", ".join(f"{name} from {lo:g}" for name, lo in SKILL_LEVELS)
-    note = f"\nSkill levels on the 0-1 score (`SKILL_LEVELS`): below {SKILL_LEVELS[0][1]:g} none, "
-    return table(("attribute", "type", "default", "meaning"), rows) + note + levels + ".\n"
+    return (
+        "**Households** (`HOUSEHOLD_ATTRIBUTES`, one entry per household):\n\n"
+        + table(ATTRIBUTE_HEADER, _attribute_rows(HOUSEHOLD_ATTRIBUTES))
+        + "\n**Persons** (`PERSON_ATTRIBUTES`, one entry per person; `household` is the index of "
+        "the person's household):\n\n"
+        + table(ATTRIBUTE_HEADER, _attribute_rows(PERSON_ATTRIBUTES))
+        + f"\nSkill levels on the 0-1 score (`SKILL_LEVELS`): below {SKILL_LEVELS[0][1]:g} none, "
+        + levels
+        + ".\n"
+    )
 
 
-def indicator_list() -> str:
-    """The indicator names the model reports each quarter, by family."""
-    rates = {g: 1.0 for names in GROUPS.values() for g in names}
-    gap_names = [k.replace("internet_use", "<measure>") for k in gaps(rates, "internet_use")]
-    groups = "; ".join(f"{attr}: {', '.join(names)}" for attr, names in GROUPS.items())
-    lines = [
-        f"- measures (`MEASURES`): {', '.join(f'`{m}`' for m in MEASURES)}",
-        f"- groups (`GROUPS`): {groups}",
-        "- per measure: `share_<measure>` and `share_<measure>:<group>` (share of people 15+), "
-        "`n_people_<measure>[:<group>]`, `n_households_<measure>`",
-        f"- gaps per measure: {', '.join(f'`{g}`' for g in gap_names)}",
-        "- income: `mean_income[:<group>]` (US$ a month per household) and its gaps "
-        "(`gps_income`, `ratio_urban_rural_income`, `ratio_q5_q1_income`, `gap_age_income`, "
-        "`gap_disability_income`), `gini_income`, `palma_income`",
-        "- poverty and transfers: `share_poor`, `share_working_poor`, `share_transfer`",
-        "- children: `share_children_no_remote_learning`, `n_children_no_remote_learning`, "
-        "`n_children_cut_off_from_school`, `cum_child_quarters_cut_off`",
-        "- leave no one behind: `worst_share_internet_use`, `lag_worst_internet_use` (and the "
-        "label of the worst-off intersection in the run summary)",
-        "- per policy: `spend:<policy>`, `n_new_connected:<policy>`, "
-        "`cost_per_new_connected:<policy>`",
-        f"- printed at the start and end of a run (`HEADLINE`): "
-        f"{', '.join(f'`{h}`' for h in HEADLINE)}",
+def group_table() -> str:
+    """Markdown table of the group vocabulary of :mod:`model.groups`."""
+    rows = []
+    for g in groups.all_groups():
+        parsed = groups.parse_group(g)
+        dim = "everyone" if parsed is None else parsed[0]
+        level = "" if parsed is None else groups.DIMENSIONS[dim].level
+        rows.append([f"`{g}`", dim, level, groups.label(g), groups.short_label(g)])
+    bands = ", ".join(groups.AGE_BANDS)
+    spans = ", ".join(groups.AGE_AGGREGATES)
+    note = (
+        f"Age bands (`AGE_BANDS`, disjoint): {bands}; groups spanning bands "
+        f"(`AGE_AGGREGATES`): {spans}. Person dimensions apply to each person; household "
+        "dimensions to every member of the household.\n\n"
+    )
+    return note + table(("group", "dimension", "level", "in a sentence", "short"), rows)
+
+
+def _split_by(ind: Indicator) -> str:
+    if ind.per_policy:
+        return "per policy (`:<policy>`)"
+    if not ind.dimensions:
+        return "-"
+    parts = []
+    for dim in ind.dimensions:
+        values = [g.split("=", 1)[1] for g in ind.groups() if g.startswith(f"{dim}=")]
+        parts.append(f"{dim} ({', '.join(values)})" if dim == "age" else dim)
+    return ", ".join(parts)
+
+
+def indicator_table() -> str:
+    """Markdown tables of the indicator registry (:mod:`model.indicator_registry`)."""
+    rows = [
+        [f"`{i.name}`", i.label, i.unit, i.counts, i.better or "-", _split_by(i)]
+        for i in INDICATORS.values()
     ]
-    return "\n".join(lines) + "\n"
+    measures = ", ".join(f"`{m.name}` ({m.words}; {m.universe})" for m in MEASURES)
+    gap_rows = [
+        [f"`{prefix}_<measure>`", words, f"`{a}` {'/' if scale == 'ratio' else '-'} `{b}`"]
+        for prefix, (words, scale, _, a, b) in GAP_KINDS.items()
+    ]
+    return (
+        f"Measures (`MEASURES`): {measures}. A name is `<indicator>` (everyone it counts) or "
+        "`<indicator>:<group>` with a group of the vocabulary above, for the dimensions it is "
+        "split by.\n\n"
+        + table(("indicator", "label", "unit", "counts", "better", "split by"), rows)
+        + "\nGaps (`GAP_KINDS`), per measure:\n\n"
+        + table(("indicator", "words", "computed as"), gap_rows)
+        + "\nPrinted at the start and end of a run (`HEADLINE`): "
+        + ", ".join(f"`{h}`" for h in HEADLINE)
+        + ".\n"
+    )
 
 
 # --- policies --------------------------------------------------------------------------
@@ -614,7 +688,8 @@ def renderers() -> dict[str, Callable[[], str]]:
     out: dict[str, Callable[[], str]] = {
         "parameters": parameter_table,
         "attributes": attribute_table,
-        "indicators": indicator_list,
+        "groups": group_table,
+        "indicators": indicator_table,
         "streams": stream_table,
         "constants": constant_table,
         "modelled": modelled_lists,

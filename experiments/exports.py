@@ -1,8 +1,9 @@
 """Reading a finished experiment folder for presentation, and spreadsheet-ready exports.
 
 :func:`load_results` reads what ``compare`` or ``sweep`` (and ``analyse``) wrote;
-:func:`write_exports` writes tidy and wide CSV files to ``<folder>/exports/``. The indicator
-vocabulary (plain-language names and units) used by the figures and the report lives here too.
+:func:`write_exports` writes tidy and wide CSV files to ``<folder>/exports/``. Indicator
+names, labels and units come from :mod:`model.indicator_registry` (re-exported here under the
+names the figures and the report use), group words from :mod:`model.groups`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pandas as pd
 import yaml
 
 from experiments.stats import STATS
+from model import indicator_registry
 from model.errors import single
 
 CSV_ENCODING = "utf-8-sig"
@@ -31,161 +33,36 @@ decimal comma, open the file with Data > From Text/CSV (Excel) or the import dia
 FLOAT_FORMAT = "%.10g"
 """Numbers in the CSV files: up to 10 significant digits, no thousands separators."""
 
-MEASURES = {
-    "internet_use": "Internet use",
-    "meaningful": "meaningful connectivity",
-    "basic_skills": "basic digital skills",
-    "employed": "employment",
-    "income": "income",
-}
-"""Measures of the indicator names, in words."""
+indicator_label = indicator_registry.label
+"""A plain-language name of an indicator, from :mod:`model.indicator_registry`."""
 
-GROUPS = {
-    "female": "women-headed households",
-    "male": "men-headed households",
-    "urban": "urban households",
-    "rural": "rural households",
-    "q1": "poorest fifth of households (Q1)",
-    "q2": "second fifth (Q2)",
-    "q3": "middle fifth (Q3)",
-    "q4": "fourth fifth (Q4)",
-    "q5": "richest fifth of households (Q5)",
-    "youth": "households headed by a person aged 15-24",
-    "adult": "households headed by a person aged 25-64",
-    "older": "households headed by a person aged 65+",
-    "disability": "households headed by a person with a disability",
-    "no_disability": "households headed by a person without a disability",
-}
-"""Groups of the indicator names, in words. Person-level indicators count every adult (15+) of a
-household with its reference person's sex, age and disability (docs/MODEL_CARD.md), so the sex,
-age and disability groups are groups of households by their head."""
+unit_of = indicator_registry.unit
+"""The unit of an indicator's values, from :mod:`model.indicator_registry`."""
 
-SHORT_GROUPS = {
-    "all": "All people 15+",
-    "female": "Women-headed",
-    "male": "Men-headed",
-    "urban": "Urban",
-    "rural": "Rural",
-    "q1": "Q1 (poorest fifth)",
-    "q2": "Q2",
-    "q3": "Q3",
-    "q4": "Q4",
-    "q5": "Q5 (richest fifth)",
-    "youth": "Head aged 15-24",
-    "adult": "Head aged 25-64",
-    "older": "Head aged 65+",
-    "disability": "Head with a disability",
-    "no_disability": "Head without a disability",
-}
-"""Short group names for axis labels and table rows."""
-
-GAP_KINDS = {
-    "gps": ("gender parity score", "ratio, women-headed / men-headed households (1 = parity)"),
-    "ratio_urban_rural": ("urban/rural ratio", "ratio, urban / rural (1 = parity)"),
-    "diff_urban_rural": ("urban-rural difference", "difference of shares, urban minus rural"),
-    "ratio_q5_q1": ("richest/poorest fifth ratio", "ratio, Q5 / Q1 (1 = parity)"),
-    "gap_age": ("age gap", "difference of shares, head 15-24 minus head 65+"),
-    "gap_disability": (
-        "disability gap",
-        "difference of shares, head without minus head with a disability",
-    ),
-}
-"""Gap prefixes: name in words and unit."""
+is_share = indicator_registry.is_share
+"""The indicator is a fraction (0-1) or a difference of fractions (registry)."""
 
 
-def _split(indicator: str) -> tuple[str, str | None]:
-    base, _, group = indicator.partition(":")
-    return base, (group or None)
+def shown_factor(indicator: str) -> float:
+    """Factor from stored to shown values: shares become % and their differences points."""
+    return 100.0 if is_share(indicator) else 1.0
 
 
-def indicator_label(indicator: str) -> str:
-    """A plain-language name of an indicator (``share_internet_use:rural`` -> words)."""
-    base, group = _split(indicator)
-    fixed = {
-        "gini_income": "Gini index of income per person",
-        "palma_income": "Palma ratio of income (top 10% / bottom 40%)",
-        "share_poor": "Share of households in poverty",
-        "share_working_poor": "Share of working households in poverty",
-        "share_transfer": "Share of households receiving a transfer",
-        "share_children_no_remote_learning": (
-            "Share of children 5-12 unable to follow remote learning"
-        ),
-        "n_children_no_remote_learning": "Children 5-12 unable to follow remote learning",
-        "n_children_cut_off_from_school": "Children 5-12 cut off from school while closed",
-        "cum_child_quarters_cut_off": "Child-quarters cut off from school (cumulative)",
-        "worst_share_internet_use": "Internet use of the worst-off group",
-        "lag_worst_internet_use": "Lag of the worst-off group behind the average (Internet use)",
-        "mean_income": "Mean household income",
-    }
-    if base in fixed and group is None:
-        return fixed[base]
-    where = f" - {GROUPS.get(group, group)}" if group else ""
-    if base == "mean_income":
-        return f"Mean household income{where}"
-    if base.startswith("spend"):
-        return f"Spending of policy '{group}' (cumulative)"
-    if base.startswith("cost_per_new_connected"):
-        return f"Spending per household newly online, policy '{group}' (within one run)"
-    if base.startswith("n_new_connected"):
-        return f"Reached households newly online, policy '{group}'"
-    for prefix, words in (
-        ("share_", "Share of people 15+ with {m}"),
-        ("n_people_", "People 15+ with {m}"),
-        ("n_households_", "Households with {m}"),
-    ):
-        if base.startswith(prefix) and base[len(prefix) :] in MEASURES:
-            m = MEASURES[base[len(prefix) :]]
-            return words.format(m=m) + where
-    for prefix, (words, _) in GAP_KINDS.items():
-        if base.startswith(prefix + "_") and base[len(prefix) + 1 :] in MEASURES:
-            m = MEASURES[base[len(prefix) + 1 :]]
-            return f"{m[0].upper()}{m[1:]}: {words}"
-    return indicator
+def shown_unit(indicator: str) -> str:
+    """The registry's unit as figures and tables show it (shares in %, differences in points).
 
-
-def unit_of(indicator: str) -> str:
-    """The unit of an indicator's values (shares are fractions 0-1, money in 2019 US$)."""
-    base, _ = _split(indicator)
-    if base == "share_children_no_remote_learning":
-        return "share of children 5-12 (0-1)"
-    if base in ("share_poor", "share_transfer"):
-        return "share of households (0-1)"
-    if base == "share_working_poor":
-        return "share of households with a working head (0-1)"
-    if base.startswith("share_") or base == "worst_share_internet_use":
-        return "share of people 15+ (0-1)"
-    if base.startswith("n_people_"):
-        return "people 15+"
-    if base.startswith(("n_households_", "n_new_connected")):
-        return "households"
-    if base.startswith("n_children_"):
-        return "children 5-12"
-    if base == "cum_child_quarters_cut_off":
-        return "child-quarters"
-    if base.startswith("spend"):
-        return "US$ (cumulative)"
-    if base.startswith("cost_per_new_connected"):
-        return "US$ per household"
-    if base.startswith("mean_income"):
-        return "US$ a month"
-    if base == "gini_income":
-        return "index (0 = equal, 1 = unequal)"
-    if base == "palma_income":
-        return "ratio"
-    if base == "lag_worst_internet_use":
-        return "difference of shares, average minus worst-off group (0-1)"
-    for prefix, (_, unit) in GAP_KINDS.items():
-        if base.startswith(prefix + "_"):
-            if base.endswith("_income") and unit.startswith("difference"):
-                return unit.replace("difference of shares", "US$ a month")
-            return unit
-    return ""
-
-
-def is_share(indicator: str) -> bool:
-    """The indicator is a fraction (0-1) or a difference of fractions."""
-    unit = unit_of(indicator)
-    return unit.startswith("share") or unit.startswith("difference of shares")
+    ``share of people (0-1)`` becomes ``% of people``; ``difference of shares, urban minus
+    rural`` becomes ``percentage points, urban minus rural``; a closing remark in parentheses
+    follows a comma (``ratio, Q5 / Q1, 1 = parity``), so the unit reads well in parentheses.
+    """
+    unit = unit_of(indicator).removesuffix(" (0-1)")
+    if unit.endswith(")") and " (" in unit:
+        unit = ", ".join(unit[:-1].rsplit(" (", 1))
+    if not is_share(indicator):
+        return unit
+    if unit.startswith("share of "):
+        return "% of " + unit.removeprefix("share of ")
+    return unit.replace("difference of shares", "percentage points", 1)
 
 
 # -- reading a folder ------------------------------------------------------------------------

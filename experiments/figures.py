@@ -20,7 +20,17 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from experiments import style
-from experiments.exports import SHORT_GROUPS, Results, load_results
+from experiments.exports import (
+    Results,
+    indicator_label,
+    load_results,
+    outcome_indicators,
+    shown_factor,
+    shown_unit,
+)
+from model import groups as vocabulary
+from model.indicator_registry import GAP_KINDS, INDICATORS, split
+from model.indicators import WORST_MIN_SHARE
 
 HEADLINE_GAPS = (
     "gps_internet_use",
@@ -30,65 +40,14 @@ HEADLINE_GAPS = (
 )
 """The gaps drawn in the trajectory and difference figures."""
 
-GAP_TEXT: dict[str, tuple[str, str, float | None]] = {
-    "gps_internet_use": (
-        "Gender parity score",
-        "ratio, women-headed / men-headed (1 = parity)",
-        1.0,
-    ),
-    "ratio_urban_rural_internet_use": (
-        "Urban / rural ratio",
-        "ratio, urban / rural (1 = parity)",
-        1.0,
-    ),
-    "ratio_q5_q1_internet_use": (
-        "Richest / poorest fifth ratio",
-        "ratio, Q5 / Q1 (1 = parity)",
-        1.0,
-    ),
-    "gap_disability_internet_use": (
-        "Disability gap",
-        "percentage points, head without minus with a disability",
-        0.0,
-    ),
-}
-"""Headline gap -> panel title, unit as drawn, the value of parity."""
+HEATMAP_DIMENSIONS = ("sex", "location", "quintile", "age", "disability")
+"""Blocks of rows of the Internet-use heatmap, top to bottom (after everyone)."""
 
-HEATMAP_GROUPS = (
-    "all",
-    "female",
-    "male",
-    "urban",
-    "rural",
-    "q1",
-    "q2",
-    "q3",
-    "q4",
-    "q5",
-    "youth",
-    "adult",
-    "older",
-    "disability",
-    "no_disability",
-)
-"""Rows of the Internet-use heatmap, top to bottom."""
+PEOPLE_GROUPS = ("all", "sex=female", "location=rural", "quintile=1", "disability=with", "age=65+")
+"""Groups of the 'extra people online' figure (``n_people_internet_use`` of each)."""
 
-PEOPLE_GROUPS = (
-    ("n_people_internet_use", "All people 15+"),
-    ("n_people_internet_use:female", "Women-headed households"),
-    ("n_people_internet_use:rural", "Rural households"),
-    ("n_people_internet_use:q1", "Poorest fifth (Q1)"),
-    ("n_people_internet_use:disability", "Head with a disability"),
-    ("n_people_internet_use:older", "Head aged 65+"),
-)
-"""Groups of the 'extra people online' figure."""
-
-EMPLOYMENT_PANELS = (
-    ("By sex of household head", ("female", "male")),
-    ("By age of household head", ("youth", "adult", "older")),
-    ("By disability of household head", ("disability", "no_disability")),
-)
-"""Panels of the COVID-19 employment figure."""
+EMPLOYMENT_PANELS = ("sex", "age", "disability")
+"""Dimensions of the panels of the COVID-19 employment figure."""
 
 COVID_END = "2023Q4"
 """Last quarter of the COVID-19 employment figure."""
@@ -127,12 +86,22 @@ def qx(quarter: str) -> float:
 
 def _scale(indicator: str) -> float:
     """Factor from stored values to drawn ones: shares and their differences become %/points."""
-    base = indicator.split(":")[0]
-    if base.startswith(("share_", "gap_", "diff_", "lag_", "worst_share")) and not base.endswith(
-        "_income"
-    ):
-        return 100.0
-    return 1.0
+    return shown_factor(indicator)
+
+
+def gap_text(gap: str) -> tuple[str, str, float]:
+    """Panel title, unit as drawn and the value of parity of a gap indicator (registry words).
+
+    Raises:
+        KeyError: ``gap`` is not one of the registry's gap indicators.
+
+    """
+    base, _ = split(gap)
+    prefix = max((p for p in GAP_KINDS if base.startswith(p + "_")), key=len, default=None)
+    if prefix is None or base not in INDICATORS:
+        raise KeyError(gap)
+    words, scale = GAP_KINDS[prefix][:2]
+    return words[0].upper() + words[1:], shown_unit(gap), 1.0 if scale == "ratio" else 0.0
 
 
 def _years_axis(ax: Axes, first: float, last: float) -> None:
@@ -219,7 +188,7 @@ def fig_gap_trajectories(res: Results) -> Figure:
     flat = np.atleast_1d(axes).ravel()
     with style.styled():
         for ax, gap in zip(flat, gaps, strict=False):
-            title, unit, parity = GAP_TEXT[gap]
+            title, unit, parity = gap_text(gap)
             f = _scale(gap)
             for name in _baseline_last(res.names):
                 s = res.series("summary", name, gap).reindex(quarters)
@@ -229,8 +198,7 @@ def fig_gap_trajectories(res: Results) -> Figure:
                     xs, s["p5"] * f, s["p95"] * f, color=st["color"], alpha=BAND_ALPHA, lw=0
                 )
                 ax.plot(xs, s["mean"] * f, label=res.short_label(name), zorder=z, **st)
-            if parity is not None:
-                ax.axhline(parity, color=style.MUTED, lw=0.8, ls=":", zorder=1)
+            ax.axhline(parity * f, color=style.MUTED, lw=0.8, ls=":", zorder=1)
             _shade_schools(ax, quarters, label=ax is flat[0])
             ax.set_title(title)
             ax.set_ylabel(textwrap.fill(unit, 34))
@@ -247,8 +215,8 @@ def fig_gap_trajectories(res: Results) -> Figure:
 def _direction(res: Results, gap: str) -> str:
     """Which way the difference narrows the gap, from the baseline's value at the quarter."""
     row = res.at(res.baseline, gap)
-    parity = GAP_TEXT.get(gap, ("", "", None))[2]
-    if row is None or parity is None or not np.isfinite(row["mean"]):
+    parity = gap_text(gap)[2]
+    if row is None or not np.isfinite(row["mean"]):
         return ""
     return "right" if row["mean"] < parity else "left"
 
@@ -274,7 +242,7 @@ def fig_gap_differences(res: Results) -> Figure:
     ys = np.arange(len(others))[::-1]
     with style.styled():
         for ax, gap in zip(flat, gaps, strict=False):
-            title, unit, _ = GAP_TEXT[gap]
+            title, unit, _ = gap_text(gap)
             f = _scale(gap)
             for y, name in zip(ys, others, strict=True):
                 r = res.at(name, gap)
@@ -307,13 +275,18 @@ def fig_gap_differences(res: Results) -> Figure:
 
 def fig_people_online(res: Results) -> Figure:
     """Extra people online compared with the baseline, by group, at the table's quarter."""
-    groups = [(i, label) for i, label in PEOPLE_GROUPS if i in res.indicators]
+    people = "n_people_internet_use"
+    groups = [
+        (grouped(people, g), vocabulary.short_label(g))
+        for g in PEOPLE_GROUPS
+        if grouped(people, g) in res.indicators
+    ]
     others = res.names[1:]
     styles = style.scenario_styles(res.names)
     n = len(others)
     fig, ax = style.new_figure(
         f"Extra people online in {res.quarter} compared with '{res.short_label(res.baseline)}'",
-        "people aged 15+ using the Internet; dot: mean of paired differences; "
+        "people of all ages using the Internet; dot: mean of paired differences; "
         "bar: 95% confidence interval",
         size=(11, 0.13 * (n + 1) * len(groups) + 2.2),
         note=True,
@@ -358,13 +331,13 @@ def fig_people_online(res: Results) -> Figure:
         ax.grid(axis="y", visible=False)
         ax.xaxis.set_major_formatter(mticker.FuncFormatter(_millions))
         ax.set_xlabel("difference from the baseline, million people")
-        ax.set_title("People 15+ using the Internet, scenario minus baseline, by group")
+        ax.set_title(f"{indicator_label(people)}, scenario minus baseline, by group")
         fig.legend(loc="outside right upper", title="scenario", alignment="left")
         style.add_source(
             fig,
             res.source_line(),
-            "Groups by sex, age and disability are households by their head; every adult 15+ of "
-            "a household counts with its head (see the model card).",
+            "Groups by sex, age and disability are groups of persons; location and income fifth "
+            "are those of the person's household (see the model card).",
         )
     return fig
 
@@ -376,14 +349,14 @@ def fig_internet_heatmap(res: Results, scenarios: list[str] | None = None) -> Fi
         if len(res.names) > 1:
             scenarios.append(res.most_ambitious())
     years = [q for q in res.quarters if q.endswith("Q4")]
-    groups = [g for g in HEATMAP_GROUPS if _group_indicator(g) in res.indicators]
+    groups = [g for g in heatmap_groups() if _group_indicator(g) in res.indicators]
     panels = [(s, "summary") for s in scenarios]
     if len(scenarios) == 2:
         panels.append((scenarios[1], "differences"))
     fig, axes = style.new_figure(
         "Internet use by group and year",
-        "% of people aged 15+ using the Internet (value at Q4 of each year)"
-        + ("; right: difference, percentage points" if len(panels) == 3 else ""),
+        f"{shown_unit('share_internet_use')} using the Internet, all ages (value at Q4 of each "
+        "year)" + ("; right: difference, percentage points" if len(panels) == 3 else ""),
         1,
         len(panels),
         size=(4.3 * len(panels) + 2.2, 0.34 * len(groups) + 2.6),
@@ -444,29 +417,40 @@ def fig_internet_heatmap(res: Results, scenarios: list[str] | None = None) -> Fi
                     pad=0.015,
                     aspect=30,
                 )
-                cb.set_label("% of people 15+" if frame == "summary" else "percentage points")
+                cb.set_label(
+                    shown_unit("share_internet_use") if frame == "summary" else "percentage points"
+                )
                 cb.outline.set_visible(False)
-        flat[0].set_yticks(range(len(groups)), [SHORT_GROUPS[g] for g in groups])
+        flat[0].set_yticks(range(len(groups)), [vocabulary.short_label(g) for g in groups])
         style.add_source(fig, res.source_line())
     return fig
 
 
 def _block(group: str) -> str:
-    """The attribute a heatmap row belongs to (rows of one attribute sit together)."""
-    for attr, names in (
-        ("sex", ("female", "male")),
-        ("location", ("urban", "rural")),
-        ("quintile", ("q1", "q2", "q3", "q4", "q5")),
-        ("age", ("youth", "adult", "older")),
-        ("disability", ("disability", "no_disability")),
-    ):
-        if group in names:
-            return attr
-    return group
+    """The dimension a heatmap row belongs to (rows of one dimension sit together)."""
+    return group.split("=", 1)[0]
+
+
+def grouped(base: str, group: str) -> str:
+    """The indicator name of ``base`` for a group (``all``: the base name itself)."""
+    return base if group == "all" else f"{base}:{group}"
 
 
 def _group_indicator(group: str) -> str:
-    return "share_internet_use" if group == "all" else f"share_internet_use:{group}"
+    return grouped("share_internet_use", group)
+
+
+def heatmap_groups() -> list[str]:
+    """Rows of the Internet-use heatmap: everyone, then the disjoint groups of each dimension."""
+    split_by = INDICATORS["share_internet_use"].groups()
+    rows = ["all"]
+    for dim in HEATMAP_DIMENSIONS:
+        rows += [
+            g
+            for g in split_by
+            if g.startswith(f"{dim}=") and g.split("=", 1)[1] not in vocabulary.AGE_AGGREGATES
+        ]
+    return rows
 
 
 def fig_worst_off(res: Results) -> Figure:
@@ -476,8 +460,8 @@ def fig_worst_off(res: Results) -> Figure:
     styles = style.scenario_styles(res.names)
     fig, axes = style.new_figure(
         "Leave no one behind: the worst-off group",
-        "worst-off group: the combination of the household head's sex, location, income fifth, "
-        "age and disability with the lowest Internet use, at each quarter; " + _band_text(res),
+        "worst-off group: the combination of sex, age band, location, income fifth and "
+        "disability with the lowest Internet use, at each quarter; " + _band_text(res),
         1,
         2,
         size=(12, 5.9),
@@ -499,19 +483,21 @@ def fig_worst_off(res: Results) -> Figure:
                 xs, lag["p5"] * 100, lag["p95"] * 100, color=st["color"], alpha=BAND_ALPHA, lw=0
             )
             right.plot(xs, lag["mean"] * 100, zorder=z, **st)
-        avg = res.series("summary", res.baseline, "share_internet_use").reindex(quarters)
+        # The average the lag is measured from (persons aged 5+): worst-off share plus lag.
+        worst = res.series("summary", res.baseline, "worst_share_internet_use").reindex(quarters)
+        lag = res.series("summary", res.baseline, "lag_worst_internet_use").reindex(quarters)
         left.plot(
             xs,
-            avg["mean"] * 100,
+            (worst["mean"] + lag["mean"]) * 100,
             color=style.MUTED,
             lw=1.0,
             ls=":",
-            label=f"average, {res.short_label(res.baseline)}",
+            label=f"average of people aged 5+, {res.short_label(res.baseline)}",
         )
-        left.set_title("Internet use of the worst-off group")
-        left.set_ylabel("% of people 15+ in the group")
+        left.set_title(indicator_label("worst_share_internet_use"))
+        left.set_ylabel(f"{shown_unit('worst_share_internet_use')} in the group")
         right.set_title("Lag behind the average")
-        right.set_ylabel("percentage points (average minus worst-off group)")
+        right.set_ylabel(shown_unit("lag_worst_internet_use"))
         for ax in axes:
             ax.set_xlabel("year (quarterly values)")
             _years_axis(ax, xs[0], xs[-1])
@@ -654,7 +640,9 @@ def fig_covid_employment(res: Results) -> Figure:
     colours = [style.SERIES[0], style.SERIES[1], style.SERIES[2]]
     dashes = ["-", "--", "-."]
     with style.styled():
-        for ax, (title, groups) in zip(np.atleast_1d(axes), EMPLOYMENT_PANELS, strict=True):
+        split_by = INDICATORS["share_employed"].groups()
+        for ax, dim in zip(np.atleast_1d(axes), EMPLOYMENT_PANELS, strict=True):
+            groups = [g for g in split_by if g.startswith(f"{dim}=")]
             for k, g in enumerate(groups):
                 ind = f"share_employed:{g}"
                 if ind not in res.indicators:
@@ -670,19 +658,18 @@ def fig_covid_employment(res: Results) -> Figure:
                     m,
                     color=colours[k],
                     ls=dashes[k],
-                    label=f"{SHORT_GROUPS[g]} ({drop:+.1f} points)",
+                    label=f"{vocabulary.short_label(g)} ({drop:+.1f} points)",
                 )
-            ax.set_title(title)
+            ax.set_title(f"By {dim}")
             ax.set_xlabel("year (quarterly values)")
             _years_axis(ax, xs[0], xs[-1])
             _shade_schools(ax, quarters, label=ax is np.atleast_1d(axes)[0])
             ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.2), ncols=1, borderaxespad=0)
-        np.atleast_1d(axes)[0].set_ylabel("% of people 15+ employed")
+        np.atleast_1d(axes)[0].set_ylabel(f"{shown_unit('share_employed')} in work")
         style.add_source(
             fig,
             res.source_line(),
-            "Employment of the household head, counted for every adult of the household; the "
-            "hours lost follow the region's ILO path.",
+            "Employment of each person aged 15+; the hours lost follow the region's ILO path.",
         )
     return fig
 
@@ -833,8 +820,6 @@ def fig_indices(res: Results) -> Figure:
 
 
 def _outcome_title(res: Results, outcome: str) -> str:
-    from experiments.exports import indicator_label, outcome_indicators
-
     ind = outcome_indicators(res).get(outcome, outcome.split("@")[0])
     when = outcome.split("@")[1] if "@" in outcome else ""
     text = f"{indicator_label(ind)}{f', {when}' if when else ''}"
@@ -888,7 +873,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         fig_people_online,
         lambda r: _has("n_people_internet_use")(r) and len(r.names) > 1,
         lambda r: (
-            f"How many more people aged 15+ use the Internet in {r.quarter} under each "
+            f"How many more people (of all ages) use the Internet in {r.quarter} under each "
             "scenario than under the baseline, overall and in the groups the Commission singles "
             "out."
         ),
@@ -897,9 +882,9 @@ FIGURES: tuple[FigureSpec, ...] = (
         "internet_heatmap",
         "Internet use by group and year",
         fig_internet_heatmap,
-        _has("share_internet_use:female"),
+        _has("share_internet_use:sex=female"),
         lambda r: (
-            "Internet use (% of people 15+) by group at the end of each year, under the "
+            "Internet use (% of people) by group at the end of each year, under the "
             "baseline"
             + (
                 f" and under '{r.short_label(r.most_ambitious())}' (the scenario with the most "
@@ -916,8 +901,9 @@ FIGURES: tuple[FigureSpec, ...] = (
         lambda r: _has("lag_worst_internet_use")(r) and "worst_share_internet_use" in r.indicators,
         lambda r: (
             "The group left furthest behind: the smallest Internet-use rate among "
-            "intersections of sex, location, income fifth, age and disability that hold at least "
-            "0.5% of households, and its distance to the average."
+            "intersections of sex, age band, location, income fifth and disability that hold at "
+            f"least {WORST_MIN_SHARE:.1%} of people aged 5 and over, and its distance to the "
+            "average."
             + (
                 ""
                 if r.worst_labels
@@ -940,7 +926,7 @@ FIGURES: tuple[FigureSpec, ...] = (
         "covid_employment",
         "COVID-19 shock: employment",
         fig_covid_employment,
-        _has("share_employed:female"),
+        _has("share_employed:sex=female"),
         lambda r: (
             "The COVID-19 shock in the labour market: the share of people 15+ employed "
             "by group from the pre-COVID quarter to 2023, in the baseline. The legend gives each "

@@ -32,129 +32,116 @@ from experiments.exports import (
     load_results,
     outcome_indicators,
     region_sources,
+    shown_factor,
+    shown_unit,
     unit_of,
     write_exports,
 )
 from experiments.provenance import now
 from experiments.store import write_atomic
+from model import groups as vocabulary
+from model import indicator_registry
 
 REPO = Path(__file__).resolve().parent.parent
 MODEL_CARD = REPO / "docs" / "MODEL_CARD.md"
 """The model card whose limitations the report quotes (when the source tree is present)."""
 
-HEADLINE_GROUPS = (
-    ("n_people_internet_use:female", "people in women-headed households"),
-    ("n_people_internet_use:rural", "people in rural households"),
-    ("n_people_internet_use:q1", "people in the poorest fifth of households"),
-    (
-        "n_people_internet_use:disability",
-        "people in households headed by a person with a disability",
-    ),
-)
-"""Groups of the headline sentences: indicator and how the sentence names its people."""
+HEADLINE_GROUPS = ("sex=female", "location=rural", "quintile=1", "disability=with")
+"""Groups of the headline sentences (``n_people_internet_use`` of each)."""
 
 PEOPLE_TABLE = (
-    ("n_people_internet_use", "All people 15+"),
-    ("n_people_internet_use:female", "Women-headed households"),
-    ("n_people_internet_use:rural", "Rural households"),
-    ("n_people_internet_use:q1", "Poorest fifth (Q1)"),
-    ("n_people_internet_use:disability", "Head with a disability"),
-    ("n_children_no_remote_learning", "Children 5-12 unable to learn remotely"),
+    "n_people_internet_use",
+    "n_people_internet_use:sex=female",
+    "n_people_internet_use:location=rural",
+    "n_people_internet_use:quintile=1",
+    "n_people_internet_use:disability=with",
+    "n_children_no_remote_learning",
 )
 """Columns of the 'people' table of the key findings."""
+
+
+def who(group: str) -> str:
+    """The people of a group, for a sentence ('women and girls', 'people in the poorest ...')."""
+    words = vocabulary.label(group)
+    parsed = vocabulary.parse_group(group)
+    household_level = parsed is not None and vocabulary.DIMENSIONS[parsed[0]].level == "household"
+    if household_level and not words.startswith("people"):
+        return f"people in {words}"
+    return "people" if group == "all" else words
+
+
+def column_label(indicator: str) -> str:
+    """A column of the people table: the group's short words, or the indicator's label."""
+    described = indicator_registry.describe(indicator)
+    if described.indicator.name == "n_people_internet_use":
+        return vocabulary.short_label(described.group or "all")
+    return described.label
 
 
 @dataclass(frozen=True)
 class Row:
     """A row of the gap table: indicator, how it is shown, and which way is better.
 
+    Everything but the decimals comes from :mod:`model.indicator_registry`.
+
     Attributes:
         indicator: indicator name.
-        name: plain-language name.
-        unit: unit as displayed.
-        scale: factor from stored to displayed values.
         decimals: decimals displayed.
-        better: ``up``, ``down`` or ``parity`` (towards ``target``).
-        target: the parity value for ``parity`` rows.
 
     """
 
     indicator: str
-    name: str
-    unit: str
-    scale: float
     decimals: int
-    better: str
-    target: float = 0.0
+
+    @property
+    def name(self) -> str:
+        """Plain-language name (registry label)."""
+        return indicator_label(self.indicator)
+
+    @property
+    def unit(self) -> str:
+        """Unit as displayed (shares in %, their differences in percentage points)."""
+        return shown_unit(self.indicator)
+
+    @property
+    def scale(self) -> float:
+        """Factor from stored to displayed values."""
+        return shown_factor(self.indicator)
+
+    @property
+    def better(self) -> str:
+        """``up``, ``down`` or ``parity`` (towards :attr:`target`)."""
+        ind = indicator_registry.describe(self.indicator).indicator
+        if ind.better == "parity" or _is_gap(ind.name):
+            return "parity"
+        return "up" if ind.better == "higher" else "down"
+
+    @property
+    def target(self) -> float:
+        """The parity value of a gap, in stored units (1 for a ratio, 0 for a difference)."""
+        scale = indicator_registry.describe(self.indicator).indicator.scale
+        return 1.0 if scale == "ratio" else 0.0
+
+
+def _is_gap(base: str) -> bool:
+    """A gap between two groups (gps, ratios, differences), whose parity is its goal."""
+    return any(base.startswith(f"{prefix}_") for prefix in indicator_registry.GAP_KINDS)
 
 
 GAP_ROWS = (
-    Row("share_internet_use", "Internet use, all people 15+", "%", 100, 1, "up"),
-    Row(
-        "gps_internet_use",
-        "Gender parity score of Internet use (women-headed / men-headed)",
-        "ratio, 1 = parity",
-        1,
-        3,
-        "parity",
-        1.0,
-    ),
-    Row(
-        "ratio_urban_rural_internet_use",
-        "Urban / rural ratio of Internet use",
-        "ratio, 1 = parity",
-        1,
-        2,
-        "parity",
-        1.0,
-    ),
-    Row(
-        "ratio_q5_q1_internet_use",
-        "Richest / poorest fifth ratio of Internet use",
-        "ratio, 1 = parity",
-        1,
-        2,
-        "parity",
-        1.0,
-    ),
-    Row(
-        "gap_disability_internet_use",
-        "Disability gap in Internet use (head without minus with a disability)",
-        "percentage points",
-        100,
-        1,
-        "parity",
-        0.0,
-    ),
-    Row(
-        "gap_age_internet_use",
-        "Age gap in Internet use (head 15-24 minus head 65+)",
-        "percentage points",
-        100,
-        1,
-        "parity",
-        0.0,
-    ),
-    Row(
-        "lag_worst_internet_use",
-        "Lag of the worst-off group behind the average",
-        "percentage points",
-        100,
-        1,
-        "down",
-    ),
-    Row("share_meaningful", "Meaningful connectivity, all people 15+", "%", 100, 1, "up"),
-    Row(
-        "share_children_no_remote_learning",
-        "Children 5-12 who could not follow remote learning",
-        "%",
-        100,
-        1,
-        "down",
-    ),
-    Row("share_employed", "Employment, all people 15+", "%", 100, 1, "up"),
-    Row("gini_income", "Gini index of income per person", "index 0-1", 1, 3, "down"),
-    Row("share_poor", "Households in poverty", "%", 100, 1, "down"),
+    Row("share_internet_use", 1),
+    Row("gps_internet_use", 3),
+    Row("ratio_urban_rural_internet_use", 2),
+    Row("ratio_q5_q1_internet_use", 2),
+    Row("gap_disability_internet_use", 1),
+    Row("gap_age_internet_use", 1),
+    Row("lag_worst_internet_use", 1),
+    Row("share_meaningful", 1),
+    Row("share_households_connected", 1),
+    Row("share_children_no_remote_learning", 1),
+    Row("share_employed", 1),
+    Row("gini_income", 3),
+    Row("share_poor", 1),
 )
 """Rows of the gap table, in order (rows the model does not report are left out)."""
 
@@ -310,11 +297,13 @@ def cost_sentence(res: Results, scenario: str) -> str | None:
     return text
 
 
-def gap_sentence(res: Results, scenario: str, indicator: str, words: str) -> str | None:
+def gap_sentence(res: Results, scenario: str, indicator: str) -> str | None:
     """A sentence such as 'The urban/rural ratio ... is 1.45 under X against 2.03 under Y'."""
     a, b = res.at(scenario, indicator), res.at(res.baseline, indicator)
     if a is None or b is None or not np.isfinite(a["mean"]):
         return None
+    label = indicator_label(indicator)
+    words = label[0].lower() + label[1:]
     return (
         f"The {words} is <strong>{number(a['mean'], 2)}</strong> under {quoted(res, scenario)} "
         f"against {number(b['mean'], 2)} under {quoted(res, res.baseline)} in {res.quarter} "
@@ -328,12 +317,11 @@ def headline_sentences(res: Results, scenario: str | None = None) -> list[str]:
     if len(res.names) < 2:
         return []
     s = scenario or res.most_ambitious()
-    out = [people_sentence(res, s, "n_people_internet_use", "people aged 15+")]
-    out += [people_sentence(res, s, ind, who) for ind, who in HEADLINE_GROUPS]
+    people = "n_people_internet_use"
+    out = [people_sentence(res, s, people, who("all"))]
+    out += [people_sentence(res, s, f"{people}:{g}", who(g)) for g in HEADLINE_GROUPS]
     out.append(children_sentence(res, s))
-    out.append(
-        gap_sentence(res, s, "ratio_urban_rural_internet_use", "urban/rural ratio of Internet use")
-    )
+    out.append(gap_sentence(res, s, "ratio_urban_rural_internet_use"))
     out.append(cost_sentence(res, s))
     return [x for x in out if x]
 
@@ -341,18 +329,29 @@ def headline_sentences(res: Results, scenario: str | None = None) -> list[str]:
 # -- HTML pieces ------------------------------------------------------------------------------
 
 
-def _judge(row: Row, base: float, lo: float, hi: float, diff: float) -> tuple[str, str]:
-    """Verdict on a difference: (text, css class)."""
+def _judge(
+    better_way: str, target: float, base: float, lo: float, hi: float, diff: float
+) -> tuple[str, str]:
+    """Verdict on a difference (all in displayed units): (text, css class).
+
+    Args:
+        better_way: ``up``, ``down`` or ``parity`` (towards ``target``).
+        target: the parity value of a gap.
+        base: the baseline's value.
+        lo: low end of the difference's interval.
+        hi: high end of the difference's interval.
+        diff: the difference.
+
+    """
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return ("", "")
     if not _clear(lo, hi):
         return ("no clear change", "unclear")
-    if row.better == "parity":
-        gap = row.target
-        better = abs(base + diff - gap) < abs(base - gap)
+    if better_way == "parity":
+        better = abs(base + diff - target) < abs(base - target)
         return ("narrower" if better else "wider", "better" if better else "worse")
     up = diff > 0
-    better = up if row.better == "up" else not up
+    better = up if better_way == "up" else not up
     return ("higher" if up else "lower", "better" if better else "worse")
 
 
@@ -375,8 +374,7 @@ def _diff_cell(res: Results, row: Row, name: str) -> tuple[str, str, str]:
         return "", "", ""
     k = row.scale
     d, lo, hi = r["mean_diff"] * k, r["ci_low_diff"] * k, r["ci_high_diff"] * k
-    scaled = Row(**{**row.__dict__, "target": row.target * k})
-    text, cls = _judge(scaled, float(base_row["mean"]) * k, lo, hi, d)
+    text, cls = _judge(row.better, row.target * k, float(base_row["mean"]) * k, lo, hi, d)
     verdict = f'<span class="verdict {cls}">{esc(text)}</span>' if text else ""
     ci = f"{number(lo, row.decimals, True)} to {number(hi, row.decimals, True)}"
     return number(d, row.decimals, True), ci, verdict
@@ -385,7 +383,7 @@ def _diff_cell(res: Results, row: Row, name: str) -> tuple[str, str, str]:
 def gap_matrix(res: Results) -> str:
     """Indicators as rows, scenarios as columns: level, difference from the baseline, its CI."""
     first = res.quarters[0]
-    head = (
+    header = (
         f'<th class="ind">indicator <span class="unit">(unit)</span></th>'
         f'<th class="num">{esc(first)}<span class="ci">all scenarios</span></th>'
         f'<th class="num">{esc(res.short_label(res.baseline))}<span class="ci">baseline, '
@@ -424,7 +422,7 @@ def gap_matrix(res: Results) -> str:
             )
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (
-        f'<div class="scroll"><table class="gaps matrix"><thead><tr>{head}</tr></thead>'
+        f'<div class="scroll"><table class="gaps matrix"><thead><tr>{header}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
@@ -473,8 +471,8 @@ def gap_rows(res: Results) -> str:
 
 def people_table(res: Results) -> str:
     """Extra people (millions) by scenario and group, with 95% CIs, at the quarter."""
-    cols = [(i, label) for i, label in PEOPLE_TABLE if i in res.indicators]
-    head = "".join(f'<th class="num">{esc(label)}</th>' for _, label in cols)
+    cols = [(i, column_label(i)) for i in PEOPLE_TABLE if i in res.indicators]
+    header = "".join(f'<th class="num">{esc(label)}</th>' for _, label in cols)
     body = []
     for name in res.names[1:]:
         cells = []
@@ -491,7 +489,7 @@ def people_table(res: Results) -> str:
             )
         body.append(f'<tr><td class="scen">{esc(res.label(name))}</td>{"".join(cells)}</tr>')
     return (
-        f'<div class="scroll"><table class="people"><thead><tr><th>scenario</th>{head}</tr>'
+        f'<div class="scroll"><table class="people"><thead><tr><th>scenario</th>{header}</tr>'
         f"</thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
@@ -608,8 +606,8 @@ def not_modelled(markdown: str) -> dict[str, list[str]]:
 
 
 FALLBACK_LIMITATIONS = [
-    "**Household = reference person** for every person-level indicator: gaps by sex, age and "
-    "disability are gaps between households by their head.",
+    "**Households share one connection and one income**: persons have their own Internet use, "
+    "device, skills and job, but the home connection, income and poverty are the household's.",
     "**Scenario outcomes, not forecasts**: no growth, no inflation, no new technology after "
     "2019; regional profiles are stylised aggregates, many figures in them are assumptions.",
     "**Costs** are unit costs times quantities, without financing or fiscal constraints.",
@@ -1020,8 +1018,9 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
             '<p class="note">Difference from the baseline in people (M = million, k = '
             "thousand), with its 95% confidence interval; grey: the interval includes zero. The "
             "last column counts children who <em>could not</em> follow remote learning, so a "
-            "minus sign is an improvement. Groups by sex and disability are households by their "
-            "head; every adult 15+ of a household counts with its head.</p>" + people_table(res)
+            "minus sign is an improvement. People of every age are counted; groups by sex, age "
+            "and disability are groups of persons, location and income fifth those of their "
+            "household.</p>" + people_table(res)
         )
     else:
         findings = "<p>Only one scenario: nothing to compare. The tables give its levels.</p>"
@@ -1177,7 +1176,7 @@ def _ranking_table(res: Results) -> str:
     for outcome, sub in s.groupby("outcome", sort=False):
         sub = sub.sort_values(measure, ascending=False, key=lambda x: x.abs()).head(5)
         cols = [c for c in sub.columns if c not in ("outcome", "input")]
-        head = "".join(f'<th class="num">{esc(c)}</th>' for c in cols)
+        header = "".join(f'<th class="num">{esc(c)}</th>' for c in cols)
         body = "".join(
             f"<tr><td><code>{esc(r['input'])}</code></td>"
             + "".join(f'<td class="num">{number(float(r[c]), 3)}</td>' for c in cols)
@@ -1187,7 +1186,7 @@ def _ranking_table(res: Results) -> str:
         ind = indicator.get(str(outcome), str(outcome).split("@")[0])
         parts.append(
             f'<h3>{esc(indicator_label(ind))} <span class="muted">({esc(outcome)})</span></h3>'
-            f"<table><thead><tr><th>input</th>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f"<table><thead><tr><th>input</th>{header}</tr></thead><tbody>{body}</tbody></table>"
         )
     return "".join(parts)
 

@@ -1,5 +1,10 @@
 """``inclusim run``: one scenario, one seed, written to ``outputs/<name>/``.
 
+The folder holds the time series of every indicator (``timeseries.parquet`` and ``.csv``), the
+final quarter (``summary.csv``), the final quarter's intersections of sex, age band, location,
+income quintile and disability with people counts and rates (``cells.parquet`` and ``.csv``),
+and ``manifest.json``.
+
 The folder is built under a temporary name and renamed into place at the end, so an
 interrupted or failed run never leaves a half-written result; a folder that holds anything but
 an earlier run's results is never replaced.
@@ -20,7 +25,7 @@ from experiments.provenance import git_commit, now, safe_name, sha256, versions
 from experiments.store import output_errors
 from experiments.tables import format_table
 from model.errors import InputError, Problem
-from model.indicators import HEADLINE
+from model.indicator_registry import HEADLINE
 from model.loader import LoadedScenario
 from model.run import RunResult, simulate
 
@@ -41,7 +46,9 @@ def run_scenario(
 
 
 def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: float) -> None:
-    """Write time series (Parquet and CSV), final-quarter summary and manifest atomically.
+    """Write time series, final-quarter summary and intersections, and manifest atomically.
+
+    Time series and intersections are written as Parquet and CSV.
 
     Raises:
         InputError: ``folder`` exists and holds something other than a run's results.
@@ -58,6 +65,9 @@ def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: 
         summary = pd.DataFrame({"indicator": final.index, "value": final.to_numpy()})
         summary.insert(0, "quarter", result.timeseries.index[-1])
         summary.to_csv(tmp / "summary.csv", index=False)
+        if result.cells is not None:
+            result.cells.to_parquet(tmp / "cells.parquet", index=False)
+            result.cells.to_csv(tmp / "cells.csv", index=False)
         manifest = {
             "scenario": loaded.scenario.name,
             "scenario_file": loaded.path,
@@ -123,8 +133,18 @@ def _swap_in(new: Path, folder: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+CELLS_NOTE = (
+    "people and rates in the final quarter by sex x age x location x quintile x disability: "
+    "cells.csv, cells.parquet"
+)
+"""What ``inclusim run`` says about the intersections it writes."""
+
+
 def headline_table(result: RunResult) -> str:
-    """The headline gaps at the first and last quarter, as a text table."""
+    """The headline gaps at the first and last quarter as a text table.
+
+    When the run has intersections, a last line says where they are written.
+    """
     ts = result.timeseries
     first, last = ts.index[0], ts.index[-1]
     rows = [
@@ -137,4 +157,5 @@ def headline_table(result: RunResult) -> str:
         for name in HEADLINE
         if name in ts
     ]
-    return format_table(["indicator", first, last, "change"], rows)
+    table = format_table(["indicator", first, last, "change"], rows)
+    return table if result.cells is None else f"{table}\n{CELLS_NOTE}"

@@ -20,6 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 from mesa.visualization import Slider, SolaraViz, make_plot_component
 
+from model import groups, indicator_registry
 from model.calendar import Quarter
 from model.inclusion_model import InclusionModel
 from model.loader import ROOT, LoadedScenario, load_scenario
@@ -158,24 +159,32 @@ def _dollars(value: float) -> str:
     return f"US$ {value / 1e6:,.1f} million"
 
 
+def _words(name: str) -> str:
+    """An indicator's registry label for the middle of a sentence."""
+    label = indicator_registry.label(name)
+    return label[0].lower() + label[1:]
+
+
 def headline_rows(model: InclusionModel) -> list[tuple[str, str]]:
     """The headline numbers of the current quarter in people: (number, what it counts)."""
     ind = model.indicators
+    online = indicator_registry.MEASURE_BY_NAME["internet_use"].words
     return [
         (
             _millions(ind["n_people_internet_use"]),
-            f"people online ({ind['share_internet_use']:.1%} of people aged 15+)",
+            f"{_words('n_people_internet_use')} ({ind['share_internet_use']:.1%} of "
+            f"{groups.label('all')})",
         ),
         (
-            _millions(ind["n_people_internet_use:female"]),
-            "people online in households headed by a woman",
+            _millions(ind["n_people_internet_use:sex=female"]),
+            f"{groups.label('sex=female')} {online}",
         ),
-        (_millions(ind["n_people_meaningful"]), "people with meaningful connectivity"),
+        (_millions(ind["n_people_meaningful"]), _words("n_people_meaningful")),
         (
             _millions(ind["n_children_no_remote_learning"]),
-            "children aged 5-12 unable to follow remote learning",
+            _words("n_children_no_remote_learning"),
         ),
-        (_millions(ind["n_people_employed"]), "people in households whose head works"),
+        (_millions(ind["n_people_employed"]), _words("n_people_employed")),
     ]
 
 
@@ -208,7 +217,7 @@ def headline_html(model: InclusionModel) -> str:
         if model.policies
         else f'<p style="{_SMALL}">No policy: status quo.</p>'
     )
-    n_real = float(model.h.weight.sum())
+    weight = model.pop.weight
     note = f"<br><i>{e(model.seed_note)}</i>" if getattr(model, "seed_note", "") else ""
     return (
         '<div class="inclusim-headline">'
@@ -216,7 +225,8 @@ def headline_html(model: InclusionModel) -> str:
         f'</div><table style="border-spacing:8px 2px;font-size:14px">{rows}</table>'
         f"{policy_table}"
         f'<p style="{_SMALL};color:#555;margin-top:6px">{model.h.n:,} simulated households '
-        f"standing for {_millions(n_real)} real ones; seed {model.seed}. Move the controls, "
+        f"({model.p.n:,} people) standing for {_millions(model.h.n * weight)} real households "
+        f"and {_millions(model.p.n * weight)} people; seed {model.seed}. Move the controls, "
         f"then press Reset to apply them.{note}</p></div>"
     )
 
@@ -244,9 +254,32 @@ def _parity(ax: Axes) -> None:
     ax.axhline(1.0, color="grey", linewidth=0.8, linestyle=":", label="_parity")
 
 
+def series_label(name: str, several_measures: bool) -> str:
+    """A chart legend entry, in the words of the registry and the group vocabulary.
+
+    A gap is named by the groups it compares (``women / men``); a share by its group
+    (``Women``), and by its measure too when the chart shows several measures.
+    """
+    base, group = indicator_registry.split(name)
+    for prefix, (_, _, compared, _, _) in indicator_registry.GAP_KINDS.items():
+        if base.startswith(f"{prefix}_"):
+            return compared.removesuffix(" (1 = parity)")
+    if not several_measures:
+        return groups.short_label(group or "all")
+    words = indicator_registry.MEASURE_BY_NAME[base.removeprefix("share_")].words
+    words = words[0].upper() + words[1:]
+    return words if group is None else f"{words}, {groups.short_label(group).lower()}"
+
+
+def _measure(name: str) -> str:
+    """The measure of a share or gap indicator (``share_employed:sex=female`` -> employed)."""
+    base, _ = indicator_registry.split(name)
+    return next(m for m in indicator_registry.MEASURE_BY_NAME if base.endswith(m))
+
+
 def chart(
     title: str,
-    series: dict[str, tuple[str, str]],
+    series: dict[str, str],
     style: Callable[[Axes], None],
     ncol: int,
     start: Quarter,
@@ -255,11 +288,12 @@ def chart(
     """A Mesa line-plot component of indicators with a title, legend labels and quarter ticks.
 
     The x axis spans the whole run from the start, so it does not shift while the run plays;
-    it is labelled with years, at each year's first quarter.
+    it is labelled with years, at each year's first quarter. Legend entries come from
+    :func:`series_label`.
 
     Args:
         title: chart title.
-        series: indicator name -> (legend label, colour).
+        series: indicator name -> colour.
         style: sets the y axis (percent, points, ratio).
         ncol: columns of the legend under the chart.
         start: first quarter (row 0 of the DataCollector's table).
@@ -269,10 +303,12 @@ def chart(
     first_quarters = [i for i in range(end - start + 1) if (start + i).q == 1]
     every = 1 if len(first_quarters) <= 6 else 2
     year_ticks = first_quarters[::every] or [0]
+    several = len({_measure(name) for name in series}) > 1
+    labels = [series_label(name, several) for name in series]
 
     def post_process(ax: Axes) -> None:
         ax.set_title(title, fontsize=12, loc="left")
-        for line, (label, _) in zip(ax.get_lines(), series.values(), strict=False):
+        for line, label in zip(ax.get_lines(), labels, strict=False):
             line.set_label(label)
             line.set_marker(".")
         style(ax)
@@ -290,25 +326,25 @@ def chart(
         ax.xaxis.label.set_visible(False)
         ax.figure.set_size_inches(6.4, 4.0)
 
-    return make_plot_component({k: c for k, (_, c) in series.items()}, post_process)
+    return make_plot_component(dict(series), post_process)
 
 
-CHARTS: tuple[tuple[str, dict[str, tuple[str, str]], str, int], ...] = (
+CHARTS: tuple[tuple[str, dict[str, str], str, int], ...] = (
     (
         "Gaps in Internet use (ratio, 1 = parity)",
         {
-            "gps_internet_use": ("women- / men-headed households", "tab:purple"),
-            "ratio_urban_rural_internet_use": ("urban / rural", "tab:green"),
-            "ratio_q5_q1_internet_use": ("richest / poorest quintile", "tab:red"),
+            "gps_internet_use": "tab:purple",
+            "ratio_urban_rural_internet_use": "tab:green",
+            "ratio_q5_q1_internet_use": "tab:red",
         },
         "ratio",
-        2,
+        3,
     ),
     (
         "Gaps in Internet use (percentage points)",
         {
-            "gap_disability_internet_use": ("without - with disability", "tab:brown"),
-            "gap_age_internet_use": ("youth - 65+", "tab:gray"),
+            "gap_disability_internet_use": "tab:brown",
+            "gap_age_internet_use": "tab:gray",
         },
         "points",
         2,
@@ -316,11 +352,11 @@ CHARTS: tuple[tuple[str, dict[str, tuple[str, str]], str, int], ...] = (
     (
         "Internet use by sex and location (share of people)",
         {
-            "share_internet_use": ("everyone", "black"),
-            "share_internet_use:female": ("women-headed", "tab:purple"),
-            "share_internet_use:male": ("men-headed", "tab:orange"),
-            "share_internet_use:urban": ("urban", "tab:blue"),
-            "share_internet_use:rural": ("rural", "tab:green"),
+            "share_internet_use": "black",
+            "share_internet_use:sex=female": "tab:purple",
+            "share_internet_use:sex=male": "tab:orange",
+            "share_internet_use:location=urban": "tab:blue",
+            "share_internet_use:location=rural": "tab:green",
         },
         "percent",
         3,
@@ -328,28 +364,28 @@ CHARTS: tuple[tuple[str, dict[str, tuple[str, str]], str, int], ...] = (
     (
         "Internet use by income quintile (share of people)",
         {
-            "share_internet_use:q1": ("Q1 poorest", "#b2182b"),
-            "share_internet_use:q2": ("Q2", "#ef8a62"),
-            "share_internet_use:q3": ("Q3", "#999999"),
-            "share_internet_use:q4": ("Q4", "#67a9cf"),
-            "share_internet_use:q5": ("Q5 richest", "#2166ac"),
+            "share_internet_use:quintile=1": "#b2182b",
+            "share_internet_use:quintile=2": "#ef8a62",
+            "share_internet_use:quintile=3": "#999999",
+            "share_internet_use:quintile=4": "#67a9cf",
+            "share_internet_use:quintile=5": "#2166ac",
         },
         "percent",
         5,
     ),
     (
-        "Meaningful use and employment (share of people)",
+        "Meaningful use (share of people) and work (of people 15+)",
         {
-            "share_meaningful": ("meaningful connectivity", "tab:blue"),
-            "share_meaningful:rural": ("meaningful, rural", "tab:green"),
-            "share_employed": ("head of household works", "black"),
-            "share_employed:female": ("works, women-headed", "tab:purple"),
+            "share_meaningful": "tab:blue",
+            "share_meaningful:location=rural": "tab:green",
+            "share_employed": "black",
+            "share_employed:sex=female": "tab:purple",
         },
         "percent",
         2,
     ),
 )
-"""The charts: title, indicator -> (legend label, colour), y-axis style, legend columns."""
+"""The charts: title, indicator -> colour, y-axis style, legend columns (labels: registry)."""
 
 _STYLES: dict[str, Callable[[Axes], None]] = {
     "ratio": _parity,

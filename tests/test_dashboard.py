@@ -33,10 +33,10 @@ CHARTED = [
     "ratio_urban_rural_internet_use",
     "ratio_q5_q1_internet_use",
     "gap_disability_internet_use",
-    "share_internet_use:female",
-    "share_internet_use:rural",
-    "share_internet_use:q1",
-    "share_internet_use:q5",
+    "share_internet_use:sex=female",
+    "share_internet_use:location=rural",
+    "share_internet_use:quintile=1",
+    "share_internet_use:quintile=5",
     "share_meaningful",
     "share_employed",
 ]
@@ -285,6 +285,6 @@ def test_dashboard_in_a_browser(server):
 
 
 def _people_online(text: str) -> str:
-    match = re.search(r"([\d,.]+ million)\s+people online", text)
+    match = re.search(r"([\d,.]+ million)\s+people using the Internet", text)
     assert match, text
     return match.group(1)

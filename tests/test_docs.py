@@ -1,8 +1,9 @@
 """The documentation cannot drift from the code.
 
-docs/ODD.md must list every parameter (name, value, unit) and every household attribute; the
-generated sections of docs/ODD.md, docs/MODEL_CARD.md and docs/calibration.md must equal a
-fresh rendering; docs/modelled.yaml must name only code that exists. Regenerate with
+docs/ODD.md must list every parameter (name, value, unit), every household and person attribute,
+every group of the vocabulary and every indicator of the registry; the generated sections of
+docs/ODD.md, docs/MODEL_CARD.md and docs/calibration.md must equal a fresh rendering;
+docs/modelled.yaml must name only code that exists. Regenerate with
 ``.venv/bin/python -m experiments.docs_gen``.
 """
 
@@ -13,7 +14,9 @@ import re
 import pytest
 
 from experiments import docs_gen
-from model.households import ATTRIBUTES
+from model import groups
+from model.households import HOUSEHOLD_ATTRIBUTES, PERSON_ATTRIBUTES
+from model.indicator_registry import GAP_KINDS, INDICATORS
 from model.params import PARAMETERS
 
 REGENERATE = "run .venv/bin/python -m experiments.docs_gen"
@@ -44,9 +47,36 @@ def test_every_parameter_is_in_the_odd_with_value_and_unit(odd: str, name: str):
     )
 
 
-@pytest.mark.parametrize("name", [a.name for a in ATTRIBUTES])
-def test_every_household_attribute_is_in_the_odd(odd: str, name: str):
-    assert _table_rows(odd, name), f"attribute {name} is missing from docs/ODD.md; {REGENERATE}"
+def _section(text: str, name: str) -> str:
+    """The body of a generated section."""
+    begin, end = f"<!-- BEGIN GENERATED: {name} -->", f"<!-- END GENERATED: {name} -->"
+    assert begin in text and end in text, f"docs/ODD.md has no '{name}' section"
+    return text.split(begin, 1)[1].split(end, 1)[0]
+
+
+def test_every_household_and_person_attribute_is_in_its_table(odd: str):
+    households, persons = _section(odd, "attributes").split("**Persons**", 1)
+    for part, registry in ((households, HOUSEHOLD_ATTRIBUTES), (persons, PERSON_ATTRIBUTES)):
+        missing = [a.name for a in registry if not _table_rows(part, a.name)]
+        assert not missing, f"attributes {missing} are missing from docs/ODD.md; {REGENERATE}"
+        for a in registry:
+            assert a.description in part, a.name
+
+
+def test_every_group_of_the_vocabulary_is_in_the_odd(odd: str):
+    section = _section(odd, "groups")
+    for g in groups.all_groups():
+        (row,) = _table_rows(section, g)
+        assert groups.label(g) in row and groups.short_label(g) in row, g
+
+
+def test_every_indicator_of_the_registry_is_in_the_odd(odd: str):
+    section = _section(odd, "indicators")
+    for ind in INDICATORS.values():
+        (row,) = _table_rows(section, ind.name)
+        assert ind.label in row and ind.unit in row, ind.name
+    for prefix in GAP_KINDS:
+        assert _table_rows(section, f"{prefix}_<measure>"), prefix
 
 
 def test_every_parameter_submodel_has_a_table_in_the_odd(odd: str):
@@ -66,7 +96,7 @@ def test_generated_sections_are_fresh(path):
 def test_odd_and_model_card_hold_the_expected_sections():
     odd = set(docs_gen.sections_in(docs_gen.ODD.read_text(encoding="utf-8")))
     card = set(docs_gen.sections_in(docs_gen.MODEL_CARD.read_text(encoding="utf-8")))
-    assert {"attributes", "streams", "constants", "shock", "indicators"} <= odd
+    assert {"attributes", "groups", "streams", "constants", "shock", "indicators"} <= odd
     assert {f"policy-{k}" for k in docs_gen.POLICY_TYPES} <= odd
     assert {"modelled", "assumptions"} <= card
 

@@ -54,14 +54,14 @@ def fake_run(task: Task) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "share_internet_use": share,
-            "share_internet_use:female": share - 0.02 + 0.01 * skl,
+            "share_internet_use:sex=female": share - 0.02 + 0.01 * skl,
             "gps_internet_use": 0.93 + 0.02 * skl + 0.005 * lab + rng.normal(0, 0.003, len(t)),
             "ratio_urban_rural_internet_use": 1.6
             - 0.2 * con
             - 0.1 * aff
             + rng.normal(0, 0.01, len(t)),
             "gini_income": 0.46 - 0.01 * lab + rng.normal(0, 0.002, len(t)),
-            "n_households_internet_use": share * n_households,
+            "n_households_connected": share * n_households,
         },
         index=[str(q) for q in quarters],
     )

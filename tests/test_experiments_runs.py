@@ -319,7 +319,7 @@ def test_compare_end_to_end(
     subsidy = write_scenario(
         tmp_path,
         "subsidy",
-        "[{type: affordability, name: basket, start: 2020Q1, eligibility: {quintiles: [1, 2]}}]",
+        "[{type: affordability, name: basket, start: 2020Q1, eligibility: {quintile: [1, 2]}}]",
     )
     cmd = [
         "compare",
@@ -569,3 +569,27 @@ def test_compare_baseline_alone_gives_replication_bands(
     row = summary[(summary.quarter == "2021Q3") & (summary.indicator == "share_internet_use")]
     assert row["n"].item() == 4 and row["p5"].item() <= row["median"].item() <= row["p95"].item()
     assert pd.read_csv(tmp_path / "o" / "differences.csv").empty
+
+
+def test_run_writes_the_final_intersections_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``inclusim run`` writes cells.csv and cells.parquet (people and rates by intersection)."""
+    from model.indicator_registry import is_known
+
+    scenario = write_scenario(tmp_path, "tiny")
+    out = tmp_path / "run"
+    assert main(["run", str(scenario), "--households", "1000", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "cells.csv" in printed and "cells.parquet" in printed
+    cells = pd.read_parquet(out / "cells.parquet")
+    assert cells.equals(
+        pd.read_csv(out / "cells.csv", dtype={"quintile": str}).astype(cells.dtypes)
+    )
+    assert list(cells.columns[:5]) == ["sex", "age", "location", "quintile", "disability"]
+    assert all(is_known(c) for c in cells.columns[6:])
+    timeseries = pd.read_parquet(out / "timeseries.parquet")
+    last = timeseries[timeseries["quarter"] == timeseries["quarter"].max()].set_index("indicator")
+    assert cells["people"].sum() == pytest.approx(last.loc["n_people", "value"])
+    online = last.loc["n_people_internet_use", "value"]
+    assert cells["n_people_internet_use"].sum() == pytest.approx(online)

@@ -9,6 +9,7 @@ import pytest
 from experiments.cli import main
 from experiments.specs import apply_overrides, load_spec
 from model.errors import InputError
+from model.indicator_registry import is_known
 from tests.paths import ROOT
 
 SPECS = sorted((ROOT / "experiments" / "specs").glob("*.yaml"))
@@ -31,6 +32,12 @@ def test_shipped_specs_load() -> None:
         assert spec.name == path.stem
         assert spec.n_points >= 2
         assert spec.inputs and spec.outcomes
+
+
+def test_shipped_specs_measure_indicators_the_model_reports() -> None:
+    for path in SPECS:
+        unknown = [o.indicator for o in load_spec(path).outcomes if not is_known(o.indicator)]
+        assert not unknown, f"{path.name}: indicators the registry does not describe: {unknown}"
 
 
 def test_shipped_spec_sizes() -> None:

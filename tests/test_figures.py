@@ -245,7 +245,8 @@ def test_heatmap_rows_are_groups_and_columns_years(drawn: list[figures.Drawn], r
     assert len(axes) == 3  # baseline, most ambitious, difference
     assert "all four levers together" in _title(axes[1])
     ticks = [t.get_text() for t in axes[0].get_yticklabels()]
-    assert ticks[:3] == ["All people 15+", "Women-headed", "Men-headed"]
+    assert ticks[:3] == ["Everyone", "Men", "Women"]
+    assert "Aged 5-12" in ticks and "Q1 (poorest fifth)" in ticks and "With disability" in ticks
     years = [t.get_text() for t in axes[0].get_xticklabels()]
     assert years[0] == "2019" and years[-1] == "2030" and len(years) == 12
     values = axes[0].images[0].get_array()

@@ -19,6 +19,7 @@ import pytest
 
 from experiments import report
 from experiments.exports import CSV_ENCODING, load_results, write_exports
+from model import indicator_registry
 from model.errors import InputError
 from tests import browser
 from tests.paths import ROOT
@@ -81,26 +82,27 @@ def test_report_is_one_self_contained_file(report_path: Path, page: str, parsed:
 def test_headline_sentences_are_in_millions_of_people(parsed: _Collect):
     text = _text(parsed)
     assert re.search(
-        r"By 2030Q4, [\d.,]+ million more people aged 15\+ are online under "
+        r"By 2030Q4, [\d.,]+ million more people are online under "
         r"‘LAC: all four levers together’ than under ‘LAC: status quo’ \(95% CI",
         text,
     ), text[:3000]
     for who in (
-        "people in women-headed households",
-        "people in rural households",
-        "people in the poorest fifth of households",
-        "people in households headed by a person with a disability",
+        "women and girls",
+        "people in rural areas",
+        "people in the poorest fifth of households (Q1)",
+        "persons with disabilities",
         "children aged 5-12",
     ):
-        assert re.search(rf"[\d.,]+( million)? (more|fewer) {who}", text), who
+        assert re.search(rf"[\d.,]+( million)? (more|fewer) {re.escape(who)}", text), who
     assert "per extra household connected" in text
+    assert "aged 15+ are online" not in text  # Internet use counts people of every age
 
 
 def test_headline_numbers_come_from_the_paired_differences():
     res = load_results(compare_folder())
-    row = res.at("lac_four_is", "n_people_internet_use:female")
+    row = res.at("lac_four_is", "n_people_internet_use:sex=female")
     sentence = report.people_sentence(
-        res, "lac_four_is", "n_people_internet_use:female", "women-headed households"
+        res, "lac_four_is", "n_people_internet_use:sex=female", report.who("sex=female")
     )
     assert report.people(row["mean_diff"]) in sentence
     assert report.band_text(row["mean_diff"], row["ci_low_diff"], row["ci_high_diff"]) in sentence
@@ -135,14 +137,17 @@ def test_people_are_rounded_for_reading():
 def test_gap_table_has_every_headline_gap_and_scenario(page: str, parsed: _Collect):
     assert 'class="gaps matrix"' in page
     text = _text(parsed)
-    for name in (
-        "Gender parity score of Internet use",
-        "Urban / rural ratio of Internet use",
-        "Richest / poorest fifth ratio of Internet use",
-        "Disability gap in Internet use",
-        "Lag of the worst-off group",
+    for indicator in (
+        "gps_internet_use",
+        "ratio_urban_rural_internet_use",
+        "ratio_q5_q1_internet_use",
+        "gap_disability_internet_use",
+        "gap_age_internet_use",
+        "lag_worst_internet_use",
     ):
-        assert name in text, name
+        assert indicator_registry.label(indicator) in text, indicator
+    assert "ratio, women / men, 1 = parity" in text  # units from the registry
+    assert "percentage points, youth 15-24 minus 65+" in text
     for label in ("status quo", "rural coverage and quality upgrades", "all four levers together"):
         assert label in text
     assert "narrower" in text and "95% CI" in text
@@ -168,7 +173,7 @@ def test_scenarios_assumptions_and_provenance(parsed: _Collect):
         assert res.descriptions[name][:60] in text
     assert "rural_coverage" in text and "500,000" in text  # policies and their settings
     assert "ECLAC SR No. 7" in text  # region profile sources
-    assert "Household = reference person" in text  # model card limitations
+    assert "Households share one connection and one income" in text  # model card limitations
     assert "git commit" in text and res.manifest["git_commit"] in text
     assert "root seed" in text and f"{res.seeds()[0]}" in text
     command = " ".join(res.manifest["invocations"][0]["command"])
@@ -316,8 +321,11 @@ def test_wide_summary_has_quarter_columns_and_units():
     assert not wide.duplicated(["scenario", "indicator"]).any()
     row = wide[(wide["scenario"] == "lac_baseline") & (wide["indicator"] == "gps_internet_use")]
     assert row["unit"].iloc[0].startswith("ratio")
-    people = wide[wide["indicator"] == "n_people_internet_use:female"]
-    assert (people["unit"] == "people 15+").all()
+    people = wide[wide["indicator"] == "n_people_internet_use:sex=female"]
+    assert (people["unit"] == "people").all()
+    assert (people["indicator_label"] == "People using the Internet - women and girls").all()
+    skills = wide[wide["indicator"] == "share_basic_skills"]
+    assert (skills["unit"] == "share of people 15+ (0-1)").all()
     summary = load_results(compare_folder()).summary
     expect = summary[
         (summary["scenario"] == "lac_four_is")

@@ -64,7 +64,8 @@ class Indicator:
         scale: ``share``, ``count``, ``ratio``, ``difference``, ``money`` or ``index``.
         counts: the population it counts: ``people``, ``people 15+``, ``households``,
             ``children``, ``workers`` or ``money``.
-        better: ``higher``, ``lower``, ``parity`` (a ratio whose ideal is 1) or ``""``.
+        better: ``higher``, ``lower``, ``parity`` (a ratio whose ideal is 1, or a difference
+            between groups whose ideal is 0) or ``""``.
         dimensions: dimensions it is split by (``name:dimension=value``).
         per_policy: the suffix is a policy name, not a group.
 
@@ -158,7 +159,7 @@ def _measure_indicators(m: Measure) -> list[Indicator]:
                 unit,
                 scale,
                 m.universe,
-                "parity" if scale == "ratio" else "lower",
+                "parity",
             )
         )
     return out
@@ -416,12 +417,7 @@ def unit(name: str) -> str:
 
 def is_share(name: str) -> bool:
     """The indicator is a fraction (0-1) or a difference of fractions."""
-    if not is_known(name):
-        return False
-    ind = describe(name).indicator
-    return ind.scale == "share" or (
-        ind.scale == "difference" and ind.name != "diff_urban_rural_income"
-    )
+    return is_known(name) and describe(name).indicator.scale in ("share", "difference")
 
 
 HEADLINE = (

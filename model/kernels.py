@@ -13,6 +13,8 @@ import numpy as np
 from numba import njit
 
 SKILL_BASIC = np.float32(0.2)
+"""Skill score from which a person has basic digital skills (ITU levels, as in
+:data:`model.households.SKILL_LEVELS`)."""
 
 
 @njit(cache=True)

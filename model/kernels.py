@@ -12,9 +12,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-SKILL_BASIC = np.float32(0.2)
-"""Skill score from which a person has basic digital skills (ITU levels, as in
-:data:`model.households.SKILL_LEVELS`)."""
+from model.households import SKILL_LEVELS
+
+SKILL_BASIC = np.float32(SKILL_LEVELS[0][1])
+"""Skill score from which a person has basic digital skills (ITU levels)."""
 
 
 @njit(cache=True)

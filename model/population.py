@@ -23,7 +23,7 @@ import numpy as np
 
 from model import groups
 from model.errors import InputError, Problem
-from model.households import Households, People, Population
+from model.households import SKILL_LEVELS, Households, People, Population
 from model.params import defaults
 from model.raking import Margin, Side, rake
 from model.rules.connectivity import HOME_USE_SHIFT
@@ -56,7 +56,7 @@ SMARTPHONE_OFFLINE = 0.2
 SKILL_SHIFT_USE = np.array([-1.0, 0.3, 1.2])
 SKILL_SHIFT_AGE = np.array([0.0, -0.5, 0.3, 0.8, 0.8, 0.0, -1.2])
 SKILL_SHIFT_PER_QUINTILE = 0.3
-SKILL_BASIC = 0.2
+SKILL_BASIC = SKILL_LEVELS[0][1]
 MAX_SIZE = 15
 """Largest household drawn (persons)."""
 OLDEST = 90

@@ -32,36 +32,59 @@ def test_validate_accepts_every_shipped_yaml(path, cli) -> None:
     assert result.out.startswith(f"ok: {path}: ")
 
 
+LEVELS = {"households": "households", "people": "people", "children": "children 5-12"}
+
+
 @pytest.mark.parametrize("seed", [3, 11])
-def test_population_prints_every_target(seed: int, cli) -> None:
+def test_population_prints_totals_and_every_target(seed: int, cli) -> None:
     result = cli(["population", "lac", "--households", "20000", "--seed", str(seed)])
     assert result.code == 0
     assert result.err == ""
     region = load_region("lac")
     lines = result.out.splitlines()
-    assert lines[0].startswith(
-        "Latin America and the Caribbean: 20,000 simulated households "
-        f"standing for 100,000,000 (seed {seed}, built in "
-    )
-    assert lines[1].split() == ["target", "group", "published", "simulated", "diff", "(pp)"]
-    rows = lines[3:-1]
+    head = lines[0].split()
+    assert lines[0].startswith("Latin America and the Caribbean: 20,000 simulated households with ")
+    members = int(head[head.index("with") + 1].replace(",", ""))
+    assert members == pytest.approx(20_000 * region.population.household_size.value, rel=0.02)
+    assert f"members (seed {seed}, built in " in lines[0]
+    assert lines[1] == f"covers: {region.population.countries}"
+    assert lines[2].split() == ["total", "published", "simulated", "diff"]
+    totals = {row.split()[0]: row.split()[1:] for row in lines[4:6]}
+    assert set(totals) == {"persons", "households"}
+    assert totals["persons"][0] == f"{region.population.persons.value:,.0f}"
+    assert totals["households"][0] == f"{region.population.households:,.0f}"
+    for name, (_, _, diff) in totals.items():
+        assert abs(float(diff.rstrip("%"))) < 1.0, name
+    table = lines.index(next(line for line in lines if line.startswith("level ")))
+    assert lines[table].split() == [
+        "level",
+        "target",
+        "group",
+        "published",
+        "simulated",
+        "diff",
+        "(pp)",
+    ]
+    rows = lines[table + 2 : -1]
     assert len(rows) == len(region.targets)
     for row, t in zip(rows, region.targets, strict=True):
         group = t.group if t.versus is None else f"{t.group} / {t.versus}"
-        assert row.startswith(f"{t.measure} ({t.unit})")
+        assert row.startswith(LEVELS[t.unit])
+        assert f" {t.measure} " in row
         assert group in row
         assert f"{t.value:.3f}" in row
     assert lines[-1].startswith("largest difference: ")
     assert lines[-1].endswith(" percentage points")
     worst = max(abs(float(row.split()[-1])) for row in rows)
     assert float(lines[-1].split()[2]) == pytest.approx(worst, abs=0.01)
-    assert worst < 3.0
+    assert worst < 1.0
 
 
 def test_population_accepts_a_region_file(cli) -> None:
     result = cli(["population", str(REGIONS / "world.yaml"), "--households", "5000"])
     assert result.code == 0
-    assert ": 5,000 simulated households standing for " in result.out
+    assert "World: 5,000 simulated households with " in result.out
+    assert "\npersons " in result.out and "\nhouseholds " in result.out
     assert "largest difference" in result.out
 
 
@@ -76,7 +99,12 @@ def test_population_unknown_region(cli) -> None:
 def test_population_broken_region_file(cli) -> None:
     result = cli(["population", str(BAD / "region_age_shares_sum.yaml"), "--households", "1000"])
     assert result.code == 2
-    assert ":39: composition.age_groups: shares youth + adult + older sum to 1.0800" in result.err
+    message = (
+        ":47: composition.age_structure: shares 0-4 + 5-12 + 13-17 + 18-24 + 25-64 + 65+ sum to "
+        "1.0800, not 1."
+    )
+    assert message in result.err
+    assert result.out == ""
 
 
 @pytest.mark.parametrize(

@@ -163,7 +163,7 @@ def test_compare_writes_the_same_files_everywhere(
     other = write_scenario(
         tmp_path,
         "subsidy",
-        "[{type: affordability, start: 2020Q1, eligibility: {quintiles: [1, 2]}},"
+        "[{type: affordability, start: 2020Q1, eligibility: {quintile: [1, 2]}},"
         " {type: skills_training, start: 2020Q2}]",
     )
     argv = ["compare", str(base), str(other), "--replications", "3", "--households", "600"]

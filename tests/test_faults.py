@@ -48,7 +48,7 @@ scenario:
   end: 2021Q4
   households: 500
   policies:
-    - {type: affordability, start: 2020Q1, eligibility: {quintiles: [1, 2]}}
+    - {type: affordability, start: 2020Q1, eligibility: {quintile: [1, 2]}}
     - {type: skills_training, start: 2020Q1}
 quarters: 5
 replications: 3

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model.inclusion_model import InclusionModel
-from model.indicators import GROUPS, MEASURES
+from model.indicator_registry import INDICATORS, MEASURES
 from model.loader import scenario_from_dict
 from model.yamlio import MAX_BYTES, MAX_NODES
 from tests.paths import BAD, ROOT
@@ -281,27 +281,27 @@ def test_named_pipe_is_refused(tmp_path: Path) -> None:
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_scenarios(), st.integers(0, 2**32))
 def test_more_invariants_hold_in_any_valid_scenario(data: dict, seed: int) -> None:
-    """Finite everywhere; weights stay the region's households; counts within totals and
-    adding up for households too; money never negative; spending cumulative."""
+    """Finite everywhere; the weight stays the region's households over the simulated ones;
+    counts within totals for persons and households; money never negative; spending
+    cumulative."""
     loaded = scenario_from_dict(data)
     model = InclusionModel(loaded, seed, 1_200)
-    h = model.h
-    total = loaded.region.households.value
+    h, p, w = model.h, model.p, model.pop.weight
+    total = loaded.region.population.households
     model.run(8)
     ts = model.result().timeseries
     assert np.isfinite(ts.to_numpy()).all(), ts.columns[~np.isfinite(ts.to_numpy()).all(axis=0)]
-    assert np.isclose(h.weight.sum(), total) and (h.weight > 0).all()
+    assert np.isclose(h.n * w, total) and w > 0
     assert np.isfinite(h.income).all() and (h.income >= 0).all()
-    people = float(np.sum(h.weight * h.n_adults))
-    for measure in MEASURES:
-        n_households = ts[f"n_households_{measure}"]
-        assert ((n_households >= 0) & (n_households <= total * (1 + 1e-9))).all()
-        n_people = ts[f"n_people_{measure}"]
-        assert np.allclose(n_people, ts[f"share_{measure}"] * people, rtol=1e-9)
-        for names in GROUPS.values():
-            assert all(
-                (ts[f"n_people_{measure}:{g}"] <= n_people * (1 + 1e-9)).all() for g in names
-            )
+    homes = ts["n_households_connected"]
+    assert ((homes >= 0) & (homes <= total * (1 + 1e-9))).all()
+    assert np.allclose(ts["n_people"], p.n * w) and np.allclose(ts["n_households"], total)
+    for m in MEASURES:
+        universe = np.count_nonzero(p.is_working_age) if m.adults_only else p.n
+        n_people = ts[f"n_people_{m.name}"]
+        assert np.allclose(n_people, ts[f"share_{m.name}"] * universe * w, rtol=1e-9)
+        for g in INDICATORS[f"share_{m.name}"].groups():
+            assert (ts[f"n_people_{m.name}:{g}"] <= n_people * (1 + 1e-9)).all(), g
     counts = ts[[c for c in ts if c.startswith(("n_", "cum_", "spend:"))]]
     assert (counts >= 0).all().all()
     for col in [c for c in ts if c.startswith(("spend:", "cum_"))]:

@@ -28,6 +28,42 @@ def test_every_fixture_has_an_expectation() -> None:
     assert set(FIXTURES) == set(EXPECTED), "tests/data/bad/expected.yaml and the folder disagree"
 
 
+HEADER_LINES = 3
+"""Region fixtures replace the three comment lines at the top of lac.yaml with their own."""
+
+
+@pytest.mark.parametrize("name", [n for n in FIXTURES if n.startswith("region_")])
+def test_region_fixture_is_lac_with_one_line_changed(name: str) -> None:
+    """Each region fixture is today's lac.yaml with one line broken and the same line numbers,
+    so it fails for its own reason only and the lines in expected.yaml point at it."""
+    lac = (REGIONS / "lac.yaml").read_text(encoding="utf-8").splitlines()
+    broken = (BAD / name).read_text(encoding="utf-8").splitlines()
+    assert len(broken) == len(lac), "lines were added or removed; regenerate from lac.yaml"
+    assert all(line.startswith("# ") for line in broken[:HEADER_LINES])
+    changed = [
+        k + 1
+        for k, (a, b) in enumerate(zip(lac, broken, strict=True))
+        if k >= HEADER_LINES and a != b
+    ]
+    assert len(changed) == 1, f"lines {changed} differ from lac.yaml"
+    expect = EXPECTED[name]
+    texts = [expect] if isinstance(expect, str) else expect
+    lines = {int(t.split(":")[1]) for t in texts if t.startswith(":")}
+    if name in NO_LINE:
+        assert not lines
+    elif name in LINE_OF_THE_MAPPING:
+        (line,) = lines
+        assert line < changed[0] and lac[line - 1].endswith(":"), (line, changed)
+    else:
+        assert changed[0] in lines, (changed, lines)
+
+
+NO_LINE = {"region_target_unmeetable.yaml"}
+"""Fixtures whose message names no line: the targets cannot be met together."""
+LINE_OF_THE_MAPPING = {"region_age_shares_sum.yaml", "region_broadband_above_coverage.yaml"}
+"""Fixtures whose message names the mapping that holds the broken line (a check across keys)."""
+
+
 @pytest.mark.parametrize(("name", "expect"), [_case(n) for n in FIXTURES])
 def test_validate_rejects_broken_file(
     name: str, expect: str | list[str], cli, tmp_path: Path
@@ -65,9 +101,10 @@ policies:
   - type: affordability
     start: 2021Q1
     service_subsidy: 0.4
-    eligibility: {quintiles: [1, 2]}
+    eligibility: {quintile: [1, 2], offline_in_2019: true}
   - type: skills_training
     targeting: {women: 2.0}
+    eligibility: {sex: [female], age: [15-24, 65+], disability: [with]}
 """
 
 
@@ -82,8 +119,11 @@ def test_good_scenario_loads_with_typed_policies(tmp_path: Path) -> None:
     assert loaded.region.name == "lac"
     assert [p.type for p in loaded.policies] == ["affordability", "skills_training"]
     assert loaded.policies[0].service_subsidy == 0.4
-    assert loaded.policies[0].eligibility.quintiles == [1, 2]
+    assert loaded.policies[0].eligibility.quintile == [1, 2]
+    assert loaded.policies[0].eligibility.offline_in_2019 is True
     assert loaded.policies[1].targeting.women == 2.0
+    e = loaded.policies[1].eligibility
+    assert (e.sex, e.age, e.disability) == (["female"], ["15-24", "65+"], ["with"])
     assert loaded.text == GOOD_SCENARIO
     assert loaded.path == str(path)
 
@@ -164,7 +204,7 @@ def test_did_you_mean_suggests_or_lists() -> None:
 
 def test_key_path_renders_indices() -> None:
     assert (
-        key_path(("policies", 0, "eligibility", "quintiles", 2))
-        == "policies[0].eligibility.quintiles[2]"
+        key_path(("policies", 0, "eligibility", "quintile", 2))
+        == "policies[0].eligibility.quintile[2]"
     )
     assert key_path(()) == ""

@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from model import groups
 from model.calendar import Quarter
-from model.households import Households
+from model.households import Households, People, Population
 from model.inclusion_model import InclusionModel
 from model.loader import LoadedScenario, load_region, scenario_from_dict
 from model.params import defaults
@@ -40,6 +41,8 @@ BASELINE_INDICATORS = (
     "share_internet_use",
     "gps_internet_use",
     "ratio_urban_rural_internet_use",
+    "gap_age_internet_use",
+    "share_households_connected",
     "share_meaningful",
     "share_basic_skills",
     "share_employed",
@@ -111,19 +114,26 @@ def shipped_scenarios() -> list[Path]:
 
 
 @functools.lru_cache(maxsize=8)
-def _population(region: str, n: int, seed: int) -> Households:
+def _population(region: str, n: int, seed: int) -> Population:
     return synthesise(load_region(region), n, seed)
 
 
-def population(n: int = 2000, seed: int = 1, region: str = "lac") -> Households:
-    """A fresh copy of a synthetic population (synthesised once per session)."""
-    return _population(region, n, seed).copy()
+def population(n: int = 2000, seed: int = 1, region: str = "lac") -> Population:
+    """A fresh copy of a synthetic population (synthesised once per session).
+
+    ``was_online_2019`` is set from the 2019 state, as the model does before its first step,
+    so that eligibility ``offline_in_2019`` can be tested on it.
+    """
+    pop = _population(region, n, seed).copy()
+    pop.h.was_online_2019[:] = pop.h.connection > 0
+    pop.p.was_online_2019[:] = pop.p.is_online
+    return pop
 
 
-def make_policy(n: int, pars: dict[str, float] | None = None, **config: Any) -> Policy:
-    """Build a policy from YAML-like keyword fields through the registry."""
+def make_policy(pop: Population, pars: dict[str, float] | None = None, **config: Any) -> Policy:
+    """Build a policy for ``pop`` from YAML-like keyword fields through the registry."""
     cls = POLICY_TYPES[config["type"]]
-    return build_policy(cls.Config.model_validate(config), defaults() | (pars or {}), n)
+    return build_policy(cls.Config.model_validate(config), defaults() | (pars or {}), pop)
 
 
 def context(seed: int = 0, quarter: str = "2021Q1", step: int = 5) -> Context:
@@ -131,21 +141,51 @@ def context(seed: int = 0, quarter: str = "2021Q1", step: int = 5) -> Context:
     return Context(Quarter.parse(quarter), step, dict(PRICES), np.random.default_rng(seed))
 
 
+def levers(pop: Population) -> Levers:
+    """Fresh, neutral levers sized for ``pop``."""
+    return Levers(pop.h.n, pop.p.n)
+
+
 def act(
-    policy: Policy, h: Households, seed: int = 0, quarter: str = "2021Q1"
+    policy: Policy, pop: Population, seed: int = 0, quarter: str = "2021Q1"
 ) -> tuple[Levers, float]:
-    """Let ``policy`` act once on ``h``; return the levers it set and what it spent."""
-    levers = Levers(h.n)
-    spent = policy.act(h, levers, context(seed, quarter))
-    return levers, spent
+    """Let ``policy`` act once on ``pop``; return the levers it set and what it spent."""
+    lv = levers(pop)
+    spent = policy.act(pop, lv, context(seed, quarter))
+    return lv, spent
 
 
-def households(n: int, **arrays: Any) -> Households:
-    """Hand-made households: every attribute at its default except those given."""
-    h = Households(n)
-    for name, values in arrays.items():
+def hand_population(
+    sizes: list[int],
+    weight: float = 1.0,
+    households: dict[str, Any] | None = None,
+    people: dict[str, Any] | None = None,
+) -> Population:
+    """Hand-made households of the given sizes and their members, in household order.
+
+    Every attribute is at its registry default except those given (``households`` for the
+    household table, ``people`` for the person table). Age bands follow ``age`` when it is
+    given, and ``n_children`` counts the members aged 5-12.
+    """
+    h = Households(len(sizes), weight)
+    h.size[:] = sizes
+    p = People(int(sum(sizes)), weight)
+    p.household[:] = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+    for name, values in (households or {}).items():
         getattr(h, name)[:] = values
-    return h
+    for name, values in (people or {}).items():
+        getattr(p, name)[:] = values
+    p.age_band[:] = groups.age_band_code(p.age)
+    h.n_children[:] = np.bincount(p.household, weights=p.age_band == 1, minlength=h.n)
+    return Population(h, p)
+
+
+def first_members(pop: Population) -> np.ndarray:
+    """Person index of each household's first member: the first index of each household in
+    ``p.household`` (the adult standing where the household head once stood)."""
+    found, first = np.unique(pop.p.household, return_index=True)
+    assert np.array_equal(found, np.arange(pop.h.n)), "a household without members"
+    return first
 
 
 # --- regression baseline ---------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The four policy levers on a small synthetic LAC population, with hand-checkable results."""
+"""The policy levers on a small synthetic LAC population of persons in households, with
+hand-checkable results."""
 
 from __future__ import annotations
 
@@ -9,38 +10,59 @@ import pytest
 
 from model.calendar import Quarter
 from model.errors import InputError
-from model.loader import scenario_from_dict
+from model.loader import load_region, scenario_from_dict
+from model.params import defaults
 from model.policies.affordability import Affordability
-from model.policies.base import Eligibility, Levers, take
+from model.policies.base import Context, Levers, take
 from model.policies.connectivity import Connectivity
 from model.policies.labour_regulation import LabourRegulation
 from model.policies.registry import POLICY_TYPES, build_policy
 from model.policies.skills_training import SkillsTraining
-from tests.simhelpers import PRICES, act, context, make_policy, population, scenario_data
+from model.policies.social_protection import SocialProtection, SocialProtectionConfig
+from tests.simhelpers import (
+    PRICES,
+    act,
+    context,
+    hand_population,
+    levers,
+    make_policy,
+    population,
+    scenario_data,
+)
 
 N = 2000
-W = 100_000_000 / N  # LAC households per simulated household
+W = load_region("lac").population.households / N  # LAC households per simulated household
 
 
 @pytest.fixture
-def h():
+def pop():
     return population(N, seed=1)
 
 
-def test_population_weights():
-    p = population(N, seed=1)
-    assert np.all(p.weight == W)
+@pytest.fixture
+def h(pop):
+    return pop.h
 
 
-# --- take: from real counts to simulated households -------------------------------------------
+@pytest.fixture
+def p(pop):
+    return pop.p
 
 
-def test_take_exact_and_stochastic_rounding(h):
+def test_population_weights(pop):
+    assert pop.weight == pytest.approx(W, rel=1e-12)
+    assert pop.h.weight == pop.p.weight == pop.weight
+
+
+# --- take: from real counts to simulated units -------------------------------------------------
+
+
+def test_take_exact_and_stochastic_rounding():
     rng = np.random.default_rng(0)
-    assert take(10 * W, h, rng) == 10
-    assert take(0.0, h, rng) == 0
-    assert take(-5.0, h, rng) == 0
-    draws = [take(2.5 * W, h, rng) for _ in range(4000)]
+    assert take(10 * W, W, rng) == 10
+    assert take(0.0, W, rng) == 0
+    assert take(-5.0, W, rng) == 0
+    draws = [take(2.5 * W, W, rng) for _ in range(4000)]
     assert set(draws) == {2, 3}
     assert np.mean(draws) == pytest.approx(2.5, abs=0.03)
 
@@ -48,20 +70,20 @@ def test_take_exact_and_stochastic_rounding(h):
 # --- connectivity ------------------------------------------------------------------------------
 
 
-def test_connectivity_covers_rural_first_the_right_number_and_spends_count_weight_cost(h):
+def test_connectivity_covers_rural_first_the_right_number_and_spends_count_weight_cost(pop, h):
     rural_gap = h.is_rural & ~h.has_coverage
     urban_gap = ~h.is_rural & ~h.has_coverage
     k_rural = int(rural_gap.sum())
     assert k_rural > 10 and urban_gap.sum() > 3
     before = h.has_coverage.copy()
     policy = make_policy(
-        N,
+        pop,
         type="connectivity",
         households_covered_per_year=4 * W * (k_rural + 3),
         households_upgraded_per_year=0,
         cost_per_household_covered=500,
     )
-    _, spent = act(policy, h)
+    _, spent = act(policy, pop)
     new = h.has_coverage & ~before
     assert new.sum() == k_rural + 3
     assert new[rural_gap].all()  # every rural gap first
@@ -71,36 +93,36 @@ def test_connectivity_covers_rural_first_the_right_number_and_spends_count_weigh
     np.testing.assert_array_equal(policy.reached, new)
 
 
-def test_connectivity_quota_is_per_quarter_scaled_by_intensity(h):
+def test_connectivity_quota_is_per_quarter_scaled_by_intensity(pop, h):
     before = h.has_coverage.copy()
     policy = make_policy(
-        N,
+        pop,
         type="connectivity",
         households_covered_per_year=4 * W * 10,
         households_upgraded_per_year=0,
         intensity=0.5,
     )
-    _, spent = act(policy, h)
+    _, spent = act(policy, pop)
     new = h.has_coverage & ~before
     assert new.sum() == 5
     assert h.is_rural[new].all()
     assert spent == pytest.approx(5 * W * 500)
 
 
-def test_connectivity_upgrades_2g_only_households_and_spends_upgrade_cost(h):
+def test_connectivity_upgrades_2g_only_households_and_spends_upgrade_cost(pop, h):
     gap = h.has_coverage & ~h.has_broadband
     rural_gap = gap & h.is_rural
     assert rural_gap.sum() >= 5
     before = h.has_broadband.copy()
     coverage = h.has_coverage.copy()
     policy = make_policy(
-        N,
+        pop,
         type="connectivity",
         households_covered_per_year=0,
         households_upgraded_per_year=4 * W * 5,
         cost_per_household_upgraded=120,
     )
-    _, spent = act(policy, h)
+    _, spent = act(policy, pop)
     up = h.has_broadband & ~before
     assert up.sum() == 5
     assert rural_gap[up].all()
@@ -109,16 +131,16 @@ def test_connectivity_upgrades_2g_only_households_and_spends_upgrade_cost(h):
     np.testing.assert_array_equal(policy.reached, up)
 
 
-def test_connectivity_respects_eligibility(h):
+def test_connectivity_respects_eligibility(pop, h):
     before = h.has_coverage.copy()
     policy = make_policy(
-        N,
+        pop,
         type="connectivity",
         households_covered_per_year=4 * W * N,
         households_upgraded_per_year=0,
-        eligibility={"quintiles": [1]},
+        eligibility={"quintile": [1]},
     )
-    act(policy, h)
+    act(policy, pop)
     new = h.has_coverage & ~before
     assert new.any()
     assert (h.quintile[new] == 0).all()
@@ -128,27 +150,27 @@ def test_connectivity_respects_eligibility(h):
 # --- affordability -----------------------------------------------------------------------------
 
 
-def test_affordability_subsidises_only_eligible_quintiles(h):
+def test_affordability_subsidises_only_eligible_quintiles(pop, h):
     policy = make_policy(
-        N,
+        pop,
         type="affordability",
-        eligibility={"quintiles": [1, 2]},
+        eligibility={"quintile": [1, 2]},
         service_subsidy=0.5,
         device_subsidy=0.8,
         intensity=0.5,
     )
-    levers, _ = act(policy, h)
+    lv, _ = act(policy, pop)
     elig = h.quintile <= 1
-    np.testing.assert_allclose(levers.subsidy_service, np.where(elig, 0.25, 0.0))
-    np.testing.assert_allclose(levers.subsidy_device, np.where(elig, 0.4, 0.0))
+    np.testing.assert_allclose(lv.subsidy_service, np.where(elig, 0.25, 0.0))
+    np.testing.assert_allclose(lv.subsidy_device, np.where(elig, 0.4, 0.0))
     np.testing.assert_array_equal(policy.reached, elig & (h.connection > 0))
 
 
-def test_affordability_spend_matches_the_formula(h):
+def test_affordability_spend_matches_the_formula(pop, h):
     policy = make_policy(
-        N,
+        pop,
         type="affordability",
-        eligibility={"quintiles": [1, 2]},
+        eligibility={"quintile": [1, 2]},
         service_subsidy=0.5,
         device_subsidy=0.8,
         intensity=0.5,
@@ -156,9 +178,9 @@ def test_affordability_spend_matches_the_formula(h):
         admin_cost_per_household=2.0,
         start="2021Q1",
     )
-    levers, spent = act(policy, h, quarter="2022Q1")
+    lv, spent = act(policy, pop, quarter="2022Q1")
     factor = 1 - 0.5 * 0.02  # one year after the start, at intensity 0.5
-    assert levers.price_factor == pytest.approx(factor)
+    assert lv.price_factor == pytest.approx(factor)
     expected = 0.0
     for i in range(h.n):
         if h.quintile[i] > 1 or h.connection[i] == 0:
@@ -171,36 +193,53 @@ def test_affordability_spend_matches_the_formula(h):
     assert spent == pytest.approx(expected)
 
 
-def test_affordability_price_path_applies_to_everyone_from_its_start(h):
+def test_affordability_price_path_applies_to_everyone_from_its_start(pop):
     policy = make_policy(
-        N,
+        pop,
         type="affordability",
         service_subsidy=0.0,
         device_subsidy=0.0,
         extra_price_decline_per_year=0.1,
         start="2021Q1",
     )
-    assert act(policy, h.copy(), quarter="2021Q1")[0].price_factor == pytest.approx(1.0)
-    assert act(policy, h.copy(), quarter="2023Q1")[0].price_factor == pytest.approx(0.9**2)
+    assert act(policy, pop.copy(), quarter="2021Q1")[0].price_factor == pytest.approx(1.0)
+    assert act(policy, pop.copy(), quarter="2023Q1")[0].price_factor == pytest.approx(0.9**2)
 
 
-def test_two_affordability_policies_take_the_larger_subsidy(h):
-    a = make_policy(N, type="affordability", eligibility={"quintiles": [1]}, service_subsidy=0.3)
-    b = make_policy(N, type="affordability", service_subsidy=0.2)
-    levers = Levers(N)
-    a.act(h, levers, context())
-    b.act(h, levers, context())
-    np.testing.assert_allclose(levers.subsidy_service, np.where(h.quintile == 0, 0.3, 0.2))
+def test_two_affordability_policies_take_the_larger_subsidy(pop, h):
+    a = make_policy(pop, type="affordability", eligibility={"quintile": [1]}, service_subsidy=0.3)
+    b = make_policy(pop, type="affordability", service_subsidy=0.2)
+    lv = levers(pop)
+    a.act(pop, lv, context())
+    b.act(pop, lv, context())
+    np.testing.assert_allclose(lv.subsidy_service, np.where(h.quintile == 0, 0.3, 0.2))
 
 
-# --- skills training --------------------------------------------------------------------------
+def test_affordability_for_households_with_an_older_member(pop, h, p):
+    """Person conditions on a household lever: households with at least one member 65+."""
+    policy = make_policy(
+        pop, type="affordability", eligibility={"age": ["65+"]}, service_subsidy=0.5
+    )
+    lv, _ = act(policy, pop)
+    older = np.bincount(p.household, weights=p.age >= 65, minlength=h.n) > 0
+    assert older.any() and not older.all()
+    np.testing.assert_allclose(lv.subsidy_service, np.where(older, 0.5, 0.0))
+    np.testing.assert_array_equal(policy.reached, older & (h.connection > 0))
+
+
+# --- skills training: persons ----------------------------------------------------------------
 
 SURE = {"p_training_uptake": 1.0}
 
 
-def test_skills_training_offers_the_places_and_credits_completers(h):
+def _candidates(p) -> np.ndarray:
+    """Persons 15+ below advanced skill who have not been trained."""
+    return p.is_working_age & (p.skill < 0.7) & ~p.is_trained
+
+
+def test_skills_training_offers_the_places_to_persons_and_credits_completers(pop, p):
     policy = make_policy(
-        N,
+        pop,
         SURE,
         type="skills_training",
         places_per_quarter=100 * W,
@@ -209,37 +248,43 @@ def test_skills_training_offers_the_places_and_credits_completers(h):
         skill_gain=0.25,
         cost_per_place=150,
     )
-    levers, spent = act(policy, h)
+    candidates = _candidates(p)
+    lv, spent = act(policy, pop)
+    assert policy.level == "person"
+    assert policy.reached.shape == (p.n,)
     assert policy.reached.sum() == 100
-    assert (h.skill[policy.reached] < 0.7).all()
-    np.testing.assert_allclose(levers.skill_gain, np.where(policy.reached, 0.25, 0.0))
-    np.testing.assert_array_equal(h.is_trained, policy.reached)
+    assert candidates[policy.reached].all()
+    assert lv.skill_gain.shape == (p.n,)
+    np.testing.assert_allclose(lv.skill_gain, np.where(policy.reached, 0.25, 0.0))
+    np.testing.assert_array_equal(p.is_trained, policy.reached)
     assert spent == pytest.approx(100 * W * 150)
 
 
-def test_skills_training_never_offers_to_the_skilled_or_already_trained(h):
-    h.is_trained[: N // 2] = True
+def test_skills_training_never_offers_to_children_the_skilled_or_the_already_trained(pop, p):
+    p.is_trained[: p.n // 2] = True
     policy = make_policy(
-        N,
+        pop,
         SURE,
         type="skills_training",
-        places_per_quarter=N * W,
+        places_per_quarter=p.n * W,
         accessible_delivery=True,
         completion_rate=1.0,
     )
-    act(policy, h)
-    candidates = (h.skill < 0.7) & (np.arange(N) >= N // 2)
-    np.testing.assert_array_equal(policy.reached, candidates)
+    expected = _candidates(p)
+    act(policy, pop)
+    assert expected.any()
+    np.testing.assert_array_equal(policy.reached, expected)
+    assert not (policy.reached & (p.age < 15)).any()
 
 
-def test_skills_training_offers_in_proportion_to_targeting(h):
-    cand = h.skill < 0.7
-    n_f, n_m = int((cand & h.is_female).sum()), int((cand & ~h.is_female).sum())
+def test_skills_training_offers_in_proportion_to_targeting(pop, p):
+    cand = _candidates(p)
+    n_f, n_m = int((cand & p.is_female).sum()), int((cand & ~p.is_female).sum())
     women = total = 0
     for seed in range(40):
-        g = h.copy()
+        g = pop.copy()
         policy = make_policy(
-            N,
+            g,
             SURE,
             type="skills_training",
             places_per_quarter=100 * W,
@@ -247,40 +292,59 @@ def test_skills_training_offers_in_proportion_to_targeting(h):
             accessible_delivery=True,
         )
         act(policy, g, seed=seed)
-        women += int((policy.reached & g.is_female).sum())
+        women += int((policy.reached & g.p.is_female).sum())
         total += int(policy.reached.sum())
     assert total == 4000
     assert women / total == pytest.approx(3 * n_f / (3 * n_f + n_m), abs=0.02)
 
 
-def test_skills_training_zero_priority_excludes_a_group(h):
+def test_skills_training_zero_priority_excludes_a_group(pop, h, p):
     policy = make_policy(
-        N,
+        pop,
         SURE,
         type="skills_training",
-        places_per_quarter=N * W,
+        places_per_quarter=p.n * W,
         targeting={"rural": 0.0},
         accessible_delivery=True,
     )
-    act(policy, h)
+    act(policy, pop)
     assert policy.reached.any()
-    assert not (policy.reached & h.is_rural).any()
+    assert not (policy.reached & h.is_rural[p.household]).any()
 
 
-def test_accessible_delivery_raises_uptake_of_women_older_and_disabled(h):
+def test_skills_training_reaches_only_eligible_persons(pop, h, p):
+    policy = make_policy(
+        pop,
+        SURE,
+        type="skills_training",
+        places_per_quarter=p.n * W,
+        accessible_delivery=True,
+        eligibility={"sex": ["female"], "age": ["15-24"]},
+    )
+    candidates = _candidates(p)
+    act(policy, pop)
+    young_women = p.is_female & (p.age >= 15) & (p.age <= 24)
+    np.testing.assert_array_equal(policy.reached, young_women & candidates)
+    reached_homes = np.bincount(p.household, weights=policy.reached, minlength=h.n) > 0
+    np.testing.assert_array_equal(policy.reached_households(pop), reached_homes)
+    np.testing.assert_array_equal(policy.reached_people(pop), policy.reached)
+
+
+def test_accessible_delivery_raises_uptake_of_women_older_and_disabled(pop, p):
     pars = {"p_training_uptake": 0.6, "rel_uptake_barrier": 0.5}
     started = {}
     for accessible in (False, True):
+        g = pop.copy()
         policy = make_policy(
-            N,
+            g,
             pars,
             type="skills_training",
             places_per_quarter=300 * W,
             accessible_delivery=accessible,
         )
-        act(policy, h.copy(), seed=3)
+        act(policy, g, seed=3)
         started[accessible] = policy.reached
-    barrier = h.is_female | (h.age_group == 2) | h.has_disability
+    barrier = p.is_female | (p.age >= 65) | p.has_disability
     # same offers and draws: others are unaffected, barrier groups only gain
     np.testing.assert_array_equal(started[False] & ~barrier, started[True] & ~barrier)
     assert not (started[False] & ~started[True]).any()
@@ -288,18 +352,18 @@ def test_accessible_delivery_raises_uptake_of_women_older_and_disabled(h):
 
 
 @pytest.mark.parametrize("accessible", [False, True])
-def test_skills_training_acts_without_deprecated_operations(h, accessible):
+def test_skills_training_acts_without_deprecated_operations(pop, accessible):
     policy = make_policy(
-        N, type="skills_training", places_per_quarter=50 * W, accessible_delivery=accessible
+        pop, type="skills_training", places_per_quarter=50 * W, accessible_delivery=accessible
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        act(policy, h)
+        act(policy, pop)
 
 
-def test_skills_training_completion_rate(h):
+def test_skills_training_completion_rate(pop, p):
     policy = make_policy(
-        N,
+        pop,
         SURE,
         type="skills_training",
         places_per_quarter=1000 * W,
@@ -307,29 +371,29 @@ def test_skills_training_completion_rate(h):
         completion_rate=0.5,
         skill_gain=0.2,
     )
-    levers, _ = act(policy, h)
-    done = levers.skill_gain > 0
+    lv, _ = act(policy, pop)
+    done = lv.skill_gain > 0
     assert not (done & ~policy.reached).any()
     assert done.sum() / policy.reached.sum() == pytest.approx(0.5, abs=0.06)
-    np.testing.assert_array_equal(h.is_trained, done)
+    np.testing.assert_array_equal(p.is_trained, done)
 
 
-def test_skills_uptake_parameters_are_read_from_pars():
+def test_skills_uptake_parameters_are_read_from_pars(pop):
     policy = make_policy(
-        10, {"p_training_uptake": 0.33, "rel_uptake_barrier": 0.44}, type="skills_training"
+        pop, {"p_training_uptake": 0.33, "rel_uptake_barrier": 0.44}, type="skills_training"
     )
     assert isinstance(policy, SkillsTraining)
     assert (policy.p_uptake, policy.rel_uptake_barrier) == (0.33, 0.44)
 
 
-# --- labour regulation -------------------------------------------------------------------------
+# --- labour regulation: persons -----------------------------------------------------------------
 
 
-def test_labour_regulation_sets_levers_scaled_by_intensity_and_pays_per_platform_worker(h):
-    h.is_platform[:] = False
-    h.is_platform[:7] = True
+def test_labour_regulation_sets_levers_scaled_by_intensity_and_pays_per_platform_worker(pop, p):
+    p.is_platform[:] = False
+    p.is_platform[:7] = True
     policy = make_policy(
-        N,
+        pop,
         type="labour_regulation",
         intensity=0.5,
         platform_income_floor=0.6,
@@ -339,59 +403,58 @@ def test_labour_regulation_sets_levers_scaled_by_intensity_and_pays_per_platform
         gig_reduction=0.2,
         cost_per_platform_worker=30,
     )
-    levers, spent = act(policy, h)
-    assert levers.platform_floor == pytest.approx(0.3)
-    assert levers.social_insurance == pytest.approx(0.25)
-    assert levers.hiring_access == pytest.approx(0.2)
-    assert levers.telework_right == pytest.approx(0.4)
-    assert levers.gig_availability == pytest.approx(0.9)
+    lv, spent = act(policy, pop)
+    assert policy.level == "person"
+    assert lv.platform_floor == pytest.approx(0.3)
+    assert lv.social_insurance == pytest.approx(0.25)
+    assert lv.hiring_access == pytest.approx(0.2)
+    assert lv.telework_right == pytest.approx(0.4)
+    assert lv.gig_availability == pytest.approx(0.9)
     assert spent == pytest.approx(7 * W * 30)
-    np.testing.assert_array_equal(policy.reached, h.is_platform)
+    np.testing.assert_array_equal(policy.reached, p.is_platform)
 
 
-def test_two_labour_regulations_combine_max_and_product(h):
-    levers = Levers(N)
+def test_labour_regulation_covers_eligible_platform_workers_only(pop, p):
+    p.is_platform[:] = False
+    p.is_platform[:40] = True
+    women = p.is_platform & p.is_female
+    assert 0 < women.sum() < 40
+    policy = make_policy(
+        pop, type="labour_regulation", eligibility={"sex": ["female"]}, cost_per_platform_worker=30
+    )
+    _, spent = act(policy, pop)
+    np.testing.assert_array_equal(policy.reached, women)
+    assert spent == pytest.approx(women.sum() * W * 30)
+
+
+def test_two_labour_regulations_combine_max_and_product(pop):
+    lv = levers(pop)
     for floor, cut in ((0.6, 0.2), (0.3, 0.5)):
         make_policy(
-            N, type="labour_regulation", platform_income_floor=floor, gig_reduction=cut
-        ).act(h, levers, context())
-    assert levers.platform_floor == pytest.approx(0.6)
-    assert levers.gig_availability == pytest.approx(0.8 * 0.5)
+            pop, type="labour_regulation", platform_income_floor=floor, gig_reduction=cut
+        ).act(pop, lv, context())
+    assert lv.platform_floor == pytest.approx(0.6)
+    assert lv.gig_availability == pytest.approx(0.8 * 0.5)
 
 
-def test_fresh_levers_are_neutral():
-    lv = Levers(4)
+def test_fresh_levers_are_neutral_and_sized_by_level():
+    lv = Levers(4, 9)
     assert lv.price_factor == 1.0 and lv.gig_availability == 1.0
     assert lv.platform_floor == lv.social_insurance == lv.hiring_access == lv.telework_right == 0
-    for a in (lv.subsidy_service, lv.subsidy_device, lv.skill_gain):
+    for a in (lv.subsidy_service, lv.subsidy_device, lv.takeup_online, lv.takeup_offline):
         assert a.shape == (4,) and not a.any()
+    assert lv.skill_gain.shape == (9,) and not lv.skill_gain.any()
 
 
-# --- eligibility, windows, registry -----------------------------------------------------------
+# --- reach, windows, registry -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("rule", "expected"),
-    [
-        ({}, lambda h: np.ones(h.n, bool)),
-        ({"quintiles": [1]}, lambda h: h.quintile == 0),
-        ({"quintiles": [2, 5]}, lambda h: (h.quintile == 1) | (h.quintile == 4)),
-        ({"location": ["rural"]}, lambda h: h.is_rural),
-        ({"location": ["urban", "rural"]}, lambda h: np.ones(h.n, bool)),
-        ({"sex": ["female"]}, lambda h: h.is_female),
-        ({"age": ["older"]}, lambda h: h.age_group == 2),
-        ({"age": ["youth", "adult"]}, lambda h: h.age_group < 2),
-        ({"disability": True}, lambda h: h.has_disability),
-        ({"disability": False}, lambda h: ~h.has_disability),
-        (
-            {"quintiles": [1, 2], "location": ["rural"], "sex": ["female"]},
-            lambda h: (h.quintile <= 1) & h.is_rural & h.is_female,
-        ),
-    ],
-)
-def test_eligibility_masks(h, rule, expected):
-    mask = Eligibility.model_validate(rule).mask(h)
-    np.testing.assert_array_equal(mask, expected(h))
+def test_household_level_policies_reach_every_member(pop, h, p):
+    policy = make_policy(pop, type="affordability", eligibility={"quintile": [1]})
+    act(policy, pop)
+    np.testing.assert_array_equal(policy.reached_households(pop), policy.reached)
+    np.testing.assert_array_equal(policy.reached_people(pop), policy.reached[p.household])
+    assert policy.reached_people(pop).sum() == h.size[policy.reached].sum()
 
 
 def test_eligibility_rejects_unknown_group_names():
@@ -415,27 +478,35 @@ def test_eligibility_rejects_unknown_group_names():
 )
 def test_in_force_window_and_intensity(quarter, intensity, expected):
     policy = make_policy(
-        10, type="labour_regulation", start="2021Q1", end="2022Q4", intensity=intensity
+        hand_population([2, 1]),
+        type="labour_regulation",
+        start="2021Q1",
+        end="2022Q4",
+        intensity=intensity,
     )
     assert policy.in_force(Quarter.parse(quarter)) is expected
 
 
 @pytest.mark.parametrize(
-    ("name", "cls"),
+    ("name", "cls", "level"),
     [
-        ("connectivity", Connectivity),
-        ("affordability", Affordability),
-        ("skills_training", SkillsTraining),
-        ("labour_regulation", LabourRegulation),
+        ("connectivity", Connectivity, "household"),
+        ("affordability", Affordability, "household"),
+        ("skills_training", SkillsTraining, "person"),
+        ("labour_regulation", LabourRegulation, "person"),
+        ("social_protection", SocialProtection, "household"),
     ],
 )
-def test_registry_builds_each_type(name, cls):
+def test_registry_builds_each_type_sized_by_its_level(name, cls, level):
     assert POLICY_TYPES[name] is cls
     config = cls.Config.model_validate({"type": name})
-    policy = build_policy(config, {"p_training_uptake": 0.6, "rel_uptake_barrier": 0.5}, 5)
+    two_homes_five_persons = hand_population([2, 3])
+    policy = build_policy(config, defaults(), two_homes_five_persons)
     assert type(policy) is cls
     assert policy.name == name
-    assert policy.reached.shape == (5,) and not policy.reached.any()
+    assert policy.level == level
+    size = 2 if level == "household" else 5
+    assert policy.reached.shape == (size,) and not policy.reached.any()
 
 
 def test_registry_lists_the_four_levers_and_the_optional_fifth():
@@ -448,39 +519,31 @@ def test_registry_lists_the_four_levers_and_the_optional_fifth():
     }
 
 
-def test_social_protection_raises_takeup_of_eligible_households_only():
-    import numpy as np
-
-    from model.loader import load_region
-    from model.params import defaults
-    from model.policies.base import Context, Levers
-    from model.policies.social_protection import SocialProtectionConfig
-    from model.population import synthesise
-
-    h = synthesise(load_region("lac"), 2000, 1)
+def test_social_protection_raises_takeup_of_eligible_households_only(pop, h):
     h.gets_transfer[:] = h.quintile == 0
     pars = defaults()
     cfg = SocialProtectionConfig(
         type="social_protection",
         intensity=0.5,
-        eligibility={"quintiles": [1]},
+        eligibility={"quintile": [1]},
         registry_takeup=1.0,
         assisted_takeup=0.9,
         cost_per_beneficiary=10.0,
     )
-    policy = build_policy(cfg, pars, h.n)
-    levers = Levers(h.n)
+    policy = build_policy(cfg, pars, pop)
+    lv = levers(pop)
     ctx = Context(
         cfg.start, 0, {"basic": 1.0, "meaningful": 2.0, "device": 3.0}, np.random.default_rng(0)
     )
-    spent = policy.act(h, levers, ctx)
+    spent = policy.act(pop, lv, ctx)
     q1 = h.quintile == 0
     online = pars["p_takeup_online"] + 0.5 * (1.0 - pars["p_takeup_online"])
     offline = pars["p_takeup_offline"] + 0.5 * (0.9 - pars["p_takeup_offline"])
-    assert np.allclose(levers.takeup_online[q1], online)
-    assert np.allclose(levers.takeup_offline[q1], offline)
-    assert not levers.takeup_online[~q1].any() and not levers.takeup_offline[~q1].any()
-    assert spent == pytest.approx(h.weight[q1].sum() * 10.0)
+    assert np.allclose(lv.takeup_online[q1], online)
+    assert np.allclose(lv.takeup_offline[q1], offline)
+    assert not lv.takeup_online[~q1].any() and not lv.takeup_offline[~q1].any()
+    assert spent == pytest.approx(q1.sum() * pop.weight * 10.0)
+    np.testing.assert_array_equal(policy.reached, q1)
 
 
 def test_unknown_policy_type_rejected_at_load_with_the_valid_names():

@@ -6,8 +6,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from model.groups import AGE_BANDS, DIMENSIONS
 from model.inclusion_model import InclusionModel
-from model.indicators import GROUPS
+from model.indicator_registry import MEASURES
 from model.loader import scenario_from_dict
 from model.params import PARAMETERS
 
@@ -17,17 +18,29 @@ share = st.floats(0.0, 1.0)
 window = st.tuples(st.integers(0, 20), st.integers(0, 20)).map(sorted)
 
 
+AGE_VALUES = list(DIMENSIONS["age"].values)
+
+
+def _some(values: list) -> st.SearchStrategy:
+    return st.lists(st.sampled_from(values), min_size=1, max_size=len(values), unique=True)
+
+
 @st.composite
 def eligibility(draw) -> dict:
+    """Any combination of the eligibility keys, each with any non-empty set of its values."""
     out = {}
     if draw(st.booleans()):
-        out["quintiles"] = draw(st.lists(st.integers(1, 5), min_size=1, max_size=5, unique=True))
+        out["quintile"] = draw(_some([1, 2, 3, 4, 5]))
     if draw(st.booleans()):
-        out["location"] = draw(
-            st.lists(st.sampled_from(["urban", "rural"]), min_size=1, unique=True)
-        )
+        out["location"] = draw(_some(["urban", "rural"]))
     if draw(st.booleans()):
-        out["disability"] = draw(st.booleans())
+        out["sex"] = draw(_some(["female", "male"]))
+    if draw(st.booleans()):
+        out["age"] = draw(_some(AGE_VALUES))
+    if draw(st.booleans()):
+        out["disability"] = draw(_some(["with", "without"]))
+    if draw(st.booleans()):
+        out["offline_in_2019"] = draw(st.booleans())
     return out
 
 
@@ -80,13 +93,26 @@ def scenario(draw) -> dict:
     }
 
 
+def partitions(adults_only: bool) -> list[list[str]]:
+    """Groups that split everyone a measure counts into disjoint parts, one list per dimension.
+
+    Ages: the bands 15-24, 25-64, 65+ for measures of persons 15+; for measures of everyone
+    the bands from 5-12 (children under 5 cannot use the Internet, so they count nowhere).
+    """
+    ages = ["15-24", "25-64", "65+"] if adults_only else list(AGE_BANDS[1:])
+    out = [[f"age={a}" for a in ages]]
+    for dim in ("sex", "disability", "location", "quintile"):
+        out.append([f"{dim}={v}" for v in DIMENSIONS[dim].values])
+    return out
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario(), st.integers(0, 2**32))
 def test_invariants_hold_in_any_valid_scenario(data: dict, seed: int) -> None:
     loaded = scenario_from_dict(data)
     model = InclusionModel(loaded, seed, 1_500)
-    h = model.h
-    assert np.isclose(h.weight.sum(), loaded.region.households.value)
+    h, p = model.h, model.p
+    assert np.isclose(h.n * model.pop.weight, loaded.region.population.households)
     model.run(8)
     ts = model.result().timeseries
     assert not ts.isna().any().any()
@@ -95,8 +121,14 @@ def test_invariants_hold_in_any_valid_scenario(data: dict, seed: int) -> None:
     money = ts[[c for c in ts if c.startswith(("mean_income", "spend:"))]]
     assert (money >= 0).all().all()
     assert (h.income >= 0).all()
-    for measure in ("internet_use", "meaningful", "basic_skills", "employed"):
-        total = ts[f"n_people_{measure}"]
-        for names in GROUPS.values():
-            parts = sum(ts[f"n_people_{measure}:{g}"] for g in names)
-            assert np.allclose(parts, total, rtol=1e-9)
+    assert not (p.is_online & (p.age < 5)).any()
+    assert not ((p.is_employed | p.is_trained) & ~p.is_working_age).any()
+    for m in MEASURES:
+        total = ts[f"n_people_{m.name}"]
+        for names in partitions(m.adults_only):
+            parts = sum(ts[f"n_people_{m.name}:{g}"] for g in names)
+            assert np.allclose(parts, total, rtol=1e-9), (m.name, names)
+    homes = ts["n_households_connected"]
+    for dim in ("location", "quintile"):
+        parts = sum(ts[f"n_households_connected:{dim}={v}"] for v in DIMENSIONS[dim].values)
+        assert np.allclose(parts, homes, rtol=1e-9)

@@ -62,6 +62,23 @@ def test_utility_shift_damps_pull_and_subtracts_affordability_change():
     np.testing.assert_allclose(got, [1.0 - 0.3, 1.0 + 0.6])
 
 
+def test_home_use_shift_rises_with_the_home_connection():
+    shift = conn.HOME_USE_SHIFT
+    assert shift.shape == (3,)
+    assert shift[0] < 0 < shift[1] < shift[2]
+
+
+def test_person_uses_needs_reach_and_a_positive_latent_after_the_home_shift_and_pull():
+    latent = arr(0.1, 0.1, -1.0, -1.0, -0.4, 3.0, 1.0, dtype=np.float32)
+    home = arr(0, 1, 1, 2, 1, 2, 0, dtype=np.int8)
+    able = arr(T, T, T, T, T, F, T)
+    pull = arr(0.0, 0.0, 0.0, 0.0, -0.2, 0.0, 1.5)
+    got = conn.person_uses(latent, home, able, pull)
+    # latent + shift[home] + pull: -1.9, 0.6, -0.5, 0.5, -0.1, (out of reach), 0.5
+    np.testing.assert_array_equal(got, [F, T, F, T, F, F, T])
+    np.testing.assert_array_equal(conn.person_uses(latent, home, able, 0.0), [F, T, F, T, T, F, F])
+
+
 def test_adjust_moves_only_mismatched_households_that_draw_below_the_rate():
     has = arr(T, T, F, F, T, F, F)
     wants = arr(T, F, T, F, F, T, T)

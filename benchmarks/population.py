@@ -39,13 +39,14 @@ def child(region_name: str, households: int, seed: int, traced: bool) -> dict[st
     if traced:
         tracemalloc.start()
     start = time.perf_counter()
-    h = synthesise(region, households, seed)
+    pop = synthesise(region, households, seed)
     seconds = time.perf_counter() - start
     out = {
         "seconds": seconds,
         "rss_before_mb": rss_before,
         "peak_rss_mb": peak_rss_mb(),
-        "households": h.n,
+        "households": pop.h.n,
+        "persons": pop.p.n,
     }
     if traced:
         out["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / MB

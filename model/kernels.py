@@ -378,3 +378,32 @@ def connection_quarter(
         if level > 0 and not wants and move:
             new = 0
         connection[i] = new
+
+
+@njit(cache=True)
+def rank_in_cell(cells: np.ndarray, counts: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """A uniformly random rank of each unit among the units of its cell.
+
+    Each cell's ranks 0 .. n-1 are shuffled (Fisher-Yates, driven by the uniforms ``u``, one
+    per unit) and handed out to the cell's units in index order.
+    """
+    starts = np.zeros(counts.size + 1, dtype=np.int64)
+    for c in range(counts.size):
+        starts[c + 1] = starts[c] + counts[c]
+    slots = np.empty(cells.size, dtype=np.int64)
+    for c in range(counts.size):
+        base = starts[c]
+        n = counts[c]
+        for k in range(n):
+            slots[base + k] = k
+        for k in range(n - 1, 0, -1):
+            j = int(u[base + k] * (k + 1))
+            j = min(j, k)
+            slots[base + k], slots[base + j] = slots[base + j], slots[base + k]
+    taken = np.zeros(counts.size, dtype=np.int64)
+    rank = np.empty(cells.size, dtype=np.int64)
+    for i in range(cells.size):
+        c = cells[i]
+        rank[i] = slots[starts[c] + taken[c]]
+        taken[c] += 1
+    return rank

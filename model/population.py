@@ -21,7 +21,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from model import groups
+from model import groups, kernels
 from model.errors import InputError, Problem
 from model.households import SKILL_LEVELS, Households, People, Population
 from model.params import defaults
@@ -482,17 +482,9 @@ def stratified_uniform(cells: np.ndarray, rng: np.random.Generator) -> np.ndarra
     Compared with independent draws this removes most sampling noise from cell rates, so
     small populations still reproduce the raked targets closely.
     """
-    shuffled = rng.permutation(cells.size)
-    key = cells[shuffled]
-    if key.max(initial=0) < np.iinfo(np.int16).max:
-        key = key.astype(np.int16)
-    order = shuffled[np.argsort(key, kind="stable")]
     counts = np.bincount(cells)
-    starts = np.cumsum(counts) - counts
-    sorted_cells = cells[order]
-    pos = np.arange(cells.size) - starts[sorted_cells]
-    u = np.empty(cells.size)
-    u[order] = (pos + rng.random(cells.size)) / counts[sorted_cells]
+    rank = kernels.rank_in_cell(cells, counts, rng.random(cells.size))
+    u = (rank + rng.random(cells.size)) / counts[cells]
     return np.clip(u, 1e-12, 1 - 1e-12)
 
 
@@ -604,15 +596,15 @@ def order_by_income(pop: Population) -> Population:
     """
     h, p = pop.h, pop.p
     order = np.argsort(h.income_base / h.size, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
+    first = np.cumsum(h.size) - h.size
+    size = h.size[order].astype(np.int64)
+    new_first = np.cumsum(size) - size
+    members = np.repeat(first[order] - new_first, size) + np.arange(p.n)
     for name, arr in h.arrays().items():
         setattr(h, name, arr[order])
-    new_household = rank[p.household].astype(p.household.dtype)
-    members = np.argsort(new_household, kind="stable")
     for name, arr in p.arrays().items():
         setattr(p, name, arr[members])
-    p.household[:] = new_household[members]
+    p.household[:] = np.repeat(np.arange(h.n, dtype=p.household.dtype), size)
     return pop
 
 

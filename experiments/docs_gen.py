@@ -383,11 +383,17 @@ def _module_name(path: Path) -> str:
     return ".".join(rel.parts)
 
 
+COUNTER_CALLS = frozenset({"key", "draws"})
+"""Methods that take a decision's name and give its counter-based draws for this quarter."""
+
+
 def _is_stream_call(node: ast.Call) -> str | None:
-    """'run' or 'quarterly' when the call draws a named stream, else None."""
+    """'run', 'quarterly' or 'counter' when the call draws a named stream, else None."""
     f = node.func
     if isinstance(f, ast.Attribute) and f.attr == "quarterly":
         return "quarterly"
+    if isinstance(f, ast.Attribute) and f.attr in COUNTER_CALLS:
+        return "counter"
     if isinstance(f, ast.Name) and f.id == "rs":
         return "run"
     if isinstance(f, ast.Attribute) and f.attr == "streams":
@@ -415,15 +421,37 @@ def stream_uses() -> list[tuple[str, str, str]]:
                         name = arg.value
                     elif kind and isinstance(arg, ast.JoinedStr):
                         name = ast.get_source_segment(source, arg) or "?"
-                        name = name[2:-1]
+                        name = re.sub(r"\{[^}]*?(\w+)\}", r"<\1>", name[2:-1])
                     else:
                         name = None
                     if name is not None:
                         found.setdefault((name, kind), []).append(f"{module}:{inner}")
+                for name in _stream_names_in_constant(child, module):
+                    found.setdefault((name, "counter"), []).append(f"{module}:{inner}")
                 visit(child, inner)
 
         visit(tree, "")
     return [(n, k, ", ".join(dict.fromkeys(w))) for (n, k), w in found.items()]
+
+
+def _stream_names_in_constant(node: ast.AST, module: str) -> tuple[str, ...]:
+    """Decision names held in a module constant ``*_STREAMS`` that ``node`` reads, if any."""
+    if not (
+        isinstance(node, ast.Name)
+        and isinstance(node.ctx, ast.Load)
+        and node.id.endswith("_STREAMS")
+    ):
+        return ()
+    value = getattr(importlib.import_module(module), node.id, ())
+    return tuple(v for v in value if isinstance(v, str))
+
+
+GENERATOR_WORDS = {
+    "run": "one per run (PCG64)",
+    "quarterly": "fresh each quarter (PCG64)",
+    "counter": "counter-based, keyed by quarter",
+}
+"""How each kind of stream draws, in the streams table."""
 
 
 def stream_table() -> str:
@@ -431,7 +459,7 @@ def stream_table() -> str:
     rows = [
         [
             f"`{name}`",
-            "fresh each quarter" if kind == "quarterly" else "one per run",
+            GENERATOR_WORDS[kind],
             f"`{where}`",
         ]
         for name, kind, where in sorted(stream_uses(), key=lambda r: (r[0].split(".")[0], r[0]))

@@ -14,7 +14,7 @@ from model.loader import LoadedScenario
 from model.params import defaults
 from model.policies.base import Context, Levers
 from model.policies.registry import build_policy
-from model.population import OWN_DEVICE_AGE, can_use, synthesise_checked
+from model.population import OWN_DEVICE_AGE, synthesise_checked
 from model.rules import connectivity as conn
 from model.rules import income as inc
 from model.rules import labour, schooling, skills
@@ -300,8 +300,8 @@ class InclusionModel(mesa.Model):
             p.household,
             h.connection,
             h.has_computer,
+            h.has_coverage,
             p.age,
-            self.can_use,
             p.use_latent,
             self.damp,
             self.common_pull(),
@@ -351,7 +351,6 @@ class InclusionModel(mesa.Model):
 
     def _set_2019_references(self) -> None:
         h, p, pars = self.h, self.p, self.pars
-        self.can_use = can_use(self.pop)
         self.n_adults = p.household_sum(p.is_working_age, h.n)
         self.workers = np.flatnonzero(p.job > 0)
         self.damp = conn.barrier(

@@ -14,6 +14,8 @@ from numba import njit
 
 from model.households import SKILL_LEVELS
 
+MIN_USE_AGE = 5
+"""Persons younger than this are not Internet users themselves (they use family devices)."""
 SKILL_BASIC = np.float32(SKILL_LEVELS[0][1])
 """Skill score from which a person has basic digital skills (ITU levels)."""
 
@@ -23,8 +25,8 @@ def use_and_skills(
     household: np.ndarray,
     connection: np.ndarray,
     has_computer: np.ndarray,
+    has_coverage: np.ndarray,
     age: np.ndarray,
-    can_use: np.ndarray,
     use_latent: np.ndarray,
     damp: np.ndarray,
     common: float,
@@ -45,8 +47,9 @@ def use_and_skills(
 ) -> None:
     """Each person's use this quarter, then skills; household sums of adults' skills.
 
-    Use: ``can_use and use_latent + home_shift[home] + damp * (common + beta_skill *
-    (skill - skill_2019)) > 0`` (:func:`model.rules.connectivity.person_uses`). A person
+    Use, for persons 5+ where the network reaches the household now (coverage can arrive
+    during a run): ``use_latent + home_shift[home] + damp * (common + beta_skill * (skill -
+    skill_2019)) > 0`` (:func:`model.rules.connectivity.person_uses`). A person
     13+ who comes online without the household's computer at a connected home buys a
     smartphone. Meaningful use needs a
     meaningful home plan and a device (own smartphone, the household computer, or a family
@@ -60,7 +63,8 @@ def use_and_skills(
         home = connection[h]
         s = skill[i]
         pull = damp[i] * (np.float32(common) + np.float32(beta_skill) * (s - skill_2019[i]))
-        online = can_use[i] and use_latent[i] + home_shift[home] + pull > 0
+        can_use = age[i] >= MIN_USE_AGE and has_coverage[h]
+        online = can_use and use_latent[i] + home_shift[home] + pull > 0
         computer_at_home = has_computer[h] and home > 0
         if online and not is_online[i] and age[i] >= own_device_age and not computer_at_home:
             has_smartphone[i] = True

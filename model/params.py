@@ -79,7 +79,8 @@ _PARAMS = [
         0.5,
         3.0,
         "connectivity",
-        "Pull of the household's digital skill score on wanting a connection.",
+        "Pull of skills gained since 2019 on use: a person's own skill on own use, the mean "
+        "skill of members 15+ on the household's wanting a connection.",
         "GSMA Mobile Gender/Disability Gap reports: literacy and skills are a top barrier.",
     ),
     Param(
@@ -134,8 +135,8 @@ _PARAMS = [
         0.15,
         0.9,
         "connectivity",
-        "Residual barrier for households of persons with disabilities (inaccessible devices "
-        "and services).",
+        "Residual barrier for persons with disabilities (inaccessible devices and services): "
+        "an offset on 2019 use and a multiplier on the pull towards use.",
         "GSMA Mobile Disability Gap Report 2021: adoption multiplier 0.15-0.89.",
     ),
     Param(
@@ -362,8 +363,8 @@ _PARAMS = [
         0.2,
         0.8,
         "income",
-        "Share of its 2019 income a household keeps when the reference person loses the job "
-        "(other earners, savings).",
+        "Share of their 2019 earnings a person keeps after losing the job (severance, odd "
+        "jobs, help from others).",
         "Assumption; World Bank PSP 2022: the poorest lost twice the income share of the richest.",
     ),
     Param(

@@ -525,7 +525,7 @@ def assign_connection(pop: Population, region: Region, rs: Streams) -> None:
 
 def can_use(pop: Population) -> np.ndarray:
     """Persons who can use the Internet at all: aged 5+ where the network reaches."""
-    return (pop.p.age >= 5) & pop.h.has_coverage[pop.p.household]
+    return (pop.p.age >= kernels.MIN_USE_AGE) & pop.h.has_coverage[pop.p.household]
 
 
 def assign_use(pop: Population, region: Region, rs: Streams, pars: dict[str, float]) -> None:

@@ -169,11 +169,30 @@ def _skills_on_top(indicator: str) -> np.ndarray:
     return paired_difference("lac/connectivity+skills", "lac/connectivity.yaml", indicator)
 
 
+def assert_narrows(indicator: str) -> None:
+    """The paired change is negative by more than twice its standard error over the seeds, so
+    a change of sign from seed noise alone neither passes nor fails the fact."""
+    diff = _skills_on_top(indicator)
+    se = diff.std(ddof=1) / np.sqrt(diff.size)
+    assert diff.mean() + 2 * se < 0, (
+        f"{indicator}: skills on top changes it by {diff.round(4)} "
+        f"(mean {diff.mean():.4f}, standard error {se:.4f})"
+    )
+
+
 def test_skills_training_on_top_of_connectivity_narrows_the_income_gap_in_meaningful_use():
-    diff = _skills_on_top("ratio_q5_q1_meaningful")
-    assert diff.mean() < 0, f"skills on top changes the Q5/Q1 ratio by {diff.round(4)}"
+    assert_narrows("ratio_q5_q1_meaningful")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "counted over persons, training on top of connectivity leaves the urban-rural "
+        "difference in meaningful connectivity where it was: paired changes in 2030Q4 of "
+        "+0.0009, +0.0007, -0.0009, +0.0007 (mean +0.0003, standard error 0.0004) although "
+        "rural basic skills rise from 0.675 to 0.685; the sign of the mean has flipped between "
+        "model versions"
+    ),
+)
 def test_skills_training_on_top_of_connectivity_narrows_the_urban_rural_meaningful_gap():
-    diff = _skills_on_top("diff_urban_rural_meaningful")
-    assert diff.mean() < 0, f"skills on top changes the urban-rural gap by {diff.round(4)}"
+    assert_narrows("diff_urban_rural_meaningful")

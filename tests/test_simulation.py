@@ -405,6 +405,17 @@ def test_first_quarter_is_at_rest_when_nothing_has_changed():
         np.testing.assert_array_equal(model.p.is_online, online)
 
 
+def test_persons_in_newly_covered_households_come_online():
+    """Coverage built by a policy reaches persons, not only the home connection."""
+    model = new_model(scenario_data("lac/connectivity.yaml"), 1, SMALL)
+    uncovered = ~model.h.has_coverage[model.p.household]
+    assert uncovered.any() and not model.p.is_online[uncovered].any()
+    model.run()
+    newly = uncovered & model.h.has_coverage[model.p.household]
+    assert newly.sum() > 0.5 * uncovered.sum()
+    assert model.p.is_online[newly].mean() > 0.3
+
+
 # --- every shipped scenario -------------------------------------------------------------------
 
 

@@ -78,7 +78,7 @@ PERSON_ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("was_online_2019", "?", False, "used the Internet in 2019"),
     Attribute("is_trained", "?", False, "completed a skills-training course under a policy"),
     Attribute("job", "i1", 0, "job in 2019 (persons 15+): 0 = none, 1 = formal, 2 = informal"),
-    Attribute("earnings_base", "f4", 0.0, "earnings in 2019, US$ a month (0 without a job)"),
+    Attribute("earnings_base", "f8", 0.0, "earnings in 2019, US$ a month (0 without a job)"),
     Attribute("is_teleworkable", "?", False, "the job can be done from home"),
     Attribute("is_high_impact", "?", False, "the job is in a sector hit hard by COVID-19"),
     Attribute("is_employed", "?", False, "holds a job or platform gigs this quarter"),

@@ -24,9 +24,11 @@ import numpy as np
 from model import groups, kernels
 from model.errors import InputError, Problem
 from model.households import SKILL_LEVELS, Households, People, Population
+from model.indicators import inequality
 from model.params import defaults
 from model.raking import Margin, Side, rake
 from model.rules.connectivity import HOME_USE_SHIFT
+from model.rules.income import weighted_quantile
 from model.schema import Region, Target
 from model.streams import Streams
 
@@ -143,7 +145,7 @@ def synthesise(
     p = _members(h, region, rs)
     pop = Population(h, p)
     _employment(pop, region, rs)
-    _income(pop, region, rs)
+    _income(pop, region, rs, pars)
     _jobs(pop, region, rs)
     _coverage_and_devices(h, region, rs)
     assign_connection(pop, region, rs)
@@ -261,17 +263,38 @@ def _employment(pop: Population, region: Region, rs: Streams) -> None:
 
 INCOME_FIT_PASSES = 4
 """Passes that adjust the income shifts until the profile's mean-income ratios hold."""
+GINI_FIT_STEPS = 10
+"""Bisection steps that fit the spread of income to the profile's Gini."""
 SIZE_FIT_SAMPLE = 50_000
 """Households used to fit how income rises with household size (the fit is on ratios)."""
 
 
-def _income(pop: Population, region: Region, rs: Streams) -> None:
+def with_transfers(
+    per_person: np.ndarray, size: np.ndarray, poverty_rate: float, pars: dict[str, float]
+) -> np.ndarray:
+    """Income per person with the expected transfer of the poor added.
+
+    The line is the ``poverty_rate`` quantile of income per person over persons; a poor
+    household takes the transfer (``transfer_share_of_line`` of the line per person) up with
+    the mean of the online and offline take-up chances. This approximates what
+    :class:`~model.inclusion_model.InclusionModel` pays in 2019, for fitting the Gini.
+    """
+    line = weighted_quantile(per_person, size, poverty_rate)
+    take_up = (pars["p_takeup_online"] + pars["p_takeup_offline"]) / 2
+    transfer = pars["transfer_share_of_line"] * line * take_up
+    return per_person + np.where(per_person < line, transfer, 0.0)
+
+
+def _income(pop: Population, region: Region, rs: Streams, pars: dict[str, float]) -> None:
     """Household income, quintiles of income per person, and each worker's earnings.
 
     Income is ``exp(shifts + elasticity * log(size) + noise)``. The shifts are adjusted until
     the realised ratios of group means equal the published ones; the size elasticity is
     fitted so that the poorest quintile's households are larger than the richest by the
-    published ratio (ECLAC: poorer households are larger).
+    published ratio (ECLAC: poorer households are larger); then the noise's spread is
+    fitted so that the Gini of income per person over persons, after the transfers the
+    simulation pays to poor households (:func:`with_transfers`, their expected value),
+    equals the profile's.
     """
     h, p = pop.h, pop.p
     inc = region.income
@@ -292,12 +315,12 @@ def _income(pop: Population, region: Region, rs: Streams) -> None:
     jobless = np.log(REL_INCOME_JOBLESS) * (earners == 0)
     target_size_ratio = region.population.size_poorest_richest.value
 
-    def draw(elasticity: float, sel: slice) -> np.ndarray:
+    def draw(elasticity: float, sel: slice, spread: float = 1.0) -> np.ndarray:
         log_shift = {k: np.log(v) for k, v in ratios.items()}
         for _ in range(INCOME_FIT_PASSES):
             shift = jobless[sel] + sum(log_shift[k] * m[sel] for k, m in has.items())
             per_person = shift + (elasticity - 1) * log_size[sel]
-            resid = np.sqrt(max(sigma**2 - per_person.var(), 0.05))
+            resid = spread * np.sqrt(max(sigma**2 - per_person.var(), 0.05))
             y = np.exp(shift + elasticity * log_size[sel] + resid * z[sel])
             for k, m in has.items():
                 mk = m[sel]
@@ -322,13 +345,30 @@ def _income(pop: Population, region: Region, rs: Streams) -> None:
             lo = mid
         else:
             hi = mid
-    y = draw((lo + hi) / 2, slice(None))
+    elasticity = (lo + hi) / 2
+
+    def gini(spread: float) -> float:
+        sel = slice(0, min(h.n, SIZE_FIT_SAMPLE))
+        size = h.size[sel].astype(float)
+        per_person = draw(elasticity, sel, spread) / size
+        return inequality(with_transfers(per_person, size, inc.poverty_rate.value, pars), size)[0]
+
+    lo, hi = 0.3, 3.0
+    for _ in range(GINI_FIT_STEPS):
+        mid = (lo + hi) / 2
+        if gini(mid) < inc.gini.value:
+            lo = mid
+        else:
+            hi = mid
+    y = draw(elasticity, slice(None), (lo + hi) / 2)
     h.income_base[:] = y * inc.mean_monthly.value / y.mean()
     h.quintile[:] = weighted_quintile(h.income_base / h.size, np.ones(h.n))
     labour = np.where(earners > 0, LABOUR_SHARE * h.income_base, 0.0)
     h.nonlabour_base[:] = h.income_base - labour
     share = labour / np.maximum(earners, 1)
     p.earnings_base[:] = np.where(p.is_employed, share[p.household], 0.0)
+    # The same sum the simulation forms each quarter, so an unchanged quarter is at rest.
+    h.income_base[:] = h.nonlabour_base + p.household_sum(p.earnings_base, h.n)
 
 
 def weighted_quintile(values: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ then skills, to person targets, given the home connection.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -263,8 +264,9 @@ def _employment(pop: Population, region: Region, rs: Streams) -> None:
 
 INCOME_FIT_PASSES = 4
 """Passes that adjust the income shifts until the profile's mean-income ratios hold."""
-GINI_FIT_STEPS = 10
-"""Bisection steps that fit the spread of income to the profile's Gini."""
+INCOME_FIT_ROUNDS = 2
+"""Rounds that fit the size elasticity and then the spread of income, each given the other."""
+BISECTION_STEPS = 12
 SIZE_FIT_SAMPLE = 50_000
 """Households used to fit how income rises with household size (the fit is on ratios)."""
 
@@ -328,9 +330,9 @@ def _income(pop: Population, region: Region, rs: Streams, pars: dict[str, float]
                     log_shift[k] += np.log(ratios[k] / (y[mk].mean() / y[~mk].mean()))
         return y
 
-    def size_ratio(elasticity: float) -> float:
+    def size_ratio(elasticity: float, spread: float) -> float:
         sel = slice(0, min(h.n, SIZE_FIT_SAMPLE))
-        y = draw(elasticity, sel)
+        y = draw(elasticity, sel, spread)
         q = weighted_quintile(y / h.size[sel], np.ones(y.size))
         sizes = h.size[sel]
         poorest, richest = sizes[q == 0], sizes[q == 4]
@@ -338,29 +340,17 @@ def _income(pop: Population, region: Region, rs: Streams, pars: dict[str, float]
             return 1.0
         return float(poorest.mean() / richest.mean())
 
-    lo, hi = -0.5, 1.5
-    for _ in range(12):
-        mid = (lo + hi) / 2
-        if size_ratio(mid) > target_size_ratio:
-            lo = mid
-        else:
-            hi = mid
-    elasticity = (lo + hi) / 2
-
-    def gini(spread: float) -> float:
+    def gini(elasticity: float, spread: float) -> float:
         sel = slice(0, min(h.n, SIZE_FIT_SAMPLE))
         size = h.size[sel].astype(float)
         per_person = draw(elasticity, sel, spread) / size
         return inequality(with_transfers(per_person, size, inc.poverty_rate.value, pars), size)[0]
 
-    lo, hi = 0.3, 3.0
-    for _ in range(GINI_FIT_STEPS):
-        mid = (lo + hi) / 2
-        if gini(mid) < inc.gini.value:
-            lo = mid
-        else:
-            hi = mid
-    y = draw(elasticity, slice(None), (lo + hi) / 2)
+    elasticity, spread = 0.5, 1.0
+    for _ in range(INCOME_FIT_ROUNDS):
+        elasticity = bisect(lambda e, s=spread: size_ratio(e, s) - target_size_ratio, -0.5, 1.5)
+        spread = bisect(lambda s, e=elasticity: inc.gini.value - gini(e, s), 0.3, 3.0)
+    y = draw(elasticity, slice(None), spread)
     h.income_base[:] = y * inc.mean_monthly.value / y.mean()
     h.quintile[:] = weighted_quintile(h.income_base / h.size, np.ones(h.n))
     labour = np.where(earners > 0, LABOUR_SHARE * h.income_base, 0.0)
@@ -369,6 +359,17 @@ def _income(pop: Population, region: Region, rs: Streams, pars: dict[str, float]
     p.earnings_base[:] = np.where(p.is_employed, share[p.household], 0.0)
     # The same sum the simulation forms each quarter, so an unchanged quarter is at rest.
     h.income_base[:] = h.nonlabour_base + p.household_sum(p.earnings_base, h.n)
+
+
+def bisect(excess: Callable[[float], float], lo: float, hi: float) -> float:
+    """The root in [lo, hi] of a function that falls from positive to negative."""
+    for _ in range(BISECTION_STEPS):
+        mid = (lo + hi) / 2
+        if excess(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
 
 
 def weighted_quintile(values: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ DEFAULT_SCENARIO = "scenarios/lac/four_is.yaml"
 WARM_UP_HOUSEHOLDS = 1_000
 """A small run first loads (or, the first time, compiles) the compiled rules."""
 MESA_PERSONS = 100_000
-MESA_STEPS = 5
+MESA_STEPS = 10
 TARGET_PERSON_STEPS = 10e6
 TARGET_PEAK_MB = 1536.0
 TARGET_RATIO = 30.0

@@ -175,7 +175,8 @@ class IncomeOrder:
     """Exact weighted Gini and Palma ratio, keeping the sort order from quarter to quarter.
 
     Most households' incomes do not change in a quarter, and those keep their order; only
-    the changed ones are sorted and merged back (:func:`model.kernels.resort`), so a quarter
+    the changed ones are sorted and merged back (:func:`model.kernels.split_changed`,
+    :func:`model.kernels.merge_sorted`), so a quarter
     costs one pass plus a sort of what changed, and the result is exact.
     """
 
@@ -185,7 +186,9 @@ class IncomeOrder:
 
     def inequality(self, values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
         """Gini coefficient (0 = equal) and Palma ratio (top 10% / bottom 40% share)."""
-        kernels.resort(self.order, values, self.previous)
+        changed, kept = kernels.split_changed(self.order, values, self.previous)
+        moved = changed[np.argsort(values[changed], kind="stable")]
+        kernels.merge_sorted(kept, moved, values, self.order, self.previous)
         gini, palma = kernels.gini_palma(self.order, values, weights)
         return float(gini), float(palma)
 

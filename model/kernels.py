@@ -124,18 +124,16 @@ def peer_share(peers: np.ndarray, state: np.ndarray, out: np.ndarray) -> None:
 
 
 @njit(cache=True)
-def resort(order: np.ndarray, values: np.ndarray, previous: np.ndarray) -> None:
-    """Bring ``order`` back to ascending ``values`` when few values changed since last time.
+def split_changed(
+    order: np.ndarray, values: np.ndarray, previous: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split ``order`` into entries whose value changed and those whose value did not.
 
-    ``previous`` holds the values in the old order. Entries whose value did not change keep
-    their relative order (they were sorted and still are); the changed ones are sorted
-    apart and merged back, with ties in index order as a stable sort would leave them only
-    among unchanged entries. Cost: one pass plus a sort of the changed entries. Updates
-    ``order`` and ``previous`` in place.
+    ``previous`` holds the values in the old order; both parts keep their current order.
     """
     n = order.size
-    changed = np.empty(n, dtype=np.int64)
-    kept = np.empty(n, dtype=np.int64)
+    changed = np.empty(n, dtype=order.dtype)
+    kept = np.empty(n, dtype=order.dtype)
     n_changed = 0
     n_kept = 0
     for k in range(n):
@@ -146,12 +144,18 @@ def resort(order: np.ndarray, values: np.ndarray, previous: np.ndarray) -> None:
         else:
             kept[n_kept] = i
             n_kept += 1
-    moved = changed[:n_changed]
-    moved = moved[np.argsort(values[moved], kind="mergesort")]
+    return changed[:n_changed], kept[:n_kept]
+
+
+@njit(cache=True)
+def merge_sorted(
+    kept: np.ndarray, moved: np.ndarray, values: np.ndarray, order: np.ndarray, previous: np.ndarray
+) -> None:
+    """Merge two index lists sorted by ``values`` into ``order``; record the sorted values."""
     a = 0
     b = 0
-    for k in range(n):
-        if b >= n_changed or (a < n_kept and values[kept[a]] <= values[moved[b]]):
+    for k in range(order.size):
+        if b >= moved.size or (a < kept.size and values[kept[a]] <= values[moved[b]]):
             order[k] = kept[a]
             a += 1
         else:

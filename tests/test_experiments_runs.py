@@ -138,6 +138,15 @@ def test_sigkill_then_resume_equals_uninterrupted(
     assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
 
 
+def _default_ctrl_c() -> None:
+    """Start the command with Ctrl-C handled as in a terminal, whatever this process does.
+
+    A disposition of 'ignore' is inherited across exec, and Python then installs no
+    KeyboardInterrupt handler; the test must not depend on what earlier tests left behind.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_cleanly_and_resumes(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -151,6 +160,7 @@ def test_ctrl_c_stops_cleanly_and_resumes(
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_default_ctrl_c,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:

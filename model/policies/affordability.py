@@ -43,6 +43,7 @@ class Affordability(Policy):
 
     Config = AffordabilityConfig
     config: AffordabilityConfig
+    outcome = "connected"
 
     def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
         """Set subsidies and the price path for this quarter; return the spend."""

@@ -158,12 +158,14 @@ class Policy:
     """Base class: a configured policy that acts each quarter it is in force.
 
     Subclasses set ``Config`` (their YAML schema), ``level`` (whether they reach households
-    or persons) and implement :meth:`act`, which changes the population or the levers and
-    returns what was spent this quarter (US$).
+    or persons), ``outcome`` (the outcome they aim to raise among those eligible, a key of
+    :data:`model.policies.outcomes.OUTCOMES`) and implement :meth:`act`, which changes the
+    population or the levers and returns what was spent this quarter (US$).
     """
 
     Config: ClassVar[type[PolicyConfig]] = PolicyConfig
     level: ClassVar[str] = "household"
+    outcome: ClassVar[str] = ""
 
     def __init__(self, config: PolicyConfig, pars: dict[str, float], pop: Population) -> None:
         """Configure the policy for a population.

@@ -44,6 +44,7 @@ class Connectivity(Policy):
 
     Config = ConnectivityConfig
     config: ConnectivityConfig
+    outcome = "connected"
 
     def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
         """Cover and upgrade this quarter's quota of eligible households; return the spend."""

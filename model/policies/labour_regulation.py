@@ -49,6 +49,7 @@ class LabourRegulation(Policy):
 
     Config = LabourRegulationConfig
     config: LabourRegulationConfig
+    outcome = "job_kept"
 
     level = "person"
 

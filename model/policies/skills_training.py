@@ -63,6 +63,7 @@ class SkillsTraining(Policy):
 
     Config = SkillsTrainingConfig
     config: SkillsTrainingConfig
+    outcome = "basic_skills"
 
     level = "person"
 

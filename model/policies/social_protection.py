@@ -44,6 +44,7 @@ class SocialProtection(Policy):
 
     Config = SocialProtectionConfig
     config: SocialProtectionConfig
+    outcome = "transfer_received"
 
     def __init__(
         self, config: SocialProtectionConfig, pars: dict[str, float], pop: Population

@@ -1,0 +1,138 @@
+"""The compiled quarter on hand-made rows: skill paths and rehiring against hand-computed values.
+
+The kernels are what the model runs, so these paths are checked on them directly, with
+tolerances a one-line change of a rule cannot pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import kernels
+from model.rules.connectivity import HOME_USE_SHIFT
+from model.rules.skills import USE_BY_CONNECTION
+
+RATE_USE = 0.08
+RATE_FADE = 0.05
+QUARTERS = 6
+
+
+def skill_path(start: float, home: int, quarters: int = QUARTERS) -> np.ndarray:
+    """Skill of one adult online whenever the home is connected, quarter by quarter."""
+    one = np.ones(1, dtype=np.float32)
+    skill = np.array([start], dtype=np.float32)
+    path = []
+    for _ in range(quarters):
+        kernels.use_and_skills(
+            np.zeros(1, dtype=np.int32),  # household
+            np.array([home], dtype=np.int8),  # connection
+            np.array([True]),  # has_computer
+            np.array([True]),  # has_coverage
+            np.array([30], dtype=np.int8),  # age
+            np.array([5.0], dtype=np.float32),  # use_latent: online whenever connected
+            one,  # damp
+            0.0,  # common pull
+            0.0,  # beta_skill
+            skill.copy(),  # skill_2019
+            np.array([-50.0, 0.0, 0.0], dtype=np.float32) if home == 0 else HOME_USE_SHIFT,
+            USE_BY_CONNECTION,
+            np.zeros(1, dtype=np.float32),  # training gain
+            RATE_USE,
+            RATE_FADE,
+            13,
+            15,
+            skill,
+            np.zeros(1, dtype=bool),
+            np.zeros(1, dtype=bool),
+            np.zeros(1, dtype=bool),
+            np.zeros(1),
+        )
+        path.append(float(skill[0]))
+    return np.array(path)
+
+
+@pytest.mark.parametrize("start", [0.0, 0.3, 0.8])
+def test_skills_grow_by_a_share_of_the_distance_to_full_skill(start):
+    """Meaningful use closes ``rate_use`` of the distance to 1 a quarter; basic use half that."""
+    n = np.arange(1, QUARTERS + 1)
+    meaningful = 1 - (1 - start) * (1 - RATE_USE) ** n
+    basic = 1 - (1 - start) * (1 - RATE_USE * 0.5) ** n
+    np.testing.assert_allclose(skill_path(start, home=2), meaningful, atol=2e-6)
+    np.testing.assert_allclose(skill_path(start, home=1), basic, atol=2e-6)
+
+
+@pytest.mark.parametrize("start", [0.2, 0.6, 1.0])
+def test_skills_fade_by_a_share_of_the_score_offline(start):
+    n = np.arange(1, QUARTERS + 1)
+    np.testing.assert_allclose(skill_path(start, home=0), start * (1 - RATE_FADE) ** n, atol=2e-6)
+
+
+WORKERS = 20_000
+P_REHIRE = 0.3
+
+
+def rehire_quarters(quarters: int) -> tuple[np.ndarray, np.ndarray]:
+    """Share back in work among formal and informal job losers after each quarter of rehiring."""
+    n = WORKERS
+    household = np.arange(n, dtype=np.int32)
+    job = np.where(np.arange(n) % 2 == 0, 1, 2).astype(np.int8)
+    lost = np.ones(n, dtype=bool)
+    fixed = (
+        household,
+        np.full(n, 40, dtype=np.int8),
+        job,
+        np.full(n, 500.0),
+        np.full(n, 500.0, dtype=np.float32),
+        np.ones(n),
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+    )
+    state = (lost, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    state = (*state, np.zeros(n, dtype=np.float32))
+    shock = (0.0, 0.5, 0.0, True, P_REHIRE, 0.0, 0.3)
+    platform = (0.45, 0.1, 0.0, 1.0, 1.0, 0.7, 0.0, 0.0)
+    formal, informal = [], []
+    for q in range(quarters):
+        keys = tuple(np.uint64(1000 * q + k) for k in range(4))
+        kernels.labour_quarter(
+            fixed, state, np.zeros(n, dtype=np.int8), shock, platform, keys, np.zeros(n)
+        )
+        formal.append(1 - lost[job == 1].mean())
+        informal.append(1 - lost[job == 2].mean())
+    return np.array(formal), np.array(informal)
+
+
+def test_job_losers_of_every_kind_of_job_are_rehired_at_the_stated_rate():
+    """1 - (1 - p)^q back in work after q quarters, formal and informal alike."""
+    expected = 1 - (1 - P_REHIRE) ** np.arange(1, 5)
+    formal, informal = rehire_quarters(4)
+    tolerance = 4 * np.sqrt(0.25 / (WORKERS / 2))
+    np.testing.assert_allclose(formal, expected, atol=tolerance)
+    np.testing.assert_allclose(informal, expected, atol=tolerance)
+
+
+def test_rehired_workers_earn_their_2019_earnings_again():
+    n = 4
+    earnings = np.zeros(n)
+    lost = np.array([True, True, False, False])
+    fixed = (
+        np.arange(n, dtype=np.int32),
+        np.full(n, 40, dtype=np.int8),
+        np.ones(n, dtype=np.int8),
+        np.array([100.0, 200.0, 300.0, 400.0]),
+        np.zeros(n, dtype=np.float32),
+        np.ones(n),
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+    )
+    state = (lost, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    state = (*state, np.zeros(n, dtype=np.float32))
+    shock = (0.0, 0.5, 0.0, True, 1.0, 0.1, 0.3)
+    platform = (0.45, 0.1, 0.0, 1.0, 1.0, 0.7, 0.0, 0.0)
+    keys = tuple(np.uint64(k) for k in range(4))
+    kernels.labour_quarter(
+        fixed, state, np.zeros(n, dtype=np.int8), shock, platform, keys, earnings
+    )
+    assert not lost.any()
+    np.testing.assert_allclose(earnings, [90.0, 180.0, 270.0, 360.0])

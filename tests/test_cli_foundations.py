@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from experiments.cli import main
 from model.loader import load_region
+from tests.installed import script
 from tests.paths import BAD, REGIONS, ROOT, SCENARIOS
 
 SHIPPED = sorted(SCENARIOS.rglob("*.yaml"))
@@ -144,14 +144,13 @@ def test_households_accepts_underscores(cli) -> None:
     assert "2,000 simulated households" in result.out
 
 
-INCLUSIM = Path(sys.executable).parent / "inclusim"
-
-
-@pytest.mark.skipif(not INCLUSIM.exists(), reason="the inclusim console script is not installed")
 def test_console_script_exit_status() -> None:
-    """The real process: status 2 and one message, no traceback, for a broken file."""
+    """The real process: status 2 and one message, no traceback, for a broken file.
+
+    Fails (does not skip) when the ``inclusim`` console script is not installed.
+    """
     proc = subprocess.run(
-        [str(INCLUSIM), "validate", str(BAD / "scenario_tab.yaml")],
+        [script("inclusim"), "validate", str(BAD / "scenario_tab.yaml")],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -174,3 +173,4 @@ def test_python_m_experiments_cli_exit_status() -> None:
     )
     assert "Traceback" not in proc.stderr
     assert proc.returncode == 2
+    assert "indent with spaces, not tabs" in proc.stderr

@@ -171,7 +171,7 @@ class InclusionModel(mesa.Model):
         else:
             rehire = np.count_nonzero(p.lost_job) * self.pop.weight > jobs_target * jobs_2019
         self.scheduled_loss = jobs_target
-        hire = float(labour.hiring_multiplier(True, pars["rel_hire_disability"], lv.hiring_access))
+        cover = lv.labour_cover if lv.labour_cover is not None else np.zeros(1, dtype=np.uint8)
         kernels.labour_quarter(
             (
                 p.household,
@@ -188,7 +188,6 @@ class InclusionModel(mesa.Model):
             (
                 scale,
                 pars["rel_loss_telework"],
-                lv.telework_right,
                 rehire,
                 pars["p_rehire"],
                 (1 - pars["jobs_per_hour_lost"]) * hours_lost,
@@ -198,12 +197,10 @@ class InclusionModel(mesa.Model):
                 labour.SKILLED,
                 pars["p_platform_exit"],
                 pars["p_platform"],
-                lv.gig_availability,
-                hire,
+                pars["rel_hire_disability"],
                 pars["platform_income_share"],
-                lv.platform_floor,
-                lv.social_insurance,
             ),
+            (cover, lv.labour_table()),
             tuple(self.key(name) for name in LABOUR_STREAMS),
             self._earnings,
         )

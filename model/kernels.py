@@ -239,6 +239,7 @@ def labour_quarter(
     connection: np.ndarray,
     shock: tuple,
     platform: tuple,
+    rules: tuple,
     keys: tuple,
     earnings_sum: np.ndarray,
 ) -> None:
@@ -250,12 +251,16 @@ def labour_quarter(
     The rules of :mod:`model.rules.labour` and :func:`model.rules.income.labour_income`, in
     one pass:
 
+    Each person's labour rules (floor, insurance, hiring duty, right to telework, gigs) are
+    the row of ``rules[1]`` given by the person's cover code (:meth:`model.policies.base.
+    Levers.labour_table`).
+
     - losses (``shock[0]`` > 0): each worker still in the 2019 job loses it with hazard
       ``min(rel_loss * shock[0], 1)``, lowered by ``rel_protected`` when the job is
       teleworkable and the worker online, skilled and meaningfully connected at home (or
       basic, with a right to telework, for a share ``telework_right``);
     - rehiring (``shock[3]``): those who lost a job find one at ``p_rehire`` a quarter
-      (times the disability hiring penalty, which accessible hiring removes);
+      (times the disability hiring penalty, which an accessible-hiring duty reduces);
     - platform work: online, skilled persons aged 15-64 leave at ``p_exit`` or, without a
       formal job, enter at ``p_platform`` times gig availability (and the hiring penalty);
       a platform worker gets gigs with chance ``gig_availability`` and is paid a share of
@@ -268,27 +273,36 @@ def labour_quarter(
             rel_loss, is_teleworkable, has_disability).
         state: arrays updated in place (lost_job, is_platform, is_employed, is_online, skill).
         connection: home connection of each household.
-        shock: (hazard scale, rel_protected, telework_right, rehire on, p_rehire,
-            hours_cut, share_kept).
-        platform: (skilled, p_exit, p_platform, gig_availability, hiring multiplier with a
-            disability, pay share, floor, social insurance).
+        shock: (hazard scale, rel_protected, rehire on, p_rehire, hours_cut, share_kept).
+        platform: (skilled, p_exit, p_platform, relative hiring with a disability, pay
+            share).
+        rules: (cover code per person, or one code for everyone; rules per code).
         keys: streams (loss, telework, platform, gigs).
         earnings_sum: per household, written here.
 
     """
     household, age, job, base, reference, rel_loss, teleworkable, disability = person
     lost, on_platform, employed, online, skill = state
-    scale, rel_protected, right, rehire, p_rehire, hours_cut, share_kept = shock
-    skilled, p_exit, p_platform, gigs, hire_dis, pay_share, floor, insurance = platform
+    scale, rel_protected, rehire, p_rehire, hours_cut, share_kept = shock
+    skilled, p_exit, p_platform, rel_hire, pay_share = platform
+    cover, table = rules
+    stride = 1 if cover.size == household.size else 0
     k_loss, k_tele, k_platform, k_gigs = keys
     earnings_sum[:] = 0.0
-    pay_rate = max(pay_share, floor)
     for i in range(household.size):
         if age[i] < 15:
             continue
         h = household[i]
         had_job = job[i] > 0
-        hire = hire_dis if disability[i] else 1.0
+        code = cover[i * stride]
+        floor, insurance, access, right, gigs = (
+            table[code, 0],
+            table[code, 1],
+            table[code, 2],
+            table[code, 3],
+            table[code, 4],
+        )
+        hire = 1.0 - (1.0 - rel_hire) * (1.0 - access) if disability[i] else 1.0
         if had_job and scale > 0 and not lost[i]:
             home = connection[h]
             able = teleworkable[i] and online[i] and skill[i] >= skilled
@@ -310,7 +324,7 @@ def labour_quarter(
         gig = False
         if on_platform[i]:
             gig = uniform(k_gigs, i) < min(gigs, 1.0)
-            pay = reference[i] * pay_rate
+            pay = reference[i] * max(pay_share, floor)
             e += pay if gig else insurance * pay
         employed[i] = (had_job and not lost[i]) or gig
         earnings_sum[h] += e

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from model import kernels
+from model.policies.base import NO_LABOUR_RULES
 from model.rules.connectivity import HOME_USE_SHIFT
 from model.rules.skills import USE_BY_CONNECTION
 
@@ -68,6 +69,8 @@ def test_skills_fade_by_a_share_of_the_score_offline(start):
     np.testing.assert_allclose(skill_path(start, home=0), start * (1 - RATE_FADE) ** n, atol=2e-6)
 
 
+NO_RULES = (np.zeros(1, dtype=np.uint8), np.array([NO_LABOUR_RULES]))
+"""No labour regulation for anyone."""
 WORKERS = 20_000
 P_REHIRE = 0.3
 
@@ -90,13 +93,13 @@ def rehire_quarters(quarters: int) -> tuple[np.ndarray, np.ndarray]:
     )
     state = (lost, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     state = (*state, np.zeros(n, dtype=np.float32))
-    shock = (0.0, 0.5, 0.0, True, P_REHIRE, 0.0, 0.3)
-    platform = (0.45, 0.1, 0.0, 1.0, 1.0, 0.7, 0.0, 0.0)
+    shock = (0.0, 0.5, True, P_REHIRE, 0.0, 0.3)
+    platform = (0.45, 0.1, 0.0, 1.0, 0.7)
     formal, informal = [], []
     for q in range(quarters):
         keys = tuple(np.uint64(1000 * q + k) for k in range(4))
         kernels.labour_quarter(
-            fixed, state, np.zeros(n, dtype=np.int8), shock, platform, keys, np.zeros(n)
+            fixed, state, np.zeros(n, dtype=np.int8), shock, platform, NO_RULES, keys, np.zeros(n)
         )
         formal.append(1 - lost[job == 1].mean())
         informal.append(1 - lost[job == 2].mean())
@@ -128,11 +131,39 @@ def test_rehired_workers_earn_their_2019_earnings_again():
     )
     state = (lost, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     state = (*state, np.zeros(n, dtype=np.float32))
-    shock = (0.0, 0.5, 0.0, True, 1.0, 0.1, 0.3)
-    platform = (0.45, 0.1, 0.0, 1.0, 1.0, 0.7, 0.0, 0.0)
+    shock = (0.0, 0.5, True, 1.0, 0.1, 0.3)
+    platform = (0.45, 0.1, 0.0, 1.0, 0.7)
     keys = tuple(np.uint64(k) for k in range(4))
     kernels.labour_quarter(
-        fixed, state, np.zeros(n, dtype=np.int8), shock, platform, keys, earnings
+        fixed, state, np.zeros(n, dtype=np.int8), shock, platform, NO_RULES, keys, earnings
     )
     assert not lost.any()
     np.testing.assert_allclose(earnings, [90.0, 180.0, 270.0, 360.0])
+
+
+def test_platform_pay_follows_each_persons_own_labour_rules():
+    """Two platform workers with gigs; only the first is covered by a floor of 0.9."""
+    n = 2
+    earnings = np.zeros(n)
+    fixed = (
+        np.arange(n, dtype=np.int32),
+        np.full(n, 30, dtype=np.int8),
+        np.zeros(n, dtype=np.int8),
+        np.zeros(n),
+        np.array([100.0, 100.0], dtype=np.float32),
+        np.ones(n),
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+    )
+    on_platform = np.ones(n, dtype=bool)
+    state = (np.zeros(n, dtype=bool), on_platform, np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
+    state = (*state, np.ones(n, dtype=np.float32))
+    shock = (0.0, 0.5, False, 0.0, 0.0, 0.3)
+    platform = (0.45, 0.0, 0.0, 1.0, 0.7)
+    rules = (np.array([1, 0], dtype=np.uint8), np.array([NO_LABOUR_RULES, [0.9, 0, 0, 0, 1.0]]))
+    keys = tuple(np.uint64(k) for k in range(4))
+    kernels.labour_quarter(
+        fixed, state, np.zeros(n, dtype=np.int8), shock, platform, rules, keys, earnings
+    )
+    assert on_platform.all()
+    np.testing.assert_allclose(earnings, [90.0, 70.0])

@@ -13,7 +13,7 @@ from model.errors import InputError
 from model.loader import load_region, scenario_from_dict
 from model.params import defaults
 from model.policies.affordability import Affordability
-from model.policies.base import Context, Levers, take
+from model.policies.base import NO_LABOUR_RULES, Context, Levers, take
 from model.policies.connectivity import Connectivity
 from model.policies.labour_regulation import LabourRegulation
 from model.policies.registry import POLICY_TYPES, build_policy
@@ -405,11 +405,8 @@ def test_labour_regulation_sets_levers_scaled_by_intensity_and_pays_per_platform
     )
     lv, spent = act(policy, pop)
     assert policy.level == "person"
-    assert lv.platform_floor == pytest.approx(0.3)
-    assert lv.social_insurance == pytest.approx(0.25)
-    assert lv.hiring_access == pytest.approx(0.2)
-    assert lv.telework_right == pytest.approx(0.4)
-    assert lv.gig_availability == pytest.approx(0.9)
+    rules = lv.labour_rules_by_person()
+    np.testing.assert_allclose(rules, np.tile([0.3, 0.25, 0.2, 0.4, 0.9], (p.n, 1)))
     assert spent == pytest.approx(7 * W * 30)
     np.testing.assert_array_equal(policy.reached, p.is_platform)
 
@@ -422,25 +419,39 @@ def test_labour_regulation_covers_eligible_platform_workers_only(pop, p):
     policy = make_policy(
         pop, type="labour_regulation", eligibility={"sex": ["female"]}, cost_per_platform_worker=30
     )
-    _, spent = act(policy, pop)
+    lv, spent = act(policy, pop)
     np.testing.assert_array_equal(policy.reached, women)
     assert spent == pytest.approx(women.sum() * W * 30)
+    rules = lv.labour_rules_by_person()
+    np.testing.assert_allclose(
+        rules[p.is_female], np.tile([0.6, 0.5, 0.5, 0.5, 0.8], (p.is_female.sum(), 1))
+    )
+    np.testing.assert_array_equal(
+        rules[~p.is_female], np.tile(NO_LABOUR_RULES, ((~p.is_female).sum(), 1))
+    )
 
 
-def test_two_labour_regulations_combine_max_and_product(pop):
+def test_two_labour_regulations_combine_max_and_product_where_both_cover(pop, p):
     lv = levers(pop)
-    for floor, cut in ((0.6, 0.2), (0.3, 0.5)):
+    for floor, cut, sex in ((0.6, 0.2, None), (0.3, 0.5, ["female"])):
+        eligibility = {"sex": sex} if sex else {}
         make_policy(
-            pop, type="labour_regulation", platform_income_floor=floor, gig_reduction=cut
+            pop,
+            type="labour_regulation",
+            platform_income_floor=floor,
+            gig_reduction=cut,
+            eligibility=eligibility,
         ).act(pop, lv, context())
-    assert lv.platform_floor == pytest.approx(0.6)
-    assert lv.gig_availability == pytest.approx(0.8 * 0.5)
+    rules = lv.labour_rules_by_person()
+    np.testing.assert_allclose(rules[p.is_female, 0], 0.6)
+    np.testing.assert_allclose(rules[p.is_female, 4], 0.8 * 0.5)
+    np.testing.assert_allclose(rules[~p.is_female, 4], 0.8)
 
 
 def test_fresh_levers_are_neutral_and_sized_by_level():
     lv = Levers(4, 9)
-    assert lv.price_factor == 1.0 and lv.gig_availability == 1.0
-    assert lv.platform_floor == lv.social_insurance == lv.hiring_access == lv.telework_right == 0
+    assert lv.price_factor == 1.0 and lv.labour_cover is None
+    np.testing.assert_array_equal(lv.labour_rules_by_person(), np.tile(NO_LABOUR_RULES, (9, 1)))
     for a in (lv.subsidy_service, lv.subsidy_device, lv.takeup_online, lv.takeup_offline):
         assert a.shape == (4,) and not a.any()
     assert lv.skill_gain.shape == (9,) and not lv.skill_gain.any()

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from model.policies.base import Levers, Policy
+from model.policies.base import NO_LABOUR_RULES, Levers, Policy
 from model.policies.outcomes import OUTCOMES, outcome_share
 from model.policies.registry import POLICY_TYPES
 from model.yamlio import read_yaml
@@ -106,7 +106,6 @@ ROW_LEVERS = {
     "skill_gain": "person",
 }
 """Levers set per row, and the rows they are set on."""
-SCALAR_LEVERS = ("platform_floor", "social_insurance", "hiring_access", "telework_right")
 
 
 def _rows(model, policy: Policy, level: str) -> np.ndarray:
@@ -134,22 +133,34 @@ def test_a_restricted_policy_reaches_and_sets_levers_only_for_those_eligible(kin
     assert policy.eligible(model.pop).any() and not policy.eligible(model.pop).all()
 
 
-@pytest.mark.parametrize(
-    "kind",
-    known_defect(
-        KINDS,
-        "labour_regulation",
-        "labour regulation's rules are region-wide levers: its eligibility changes only "
-        "who is billed (issue 'Behaviour that responds')",
-    ),
-)
-def test_a_restricted_policy_sets_no_region_wide_lever(kind):
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_restricted_policy_changes_labour_rules_only_for_those_eligible(kind):
     model = new_model(with_policy(kind, eligibility=RESTRICTED), 1, HOUSEHOLDS)
-    neutral = Levers(model.h.n, model.p.n)
+    policy = model.policies[0]
     for _ in range(24):
         model.step()
-        for name in SCALAR_LEVERS:
-            assert getattr(model.levers, name) == getattr(neutral, name), name
+        rules = model.levers.labour_rules_by_person()
+        changed = (rules != np.array(NO_LABOUR_RULES)).any(axis=1)
+        assert not (changed & ~_rows(model, policy, "person")).any()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_restricted_policy_moves_its_outcome_more_for_the_eligible(kind):
+    """Rural only: the outcome rises more among the eligible than among the others."""
+    rises = []
+    for intensity in (1.0, 0.0):
+        data = with_policy(kind, eligibility=RESTRICTED, intensity=intensity)
+        model = new_model(data, 1, HOUSEHOLDS)
+        policy = model.policies[0]
+        eligible = policy.eligible(model.pop)
+        inside, outside = [], []
+        while model.running:
+            model.step()
+            inside.append(outcome_share(model.pop, policy.outcome, eligible, policy.level))
+            outside.append(outcome_share(model.pop, policy.outcome, ~eligible, policy.level))
+        rises.append((np.mean(inside), np.mean(outside)))
+    (in_on, out_on), (in_off, out_off) = rises
+    assert in_on - in_off > max(out_on - out_off, 0.0), (kind, rises)
 
 
 # --- half the intensity, half the dose --------------------------------------------------------
@@ -188,11 +199,8 @@ DOSE: dict[str, Callable[..., list[float]]] = {
         spent / after.weight / pol.config.cost_per_place,
     ],
     "labour_regulation": lambda before, after, pol, lv, spent: [
-        lv.platform_floor,
-        lv.social_insurance,
-        lv.hiring_access,
-        lv.telework_right,
-        1.0 - lv.gig_availability,
+        *lv.labour_rules_by_person().max(axis=0)[:4],
+        1.0 - lv.labour_rules_by_person()[:, 4].min(),
     ],
     "social_protection": lambda before, after, pol, lv, spent: [
         float(lv.takeup_online.max()) - pol.base_online,

@@ -93,6 +93,15 @@ class PolicyConfig(Strict):
     eligibility: Eligibility = Field(default_factory=Eligibility)
 
 
+LABOUR_RULES = ("platform_floor", "social_insurance", "hiring_access", "telework_right", "gigs")
+"""Columns of a labour rule set (see :meth:`Levers.labour_table`)."""
+NO_LABOUR_RULES = (0.0, 0.0, 0.0, 0.0, 1.0)
+"""The rules where no regulation covers a person: no floor, no insurance, no hiring duty, no
+right to telework, the unregulated market's gigs."""
+MAX_LABOUR_RULE_SETS = 8
+"""Labour rule sets in force at once (one bit each of a person's cover code)."""
+
+
 @dataclass
 class Levers:
     """What the policies in force set for one quarter; the household and person rules read it.
@@ -104,13 +113,11 @@ class Levers:
         subsidy_service: share of the monthly plan price paid by policy, per household.
         subsidy_device: share of the device price paid by policy, per household.
         skill_gain: skill gained from training completed this quarter, per person.
-        platform_floor: platform earnings floor as a share of own 2019 earnings (0 = none).
-        social_insurance: share of platform income kept when gigs lapse (0 = none).
-        hiring_access: share of the disability hiring penalty removed (0-1).
-        telework_right: share of teleworkable jobs protected without meaningful use (0-1).
-        gig_availability: multiplier on platform gigs (1 = unregulated market).
         takeup_online: transfer take-up of poor connected households set by policy (0 = none).
         takeup_offline: transfer take-up of poor unconnected households set by policy.
+        labour_cover: per person, bit ``j`` set when the ``j``-th labour rule set in force
+            covers the person (``None`` while no labour regulation is in force).
+        labour_rules: the rule sets in force, each as :data:`LABOUR_RULES`.
 
     """
 
@@ -120,13 +127,10 @@ class Levers:
     subsidy_service: np.ndarray = field(init=False)
     subsidy_device: np.ndarray = field(init=False)
     skill_gain: np.ndarray = field(init=False)
-    platform_floor: float = 0.0
-    social_insurance: float = 0.0
-    hiring_access: float = 0.0
-    telework_right: float = 0.0
-    gig_availability: float = 1.0
     takeup_online: np.ndarray = field(init=False)
     takeup_offline: np.ndarray = field(init=False)
+    labour_cover: np.ndarray | None = None
+    labour_rules: list[tuple[float, ...]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.subsidy_service = np.zeros(self.n_households)
@@ -134,6 +138,43 @@ class Levers:
         self.skill_gain = np.zeros(self.n_people, dtype=np.float32)
         self.takeup_online = np.zeros(self.n_households)
         self.takeup_offline = np.zeros(self.n_households)
+
+    def add_labour_rules(self, covered: np.ndarray, rules: tuple[float, ...]) -> None:
+        """Put a labour rule set in force for the persons ``covered`` (a mask over persons).
+
+        Args:
+            covered: persons the rules apply to.
+            rules: values in the order of :data:`LABOUR_RULES`.
+
+        """
+        bit = len(self.labour_rules)
+        if bit >= MAX_LABOUR_RULE_SETS:
+            raise ValueError(f"at most {MAX_LABOUR_RULE_SETS} labour regulations can be in force")
+        self.labour_rules.append(tuple(float(v) for v in rules))
+        if self.labour_cover is None:
+            self.labour_cover = covered.view(np.uint8)
+        else:
+            self.labour_cover = self.labour_cover | (covered.view(np.uint8) << bit)
+
+    def labour_rules_by_person(self) -> np.ndarray:
+        """Each person's rules this quarter (persons x :data:`LABOUR_RULES`)."""
+        if self.labour_cover is None:
+            return np.tile(np.array(NO_LABOUR_RULES), (self.n_people, 1))
+        return self.labour_table()[self.labour_cover]
+
+    def labour_table(self) -> np.ndarray:
+        """Rules per cover code: row ``code`` combines the rule sets whose bits are set.
+
+        Floors, insurance, hiring duties and rights take the most generous set; gig
+        reductions multiply. Row 0 is :data:`NO_LABOUR_RULES`.
+        """
+        k = len(self.labour_rules)
+        table = np.tile(np.array(NO_LABOUR_RULES), (1 << k, 1))
+        for code in range(1, 1 << k):
+            sets = [self.labour_rules[j] for j in range(k) if code >> j & 1]
+            table[code, :4] = np.max([r[:4] for r in sets], axis=0)
+            table[code, 4] = np.prod([r[4] for r in sets])
+        return table
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,12 @@ class LabourRegulationConfig(PolicyConfig):
 
 
 class LabourRegulation(Policy):
-    """Sets the rules of digital work; the labour-market rules read them from the levers.
+    """Sets the rules of digital work for the persons it covers (those eligible).
 
-    Trade-off: the floor and insurance make platform work pay, but ``gig_reduction`` of the
-    gigs disappear (ILO World Employment and Social Outlook 2021 discusses both sides).
+    The labour-market rules read each person's rules from the levers, so a regulation for,
+    say, women or informal workers changes their outcomes only. Trade-off: the floor and
+    insurance make platform work pay, but ``gig_reduction`` of the gigs disappear for those
+    covered (ILO World Employment and Social Outlook 2021 discusses both sides).
     """
 
     Config = LabourRegulationConfig
@@ -54,14 +56,17 @@ class LabourRegulation(Policy):
     level = "person"
 
     def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
-        """Put the rules in force for this quarter; return the spend."""
+        """Put the rules in force for the eligible persons this quarter; return the spend."""
         c = self.config
         k = c.intensity
-        levers.platform_floor = max(levers.platform_floor, k * c.platform_income_floor)
-        levers.social_insurance = max(levers.social_insurance, k * c.social_insurance)
-        levers.hiring_access = max(levers.hiring_access, k * c.accessible_hiring)
-        levers.telework_right = max(levers.telework_right, k * c.right_to_telework)
-        levers.gig_availability *= 1 - k * c.gig_reduction
+        rules = (
+            k * c.platform_income_floor,
+            k * c.social_insurance,
+            k * c.accessible_hiring,
+            k * c.right_to_telework,
+            1 - k * c.gig_reduction,
+        )
+        levers.add_labour_rules(self.eligible(pop), rules)
         covered = self.eligible(pop) & pop.p.is_platform
         self.reached |= covered
         return pop.weight * np.count_nonzero(covered) * c.cost_per_platform_worker

@@ -1,6 +1,8 @@
 """Shared helpers for tests in a real headless browser (Debian's chromium via Playwright).
 
-Tests call :func:`skip_reason` and skip when it returns a reason; CI installs both.
+Tests call :func:`require` first: a missing browser or Playwright fails the test with the
+command that installs it (it never skips). `make test` installs Playwright and .ci/run installs
+Debian's chromium.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 CHROMIUM = Path(os.environ.get("INCLUSIM_CHROMIUM", "/usr/bin/chromium"))
 """The browser binary (Debian's; Playwright must not download one)."""
@@ -32,15 +36,27 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 """Where browser tests save screenshots (git-ignored)."""
 
 
-def skip_reason() -> str | None:
-    """Why browser tests cannot run here, or None when they can."""
+def missing() -> str | None:
+    """What browser tests lack here (with the command that installs it), or None."""
     if not CHROMIUM.exists():
-        return f"no browser at {CHROMIUM} (apt-get install chromium)"
+        return f"no browser at {CHROMIUM}: apt-get install chromium"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "Playwright for Python is not installed (pip install playwright)"
+        return "Playwright for Python is not installed: pip install -e '.[dev]'"
     return None
+
+
+def require() -> None:
+    """Fail the calling test (never skip it) when the browser or Playwright is missing.
+
+    Raises:
+        pytest.fail.Exception: what is missing, and how to install it.
+
+    """
+    lack = missing()
+    if lack is not None:
+        pytest.fail(lack, pytrace=False)
 
 
 def free_port(host: str = "127.0.0.1") -> int:

@@ -14,6 +14,7 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -244,13 +245,12 @@ def test_report_is_wired_into_the_command_line(
 ):
     from experiments import cli
 
-    try:
-        cli.parser().parse_args(["report", str(fake_folder)])
-    except SystemExit:
-        pytest.skip("'inclusim report' is not registered in experiments/cli.py yet")
+    assert cli.parser().parse_args(["report", str(fake_folder)]).folder == str(fake_folder)
     capsys.readouterr()
+    (fake_folder / "report.html").unlink(missing_ok=True)
     assert cli.main(["report", str(fake_folder)]) == 0
-    assert capsys.readouterr().out.strip().endswith("report.html")
+    assert capsys.readouterr().out.strip() == str(fake_folder / "report.html")
+    assert (fake_folder / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_a_folder_that_is_not_an_experiment_is_refused(tmp_path: Path):
@@ -336,33 +336,55 @@ def test_wide_summary_has_quarter_columns_and_units():
     assert got["2030Q4"].iloc[0] == pytest.approx(expect, rel=1e-9)
 
 
-def test_long_exports_are_tidy():
+def test_long_exports_are_tidy_and_hold_the_stored_values():
+    res = load_results(compare_folder())
     long = pd.read_csv(compare_folder() / "exports" / "differences_long.csv")
     assert {"scenario", "compared_with", "quarter", "indicator", "unit", "mean", "ci_low"} <= set(
         long.columns
     )
     assert not long.duplicated(["scenario", "quarter", "indicator"]).any()
     assert set(long["compared_with"]) == {"lac_baseline"}
+    assert len(long) == len(res.differences)
+    keys = ["scenario", "quarter", "indicator"]
+    stored = res.differences.set_index(keys)
+    exported = long.set_index(keys).loc[stored.index]
+    for statistic in ("mean", "ci_low", "ci_high"):
+        np.testing.assert_allclose(
+            exported[statistic], stored[statistic], rtol=1e-9, err_msg=statistic
+        )
     cost = pd.read_csv(compare_folder() / "exports" / "cost.csv")
-    assert "cost per extra household connected (US$ per household)" in cost.columns
+    column = "cost per extra household connected (US$ per household)"
+    assert list(cost["scenario"]) == list(res.cost["scenario"])
+    np.testing.assert_allclose(cost[column], res.cost["cost_per_extra_household"], rtol=1e-9)
 
 
-def test_sweep_exports():
+def test_sweep_exports_hold_every_run_its_inputs_and_outcomes():
+    res = load_results(sweep_folder("sobol"))
     paths = write_exports(sweep_folder("sobol"))
     assert {p.name for p in paths} == {"runs.csv", "runs_long.csv", "sensitivity.csv"}
     runs = pd.read_csv(paths[0])
     assert {"run_id", "point", "seed", "policies.connectivity.intensity"} <= set(runs.columns)
+    stored = res.experiments.merge(res.outcomes, on="run_id")
+    assert list(runs["run_id"]) == list(stored["run_id"])
+    outcomes = [c for c in res.outcomes.columns if c != "run_id"]
+    for column in ["seed", "policies.connectivity.intensity", *outcomes]:
+        np.testing.assert_allclose(runs[column], stored[column], rtol=1e-9, err_msg=column)
     long = pd.read_csv(paths[1])
     assert set(long["indicator"]) == {"share_internet_use", "gps_internet_use"}
+    assert len(long) == len(stored) * len(outcomes)
+    for outcome in outcomes:
+        rows = long[long["outcome"] == outcome].set_index("run_id").loc[stored["run_id"]]
+        np.testing.assert_allclose(rows["value"], stored[outcome], rtol=1e-9, err_msg=outcome)
+    sensitivity = pd.read_csv(paths[2])
+    assert list(sensitivity.columns) == list(res.sensitivity.columns)
+    assert len(sensitivity) == len(res.sensitivity) > 0
 
 
 # -- in a real browser ---------------------------------------------------------------------------
 
 
 def test_report_renders_in_headless_chromium(report_path: Path):
-    reason = browser.skip_reason()
-    if reason:
-        pytest.skip(reason)
+    browser.require()
     requests: list[str] = []
     with browser.chromium_page(1280, 900) as pg:
         pg.on("request", lambda r: requests.append(r.url))

@@ -19,6 +19,7 @@ from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -240,8 +241,7 @@ def test_out_replaces_an_earlier_run(
 def test_dashboard_defaults_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parser().parse_args(["dashboard"]).host == "127.0.0.1"
     assert inspect.signature(dashboard.serve).parameters["host"].default == "127.0.0.1"
-    pytest.importorskip("solara")
-    from solara.__main__ import run
+    from solara.__main__ import run  # the dashboard extra, which `make test` installs
 
     seen: list[list[str]] = []
 
@@ -262,8 +262,6 @@ def test_dashboard_defaults_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads listening sockets")
 def test_dashboard_server_listens_on_loopback_only(tmp_path: Path) -> None:
     """The real server (``python -m experiments.dashboard``) binds 127.0.0.1, not 0.0.0.0."""
-    pytest.importorskip("solara")
-    psutil = pytest.importorskip("psutil")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -62,6 +62,11 @@ def parser() -> argparse.ArgumentParser:
 
     cal = sub.add_parser("calibrate", help="compare baselines with published paths")
     cal.add_argument("--check", action="store_true", help="print target, simulated, error, pass")
+    cal.add_argument(
+        "--decompose",
+        action="store_true",
+        help="show how much of each baseline's 2019-2024 change each mechanism carries",
+    )
     cal.add_argument("--seeds", type=_positive_int, default=3)
     cal.add_argument("--households", type=_positive_int, default=20_000)
     cal.add_argument(

@@ -152,6 +152,8 @@ def calibrate(args: argparse.Namespace) -> int:
     from experiments.calibration import check, load_targets
 
     targets = load_targets(args.targets)
+    if args.decompose:
+        return _decompose(targets, args.seeds, args.households)
     table = check(targets, args.seeds, args.households)
     rows = [
         [
@@ -174,6 +176,29 @@ def calibrate(args: argparse.Namespace) -> int:
     failed = int((~table["pass"]).sum())
     print(f"{len(table) - failed} of {len(table)} targets pass.")
     return EXIT_OK if failed == 0 or not args.check else EXIT_FAILED
+
+
+def _decompose(targets, seeds: int, households: int) -> int:
+    """Print the decomposition of 2019-2024 change for each baseline of the targets file."""
+    from experiments.calibration import TARGETS_FILE
+    from model.decomposition import OUTCOMES, decompose
+    from model.indicator_registry import label
+
+    print(
+        "Change 2019Q4-2024Q4 carried by each mechanism: Shapley values over every subset of "
+        f"mechanisms switched off, {seeds} seeds x {households:,} households, common random "
+        "numbers; 'none' is what remains with all of them off. Shares and differences in "
+        "share points (0-1), ratios in ratio units."
+    )
+    for name in dict.fromkeys(t.scenario for t in targets.targets):
+        table = decompose(load_scenario(TARGETS_FILE.parent / name), seeds, households)
+        rows = [[label(o), *(f"{v:+.4f}" for v in table[o])] for o in OUTCOMES]
+        growth = table[OUTCOMES[0]]
+        total = growth["total"]
+        rows.append(["share of the growth online", *(f"{v / total:.0%}" for v in growth)])
+        print(f"\n{name}")
+        print(format_table(["change of", *table.index], rows))
+    return EXIT_OK
 
 
 @command("dashboard")

@@ -23,12 +23,11 @@ from pathlib import Path
 import pytest
 
 from experiments.cli import main
+from tests.installed import script
 from tests.paths import ROOT
 from tests.test_experiments_helpers import write_scenario
 from tests.test_faults import SPEC
 
-INCLUSIM = str(ROOT / ".venv" / "bin" / "inclusim")
-DASK = str(ROOT / ".venv" / "bin" / "dask")
 HASH_SEEDS = ("0", "4242", "random")
 PROVENANCE = ("manifest.json", "report.html")
 """Files that record when, where and by which command results were made, so differ by design."""
@@ -38,7 +37,7 @@ def fresh(argv: list[str], cwd: Path, hash_seed: str) -> None:
     """Run ``inclusim ARGV`` in a new interpreter with the given ``PYTHONHASHSEED``."""
     env = {**os.environ, "PYTHONHASHSEED": hash_seed}
     proc = subprocess.run(
-        [INCLUSIM, *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        [script("inclusim"), *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
 
@@ -109,7 +108,6 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def threaded_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A scheduler and one worker with two threads on 127.0.0.1 (runs share one process)."""
-    pytest.importorskip("distributed")
     if not sys.platform.startswith("linux"):
         pytest.skip("uses POSIX process groups")
     folder = tmp_path_factory.mktemp("dask")
@@ -119,7 +117,7 @@ def threaded_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = open(folder / "dask.log", "w")  # noqa: SIM115  (closed in teardown)
     procs = [
         subprocess.Popen(
-            [DASK, *args, "--no-dashboard"],
+            [script("dask"), *args, "--no-dashboard"],
             stdout=log,
             stderr=log,
             env=env,

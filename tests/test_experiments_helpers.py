@@ -17,7 +17,6 @@ from experiments.runner import Task
 from model.calendar import Quarter, quarter_range
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 
 def _intensity(task: Task, kind: str) -> float:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import psutil
 import pytest
 
 from experiments import executors
@@ -25,6 +26,7 @@ from experiments.cli import main, parser
 from experiments.executors import Pool
 from experiments.runner import Task, run_tasks
 from experiments.store import Store
+from tests.installed import script
 from tests.test_experiments_helpers import (
     ROOT,
     all_parts,
@@ -33,9 +35,6 @@ from tests.test_experiments_helpers import (
     write_scenario,
     write_spec,
 )
-
-INCLUSIM = str(ROOT / ".venv" / "bin" / "inclusim")
-DASK = str(ROOT / ".venv" / "bin" / "dask")
 
 
 @pytest.fixture(scope="module")
@@ -101,10 +100,6 @@ def test_one_and_two_workers_agree(reference: tuple[Path, Path], tmp_path: Path)
 
 
 def _children(pid: int) -> list[int]:
-    try:
-        import psutil
-    except ImportError:
-        return []
     return [c.pid for c in psutil.Process(pid).children(recursive=True)]
 
 
@@ -113,7 +108,7 @@ def test_sigkill_then_resume_equals_uninterrupted(
 ) -> None:
     spec, ref = reference
     out = tmp_path / "killed"
-    cmd = [INCLUSIM, "sweep", str(spec), "--workers", "1", "--quiet", "--out", str(out)]
+    cmd = [script("inclusim"), "sweep", str(spec), "--workers", "1", "--quiet", "--out", str(out)]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and proc.poll() is None:
@@ -122,6 +117,7 @@ def test_sigkill_then_resume_equals_uninterrupted(
         time.sleep(0.01)
     assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
     workers = _children(proc.pid)
+    assert workers, "the sweep started no worker process to watch"
     os.kill(proc.pid, signal.SIGKILL)  # the parent only: its workers must notice and quit
     proc.wait()
     done_at_kill = len(list((out / "parts").glob("run-*.parquet")))
@@ -152,7 +148,7 @@ def test_ctrl_c_stops_cleanly_and_resumes(
 ) -> None:
     spec, ref = reference
     out = tmp_path / "interrupted"
-    cmd = [INCLUSIM, "sweep", str(spec), "--workers", "2", "--out", str(out)]
+    cmd = [script("inclusim"), "sweep", str(spec), "--workers", "2", "--out", str(out)]
     proc = subprocess.Popen(
         cmd,
         cwd=tmp_path,
@@ -476,14 +472,14 @@ def _free_port() -> int:
 @pytest.fixture
 def dask_cluster(tmp_path: Path):
     """A real scheduler and one single-threaded worker on 127.0.0.1, torn down afterwards."""
-    pytest.importorskip("distributed")
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     log = open(tmp_path / "dask.log", "w")  # noqa: SIM115  (closed in teardown)
+    dask = script("dask")
     procs = [
         subprocess.Popen(
-            [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
             stdout=log,
             stderr=log,
             env=env,
@@ -493,7 +489,7 @@ def dask_cluster(tmp_path: Path):
     ]
     procs.append(
         subprocess.Popen(
-            [DASK, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
+            [dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
             stdout=log,
             stderr=log,
             env=env,

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pyarrow.parquet as pq
 import pytest
 
@@ -32,10 +33,9 @@ from experiments import executors
 from experiments import store as store_module
 from experiments.cli import main
 from experiments.store import Store
+from tests.installed import script
 from tests.paths import ROOT
 
-INCLUSIM = str(ROOT / ".venv" / "bin" / "inclusim")
-DASK = str(ROOT / ".venv" / "bin" / "dask")
 RUNS = 18
 
 SPEC = """\
@@ -131,7 +131,6 @@ def _alive(pid: int) -> bool:
 
 
 def _descendants(pid: int) -> list[int]:
-    psutil = pytest.importorskip("psutil")
     try:
         return [c.pid for c in psutil.Process(pid).children(recursive=True)]
     except psutil.NoSuchProcess:
@@ -177,7 +176,7 @@ def test_sigkill_at_random_points_then_resume(
     out = tmp_path / "killed"
     env = {**os.environ, "PYTHONHASHSEED": str(random.Random(when).randint(0, 2**32 - 1))}
     proc = subprocess.Popen(
-        [INCLUSIM, *sweep_args(spec, out, workers)],
+        [script("inclusim"), *sweep_args(spec, out, workers)],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -224,7 +223,7 @@ def test_killed_twice_then_resumed(
     out = tmp_path / "twice"
     for n_parts in (3, 9):
         proc = subprocess.Popen(
-            [INCLUSIM, *sweep_args(spec, out, 2)],
+            [script("inclusim"), *sweep_args(spec, out, 2)],
             cwd=tmp_path,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -247,11 +246,10 @@ def test_local_worker_killed_mid_sweep(
 ) -> None:
     """One pool worker killed (as the out-of-memory killer would): exit 1 with one message,
     completed runs kept, the same command again finishes identically."""
-    psutil = pytest.importorskip("psutil")
     spec, ref = reference
     out = tmp_path / "oom"
     proc = subprocess.Popen(
-        [INCLUSIM, *sweep_args(spec, out, 2)],
+        [script("inclusim"), *sweep_args(spec, out, 2)],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -297,7 +295,6 @@ class Cluster:
 @pytest.fixture
 def two_worker_cluster(tmp_path: Path) -> Iterator[Cluster]:
     """A scheduler and two single-threaded workers on 127.0.0.1, each in its own group."""
-    pytest.importorskip("distributed")
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -305,7 +302,7 @@ def two_worker_cluster(tmp_path: Path) -> Iterator[Cluster]:
 
     def start(*args: str) -> subprocess.Popen:
         return subprocess.Popen(
-            [DASK, *args, "--no-dashboard"],
+            [script("dask"), *args, "--no-dashboard"],
             stdout=log,
             stderr=log,
             env=env,

@@ -1,11 +1,13 @@
 # Two commands do all set-up on a fresh machine with Python 3.12+ and pip:
 #   make demo   - create .venv, install inclusim, run the LAC scenario comparison and its report
 #   make test   - create .venv, install inclusim with test tools, run the test suite
+#   make mutation - mutation score of model/rules, model/policies and the indicators (slow;
+#                 not part of `make test` or CI): see docs/testing.md
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint
+.PHONY: demo test bench lint mutation
 
 $(BIN)/inclusim: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "inclusim needs Python 3.12 or newer (found %s)" % sys.version.split()[0])'
@@ -30,3 +32,17 @@ bench: $(BIN)/inclusim
 
 lint: $(BIN)/inclusim
 	$(BIN)/ruff check .
+
+# Mutation testing with mutmut ([tool.mutmut] in pyproject.toml says what is mutated and which
+# fast tests run). It starts afresh each time (mutmut reuses stale copies of unmutated files in
+# mutants/), runs at the lowest priority, and prints the score and the surviving mutants.
+# MUTATION_JOBS sets how many mutants are tested at once (default 1: one core).
+MUTATION_JOBS ?= 1
+$(BIN)/mutmut: $(BIN)/inclusim
+	$(BIN)/pip install --quiet -e ".[dev,dashboard,mutation]"
+	touch $@
+
+mutation: $(BIN)/mutmut
+	rm -rf mutants
+	nice -n 19 $(BIN)/mutmut run --max-children $(MUTATION_JOBS)
+	$(BIN)/python -m tests.mutation_report

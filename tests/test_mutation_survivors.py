@@ -1,0 +1,222 @@
+"""Behaviour that the mutation run (``make mutation``) showed no fast test checked.
+
+Each test holds a rule, a policy helper or an indicator to something it must do and that
+a realistic one-character slip would break (``<`` for ``<=``, ``=`` for ``&=``, a dropped
+``dtype``, a wrong shift): the edges of chance draws, small quantities, combined
+eligibility conditions, single-person intersections, the reference packing of person states.
+docs/testing.md lists the mutants that still survive and why each is harmless.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import indicators as ind
+from model.policies import outcomes
+from model.policies.base import Eligibility, take
+from model.rules import connectivity as conn
+from model.rules import income, labour, schooling
+from tests.simhelpers import hand_population, make_policy, population
+
+T, F = True, False
+
+
+def arr(*values, dtype=None) -> np.ndarray:
+    return np.array(values, dtype=dtype)
+
+
+# --- a chance p fires for draws u < p, never for u == p -------------------------------------
+# Draws come from [0, 1): firing on u < p gives probability exactly p; firing on u <= p would
+# add the draw u == p (and make p = 0 fire on u == 0).
+
+
+def test_a_draw_equal_to_the_chance_does_not_fire_in_any_rule():
+    half = arr(0.5, 0.5)
+    zero = arr(0.0, 0.0)
+    # telework right 0.5 for a skilled worker on a basic connection; the second has none
+    tele = labour.telework_protected(arr(T, T), arr(1, 1), arr(0.9, 0.9), 0.5, arr(0.5, 0.49))
+    np.testing.assert_array_equal(tele, [F, T])
+    assert not labour.telework_protected(arr(T), arr(1), arr(0.9), 0.0, arr(0.0)).any()
+    # rehiring at 0.5, and at 0.5 * 0.5 for a person with a disability (no accessible hiring)
+    back = labour.rehires(arr(T, T), arr(F, T), 0.5, 0.5, 0.0, arr(0.5, 0.25))
+    np.testing.assert_array_equal(back, [F, F])
+    assert not labour.rehires(arr(T, T), arr(F, F), 0.0, 0.5, 0.0, zero).any()
+    # connection stress at 0.5: both households pay over 5% of a fallen income
+    stressed = conn.stress_drop(arr(1, 2), arr(0.1, 0.1), arr(50.0, 50.0), arr(100.0, 100.0),
+                                0.5, arr(0.5, 0.0))
+    np.testing.assert_array_equal(stressed, [F, T])
+    # transfer take-up 0.5 online, 0.25 offline
+    takeup = income.transfer_takeup(arr(T, T, T), arr(T, F, F), 0.5, 0.25, arr(0.5, 0.25, 0.2))
+    np.testing.assert_array_equal(takeup, [F, F, T])
+    assert not income.transfer_takeup(arr(T, T), arr(T, F), 0.0, 0.0, zero).any()
+    # remote learning on a basic connection at 0.5
+    learn = schooling.can_learn_remotely(arr(1, 1), arr(1, 1), 0.5, half - arr(0.0, 0.01))
+    np.testing.assert_array_equal(learn, [F, T])
+    assert not schooling.can_learn_remotely(arr(1), arr(1), 0.0, arr(0.0)).any()
+
+
+def test_a_draw_equal_to_the_job_loss_hazard_keeps_the_job():
+    at_risk, weight, rel, none = arr(T, T), arr(1.0, 1.0), arr(1.0, 1.0), np.zeros(2, bool)
+    # exposure 2, wanted loss 1: hazard 0.5 for each
+    lost = labour.job_losses(at_risk, weight, rel, none, 1.0, 0.25, arr(0.5, 0.49))
+    np.testing.assert_array_equal(lost, [F, T])
+
+
+def test_a_person_whose_pull_exactly_cancels_stays_offline():
+    latent = arr(0.25, -0.5, 1.0, dtype=np.float32)
+    home = arr(0, 1, 2, dtype=np.int8)
+    at_zero = -(latent + conn.HOME_USE_SHIFT[home])  # latent + shift + pull == 0 exactly
+    able = np.ones(3, bool)
+    assert not conn.person_uses(latent, home, able, at_zero).any()
+    assert conn.person_uses(latent, home, able, at_zero + 1e-6).all()
+
+
+# --- small quantities ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wanted", [0.5, 1.0])
+def test_a_wanted_loss_below_one_real_job_still_costs_jobs(wanted: float):
+    """Losses are in real jobs: half a job wanted among four workers of weight 1 sets a hazard
+    of 1/8 each, not none."""
+    at_risk, weight, rel, none = np.ones(4, bool), np.ones(4), np.ones(4), np.zeros(4, bool)
+    hazard = wanted / 4
+    u = arr(0.0, hazard - 1e-9, hazard, 0.99)
+    lost = labour.job_losses(at_risk, weight, rel, none, wanted, 0.25, u)
+    np.testing.assert_array_equal(lost, [T, T, F, F])
+
+
+def test_workers_standing_for_less_than_one_person_can_lose_their_job():
+    """Exposure below 1 (weights 0.2) is still exposure: wanted 0.2 of 0.4 sets hazard 0.5."""
+    lost = labour.job_losses(arr(T, T), arr(0.2, 0.2), arr(1.0, 1.0), np.zeros(2, bool), 0.2,
+                             0.25, arr(0.49, 0.5))
+    np.testing.assert_array_equal(lost, [T, F])
+
+
+@pytest.mark.parametrize(
+    ("at_risk", "wanted"), [(arr(T, T), 0.0), (arr(T, T), -1.0), (arr(F, F), 1.0)]
+)
+def test_nobody_to_lose_or_nothing_wanted_gives_a_boolean_nobody(at_risk, wanted):
+    lost = labour.job_losses(at_risk, arr(1.0, 1.0), arr(1.0, 1.0), np.zeros(2, bool), wanted,
+                             0.25, np.zeros(2))
+    assert lost.dtype == bool
+    assert not lost.any()
+
+
+class _Draw:
+    """A generator stand-in whose ``random()`` returns a fixed draw."""
+
+    def __init__(self, u: float) -> None:
+        self.u = u
+
+    def random(self) -> float:
+        return self.u
+
+
+@pytest.mark.parametrize(
+    ("real", "weight", "u", "units"),
+    [
+        (0.25, 1.0, 0.24, 1),  # a quarter of a unit: one unit with chance 0.25
+        (0.25, 1.0, 0.25, 0),
+        (0.25, 1.0, 0.9, 0),
+        (250.0, 100.0, 0.49, 3),  # 2.5 units: two, and a third with chance 0.5
+        (250.0, 100.0, 0.5, 2),
+        (-3.0, 1.0, 0.0, 0),  # nothing for a negative count
+        (0.0, 1.0, 0.0, 0),
+    ],
+)
+def test_take_rounds_real_counts_to_units_stochastically(real, weight, u, units):
+    assert take(real, weight, _Draw(u)) == units
+
+
+def test_take_keeps_the_expected_count_for_counts_below_one_unit():
+    rng = np.random.default_rng(5)
+    draws = [take(30.0, 100.0, rng) for _ in range(20_000)]
+    assert np.mean(draws) == pytest.approx(0.3, abs=0.01)
+
+
+# --- eligibility and reach -----------------------------------------------------------------
+
+
+def test_household_eligibility_needs_both_its_own_conditions_and_an_eligible_member():
+    """Rural households with a woman: an urban household with a woman is not eligible."""
+    pop = hand_population(
+        [2, 2, 1],
+        households={"is_rural": [T, F, T]},
+        people={"is_female": [T, F, T, F, F], "age": [30, 40, 30, 40, 50]},
+    )
+    rule = Eligibility.model_validate({"location": ["rural"], "sex": ["female"]})
+    np.testing.assert_array_equal(rule.household_mask(pop), [T, F, F])
+    np.testing.assert_array_equal(rule.person_mask(pop), [T, F, F, F, F])
+
+
+def test_households_reached_by_a_person_level_policy_are_a_boolean_mask_of_their_homes():
+    pop = population(2000, seed=3)
+    policy = make_policy(pop, type="skills_training")
+    assert policy.level == "person"
+    reached = np.zeros(pop.p.n, bool)
+    reached[[0, 5, 700]] = True
+    policy.reached[:] = reached
+    homes = policy.reached_households(pop)
+    assert homes.dtype == bool and homes.shape == (pop.h.n,)
+    np.testing.assert_array_equal(np.flatnonzero(homes), np.unique(pop.p.household[reached]))
+
+
+def test_outcome_rows_move_between_households_and_persons():
+    """A household policy's persons are its households' members; a person policy's households
+    are those with an eligible member."""
+    pop = hand_population([2, 1, 2], people={"age": [30, 40, 30, 40, 50]})
+    households = arr(T, F, T)
+    persons = arr(F, F, T, F, T)
+    np.testing.assert_array_equal(
+        outcomes.eligible_rows(pop, households, "household", "person"), [T, T, F, T, T]
+    )
+    homes = outcomes.eligible_rows(pop, persons, "person", "household")
+    assert homes.dtype == bool
+    np.testing.assert_array_equal(homes, [F, T, T])
+    assert outcomes.eligible_rows(pop, households, "household", "household") is households
+
+
+def test_outcome_share_is_over_the_eligible_rows_of_the_outcomes_level():
+    # connected: household 0 and 2 of three; a person-level policy reaching persons 2 and 4
+    pop = hand_population(
+        [2, 1, 2], households={"connection": [1, 0, 2]}, people={"age": [30, 40, 30, 40, 50]}
+    )
+    persons = arr(F, F, T, F, T)  # homes 1 (offline) and 2 (connected)
+    assert outcomes.outcome_share(pop, "connected", persons, "person") == 0.5
+    assert outcomes.outcome_share(pop, "connected", np.ones(5, bool), "person") == 2 / 3
+    assert outcomes.outcome_share(pop, "connected", np.zeros(5, bool), "person") == 0.0
+
+
+# --- indicators ----------------------------------------------------------------------------
+
+
+def test_reference_person_states_equal_the_compiled_table_with_poverty():
+    """The packed states of :func:`person_state` (used for the cell table) count the same
+    persons per cell and state as the compiled pass the indicators use, poverty bit included."""
+    pop = population(2000, seed=4)
+    rng = np.random.default_rng(0)
+    pop.h.is_poor[:] = rng.random(pop.h.n) < 0.3
+    assert pop.h.is_poor.any()
+    cells = ind.Cells(pop)
+    meaningful = ind.meaningful_use(pop)
+    np.testing.assert_array_equal(
+        cells.table(ind.person_state(pop, meaningful)), cells.table_of(pop, meaningful)
+    )
+    state = ind.person_state(pop)
+    poor_bit = ind.STATE_BITS.index("poor")
+    np.testing.assert_array_equal((state >> poor_bit) & 1 == 1, pop.h.is_poor[pop.p.household])
+
+
+def test_cell_table_keeps_an_intersection_of_one_person():
+    """A single person in a cell is a row of the table (people = the weight), not dropped."""
+    pop = hand_population(
+        [1, 1],
+        weight=1.0,
+        households={"is_rural": [F, T], "quintile": [0, 4], "connection": [2, 0]},
+        people={"age": [30, 70], "is_female": [T, F], "is_online": [T, F]},
+    )
+    table = ind.cell_table(pop, ind.Cells(pop))
+    assert len(table) == 2
+    assert list(table["people"]) == [1.0, 1.0]
+    assert table["n_people_internet_use"].sum() == 1.0

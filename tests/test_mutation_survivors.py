@@ -17,7 +17,7 @@ from model.policies import outcomes
 from model.policies.base import Eligibility, take
 from model.rules import connectivity as conn
 from model.rules import income, labour, schooling
-from tests.simhelpers import hand_population, make_policy, population
+from tests.simhelpers import context, hand_population, levers, make_policy, population
 
 T, F = True, False
 
@@ -43,8 +43,9 @@ def test_a_draw_equal_to_the_chance_does_not_fire_in_any_rule():
     np.testing.assert_array_equal(back, [F, F])
     assert not labour.rehires(arr(T, T), arr(F, F), 0.0, 0.5, 0.0, zero).any()
     # connection stress at 0.5: both households pay over 5% of a fallen income
-    stressed = conn.stress_drop(arr(1, 2), arr(0.1, 0.1), arr(50.0, 50.0), arr(100.0, 100.0),
-                                0.5, arr(0.5, 0.0))
+    stressed = conn.stress_drop(
+        arr(1, 2), arr(0.1, 0.1), arr(50.0, 50.0), arr(100.0, 100.0), 0.5, arr(0.5, 0.0)
+    )
     np.testing.assert_array_equal(stressed, [F, T])
     # transfer take-up 0.5 online, 0.25 offline
     takeup = income.transfer_takeup(arr(T, T, T), arr(T, F, F), 0.5, 0.25, arr(0.5, 0.25, 0.2))
@@ -88,8 +89,9 @@ def test_a_wanted_loss_below_one_real_job_still_costs_jobs(wanted: float):
 
 def test_workers_standing_for_less_than_one_person_can_lose_their_job():
     """Exposure below 1 (weights 0.2) is still exposure: wanted 0.2 of 0.4 sets hazard 0.5."""
-    lost = labour.job_losses(arr(T, T), arr(0.2, 0.2), arr(1.0, 1.0), np.zeros(2, bool), 0.2,
-                             0.25, arr(0.49, 0.5))
+    lost = labour.job_losses(
+        arr(T, T), arr(0.2, 0.2), arr(1.0, 1.0), np.zeros(2, bool), 0.2, 0.25, arr(0.49, 0.5)
+    )
     np.testing.assert_array_equal(lost, [T, F])
 
 
@@ -97,8 +99,9 @@ def test_workers_standing_for_less_than_one_person_can_lose_their_job():
     ("at_risk", "wanted"), [(arr(T, T), 0.0), (arr(T, T), -1.0), (arr(F, F), 1.0)]
 )
 def test_nobody_to_lose_or_nothing_wanted_gives_a_boolean_nobody(at_risk, wanted):
-    lost = labour.job_losses(at_risk, arr(1.0, 1.0), arr(1.0, 1.0), np.zeros(2, bool), wanted,
-                             0.25, np.zeros(2))
+    lost = labour.job_losses(
+        at_risk, arr(1.0, 1.0), arr(1.0, 1.0), np.zeros(2, bool), wanted, 0.25, np.zeros(2)
+    )
     assert lost.dtype == bool
     assert not lost.any()
 
@@ -220,3 +223,95 @@ def test_cell_table_keeps_an_intersection_of_one_person():
     assert len(table) == 2
     assert list(table["people"]) == [1.0, 1.0]
     assert table["n_people_internet_use"].sum() == 1.0
+
+
+# --- policies ------------------------------------------------------------------------------
+
+TARGETING = {"women": 2.0, "older": 3.0, "disability": 5.0, "rural": 7.0, "low_income": 11.0}
+"""Distinct primes, so each person's priority says which multipliers applied."""
+
+
+def test_training_priority_is_the_product_of_every_targeting_multiplier_that_applies():
+    pop = population(2000, seed=6)
+    h, p = pop.h, pop.p
+    policy = make_policy(pop, type="skills_training", targeting=TARGETING)
+    pool, cum = policy._candidates(pop)
+    np.testing.assert_array_equal(pool, np.flatnonzero(p.is_working_age))
+    hh = p.household[pool]
+    expected = (
+        np.where(p.is_female[pool], 2.0, 1.0)
+        * np.where(p.age[pool] >= 65, 3.0, 1.0)
+        * np.where(p.has_disability[pool], 5.0, 1.0)
+        * np.where(h.is_rural[hh], 7.0, 1.0)
+        * np.where(h.quintile[hh] <= 1, 11.0, 1.0)  # quintiles 1 and 2 (codes 0 and 1)
+    )
+    np.testing.assert_allclose(np.diff(cum, prepend=0.0), expected)
+    assert (h.quintile[hh] == 1).any() and p.has_disability[pool].any()
+    untargeted = make_policy(pop, type="skills_training")._candidates(pop)[1]
+    np.testing.assert_allclose(np.diff(untargeted, prepend=0.0), 1.0)
+
+
+@pytest.mark.parametrize("places", [40, 400, 5000])
+def test_training_offers_distinct_open_persons_of_the_pool_up_to_the_places(places: int):
+    pop = population(2000, seed=7)
+    p = pop.p
+    p.is_trained[::3] = True
+    policy = make_policy(pop, type="skills_training", targeting=TARGETING)
+    pool, _ = policy._candidates(pop)
+    open_ = pool[(p.skill[pool] < 0.7) & ~p.is_trained[pool]]
+    offers = policy._offers(pop, places, np.random.default_rng(places))
+    assert np.unique(offers).size == offers.size
+    assert np.isin(offers, open_).all()
+    assert offers.size == min(places, open_.size)
+    if places >= open_.size:
+        np.testing.assert_array_equal(np.sort(offers), open_)
+
+
+def test_training_offers_follow_the_priority_when_places_are_scarce():
+    """Few places among many: persons of priority 2 are offered about twice as often."""
+    pop = population(2000, seed=8)
+    p = pop.p
+    policy = make_policy(pop, type="skills_training", targeting={"women": 2.0})
+    pool, _ = policy._candidates(pop)
+    open_ = pool[(p.skill[pool] < 0.7) & ~p.is_trained[pool]]
+    women, men = (open_[p.is_female[open_]], open_[~p.is_female[open_]])
+    rng = np.random.default_rng(9)
+    offered = np.concatenate([policy._offers(pop, 20, rng) for _ in range(300)])
+    rate_w = np.isin(offered, women).sum() / women.size
+    rate_m = np.isin(offered, men).sum() / men.size
+    assert rate_w / rate_m == pytest.approx(2.0, rel=0.12)
+
+
+def test_connectivity_picks_rural_households_first_and_at_random_among_them():
+    pop = population(2000, seed=10)
+    h = pop.h
+    policy = make_policy(pop, type="connectivity")
+    candidates = np.arange(h.n)
+    rural = np.flatnonzero(h.is_rural)
+    k = rural.size // 4
+    rng = np.random.default_rng(11)
+    counts = np.zeros(h.n)
+    for _ in range(200):
+        picked = policy._pick(h, candidates, k, rng)
+        assert picked.size == k and h.is_rural[picked].all()
+        counts[picked] += 1
+    # every rural household picked about a quarter of the time, not the same ones each time
+    assert counts[rural].min() > 0.1 * 200 and counts[rural].max() < 0.45 * 200
+
+
+@pytest.mark.parametrize("kind", ["labour_regulation", "social_protection"])
+def test_whom_a_policy_reached_accumulates_over_quarters(kind: str):
+    """Reach is cumulative: a person or household reached once stays reached after leaving
+    platform work or the transfer."""
+    pop = population(2000, seed=12)
+    policy = make_policy(pop, type=kind)
+    rows = pop.p.is_platform if kind == "labour_regulation" else pop.h.gets_transfer
+    rows[:] = False
+    first = np.zeros(rows.size, bool)
+    first[: rows.size // 2 : 7] = True
+    second = np.zeros(rows.size, bool)
+    second[rows.size // 2 :: 7] = True
+    for now in (first, second):
+        rows[:] = now
+        policy.act(pop, levers(pop), context())
+    np.testing.assert_array_equal(policy.reached, first | second)

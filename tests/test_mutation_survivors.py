@@ -9,14 +9,17 @@ docs/testing.md lists the mutants that still survive and why each is harmless.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
 from model import indicators as ind
+from model.households import Population
 from model.policies import outcomes
-from model.policies.base import Eligibility, take
+from model.policies.base import MAX_LABOUR_RULE_SETS, Eligibility, take
 from model.rules import connectivity as conn
-from model.rules import income, labour, schooling
+from model.rules import income, labour, network, schooling
 from tests.simhelpers import context, hand_population, levers, make_policy, population
 
 T, F = True, False
@@ -315,3 +318,117 @@ def test_whom_a_policy_reached_accumulates_over_quarters(kind: str):
         rows[:] = now
         policy.act(pop, levers(pop), context())
     np.testing.assert_array_equal(policy.reached, first | second)
+
+
+def _lone_open_persons(n_pool: int, n_open: int, women_open: int) -> Population:
+    """Single-person households aged 30 with skill 0: all but the first ``n_open`` trained;
+    the first ``women_open`` of those are women."""
+    female = np.zeros(n_pool, bool)
+    female[:women_open] = True
+    trained = np.ones(n_pool, bool)
+    trained[:n_open] = False
+    return hand_population(
+        [1] * n_pool,
+        people={"age": 30, "skill": 0.0, "is_female": female, "is_trained": trained},
+    )
+
+
+@pytest.mark.parametrize("n_pool", [1, 2, 3])
+def test_a_lone_open_person_gets_the_one_place(n_pool: int):
+    pop = _lone_open_persons(n_pool, 1, 0)
+    policy = make_policy(pop, type="skills_training")
+    offers = policy._offers(pop, 1, np.random.default_rng(0))
+    np.testing.assert_array_equal(offers, [0])
+
+
+def test_offers_among_few_open_persons_follow_the_priority():
+    """Ten open persons among two thousand trained (the draws rarely meet them, so the final
+    weighted ordering decides): women of priority 4 take one place in 4 x 5 / (4 x 5 + 5) =
+    4/5 of the draws, and every open man keeps his chance of 1/25, the first one included."""
+    pop = _lone_open_persons(2000, 10, 5)
+    policy = make_policy(pop, type="skills_training", targeting={"women": 4.0})
+    rng = np.random.default_rng(13)
+    picks = np.concatenate([policy._offers(pop, 1, rng) for _ in range(2000)])
+    assert picks.size == 2000
+    assert np.mean(picks < 5) == pytest.approx(0.8, abs=0.03)
+    share = np.bincount(picks, minlength=10)[:10] / picks.size
+    np.testing.assert_allclose(share[:5], 4 / 25, atol=0.025)
+    np.testing.assert_allclose(share[5:], 1 / 25, atol=0.015)
+
+
+@pytest.mark.parametrize("accessible", [False, True])
+def test_uptake_barrier_holds_back_women_persons_65_plus_and_persons_with_disabilities(
+    accessible: bool,
+):
+    """With a barrier of 0 every offered woman, person aged 65 or more, or person with a
+    disability declines unless delivery is accessible; the others start at the uptake rate."""
+    n = 4000
+    ages = np.resize([30, 64, 65, 80], n)
+    female = np.resize([F, F, F, F, T], n)
+    disability = np.resize([F, F, F, T, F, F, F], n)
+    pop = hand_population(
+        [1] * n, people={"age": ages, "is_female": female, "has_disability": disability}
+    )
+    pars = {"p_training_uptake": 0.5, "rel_uptake_barrier": 0.0}
+    policy = make_policy(
+        pop, pars, type="skills_training", places_per_quarter=n, accessible_delivery=accessible
+    )
+    policy.act(pop, levers(pop), context(seed=14))
+    barrier = female | (ages >= 65) | disability
+    started = policy.reached
+    if accessible:
+        assert started[barrier].mean() == pytest.approx(0.5, abs=0.04)
+    else:
+        assert not started[barrier].any()
+    assert started[~barrier].mean() == pytest.approx(0.5, abs=0.04)
+    assert started[(ages == 64) & ~female & ~disability].any()
+
+
+def test_two_price_declines_compound():
+    pop = population(2000, seed=15)
+    lv = levers(pop)
+    for decline in (0.1, 0.2):
+        policy = make_policy(
+            pop, type="affordability", start="2020Q1", extra_price_decline_per_year=decline
+        )
+        policy.act(pop, lv, context(quarter="2022Q1"))
+    assert lv.price_factor == pytest.approx((0.9 * 0.8) ** 2)
+
+
+def test_at_most_the_stated_number_of_labour_regulations_can_be_in_force():
+    pop = population(2000, seed=16)
+    lv = levers(pop)
+    everyone = np.ones(pop.p.n, bool)
+    rules = (0.5, 0.5, 0.5, 0.5, 0.8)
+    for _ in range(MAX_LABOUR_RULE_SETS):
+        lv.add_labour_rules(everyone, rules)
+    with pytest.raises(ValueError, match=f"at most {MAX_LABOUR_RULE_SETS} labour regulations"):
+        lv.add_labour_rules(everyone, rules)
+
+
+@pytest.mark.parametrize(("at_risk", "wanted"), [(arr(T, T), 0.0), (arr(F, F), 1.0)])
+def test_job_losses_with_nothing_to_lose_divide_by_nothing(at_risk, wanted):
+    """No one at risk, or nothing wanted: no hazard is computed (no division by zero)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lost = labour.job_losses(
+            at_risk, arr(1.0, 1.0), arr(1.0, 1.0), np.zeros(2, bool), wanted, 0.25, np.zeros(2)
+        )
+    assert not lost.any()
+
+
+def test_peers_within_a_group_are_drawn_from_all_its_members():
+    group = np.repeat(np.arange(2), 100)
+    peers = network.build_peers(group, np.random.default_rng(17), k=8, homophily=1.0)
+    for g in (0, 1):
+        drawn = peers[group == g]
+        # 800 draws from 100 members: nearly all of them appear, each about 8 times
+        assert np.unique(drawn).size > 95
+        assert np.bincount(drawn.ravel(), minlength=200).max() < 25
+
+
+def test_peers_from_anywhere_include_every_household():
+    group = np.repeat(np.arange(5), 10)
+    peers = network.build_peers(group, np.random.default_rng(18), k=40, homophily=0.0)
+    counts = np.bincount(peers.ravel(), minlength=50)
+    assert counts.min() > 15  # 2,000 draws from 50 households: 40 each on average

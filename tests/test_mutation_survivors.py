@@ -432,3 +432,99 @@ def test_peers_from_anywhere_include_every_household():
     peers = network.build_peers(group, np.random.default_rng(18), k=40, homophily=0.0)
     counts = np.bincount(peers.ravel(), minlength=50)
     assert counts.min() > 15  # 2,000 draws from 50 households: 40 each on average
+
+
+def _indicators(pop: Population) -> dict[str, float]:
+    cells = ind.Cells(pop)
+    out, _ = ind.indicators(pop, cells, 100.0, ind.IncomeOrder(pop.h.income / pop.h.size))
+    return out
+
+
+def test_children_cut_off_are_those_in_households_without_remote_learning():
+    """Two children who can learn remotely at home and one who cannot: a third are cut off."""
+    pop = hand_population(
+        [3, 2, 1],
+        weight=10.0,
+        households={"children_learning": [T, F, F]},
+        people={"age": [35, 8, 10, 30, 6, 40]},
+    )
+    out = _indicators(pop)
+    assert out["share_children_no_remote_learning"] == pytest.approx(1 / 3)
+    assert out["n_children_no_remote_learning"] == pytest.approx(10.0)
+
+
+def test_household_indicators_by_location_and_quintile():
+    """Urban Q5 meaningful (income 900), urban Q1 offline (300), rural Q1 basic (200): the
+    richer fifths and the rural Q5 cell are empty."""
+    pop = hand_population(
+        [1, 1, 1],
+        weight=2.0,
+        households={
+            "is_rural": [F, F, T],
+            "quintile": [4, 0, 0],
+            "connection": [2, 0, 1],
+            "income": [900.0, 300.0, 200.0],
+        },
+        people={"age": 40},
+    )
+    out = _indicators(pop)
+    assert out["share_households_connected:location=urban"] == 0.5
+    assert out["share_households_connected:location=rural"] == 1.0
+    assert out["share_households_meaningful:location=urban"] == 0.5
+    assert out["share_households_connected:quintile=5"] == 1.0
+    assert out["n_households_connected:quintile=1"] == 2.0
+    assert out["mean_income:location=urban"] == 600.0
+    assert out["mean_income:quintile=5"] == 900.0
+    assert out["ratio_urban_rural_income"] == 3.0
+    assert out["ratio_q5_q1_income"] == 900.0 / 250.0
+
+
+def test_empty_groups_have_shares_and_ratios_of_zero():
+    """No rural household and no person with a disability: their shares, mean income and the
+    ratios over them are 0 (by convention), never 1, infinite or an error."""
+    pop = hand_population(
+        [1, 1],
+        households={"is_rural": [F, F], "quintile": [4, 1], "connection": [2, 1]},
+        people={"age": 40, "is_online": True},
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = _indicators(pop)
+    assert out["share_households_connected:location=rural"] == 0.0
+    assert out["share_households_meaningful:location=rural"] == 0.0
+    assert out["mean_income:location=rural"] == 0.0
+    assert out["ratio_urban_rural_income"] == 0.0
+    assert out["ratio_q5_q1_income"] == 0.0  # nobody in Q1
+    assert out["share_internet_use:disability=with"] == 0.0
+    assert out["share_internet_use:disability=without"] == 1.0
+
+
+def test_income_ratio_of_incomes_below_one_dollar():
+    pop = hand_population(
+        [1, 1],
+        households={"is_rural": [F, T], "income": [0.5, 0.25]},
+        people={"age": 40},
+    )
+    assert _indicators(pop)["ratio_urban_rural_income"] == 2.0
+
+
+def _worst_of(pop: Population) -> ind.Worst:
+    cells = ind.Cells(pop)
+    table = cells.table(ind.person_state(pop))
+    return ind.worst_intersection(cells, table.sum(axis=1).astype(float), table[:, 1::2].sum(1))
+
+
+def test_an_intersection_of_exactly_the_minimum_size_counts_for_the_worst_off():
+    """30 offline rural women among 6,000 persons: exactly 0.5% and exactly 30 persons, the
+    smallest intersection that counts."""
+    n = 6000
+    small = np.arange(n) < ind.WORST_MIN_PERSONS
+    assert ind.WORST_MIN_SHARE * n == ind.WORST_MIN_PERSONS
+    pop = hand_population(
+        [1] * n,
+        households={"is_rural": small, "quintile": 2},
+        people={"age": 40, "is_female": small, "is_online": ~small},
+    )
+    worst = _worst_of(pop)
+    assert worst.label.startswith("Women, Aged 25-64, Rural")
+    assert worst.share == 0.0

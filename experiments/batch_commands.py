@@ -37,7 +37,7 @@ from experiments.stats import STATS, describe, ratio_of_means, summary_frame
 from experiments.store import Store, digest, output_errors, safe_name
 from experiments.tables import format_table
 from model.calendar import Quarter
-from model.errors import InputError, Problem, did_you_mean
+from model.errors import InputError, Problem, did_you_mean, printable
 from model.loader import load_scenario, resolve_region
 from model.yamlio import line_of, read_yaml
 
@@ -205,8 +205,8 @@ def _execute(
     except PoolLostError as exc:
         store.finish("failed", run_ids, report.as_dict())
         print(
-            f"error: {args.scheduler}: {exc}; completed runs are kept. Fix: run the same "
-            "command again, on a working cluster or without --scheduler, to finish.",
+            f"error: {printable(args.scheduler)}: {exc}; completed runs are kept. Fix: run the "
+            "same command again, on a working cluster or without --scheduler, to finish.",
             file=sys.stderr,
         )
         raise SystemExit(EXIT_FAILED) from None
@@ -252,7 +252,7 @@ def _report_runs(report: Report, store: Store) -> int:
         by_error.setdefault(first, []).append(f["run_id"])
     for error, ids in sorted(by_error.items(), key=lambda kv: -len(kv[1]))[:5]:
         shown = ", ".join(map(str, sorted(ids)[:8])) + (", ..." if len(ids) > 8 else "")
-        print(f"  {len(ids)} x {error} (runs {shown})", file=sys.stderr)
+        print(f"  {len(ids)} x {printable(error)} (runs {shown})", file=sys.stderr)
     if len(by_error) > 5:
         print(f"  ... and {len(by_error) - 5} other errors.", file=sys.stderr)
     print("Run the same command again to retry them.", file=sys.stderr)
@@ -871,7 +871,10 @@ def run_analyse(args: argparse.Namespace) -> int:
         frames.append(res.assign(outcome=col))
     for reason in dict.fromkeys(m.split(": ", 1)[1] for m in missing):
         cols = [m.split(": ", 1)[0] for m in missing if m.endswith(reason)]
-        print(f"error: {folder}: cannot analyse {', '.join(cols)}: {reason}.", file=sys.stderr)
+        print(
+            printable(f"error: {folder}: cannot analyse {', '.join(cols)}: {reason}."),
+            file=sys.stderr,
+        )
     if not frames:
         return EXIT_FAILED
     table = pd.concat(frames, ignore_index=True)
@@ -885,7 +888,8 @@ def run_analyse(args: argparse.Namespace) -> int:
         "full_factorial": "main effects (range of the mean outcome across an input's values)",
     }[design.kind]
     print(
-        f"{manifest['name']}: {method}, {len(x)} design points x {d['replications']} replications"
+        f"{printable(manifest['name'])}: {method}, {len(x)} design points x "
+        f"{d['replications']} replications"
     )
     for col, sub in table.groupby("outcome", sort=False):
         sub = sub.sort_values(measure, ascending=False, key=lambda s: s.abs())

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from model.errors import InputError
+from model.errors import InputError, printable
 from model.loader import load_scenario
 
 APP = "model.app"
@@ -54,7 +54,7 @@ def serve(scenario_path: str | None, port: int, host: str = "127.0.0.1") -> int:
     try:
         port = _free_port(host, port)
     except OSError as exc:
-        print(f"cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        print(printable(f"cannot listen on {host}:{port}: {exc.strerror or exc}"), file=sys.stderr)
         print("choose another port with --port.", file=sys.stderr)
         return 1
     os.environ.update(SERVER_ENV)

@@ -211,7 +211,6 @@ class _Builder:
             out[key] = self.build(value_node, child)
         return out
 
-
     def scalar(self, node: yaml.ScalarNode, path: tuple[str | int, ...]) -> Any:
         """Construct one scalar; refuse what cannot be built or is read as something else.
 

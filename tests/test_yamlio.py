@@ -245,7 +245,8 @@ def test_scalars_that_cannot_be_built_are_refused_with_line_and_key(
 
 
 def test_what_looks_like_those_but_is_fine_is_kept() -> None:
-    data, _ = parse_yaml('t: "1:30"\nn: 0\nf: 0.5\nz: 0o17\nx: 0x1F\ns: !!str 0755\nd: 2020-02-29\n')
+    text = 't: "1:30"\nn: 0\nf: 0.5\nz: 0o17\nx: 0x1F\ns: !!str 0755\nd: 2020-02-29\n'
+    data, _ = parse_yaml(text)
     assert data["t"] == "1:30" and data["n"] == 0 and data["f"] == 0.5
     assert data["z"] == "0o17"  # YAML 1.1 has no 0o: plain text, refused later by type
     assert data["x"] == 31 and data["s"] == "0755" and str(data["d"]) == "2020-02-29"

@@ -55,3 +55,33 @@ def test_argument_errors_are_escaped(argv: list[str], capsys: pytest.CaptureFixt
 def test_a_file_name_with_escapes_is_escaped(cli) -> None:
     result = cli(["validate", f"{HOSTILE}.yaml"])
     assert result.code == 2 and _clean(result.err) and "not found" in result.err
+
+
+# -- nonsense refused ------------------------------------------------------------------------
+
+
+def test_policy_names_follow_the_models_renaming() -> None:
+    """The loader predicts the names the model gives policies (and so their columns)."""
+    from model.inclusion_model import InclusionModel
+    from model.loader import policy_names, scenario_from_dict
+
+    policies = [
+        {"type": "affordability"},
+        {"type": "affordability"},
+        {"type": "skills_training", "name": "training"},
+        {"type": "affordability", "name": "basket"},
+        {"type": "affordability"},
+    ]
+    loaded = scenario_from_dict(
+        {"name": "n", "label": "N", "region": "lac", "end": "2021Q2", "policies": policies}
+    )
+    model = InclusionModel(loaded, 0, 300)
+    predicted = policy_names(list(loaded.policies))
+    assert predicted == [p.name for p in model.policies]
+    assert predicted == [
+        "affordability",
+        "affordability_2",
+        "training",
+        "basket",
+        "affordability_3",
+    ]

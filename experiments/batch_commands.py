@@ -23,7 +23,14 @@ import pandas as pd
 
 from experiments.cli import EXIT_FAILED, EXIT_OK, command
 from experiments.designs import MAIN_MEASURE, Design, Input, analyse, sample
-from experiments.executors import Pool, PoolLostError, open_pool
+from experiments.executors import (
+    MAX_WORKERS_PER_CORE,
+    Pool,
+    PoolLostError,
+    check_address,
+    check_workers,
+    open_pool,
+)
 from experiments.identity import model_fingerprint, portable, scenario_identity, table_digest
 from experiments.runner import (
     Report,
@@ -34,6 +41,7 @@ from experiments.runner import (
     run_tasks,
     simulate_task,
 )
+from experiments.specs import MAX_REPLICATIONS
 from experiments.stats import STATS, describe, ratio_of_means, summary_frame
 from experiments.store import (
     RERUN,
@@ -71,6 +79,11 @@ SPEND_PREFIX = "spend:"
 
 DEFAULT_REPLICATIONS = 10
 
+MAX_RUNS = 100_000
+"""Most runs a compare or sweep starts unless ``--max-runs`` allows more: beyond it the tables
+alone take tens of MB and the runs days; the spec's own hard limit is
+:data:`experiments.specs.MAX_RUNS`."""
+
 OUTPUTS = Path("outputs")
 """Folder, relative to the working folder, where experiments land by default."""
 
@@ -87,7 +100,8 @@ def add_parsers(
             metavar="W",
             type=positive_int,
             default=None,
-            help="local worker processes (default: one per core)",
+            help=f"local worker processes (default: one per core; at most "
+            f"{MAX_WORKERS_PER_CORE} per core)",
         )
         where.add_argument(
             "--scheduler",
@@ -99,6 +113,13 @@ def add_parsers(
             "--out", metavar="DIR", default=None, help="output folder (default: outputs/<name>)"
         )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument(
+            "--max-runs",
+            metavar="N",
+            type=positive_int,
+            default=MAX_RUNS,
+            help=f"refuse to start more runs than this (default {MAX_RUNS:,})",
+        )
 
     c = sub.add_parser(
         "compare", help="run scenarios with paired seeds and compare each to the first"
@@ -110,7 +131,7 @@ def add_parsers(
         metavar="R",
         type=positive_int,
         default=DEFAULT_REPLICATIONS,
-        help=f"seeds per scenario (default {DEFAULT_REPLICATIONS})",
+        help=f"seeds per scenario (default {DEFAULT_REPLICATIONS}, at most {MAX_REPLICATIONS:,})",
     )
     c.add_argument(
         "--households",
@@ -166,6 +187,31 @@ def _folder(out: str | None, default_name: str) -> Path:
     if out:
         return Path(out)
     return OUTPUTS / safe_name(default_name)
+
+
+def _check_executor(args: argparse.Namespace) -> None:
+    """Refuse too many local workers or a malformed scheduler address before any work."""
+    check_workers(args.workers)
+    if args.scheduler is not None:
+        check_address(args.scheduler)
+
+
+def _check_runs(runs: int, args: argparse.Namespace, where: str, problem: Problem) -> None:
+    """Refuse more runs than ``--max-runs``; ``problem`` says where they come from."""
+    if runs <= args.max_runs:
+        return
+    raise InputError(
+        where,
+        [
+            Problem(
+                problem.path,
+                f"{problem.message} is {runs:,} runs, more than --max-runs {args.max_runs:,}"
+                + (" (the default)." if args.max_runs == MAX_RUNS else "."),
+                f"{problem.fix}, or pass --max-runs {runs} if you mean it.",
+                problem.line,
+            )
+        ],
+    )
 
 
 def _scenario_data(path: str) -> dict[str, Any]:
@@ -315,7 +361,25 @@ def compare(args: argparse.Namespace) -> int:
 @_storing
 def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
     """The ``compare`` command with an injectable run function."""
+    _check_executor(args)
     paths = [args.baseline, *args.others]
+    if args.replications > MAX_REPLICATIONS:
+        raise InputError(
+            "--replications",
+            [
+                Problem(
+                    "",
+                    f"{args.replications:,} is more than {MAX_REPLICATIONS:,} seeds per scenario.",
+                    f"use at most {MAX_REPLICATIONS:,} (the 95% CI narrows little beyond).",
+                )
+            ],
+        )
+    _check_runs(
+        len(paths) * args.replications,
+        args,
+        "--replications",
+        Problem("", f"{len(paths)} scenario(s) x {args.replications:,} replications", "use fewer"),
+    )
     loaded = [load_scenario(p) for p in paths]
     names = [ls.scenario.name for ls in loaded]
     for k, name in enumerate(names):
@@ -675,7 +739,19 @@ def run_sweep(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
     """The ``sweep`` command with an injectable run function."""
     from experiments.specs import load_spec
 
+    _check_executor(args)
     spec = load_spec(args.spec)
+    _check_runs(
+        spec.n_points * spec.model.replications,
+        args,
+        spec.path,
+        Problem(
+            "design",
+            f"{spec.n_points:,} design points x {spec.model.replications:,} replications",
+            "use fewer levels, samples or replications",
+            line_of(spec.lines, ("design",)),
+        ),
+    )
     households = args.households or spec.households
     root = spec.model.seed if args.seed is None else args.seed
     reps = spec.model.replications

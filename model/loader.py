@@ -93,16 +93,31 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     )
 
 
-def scenario_from_dict(data: dict[str, Any], name: str = "<scenario>") -> LoadedScenario:
-    """Validate a scenario given as a mapping (e.g. built by a sweep)."""
+def scenario_from_dict(
+    data: dict[str, Any], name: str = "<scenario>", region: Region | None = None
+) -> LoadedScenario:
+    """Validate a scenario given as a mapping (e.g. built by a sweep).
+
+    Args:
+        data: the scenario mapping.
+        name: what messages call it.
+        region: its region profile, already loaded (a sweep checking many variants of one
+            scenario loads it once); by default it is loaded from the scenario's ``region``.
+
+    """
     scenario = validate(Scenario, data, {}, name)
-    return finish_scenario(scenario, {}, name, "", None)
+    return finish_scenario(scenario, {}, name, "", None, region)
 
 
 def finish_scenario(
-    scenario: Scenario, lines: Lines, name: str, text: str, folder: Path | None
+    scenario: Scenario,
+    lines: Lines,
+    name: str,
+    text: str,
+    folder: Path | None,
+    region: Region | None = None,
 ) -> LoadedScenario:
-    """Check parameters and policies of a validated scenario and load its region."""
+    """Check parameters and policies of a validated scenario; load its region if not given."""
     problems = _check_parameters(scenario.parameters, lines)
     policies, policy_problems = _validate_policies(scenario.policies, lines)
     problems += policy_problems
@@ -121,6 +136,8 @@ def finish_scenario(
     problems += _colliding_names(policies, lines)
     if problems:
         raise InputError(name, problems)
+    if region is not None:
+        return LoadedScenario(scenario, region, tuple(policies), name, text)
     try:
         region_path = resolve_region(scenario.region, folder)
     except InputError as exc:

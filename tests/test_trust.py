@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -414,3 +416,140 @@ def test_report_reads_the_manifests_region_with_the_bounded_reader(
     huge = tmp_path / "huge.yaml"
     huge.write_bytes(b"a: " + b"x" * 3_000_000)
     assert _region(str(huge), {}) == (None, None)
+
+
+# -- size caps, linear validation --------------------------------------------------------------
+
+
+def _refused(result, *parts: str) -> None:
+    assert result.code == 2 and "Traceback" not in result.err, result.err
+    assert len(result.err.splitlines()) == 1 and " Fix: " in result.err, result.err
+    for part in parts:
+        assert part in result.err, result.err
+
+
+def test_compare_caps_replications_runs_and_workers(tmp_path: Path, cli) -> None:
+    from experiments.executors import max_workers
+
+    scenario = str(write_scenario(tmp_path, "base"))
+    _refused(
+        cli(["compare", scenario, "--replications", "20000000"]),
+        "error: --replications: 20,000,000 is more than 10,000 seeds per scenario.",
+    )
+    _refused(
+        cli(["compare", scenario, scenario, "--replications", "6", "--max-runs", "10"]),
+        "2 scenario(s) x 6 replications is 12 runs, more than --max-runs 10.",
+        "pass --max-runs 12 if you mean it",
+    )
+    _refused(
+        cli(["compare", scenario, "--replications", "2", "--workers", str(max_workers() + 1)]),
+        f"error: --workers: {max_workers() + 1} is more than {max_workers()}",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base.yaml"]
+
+
+def test_sweep_caps_runs_with_a_stated_overridable_limit(tmp_path: Path, cli) -> None:
+    spec = write_spec(tmp_path)  # 12 points x 2 replications
+    _refused(
+        cli(["sweep", str(spec), "--max-runs", "20"]),
+        ":11: design: 12 design points x 2 replications is 24 runs, more than --max-runs 20.",
+    )
+    big = tmp_path / "big.yaml"
+    big.write_text(spec.read_text().replace("replications: 2", "replications: 10000"))
+    _refused(
+        cli(["sweep", str(big)]),
+        "12 design points x 10,000 replications is 120,000 runs, more than --max-runs 100,000 "
+        "(the default).",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.yaml", "tiny_grid.yaml"]
+    assert batch_commands.MAX_RUNS == 100_000
+    args = parser().parse_args(["sweep", str(spec), "--max-runs", "24", "--workers", "1"])
+    args.quiet, args.out = True, str(tmp_path / "o")
+    assert batch_commands.run_sweep(args, run_fn=fake_run) == 0  # the limit is overridable
+
+
+def test_a_spec_with_a_long_list_validates_in_linear_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20,000 listed values: every one is checked, but the region is loaded once, not once per
+    value (which took minutes)."""
+    from experiments.specs import load_spec
+
+    values = ", ".join(str(1000 + k) for k in range(20_000))
+    spec = tmp_path / "long.yaml"
+    spec.write_text(
+        "name: long\nscenario: {name: t, label: T, region: lac, end: 2021Q1}\n"
+        "design: {kind: full_factorial}\n"
+        f"levers:\n  policies.affordability.admin_cost_per_household: [{values}]\n"
+        "outcomes: [{indicator: share_internet_use}]\n",
+        encoding="utf-8",
+    )
+    loads = []
+    real = loader.load_region
+    monkeypatch.setattr(loader, "load_region", lambda ref: loads.append(ref) or real(ref))
+    start = time.perf_counter()
+    assert load_spec(spec).n_points == 20_000
+    assert time.perf_counter() - start < 60
+    assert len(loads) <= 2
+    bad = spec.read_text().replace(f"{1000 + 19_998}, ", "-1, ")
+    spec.write_text(bad, encoding="utf-8")
+    with pytest.raises(InputError, match="value -1 is not valid for the scenario"):
+        load_spec(spec)
+
+
+# -- safe addresses -----------------------------------------------------------------------------
+
+MALFORMED = ["foo", "tcp://::not an address::", "tcp://127.0.0.1:port", "tcp://[::1", "://x:1"]
+MALFORMED += ["inproc://x", "tcp://h:99999", "tcp://h:1/path", "tcp://h\x1b[31m:1"]
+
+
+@pytest.mark.parametrize("address", MALFORMED)
+def test_malformed_scheduler_address_is_one_message_at_once(
+    address: str, tmp_path: Path, cli
+) -> None:
+    spec = write_spec(tmp_path)
+    start = time.perf_counter()
+    result = cli(["sweep", str(spec), "--scheduler", address, "--quiet"])
+    _refused(result, "error: --scheduler: ", "is not a scheduler address")
+    assert _clean(result.err)
+    assert time.perf_counter() - start < 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny_grid.yaml"]
+
+
+def test_unreachable_scheduler_leaves_nothing(
+    tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from experiments import executors
+
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", "1s")
+    scenario = write_scenario(tmp_path, "base")
+    spec = write_spec(tmp_path)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    for argv in (
+        ["compare", str(scenario), "--replications", "1", "--quiet"],
+        ["sweep", str(spec), "--quiet"],
+    ):
+        result = cli([*argv, "--scheduler", f"tcp://127.0.0.1:{port}"])
+        _refused(result, f"cannot reach a Dask scheduler at tcp://127.0.0.1:{port}")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["base.yaml", "tiny_grid.yaml"]
+    assert not (tmp_path / "outputs").exists()
+
+
+@pytest.mark.parametrize(
+    ("host", "message"),
+    [
+        ("", "is empty, which a server reads as every network interface."),
+        ("   ", "is empty"),
+        ("no-such-host.invalid", "'no-such-host.invalid' does not resolve to an address"),
+        ("bad\x1b[2Jhost", "'bad\\x1b[2Jhost' does not resolve to an address"),
+    ],
+)
+def test_dashboard_refuses_an_empty_or_unresolvable_host(host: str, message: str, cli) -> None:
+    from experiments import dashboard
+
+    result = cli(["dashboard", "--host", host, "--port", "0"])
+    _refused(result, f"error: --host: {message}")
+    assert _clean(result.err)
+    assert dashboard.main(["--host", host, "--port", "0"]) == 2

@@ -25,12 +25,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments.identity import file_sha256, model_fingerprint
 from experiments.provenance import git_commit, now, safe_name, sha256, versions
 from experiments.store import folder_lock, output_errors
 from experiments.tables import format_table
 from model.errors import InputError, Problem
 from model.indicator_registry import HEADLINE
-from model.loader import LoadedScenario
+from model.loader import LoadedScenario, resolve_region
 from model.run import RunResult, simulate
 
 
@@ -99,6 +100,8 @@ def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: 
             "scenario_sha256": sha256(loaded.text),
             "scenario_text": loaded.text,
             "region": loaded.region.name,
+            "region_sha256": _region_sha256(loaded),
+            "model": model_fingerprint(),
             "seed": result.seed,
             "households": result.households,
             "labels": result.summary,
@@ -113,6 +116,15 @@ def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _region_sha256(loaded: LoadedScenario) -> str:
+    """SHA-256 of the region profile the run read ('' for a scenario built in code)."""
+    folder = Path(loaded.path).parent if loaded.path else None
+    try:
+        return file_sha256(resolve_region(loaded.scenario.region, folder))
+    except (InputError, OSError):
+        return ""
 
 
 def check_folder(folder: Path) -> None:

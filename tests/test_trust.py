@@ -553,3 +553,16 @@ def test_dashboard_refuses_an_empty_or_unresolvable_host(host: str, message: str
     _refused(result, f"error: --host: {message}")
     assert _clean(result.err)
     assert dashboard.main(["--host", host, "--port", "0"]) == 2
+
+
+def test_a_runs_manifest_records_its_regions_contents_and_the_model(
+    finished: dict[str, Path],
+) -> None:
+    from experiments.identity import file_sha256, model_fingerprint
+
+    manifest = json.loads((finished["run"] / "manifest.json").read_text())
+    assert manifest["region_sha256"] == file_sha256(REGIONS / "lac.yaml")
+    assert manifest["model"] == model_fingerprint()
+    compare = json.loads((finished["compare"] / "manifest.json").read_text())
+    assert compare["identity"]["scenarios"][0]["region_sha256"] == manifest["region_sha256"]
+    assert compare["format"] == 2

@@ -198,15 +198,16 @@ def _check_executor(args: argparse.Namespace) -> None:
 
 def _check_runs(runs: int, args: argparse.Namespace, where: str, problem: Problem) -> None:
     """Refuse more runs than ``--max-runs``; ``problem`` says where they come from."""
-    if runs <= args.max_runs:
+    limit = getattr(args, "max_runs", MAX_RUNS)  # a Namespace built in code may lack it
+    if runs <= limit:
         return
     raise InputError(
         where,
         [
             Problem(
                 problem.path,
-                f"{problem.message} is {runs:,} runs, more than --max-runs {args.max_runs:,}"
-                + (" (the default)." if args.max_runs == MAX_RUNS else "."),
+                f"{problem.message} is {runs:,} runs, more than --max-runs {limit:,}"
+                + (" (the default)." if limit == MAX_RUNS else "."),
                 f"{problem.fix}, or pass --max-runs {runs} if you mean it.",
                 problem.line,
             )

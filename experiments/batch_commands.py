@@ -23,7 +23,15 @@ import pandas as pd
 
 from experiments.cli import EXIT_FAILED, EXIT_OK, command
 from experiments.designs import MAIN_MEASURE, Design, Input, analyse, sample
-from experiments.executors import PoolLostError, open_pool
+from experiments.executors import (
+    MAX_WORKERS_PER_CORE,
+    Pool,
+    PoolLostError,
+    check_address,
+    check_workers,
+    open_pool,
+)
+from experiments.identity import model_fingerprint, portable, scenario_identity, table_digest
 from experiments.runner import (
     Report,
     RunFn,
@@ -33,11 +41,21 @@ from experiments.runner import (
     run_tasks,
     simulate_task,
 )
+from experiments.specs import MAX_REPLICATIONS
 from experiments.stats import STATS, describe, ratio_of_means, summary_frame
-from experiments.store import Store, digest, output_errors, safe_name
+from experiments.store import (
+    RERUN,
+    Store,
+    digest,
+    experiment_manifest,
+    folder_lock,
+    output_errors,
+    read_frame,
+    safe_name,
+)
 from experiments.tables import format_table
 from model.calendar import Quarter
-from model.errors import InputError, Problem, did_you_mean
+from model.errors import InputError, Problem, did_you_mean, printable
 from model.loader import load_scenario, resolve_region
 from model.yamlio import line_of, read_yaml
 
@@ -61,6 +79,11 @@ SPEND_PREFIX = "spend:"
 
 DEFAULT_REPLICATIONS = 10
 
+MAX_RUNS = 100_000
+"""Most runs a compare or sweep starts unless ``--max-runs`` allows more: beyond it the tables
+alone take tens of MB and the runs days; the spec's own hard limit is
+:data:`experiments.specs.MAX_RUNS`."""
+
 OUTPUTS = Path("outputs")
 """Folder, relative to the working folder, where experiments land by default."""
 
@@ -77,7 +100,8 @@ def add_parsers(
             metavar="W",
             type=positive_int,
             default=None,
-            help="local worker processes (default: one per core)",
+            help=f"local worker processes (default: one per core; at most "
+            f"{MAX_WORKERS_PER_CORE} per core)",
         )
         where.add_argument(
             "--scheduler",
@@ -89,6 +113,13 @@ def add_parsers(
             "--out", metavar="DIR", default=None, help="output folder (default: outputs/<name>)"
         )
         p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument(
+            "--max-runs",
+            metavar="N",
+            type=positive_int,
+            default=MAX_RUNS,
+            help=f"refuse to start more runs than this (default {MAX_RUNS:,})",
+        )
 
     c = sub.add_parser(
         "compare", help="run scenarios with paired seeds and compare each to the first"
@@ -100,7 +131,7 @@ def add_parsers(
         metavar="R",
         type=positive_int,
         default=DEFAULT_REPLICATIONS,
-        help=f"seeds per scenario (default {DEFAULT_REPLICATIONS})",
+        help=f"seeds per scenario (default {DEFAULT_REPLICATIONS}, at most {MAX_REPLICATIONS:,})",
     )
     c.add_argument(
         "--households",
@@ -158,6 +189,32 @@ def _folder(out: str | None, default_name: str) -> Path:
     return OUTPUTS / safe_name(default_name)
 
 
+def _check_executor(args: argparse.Namespace) -> None:
+    """Refuse too many local workers or a malformed scheduler address before any work."""
+    check_workers(args.workers)
+    if args.scheduler is not None:
+        check_address(args.scheduler)
+
+
+def _check_runs(runs: int, args: argparse.Namespace, where: str, problem: Problem) -> None:
+    """Refuse more runs than ``--max-runs``; ``problem`` says where they come from."""
+    limit = getattr(args, "max_runs", MAX_RUNS)  # a Namespace built in code may lack it
+    if runs <= limit:
+        return
+    raise InputError(
+        where,
+        [
+            Problem(
+                problem.path,
+                f"{problem.message} is {runs:,} runs, more than --max-runs {limit:,}"
+                + (" (the default)." if limit == MAX_RUNS else "."),
+                f"{problem.fix}, or pass --max-runs {runs} if you mean it.",
+                problem.line,
+            )
+        ],
+    )
+
+
 def _scenario_data(path: str) -> dict[str, Any]:
     """A scenario file's mapping, its region path made absolute so workers find it anywhere."""
     data, _ = read_yaml(path)
@@ -169,28 +226,28 @@ def _scenario_data(path: str) -> dict[str, Any]:
 
 def _execute(
     store: Store,
+    pool: Pool,
     tasks: Iterator[Task],
     total: int,
     args: argparse.Namespace,
     run_fn: RunFn,
     check_first: Callable[[int], None] | None = None,
 ) -> Report:
-    """Run the tasks on the chosen executor; record the outcome of this invocation."""
+    """Run the tasks on the open pool; record the outcome of this invocation."""
     run_ids = range(total)
     report = Report(total)
+    store.invocation["executor"] = pool.label
     try:
-        with open_pool(args.workers, args.scheduler) as pool:
-            store.invocation["executor"] = pool.label
-            run_tasks(
-                tasks,
-                total,
-                store,
-                pool,
-                run_fn,
-                progress=not args.quiet,
-                check_first=check_first,
-                report=report,
-            )
+        run_tasks(
+            tasks,
+            total,
+            store,
+            pool,
+            run_fn,
+            progress=not args.quiet,
+            check_first=check_first,
+            report=report,
+        )
     except KeyboardInterrupt:
         store.finish("interrupted", run_ids, report.as_dict())
         raise
@@ -205,8 +262,8 @@ def _execute(
     except PoolLostError as exc:
         store.finish("failed", run_ids, report.as_dict())
         print(
-            f"error: {args.scheduler}: {exc}; completed runs are kept. Fix: run the same "
-            "command again, on a working cluster or without --scheduler, to finish.",
+            f"error: {printable(args.scheduler)}: {exc}; completed runs are kept. Fix: run the "
+            "same command again, on a working cluster or without --scheduler, to finish.",
             file=sys.stderr,
         )
         raise SystemExit(EXIT_FAILED) from None
@@ -219,6 +276,21 @@ def _execute(
         raise
     store.finish("failed" if report.failed else "complete", run_ids, report.as_dict())
     return report
+
+
+@contextlib.contextmanager
+def _writing(
+    store: Store, run_hash: str, identity: dict[str, Any], args: argparse.Namespace
+) -> Iterator[Pool]:
+    """Lock the folder, check it may be reused, then open the pool; release all on exit.
+
+    The pool is opened (a Dask scheduler reached) before anything is written, so a refused
+    folder or an unreachable scheduler leaves nothing behind.
+    """
+    with folder_lock(store.folder):
+        store.check_owner(run_hash, identity)
+        with open_pool(args.workers, args.scheduler) as pool:
+            yield pool
 
 
 def _storing(fn: Callable[..., int]) -> Callable[..., int]:
@@ -252,7 +324,7 @@ def _report_runs(report: Report, store: Store) -> int:
         by_error.setdefault(first, []).append(f["run_id"])
     for error, ids in sorted(by_error.items(), key=lambda kv: -len(kv[1]))[:5]:
         shown = ", ".join(map(str, sorted(ids)[:8])) + (", ..." if len(ids) > 8 else "")
-        print(f"  {len(ids)} x {error} (runs {shown})", file=sys.stderr)
+        print(f"  {len(ids)} x {printable(error)} (runs {shown})", file=sys.stderr)
     if len(by_error) > 5:
         print(f"  ... and {len(by_error) - 5} other errors.", file=sys.stderr)
     print("Run the same command again to retry them.", file=sys.stderr)
@@ -290,7 +362,25 @@ def compare(args: argparse.Namespace) -> int:
 @_storing
 def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
     """The ``compare`` command with an injectable run function."""
+    _check_executor(args)
     paths = [args.baseline, *args.others]
+    if args.replications > MAX_REPLICATIONS:
+        raise InputError(
+            "--replications",
+            [
+                Problem(
+                    "",
+                    f"{args.replications:,} is more than {MAX_REPLICATIONS:,} seeds per scenario.",
+                    f"use at most {MAX_REPLICATIONS:,} (the 95% CI narrows little beyond).",
+                )
+            ],
+        )
+    _check_runs(
+        len(paths) * args.replications,
+        args,
+        "--replications",
+        Problem("", f"{len(paths)} scenario(s) x {args.replications:,} replications", "use fewer"),
+    )
     loaded = [load_scenario(p) for p in paths]
     names = [ls.scenario.name for ls in loaded]
     for k, name in enumerate(names):
@@ -342,26 +432,47 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
         "households": households,
         "seed": args.seed,
     }
-    run_hash = digest(
-        {
-            **definition,
-            "scenarios": [
-                {"name": n, "data": _portable(d)} for n, d in zip(names, data, strict=True)
-            ],
-            "experiments": table_digest(experiments),
-        }
-    )
+    identity = {
+        "kind": "compare",
+        "scenarios": [
+            {"name": n, **scenario_identity(d)} for n, d in zip(names, data, strict=True)
+        ],
+        "replications": reps,
+        "households": households,
+        "seed": args.seed,
+        "experiments": table_digest(experiments),
+        "model": model_fingerprint(),
+    }
+    run_hash = digest(identity)
     store = Store(_folder(args.out, f"compare_{names[0]}"))
     texts = {p: Path(p).read_text(encoding="utf-8") for p in paths}
-    store.open(
-        "compare",
-        f"compare_{names[0]}",
-        definition,
-        run_hash,
-        experiments,
-        args.seed,
-        extra={"scenario_texts": texts, "quarter": str(quarter)},
-    )
+    with _writing(store, run_hash, identity, args) as pool:
+        store.open(
+            "compare",
+            f"compare_{names[0]}",
+            definition,
+            run_hash,
+            experiments,
+            args.seed,
+            extra={"scenario_texts": texts, "quarter": str(quarter)},
+            identity=identity,
+        )
+        return _finish_compare(store, pool, data, names, seeds, households, quarter, args, run_fn)
+
+
+def _finish_compare(
+    store: Store,
+    pool: Pool,
+    data: list[dict[str, Any]],
+    names: list[str],
+    seeds: list[int],
+    households: int,
+    quarter: Quarter,
+    args: argparse.Namespace,
+    run_fn: RunFn,
+) -> int:
+    """Run the comparison's tasks, write its tables and report; return the exit status."""
+    reps = len(seeds)
 
     def tasks() -> Iterator[Task]:
         for s, scenario in enumerate(data):
@@ -370,7 +481,7 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
                     s * reps + k, seed, k, scenario, households, None, {"scenario": names[s]}
                 )
 
-    report = _execute(store, tasks(), len(experiments), args, run_fn)
+    report = _execute(store, pool, tasks(), len(data) * reps, args, run_fn)
     status = _report_runs(report, store)
     tables = compare_tables(store, names, reps, str(quarter))
     if tables is None:
@@ -403,20 +514,6 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
         return EXIT_FAILED
     print(f"report: {path}")
     return status
-
-
-def table_digest(frame: pd.DataFrame) -> str:
-    """SHA-256 of a table's CSV text: every input value and seed of every run."""
-    return hashlib.sha256(frame.to_csv(index=False).encode("utf-8")).hexdigest()
-
-
-def _portable(data: dict[str, Any]) -> dict[str, Any]:
-    """Scenario data with an absolute region path reduced to its file name (for hashing)."""
-    out = dict(data)
-    region = str(out.get("region", ""))
-    if "/" in region:
-        out["region"] = Path(region).name
-    return out
 
 
 def _cube(store: Store, run_ids: list[int]) -> tuple[np.ndarray, list[str], list[str]] | None:
@@ -628,7 +725,7 @@ def sweep(args: argparse.Namespace) -> int:
 def _definition(spec: Any, households: int, root: int) -> dict[str, Any]:
     return {
         "kind": "sweep",
-        "base": _portable(spec.base),
+        "base": portable(spec.base),
         "design": dataclasses.asdict(spec.design),
         "inputs": [dataclasses.asdict(i) for i in spec.inputs],
         "replications": spec.model.replications,
@@ -643,7 +740,19 @@ def run_sweep(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
     """The ``sweep`` command with an injectable run function."""
     from experiments.specs import load_spec
 
+    _check_executor(args)
     spec = load_spec(args.spec)
+    _check_runs(
+        spec.n_points * spec.model.replications,
+        args,
+        spec.path,
+        Problem(
+            "design",
+            f"{spec.n_points:,} design points x {spec.model.replications:,} replications",
+            "use fewer levels, samples or replications",
+            line_of(spec.lines, ("design",)),
+        ),
+    )
     households = args.households or spec.households
     root = spec.model.seed if args.seed is None else args.seed
     reps = spec.model.replications
@@ -662,29 +771,51 @@ def run_sweep(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
         experiments[col] = np.repeat(points[col].to_numpy(), reps)
     definition = _definition(spec, households, root)
     definition["outcomes"] = [dataclasses.asdict(o) for o in spec.outcomes]
-    run_hash = digest(
-        {
-            **{k: v for k, v in definition.items() if k != "outcomes"},
-            "experiments": table_digest(experiments),
-        }
-    )
+    base = scenario_identity(spec.base)
+    identity = {
+        **{k: v for k, v in definition.items() if k not in ("outcomes", "base")},
+        "base": base["scenario"],
+        "region": base["region"],
+        "region_sha256": base["region_sha256"],
+        "experiments": table_digest(experiments),
+        "model": model_fingerprint(),
+    }
+    run_hash = digest(identity)
     store = Store(_folder(args.out, spec.name))
-    store.open(
-        "sweep",
-        spec.name,
-        definition,
-        run_hash,
-        experiments,
-        root,
-        extra={
-            "spec": {
-                "path": spec.path,
-                "sha256": hashlib.sha256(spec.text.encode()).hexdigest(),
-                "text": spec.text,
-            }
-        },
-    )
+    with _writing(store, run_hash, identity, args) as pool:
+        store.open(
+            "sweep",
+            spec.name,
+            definition,
+            run_hash,
+            experiments,
+            root,
+            extra={
+                "spec": {
+                    "path": spec.path,
+                    "sha256": hashlib.sha256(spec.text.encode()).hexdigest(),
+                    "text": spec.text,
+                }
+            },
+            identity=identity,
+        )
+        return _finish_sweep(store, pool, spec, points, seeds, households, args, run_fn)
+
+
+def _finish_sweep(
+    store: Store,
+    pool: Pool,
+    spec: Any,
+    points: pd.DataFrame,
+    seeds: np.ndarray,
+    households: int,
+    args: argparse.Namespace,
+    run_fn: RunFn,
+) -> int:
+    """Run the sweep's tasks and write its outcomes table; return the exit status."""
     names = list(points.columns)
+    reps = len(seeds)
+    total = len(points) * reps
 
     def tasks() -> Iterator[Task]:
         for p, row in enumerate(points.itertuples(index=False, name=None)):
@@ -704,14 +835,15 @@ def run_sweep(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
 
     report = _execute(
         store,
+        pool,
         tasks(),
-        len(experiments),
+        total,
         args,
         run_fn,
         check_first=lambda run_id: check_outcomes(spec, store.read_part(run_id)),
     )
     status = _report_runs(report, store)
-    outcomes = collect_outcomes(store, spec, len(experiments))
+    outcomes = collect_outcomes(store, spec, total)
     store.write_table("outcomes", outcomes)
     print(outcome_text(outcomes))
     print(
@@ -798,6 +930,10 @@ def outcome_text(outcomes: pd.DataFrame) -> str:
 # -- analyse -------------------------------------------------------------------------------
 
 
+SWEEP_FOLDER = "give the folder a sweep wrote, e.g. outputs/<spec name>."
+"""What to do when ``analyse`` is given a folder that is no experiment's."""
+
+
 @command("analyse")
 def analyse_command(args: argparse.Namespace) -> int:
     """Compute sensitivity indices of a finished sweep; write and print them."""
@@ -808,20 +944,10 @@ def analyse_command(args: argparse.Namespace) -> int:
 def run_analyse(args: argparse.Namespace) -> int:
     """The ``analyse`` command."""
     folder = Path(args.folder)
-    store = Store(folder)
-    if not store.manifest_path.exists():
-        raise InputError(
-            str(folder),
-            [
-                Problem(
-                    "",
-                    "is not an experiment folder (it has no manifest.json).",
-                    "give the folder a sweep wrote, e.g. outputs/<spec name>.",
-                )
-            ],
-        )
-    manifest = store.read_manifest()
-    if manifest.get("kind") != "sweep":
+    manifest = experiment_manifest(
+        folder, "give the folder a sweep wrote, e.g. outputs/<spec name>."
+    )
+    if manifest["kind"] != "sweep":
         raise InputError(
             str(folder),
             [
@@ -832,7 +958,9 @@ def run_analyse(args: argparse.Namespace) -> int:
                 )
             ],
         )
-    if not (folder / "outcomes.parquet").exists():
+    experiments = read_frame(folder, "experiments", ("run_id", "point"))
+    outcomes = read_frame(folder, "outcomes", ("run_id",))
+    if outcomes is None or experiments is None:
         raise InputError(
             str(folder),
             [
@@ -843,14 +971,33 @@ def run_analyse(args: argparse.Namespace) -> int:
                 )
             ],
         )
+    with folder_lock(folder):
+        try:
+            return _analyse(Store(folder), manifest, experiments, outcomes)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(
+                str(folder / "manifest.json"),
+                [
+                    Problem(
+                        "",
+                        f"does not describe the sweep's tables ({type(exc).__name__}: {exc}).",
+                        f"{RERUN}.",
+                    )
+                ],
+            ) from None
+
+
+def _analyse(
+    store: Store, manifest: dict[str, Any], experiments: pd.DataFrame, outcomes: pd.DataFrame
+) -> int:
+    """Sensitivity indices of a sweep whose manifest and tables have been read."""
+    folder = store.folder
     d = manifest["definition"]
     design = Design(**d["design"])
     inputs = [
         Input(**{**i, "values": None if i["values"] is None else tuple(i["values"])})
         for i in d["inputs"]
     ]
-    experiments = store.read_table("experiments")
-    outcomes = store.read_table("outcomes")
     merged = experiments.merge(outcomes, on="run_id")
     out_cols = [c for c in outcomes.columns if c != "run_id"]
     per_point = merged.groupby("point", sort=True)[out_cols].mean()
@@ -871,7 +1018,10 @@ def run_analyse(args: argparse.Namespace) -> int:
         frames.append(res.assign(outcome=col))
     for reason in dict.fromkeys(m.split(": ", 1)[1] for m in missing):
         cols = [m.split(": ", 1)[0] for m in missing if m.endswith(reason)]
-        print(f"error: {folder}: cannot analyse {', '.join(cols)}: {reason}.", file=sys.stderr)
+        print(
+            printable(f"error: {folder}: cannot analyse {', '.join(cols)}: {reason}."),
+            file=sys.stderr,
+        )
     if not frames:
         return EXIT_FAILED
     table = pd.concat(frames, ignore_index=True)
@@ -885,7 +1035,8 @@ def run_analyse(args: argparse.Namespace) -> int:
         "full_factorial": "main effects (range of the mean outcome across an input's values)",
     }[design.kind]
     print(
-        f"{manifest['name']}: {method}, {len(x)} design points x {d['replications']} replications"
+        f"{printable(manifest['name'])}: {method}, {len(x)} design points x "
+        f"{d['replications']} replications"
     )
     for col, sub in table.groupby("outcome", sort=False):
         sub = sub.sort_values(measure, ascending=False, key=lambda s: s.abs())

@@ -10,8 +10,9 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
-from model.errors import InputError
+from model.errors import InputError, printable
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -34,9 +35,21 @@ def command(name: str) -> Callable[[Command], Command]:
     return register
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose error messages never echo terminal control characters.
+
+    argparse repeats the offending argument in its message; sub-command parsers are made of
+    the same class, so the escaping covers every option of every sub-command.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        """Print usage and the escaped message; exit with status 2."""
+        super().error(printable(message))
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
-    p = argparse.ArgumentParser(prog="inclusim", description=__doc__.splitlines()[0])
+    p = Parser(prog="inclusim", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     v = sub.add_parser("validate", help="check scenario, region and sweep files")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from experiments.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, command
 from experiments.tables import format_table
-from model.errors import InputError
+from model.errors import InputError, printable
 from model.households import Population
 from model.loader import load_region, load_scenario
 from model.population import check_targets, synthesise_checked, totals
@@ -61,7 +61,7 @@ def validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
         try:
-            print(f"ok: {path}: {check_file(path)}")
+            print(f"ok: {printable(path)}: {printable(check_file(path))}")
         except InputError as exc:
             failed += 1
             print(exc.render(), file=sys.stderr)
@@ -137,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else None
     result, folder, seconds = run_scenario(loaded, args.seed, args.households, out)
     print(
-        f"{loaded.scenario.label}: {result.households:,} households, seed {args.seed}, "
+        f"{printable(loaded.scenario.label)}: {result.households:,} households, seed {args.seed}, "
         f"{len(result.timeseries)} quarters in {seconds:.1f} s"
     )
     print(headline_table(result))

@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from model.errors import InputError
+from model.errors import InputError, Problem, printable
 from model.loader import load_scenario
 
 APP = "model.app"
@@ -40,9 +40,10 @@ def serve(scenario_path: str | None, port: int, host: str = "127.0.0.1") -> int:
         host: address to listen on; the default serves this machine only.
 
     Raises:
-        InputError: the scenario file is not valid.
+        InputError: the scenario file is not valid, or the host is empty or unresolvable.
 
     """
+    check_host(host)
     if importlib.util.find_spec("solara") is None:
         print("the dashboard needs Solara: pip install 'inclusim[dashboard]'", file=sys.stderr)
         return 1
@@ -54,7 +55,7 @@ def serve(scenario_path: str | None, port: int, host: str = "127.0.0.1") -> int:
     try:
         port = _free_port(host, port)
     except OSError as exc:
-        print(f"cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        print(printable(f"cannot listen on {host}:{port}: {exc.strerror or exc}"), file=sys.stderr)
         print("choose another port with --port.", file=sys.stderr)
         return 1
     os.environ.update(SERVER_ENV)
@@ -77,6 +78,31 @@ def serve(scenario_path: str | None, port: int, host: str = "127.0.0.1") -> int:
         return exc.code if isinstance(exc.code, int) else 1
     print("dashboard stopped.", flush=True)
     return 0
+
+
+def check_host(host: str) -> None:
+    """Refuse an empty host (servers read it as every interface) and one that does not resolve.
+
+    Raises:
+        InputError: the host is empty, blank, or names no address.
+
+    """
+    fix = (
+        "give an address to listen on: 127.0.0.1 (this machine, the default), or 0.0.0.0 to "
+        "let every machine that can reach this one open the page."
+    )
+    if not host.strip():
+        raise InputError(
+            "--host",
+            [Problem("", "is empty, which a server reads as every network interface.", fix)],
+        )
+    try:
+        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(
+            "--host", [Problem("", f"'{host}' does not resolve to an address ({reason}).", fix)]
+        ) from None
 
 
 def _free_port(host: str, port: int) -> int:

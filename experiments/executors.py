@@ -33,6 +33,78 @@ PARENT_POLL_SECONDS = 1.0
 """How often a local worker checks that its parent is still alive."""
 
 
+MAX_WORKERS_PER_CORE = 4
+"""Most local workers per core: more only share the cores, each holding a population."""
+
+SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
+"""Address schemes of a Dask scheduler."""
+
+
+def max_workers() -> int:
+    """Most local workers ``--workers`` accepts on this machine."""
+    return MAX_WORKERS_PER_CORE * default_workers()
+
+
+def check_workers(workers: int | None) -> None:
+    """Refuse more local workers than :func:`max_workers`.
+
+    Raises:
+        InputError: too many workers.
+
+    """
+    if workers is not None and workers > max_workers():
+        raise InputError(
+            "--workers",
+            [
+                Problem(
+                    "",
+                    f"{workers:,} is more than {max_workers()}, {MAX_WORKERS_PER_CORE} per core "
+                    f"this process may use ({default_workers()}).",
+                    f"use at most {max_workers()}; for more, run on a cluster (--scheduler).",
+                )
+            ],
+        )
+
+
+def check_address(address: str) -> None:
+    """Refuse a scheduler address that is not ``[SCHEME://]HOST:PORT``, before Dask sees it.
+
+    Dask's client prints a traceback from its destructor (after a 20 s wait) when given an
+    address it cannot parse; checking first gives one message at once.
+
+    Raises:
+        InputError: the address is malformed.
+
+    """
+    from urllib.parse import urlsplit
+
+    scheme, sep, _ = address.partition("://")
+    full = address if sep else f"tcp://{address}"
+    problem = None
+    try:
+        parts = urlsplit(full)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:
+        host, port, problem = None, None, str(exc)
+    if sep and scheme not in SCHEMES:
+        problem = f"unknown scheme '{scheme}' (Dask speaks {', '.join(SCHEMES)})"
+    elif not address.isprintable() or any(c.isspace() for c in address):
+        problem = "it holds spaces or control characters"
+    elif problem is None and (not host or not port or parts.path or parts.query):
+        problem = "it needs a host and a port (1-65535)"
+    if problem is not None:
+        raise InputError(
+            "--scheduler",
+            [
+                Problem(
+                    "",
+                    f"'{address}' is not a scheduler address: {problem}.",
+                    "write it as tcp://HOST:PORT, e.g. tcp://127.0.0.1:8786 ([::1] for IPv6).",
+                )
+            ],
+        )
+
+
 class PoolLostError(RuntimeError):
     """The executor can run nothing more (e.g. the Dask scheduler has gone away)."""
 
@@ -86,13 +158,16 @@ def open_pool(workers: int | None = None, scheduler: str | None = None) -> Itera
         scheduler: address of a Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
 
     Raises:
-        InputError: Dask is not installed, or the scheduler cannot be reached.
+        InputError: too many workers, a malformed address, Dask is not installed, or the
+            scheduler cannot be reached.
 
     """
     if scheduler:
+        check_address(scheduler)
         with _dask_pool(scheduler) as pool:
             yield pool
         return
+    check_workers(workers)
     n = workers or default_workers()
     ctx = mp.get_context(start_method())
     if start_method() == "forkserver":

@@ -8,7 +8,6 @@ names the figures and the report use), group words from :mod:`model.groups`.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,11 +15,27 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from experiments.stats import STATS
+from experiments.store import RERUN, experiment_manifest, read_frame
 from model import indicator_registry
-from model.errors import single
+from model.errors import InputError, single
+from model.yamlio import parse_yaml, read_yaml
+
+FOLDER_FIX = (
+    "give the folder that 'inclusim compare' or 'inclusim sweep' wrote, e.g. "
+    "outputs/compare_lac_baseline."
+)
+"""What to do when ``report`` is given a folder that is no experiment's."""
+
+COLUMNS = ("scenario", "quarter", "indicator", *STATS)
+TABLE_COLUMNS = {
+    "summary": COLUMNS,
+    "differences": COLUMNS,
+    "table": ("scenario", "indicator", *STATS),
+    "cost": ("scenario",),
+}
+"""Tables of a comparison and the columns ``report`` needs in each."""
 
 CSV_ENCODING = "utf-8-sig"
 """UTF-8 with a byte-order mark. Excel opens a double-clicked CSV in the machine's legacy code
@@ -240,12 +255,23 @@ ORGANISATIONS = {
 
 
 def _spec_field(manifest: dict[str, Any], key: str) -> Any:
-    spec = manifest.get("spec") or {}
+    spec = manifest.get("spec")
+    text = spec.get("text") if isinstance(spec, dict) else None
+    return _mapping(text).get(key)
+
+
+def _mapping(text: Any) -> dict[str, Any]:
+    """A YAML mapping kept in a manifest, read with the project's bounded safe reader.
+
+    Anything that is not valid YAML text of a mapping gives an empty mapping: the manifest
+    may have been edited, and only descriptions are read from it.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return {}
     try:
-        data = yaml.safe_load(spec.get("text") or "") or {}
-    except yaml.YAMLError:
-        return None
-    return data.get(key) if isinstance(data, dict) else None
+        return parse_yaml(text, "manifest.json")[0]
+    except InputError:
+        return {}
 
 
 def region_sources(region: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -293,26 +319,30 @@ def load_results(folder: str | Path) -> Results:
 
     """
     folder = Path(folder)
-    path = folder / "manifest.json"
-    if not path.exists():
+    manifest = experiment_manifest(folder, FOLDER_FIX)
+    try:
+        return _load_results(folder, manifest)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise single(
-            str(folder),
-            "is not an experiment folder (it has no manifest.json).",
-            "give the folder that 'inclusim compare' or 'inclusim sweep' wrote, e.g. "
-            "outputs/compare_lac_baseline.",
-        )
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    kind = str(manifest.get("kind", "compare"))
+            str(folder / "manifest.json"),
+            f"is not a manifest inclusim writes ({type(exc).__name__}: {exc}).",
+            f"{RERUN}.",
+        ) from None
+
+
+def _load_results(folder: Path, manifest: dict[str, Any]) -> Results:
+    """:func:`load_results` once the manifest is known to be an experiment's."""
+    kind = str(manifest["kind"])
     d = manifest.get("definition") or {}
     res = Results(folder=folder, manifest=manifest, kind=kind)
     res.replications = int(d.get("replications") or 0)
     res.households = d.get("households")
     res.root_seed = int(manifest.get("root_seed", d.get("seed", 0)) or 0)
-    res.experiments = _read(folder, "experiments")
+    res.experiments = _read(folder, "experiments", ("run_id",))
     if kind == "sweep":
         base = d.get("base") or {}
-        res.outcomes = _read(folder, "outcomes")
-        res.sensitivity = _read(folder, "sensitivity")
+        res.outcomes = _read(folder, "outcomes", ("run_id",))
+        res.sensitivity = _read(folder, "sensitivity", ("outcome", "input"))
         res.region, res.region_path = _region(base.get("region"), manifest)
         return res
     scenarios = d.get("scenarios") or []
@@ -322,14 +352,14 @@ def load_results(folder: str | Path) -> Results:
         data = dict(s.get("data") or {})
         text = texts.get(s.get("path", ""))
         if text and not data:
-            data = yaml.safe_load(text) or {}
+            data = _mapping(text)
         res.names.append(name)
         res.scenario_data[name] = data
         res.scenario_paths[name] = str(s.get("path", ""))
         res.labels[name] = str(data.get("label") or name)
         res.descriptions[name] = " ".join(str(data.get("description") or "").split())
-    for name in ("summary", "differences", "table", "cost"):
-        setattr(res, name, _read(folder, name))
+    for name, columns in TABLE_COLUMNS.items():
+        setattr(res, name, _read(folder, name, columns))
     if res.summary is None:
         raise single(
             str(folder),
@@ -345,12 +375,8 @@ def load_results(folder: str | Path) -> Results:
     return res
 
 
-def _read(folder: Path, name: str) -> pd.DataFrame | None:
-    for suffix, reader in ((".parquet", pd.read_parquet), (".csv", pd.read_csv)):
-        p = folder / f"{name}{suffix}"
-        if p.exists():
-            return reader(p)
-    return None
+def _read(folder: Path, name: str, columns: tuple[str, ...] = ()) -> pd.DataFrame | None:
+    return read_frame(folder, name, columns)
 
 
 def _table_quarter(res: Results, manifest: dict[str, Any]) -> str | None:
@@ -385,7 +411,7 @@ def _region(ref: Any, manifest: dict[str, Any]) -> tuple[dict[str, Any] | None, 
         if spec.get("path"):
             base = Path(spec["path"]).parent
         path = resolve_region(str(ref), base)
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data, _ = read_yaml(path)  # bounded and safe: the path comes from a manifest
     except Exception:  # a missing or unreadable profile only costs the sources section
         return None, None
     return (data if isinstance(data, dict) else None), path

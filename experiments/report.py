@@ -38,7 +38,7 @@ from experiments.exports import (
     write_exports,
 )
 from experiments.provenance import now
-from experiments.store import write_atomic
+from experiments.store import folder_lock, output_errors, write_atomic
 from model import groups as vocabulary
 from model import indicator_registry
 
@@ -1205,7 +1205,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 @command("report")
 def report_command(args: argparse.Namespace) -> int:
-    """Write the report, figures and exports of a finished experiment; print the report's path."""
-    path = write_report(args.folder)
+    """Write the report, figures and exports of a finished experiment; print the report's path.
+
+    The folder is checked before anything is written (a damaged or wrong folder is refused
+    with one message and left untouched), and locked while the report is written.
+    """
+    load_results(args.folder)
+    with output_errors(args.folder, has_out=False), folder_lock(args.folder):
+        path = write_report(args.folder)
     print(path)
     return EXIT_OK

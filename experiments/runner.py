@@ -11,6 +11,7 @@ are not blurred by different draws.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import sys
@@ -28,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from experiments.executors import Pool
-from experiments.store import Store
+from experiments.store import EXPERIMENT_KEY, Store
 
 DESIGN_STREAM = 0xDE51_6E
 """Spawn key of the design sampler's seed (replications use keys 0 to 9,999)."""
@@ -64,6 +65,8 @@ class Task:
         households: simulated households (None: the scenario's).
         quarters: quarters to run (None: to the scenario end).
         inputs: the values that identify the run (recorded if it fails).
+        experiment: run hash of the experiment (stamped into the stored part; set by
+            :func:`run_tasks` from the store).
 
     """
 
@@ -74,6 +77,7 @@ class Task:
     households: int | None = None
     quarters: int | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
+    experiment: str = ""
 
 
 RunFn = Callable[[Task], Any]
@@ -141,7 +145,8 @@ def part_table(result: Any, task: Task) -> pa.Table:
     """The stored (tidy) form of a run: one row per quarter and indicator.
 
     Columns: ``run_id``, ``replication``, ``seed``, ``quarter`` and ``indicator`` (both
-    dictionary-encoded), ``value``; rows quarter by quarter, indicators in the run's order.
+    dictionary-encoded), ``value``; rows quarter by quarter, indicators in the run's order. The
+    schema's metadata holds the experiment's run hash (:data:`experiments.store.EXPERIMENT_KEY`).
 
     Args:
         result: the run function's DataFrame (index: quarter) or anything with ``.timeseries``.
@@ -170,7 +175,8 @@ def part_table(result: Any, task: Task) -> pa.Table:
                 pa.array(np.tile(np.arange(ni, dtype=np.int32), nq)), indicators
             ),
             "value": pa.array(frame.to_numpy(dtype=np.float64).reshape(-1)),
-        }
+        },
+        metadata={EXPERIMENT_KEY: task.experiment.encode()} if task.experiment else None,
     )
 
 
@@ -267,7 +273,12 @@ def run_tasks(
     report = report if report is not None else Report(total)
     completed, report.redone = store.completed()
     report.skipped = len(completed)
-    todo: Iterator[Task] = (t for t in tasks if t.run_id not in completed)
+    stamp = store.run_hash or ""
+    todo: Iterator[Task] = (
+        dataclasses.replace(t, experiment=stamp) if t.experiment != stamp else t
+        for t in tasks
+        if t.run_id not in completed
+    )
     window = max(WINDOW_PER_SLOT * pool.slots, 1)
     pending: dict[Future, Task] = {}
     checked = check_first is None

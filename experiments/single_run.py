@@ -5,28 +5,33 @@ final quarter (``summary.csv``), the final quarter's intersections of sex, age b
 income quintile and disability with people counts and rates (``cells.parquet`` and ``.csv``),
 and ``manifest.json``.
 
-The folder is built under a temporary name and renamed into place at the end, so an
-interrupted or failed run never leaves a half-written result; a folder that holds anything but
-an earlier run's results is never replaced.
+The folder is built under a temporary name (``.<name>.tmp-*`` beside it) and renamed into
+place at the end, so an interrupted or failed run never leaves a half-written result; a folder
+that holds anything but an earlier run's results is never replaced. The command holds the
+folder's lock (:func:`experiments.store.folder_lock`) throughout, so temporary folders found
+beside it were left by a killed run and are removed.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import shutil
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
 
+from experiments.identity import file_sha256, model_fingerprint
 from experiments.provenance import git_commit, now, safe_name, sha256, versions
-from experiments.store import output_errors
+from experiments.store import folder_lock, output_errors
 from experiments.tables import format_table
 from model.errors import InputError, Problem
 from model.indicator_registry import HEADLINE
-from model.loader import LoadedScenario
+from model.loader import LoadedScenario, resolve_region
 from model.run import RunResult, simulate
 
 
@@ -35,14 +40,35 @@ def run_scenario(
 ) -> tuple[RunResult, Path, float]:
     """Simulate and write the results folder; return the result, its folder and seconds."""
     folder = out or Path("outputs") / safe_name(loaded.scenario.name)
-    with output_errors(folder):
-        check_folder(folder)
-    start = time.perf_counter()
-    result = simulate(loaded, seed, households)
-    elapsed = time.perf_counter() - start
-    with output_errors(folder):
-        write_run(result, loaded, folder, elapsed)
+    with ExitStack() as held:
+        with output_errors(folder):
+            held.enter_context(folder_lock(folder))
+            check_folder(folder)
+            remove_stale_temporaries(folder)
+        start = time.perf_counter()
+        result = simulate(loaded, seed, households)
+        elapsed = time.perf_counter() - start
+        with output_errors(folder):
+            write_run(result, loaded, folder, elapsed)
     return result, folder, elapsed
+
+
+def temporary_prefix(folder: Path) -> str:
+    """Name prefix of the temporary folders a run of ``folder`` builds beside it."""
+    return f".{folder.name}.tmp-"
+
+
+def remove_stale_temporaries(folder: Path) -> list[Path]:
+    """Delete temporary folders of ``folder`` left by killed runs; return them.
+
+    Call it only while holding the folder's lock: no live command then owns one.
+    """
+    pattern = glob.escape(str(folder.parent / temporary_prefix(folder))) + "*"
+    stale = [Path(p) for p in glob.glob(pattern, include_hidden=True)]
+    for p in stale:
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+    return stale
 
 
 def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: float) -> None:
@@ -56,7 +82,7 @@ def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: 
     """
     check_folder(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=temporary_prefix(folder), dir=folder.parent))
     try:
         tidy = result.tidy()
         tidy.to_parquet(tmp / "timeseries.parquet", index=False)
@@ -74,6 +100,8 @@ def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: 
             "scenario_sha256": sha256(loaded.text),
             "scenario_text": loaded.text,
             "region": loaded.region.name,
+            "region_sha256": _region_sha256(loaded),
+            "model": model_fingerprint(),
             "seed": result.seed,
             "households": result.households,
             "labels": result.summary,
@@ -88,6 +116,15 @@ def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: 
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _region_sha256(loaded: LoadedScenario) -> str:
+    """SHA-256 of the region profile the run read ('' for a scenario built in code)."""
+    folder = Path(loaded.path).parent if loaded.path else None
+    try:
+        return file_sha256(resolve_region(loaded.scenario.region, folder))
+    except (InputError, OSError):
+        return ""
 
 
 def check_folder(folder: Path) -> None:

@@ -21,7 +21,7 @@ from model.calendar import Quarter
 from model.errors import InputError, Problem, did_you_mean, key_path
 from model.loader import finish_scenario, resolve_region, validate
 from model.params import PARAMETERS
-from model.schema import Scenario
+from model.schema import Region, Scenario
 from model.yamlio import Lines, line_of, read_yaml
 
 MAX_RUNS = 10_000_000
@@ -666,9 +666,10 @@ def _check_values(
         const_owners.setdefault(_policy_prefix(base, a), a)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
+    region = _region_of(base)  # levers cannot change the region: load it once
     for trial in trials:
         try:
-            scenario_from_dict(apply_overrides(base, trial), name)
+            scenario_from_dict(apply_overrides(base, trial), name, region)
         except InputError as exc:
             for p in exc.problems:
                 # Dedupe on the scenario's own problem: the same one found at both ends of a
@@ -679,6 +680,16 @@ def _check_values(
                 problems.append(_attribute(p, trial, owners, const_owners, model, lines))
     if problems:
         raise InputError(name, problems)
+
+
+def _region_of(base: dict[str, Any]) -> Region | None:
+    """The base scenario's region profile (None if the base itself is broken)."""
+    from model.loader import load_region
+
+    try:
+        return load_region(resolve_region(str(base.get("region", ""))))
+    except InputError:
+        return None
 
 
 def _attribute(

@@ -9,7 +9,12 @@ Layout of ``outputs/<experiment>/``::
 
 A part is written under a temporary name in ``parts/``, flushed to disk (fsync) and renamed
 with :func:`os.replace`, so a part under its final name is always complete. Resuming trusts
-only parts that pyarrow reads back with the right run id; anything else is deleted and rerun.
+only parts that pyarrow reads back with the right run id and the experiment's run hash (kept
+in the part's Parquet metadata); anything else is deleted and rerun.
+
+One command at a time writes a folder: :func:`folder_lock` holds an OS lock on a file beside
+it (``.<folder>.lock``) for the whole command, so a second writer is refused with a message
+naming the first, even if the folder itself was deleted in between.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -36,8 +42,14 @@ from model.errors import InputError, Problem
 
 __all__ = ["Store", "digest", "output_errors", "safe_name", "write_atomic"]
 
-FORMAT = 1
-"""Version of the store layout, recorded in every manifest."""
+FORMAT = 2
+"""Version of the store layout, recorded in every manifest (2: identity, parts stamped)."""
+
+EXPERIMENT_KEY = b"inclusim.run_hash"
+"""Parquet metadata key of a part: the run hash of the experiment that wrote it."""
+
+TEMP_FILE = re.compile(r"^\..+\.\d+\.tmp$")
+"""Name of a temporary file :func:`write_atomic` leaves when killed (``.NAME.PID.tmp``)."""
 
 PART_PATTERN = re.compile(r"^run-(\d+)\.parquet$")
 
@@ -146,6 +158,7 @@ class Store:
         self.failures_path = self.folder / "failures.jsonl"
         self.manifest: dict[str, Any] = {}
         self.invocation: dict[str, Any] = {}
+        self.run_hash: str | None = None
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -158,8 +171,11 @@ class Store:
         experiments: pd.DataFrame,
         root_seed: int,
         extra: dict[str, Any] | None = None,
+        identity: dict[str, Any] | None = None,
     ) -> None:
         """Create the folder, or reopen it to resume the same experiment.
+
+        Call it while holding :func:`folder_lock` on the folder.
 
         Args:
             kind: ``sweep`` or ``compare``.
@@ -170,13 +186,17 @@ class Store:
             experiments: the experiments table (one row per run, ``run_id`` first).
             root_seed: the root seed the run seeds were spawned from.
             extra: further entries for the manifest (e.g. the spec's text and hash).
+            identity: what ``run_hash`` digests, entry by entry (see
+                :mod:`experiments.identity`), so a refusal can say what changed.
 
         Raises:
             InputError: the folder holds another experiment, or something that is not one.
 
         """
-        self._check_owner(run_hash)
+        self.check_owner(run_hash, identity)
         self.parts.mkdir(parents=True, exist_ok=True)
+        self._remove_temporaries()
+        self.run_hash = run_hash
         previous = self.manifest_path.exists()
         manifest = self.read_manifest() if previous else {}
         self.invocation = {
@@ -190,6 +210,7 @@ class Store:
             "kind": kind,
             "name": name,
             "run_hash": run_hash,
+            "identity": identity or {},
             "root_seed": root_seed,
             "runs": len(experiments),
             **(extra or {}),
@@ -205,7 +226,14 @@ class Store:
         if self.failures_path.exists():
             self.failures_path.unlink()
 
-    def _check_owner(self, run_hash: str) -> None:
+    def check_owner(self, run_hash: str, identity: dict[str, Any] | None = None) -> None:
+        """Refuse a folder that holds another experiment's results, or anything else.
+
+        Raises:
+            InputError: the folder is a file, holds a manifest with another run hash (the
+                message lists what changed), or holds files but no manifest.
+
+        """
         if not self.folder.exists():
             return
         if not self.folder.is_dir():
@@ -215,19 +243,22 @@ class Store:
             )
         if self.manifest_path.exists():
             try:
-                theirs = self.read_manifest().get("run_hash")
+                theirs = self.read_manifest()
             except (OSError, ValueError):
-                theirs = None
-            if theirs == run_hash:
+                theirs = {}
+            if not isinstance(theirs, dict):
+                theirs = {}
+            if theirs.get("run_hash") == run_hash:
                 return
             raise InputError(
                 str(self.folder),
                 [
                     Problem(
                         "",
-                        f"holds the results of a different experiment (run hash "
-                        f"{str(theirs)[:12]}, this one {run_hash[:12]}): the spec, scenarios, "
-                        "seed, replications or households differ.",
+                        f"holds the results of a different experiment: "
+                        f"{_what_changed(theirs, identity)} (run hash "
+                        f"{str(theirs.get('run_hash'))[:12]}, this one {run_hash[:12]}); they "
+                        "are not reused.",
                         f"pass --out DIR to write elsewhere, or "
                         f"delete {self.folder} to start over.",
                     )
@@ -245,6 +276,13 @@ class Store:
                     )
                 ],
             )
+
+    def _remove_temporaries(self) -> None:
+        """Delete temporary files a killed command left (the caller holds the folder lock)."""
+        for entry in os.scandir(self.folder):
+            if entry.is_file(follow_symlinks=False) and TEMP_FILE.match(entry.name):
+                with suppress(FileNotFoundError):
+                    os.unlink(entry.path)
 
     # -- manifest ------------------------------------------------------------------------------
 
@@ -305,8 +343,8 @@ class Store:
         """Runs whose part reads back correctly; deletes leftovers and unreadable parts.
 
         Every part under its final name is read in full (pyarrow releases the GIL, so a few
-        threads check them in parallel); one that fails to read or holds another run id is
-        deleted, so its run is done again.
+        threads check them in parallel); one that fails to read, holds another run id or was
+        written by another experiment (another run hash) is deleted, so its run is done again.
 
         Returns:
             The completed run ids, and how many broken parts were deleted.
@@ -323,7 +361,7 @@ class Store:
             if m:
                 candidates.append((int(m.group(1)), entry.path))
         with ThreadPoolExecutor(max_workers=CHECK_THREADS) as pool:
-            ok = list(pool.map(lambda c: _valid(c[1], c[0]), candidates))
+            ok = list(pool.map(lambda c: _valid(c[1], c[0], self.run_hash), candidates))
         done = set()
         for (run_id, path), good in zip(candidates, ok, strict=True):
             if good:
@@ -417,13 +455,19 @@ class Store:
         return pd.read_parquet(self.folder / f"{name}.parquet")
 
 
-def _valid(path: str, run_id: int) -> bool:
-    """The part reads back in full, is not empty and belongs to ``run_id``."""
+def _valid(path: str, run_id: int, run_hash: str | None) -> bool:
+    """The part reads back in full, is not empty, belongs to ``run_id`` and to the experiment.
+
+    ``run_hash`` None (a store not opened, as in some tests) skips the experiment check.
+    """
     try:
         table = pq.read_table(path)
     except (OSError, pa.ArrowException, ValueError):
         return False
     if table.num_rows == 0 or "run_id" not in table.column_names:
+        return False
+    stamp = (table.schema.metadata or {}).get(EXPERIMENT_KEY)
+    if run_hash is not None and stamp != run_hash.encode():
         return False
     ids = table.column("run_id").to_numpy()
     return bool((ids == run_id).all())
@@ -437,3 +481,232 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _what_changed(theirs: dict[str, Any], identity: dict[str, Any] | None) -> str:
+    """The inputs that differ between a stored manifest and this command, in words."""
+    from experiments.identity import changes
+
+    old = theirs.get("identity")
+    if not isinstance(old, dict) or not old or not identity:
+        if theirs.get("format") != FORMAT:
+            return (
+                "it was written by another version of inclusim, which did not record the "
+                "contents of its inputs"
+            )
+        return "the spec, scenarios, region profiles, seed, replications or households differ"
+    found = changes(old, identity)
+    return ("changed since: " + "; ".join(found)) if found else "its identity differs"
+
+
+# -- reading a finished folder ------------------------------------------------------------------
+
+MAX_MANIFEST_BYTES = 512_000_000
+"""Largest manifest read (it holds spec and scenario texts and the failures' tracebacks)."""
+
+KINDS = ("compare", "sweep")
+"""Kinds of experiment folder: what ``report`` and ``analyse`` read."""
+
+RERUN = "run the 'inclusim compare' or 'inclusim sweep' command that wrote it again"
+
+
+def experiment_manifest(folder: str | Path, fix: str) -> dict[str, Any]:
+    """The manifest of a ``compare`` or ``sweep`` folder; anything else is refused.
+
+    Args:
+        folder: the folder named on the command line.
+        fix: what to do when the folder is not an experiment folder at all.
+
+    Raises:
+        InputError: no such folder, no manifest, a manifest that is not JSON or not an
+            object, the folder of an ``inclusim run``, or an unknown kind.
+
+    """
+    name = str(folder)
+    path = Path(folder) / "manifest.json"
+    if not Path(folder).is_dir():
+        what = "does not exist" if not Path(folder).exists() else "is not a folder"
+        raise InputError(name, [Problem("", f"{what}.", fix)])
+    if not path.is_file():
+        raise InputError(
+            name, [Problem("", "is not an experiment folder (it has no manifest.json).", fix)]
+        )
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(MAX_MANIFEST_BYTES + 1)
+        if len(raw) > MAX_MANIFEST_BYTES:
+            raise ValueError(f"more than {MAX_MANIFEST_BYTES:,} bytes")
+        manifest = json.loads(raw)
+    except (OSError, ValueError) as exc:
+        raise InputError(
+            str(path), [Problem("", f"is damaged and cannot be read ({exc}).", f"{RERUN}.")]
+        ) from None
+    if not isinstance(manifest, dict):
+        raise InputError(
+            str(path),
+            [
+                Problem(
+                    "",
+                    f"holds a {type(manifest).__name__}, not the object inclusim writes.",
+                    f"{RERUN}.",
+                )
+            ],
+        )
+    _check_kind(name, manifest)
+    return manifest
+
+
+def _check_kind(name: str, manifest: dict[str, Any]) -> None:
+    kind = manifest.get("kind")
+    if kind is None and {"scenario", "seed", "households"} <= set(manifest):
+        raise InputError(
+            name,
+            [
+                Problem(
+                    "",
+                    "holds the result of 'inclusim run' (one scenario, one seed), not a "
+                    "comparison or a sweep.",
+                    "its results are in timeseries.csv and summary.csv; report and analyse "
+                    "read the folders 'inclusim compare' and 'inclusim sweep' write.",
+                )
+            ],
+        )
+    if kind not in KINDS or not isinstance(manifest.get("definition", {}), dict):
+        raise InputError(
+            name,
+            [
+                Problem(
+                    "",
+                    f"has a manifest.json that is not one inclusim writes (kind {kind!r}).",
+                    f"{RERUN}.",
+                )
+            ],
+        )
+
+
+def read_frame(folder: str | Path, name: str, columns: tuple[str, ...] = ()) -> pd.DataFrame | None:
+    """A table of an experiment folder (``NAME.parquet``, else ``NAME.csv``), None if absent.
+
+    Raises:
+        InputError: the file is truncated or damaged, or lacks one of ``columns``.
+
+    """
+    for suffix in (".parquet", ".csv"):
+        path = Path(folder) / f"{name}{suffix}"
+        if not path.exists():
+            continue
+        try:
+            frame = pd.read_parquet(path) if suffix == ".parquet" else pd.read_csv(path)
+        except (OSError, ValueError, pa.ArrowException, pd.errors.ParserError) as exc:
+            reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+            raise InputError(
+                str(path),
+                [Problem("", f"is damaged and cannot be read ({reason}).", f"{RERUN}.")],
+            ) from None
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise InputError(
+                str(path),
+                [
+                    Problem(
+                        "",
+                        f"is not a table inclusim wrote (no column '{missing[0]}').",
+                        f"{RERUN}.",
+                    )
+                ],
+            )
+        return frame
+    return None
+
+
+# -- one writer per folder ---------------------------------------------------------------------
+
+
+def lock_path(folder: str | Path) -> Path:
+    """The lock file of an output folder: ``.<name>.lock`` beside it (it survives a deletion)."""
+    full = Path(os.path.abspath(folder))
+    return full.parent / f".{full.name or 'root'}.lock"
+
+
+@contextmanager
+def folder_lock(folder: str | Path) -> Iterator[None]:
+    """Hold the OS lock of ``folder`` for the block: one writing command per folder.
+
+    The lock file sits beside the folder, so deleting the folder while a command writes it
+    does not let a second command in. It is removed on release (and on any exit the process
+    survives); after ``kill -9`` the file stays but the kernel has dropped the lock, so the next
+    command takes it. Folders created only to hold the lock are removed again.
+
+    Raises:
+        InputError: another command holds the lock (the message names it).
+
+    """
+    path = lock_path(folder)
+    made = _make_parents(path.parent)
+    fd = _acquire(path, folder)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, json.dumps({"pid": os.getpid(), "command": sys.argv, "since": now()}).encode())
+        yield
+    finally:
+        with suppress(OSError):
+            os.unlink(path)
+        os.close(fd)
+        for parent in made:
+            with suppress(OSError):
+                parent.rmdir()  # only if still empty
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing parents; return those created, deepest first."""
+    missing = []
+    for p in (folder, *folder.parents):
+        if p.exists():
+            break
+        missing.append(p)
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def _acquire(path: Path, folder: str | Path) -> int:
+    """Open and lock ``path`` without waiting; the path must still name the file locked."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no OS lock; run one command per folder by hand
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _holder(fd)
+            os.close(fd)
+            raise InputError(
+                str(folder),
+                [
+                    Problem(
+                        "",
+                        f"is being written by another inclusim command ({holder}); two "
+                        "commands writing one folder would mix their results.",
+                        "wait for it to finish (or stop it), or pass --out DIR to write elsewhere.",
+                    )
+                ],
+            ) from None
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)  # the holder removed it while we waited: lock the new file
+        time.sleep(0.001)
+
+
+def _holder(fd: int) -> str:
+    """Who holds a lock, from what it wrote into the lock file."""
+    try:
+        info = json.loads(os.pread(fd, 65536, 0) or b"{}")
+        command = " ".join(str(a) for a in info.get("command", []))
+        return f"pid {info['pid']}, since {info['since']}: {command}"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "its process id is not recorded yet"

@@ -11,6 +11,11 @@ from pydantic_core import core_schema
 
 _QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 
+FIRST_YEAR = 2000
+"""Earliest year a quarter may name (the data describe 2019; earlier is a typo)."""
+LAST_YEAR = 2100
+"""Latest year a quarter may name (projections run to 2030; later is beyond any data)."""
+
 
 @dataclass(frozen=True, order=True)
 class Quarter:
@@ -30,13 +35,19 @@ class Quarter:
         """Read ``YYYYQn``, e.g. ``2019Q4``.
 
         Raises:
-            ValueError: the text is not a quarter.
+            ValueError: the text is not a quarter, or its year is outside 2000-2100.
 
         """
         m = _QUARTER.match(str(text).strip())
         if not m:
             raise ValueError(f"'{text}' is not a quarter; write it as YYYYQn, e.g. 2020Q2")
-        return cls(int(m.group(1)), int(m.group(2)))
+        year = int(m.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(
+                f"year {year} is outside {FIRST_YEAR}-{LAST_YEAR}, the years the model can speak "
+                f"to; write a quarter from {FIRST_YEAR}Q1 to {LAST_YEAR}Q4"
+            )
+        return cls(year, int(m.group(2)))
 
     @property
     def index(self) -> int:

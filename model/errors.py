@@ -39,17 +39,47 @@ class InputError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
-        """Return the message shown to the user: one line per problem."""
+        """Return the message shown to the user: one line per problem.
+
+        Every part is passed through :func:`printable`, so text taken from an input (a key, a
+        value, a file name) can neither move the cursor, recolour the terminal, reverse the
+        reading order nor break the one-line-per-problem form.
+        """
         lines = []
+        file = printable(self.file)
         for p in self.problems:
-            where = f"{self.file}:{p.line}" if p.line else self.file
-            key = f" {p.path}:" if p.path else ""
-            fix = f" Fix: {p.fix}" if p.fix else ""
-            lines.append(f"error: {where}:{key} {p.message}{fix}")
+            where = f"{file}:{p.line}" if p.line else file
+            key = f" {printable(p.path)}:" if p.path else ""
+            fix = f" Fix: {printable(p.fix)}" if p.fix else ""
+            lines.append(f"error: {where}:{key} {printable(p.message)}{fix}")
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.render()
+
+
+def printable(text: object) -> str:
+    r"""``text`` safe for a terminal: every character Python deems unprintable is escaped.
+
+    That covers control characters (escape sequences, carriage return, newline, tab), format
+    characters (bidirectional overrides and isolates, zero-width joiners), lone surrogates
+    (from undecodable file names or ``\udc80`` escapes), line and paragraph separators and
+    unassigned code points. Each becomes its Python escape (``\x1b``, ``\u202e``), so what
+    the user typed stays recognisable.
+    """
+    s = str(text)
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() else _escape(c) for c in s)
+
+
+def _escape(c: str) -> str:
+    code = ord(c)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
 
 
 def single(

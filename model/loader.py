@@ -93,16 +93,31 @@ def load_scenario(path: str | Path) -> LoadedScenario:
     )
 
 
-def scenario_from_dict(data: dict[str, Any], name: str = "<scenario>") -> LoadedScenario:
-    """Validate a scenario given as a mapping (e.g. built by a sweep)."""
+def scenario_from_dict(
+    data: dict[str, Any], name: str = "<scenario>", region: Region | None = None
+) -> LoadedScenario:
+    """Validate a scenario given as a mapping (e.g. built by a sweep).
+
+    Args:
+        data: the scenario mapping.
+        name: what messages call it.
+        region: its region profile, already loaded (a sweep checking many variants of one
+            scenario loads it once); by default it is loaded from the scenario's ``region``.
+
+    """
     scenario = validate(Scenario, data, {}, name)
-    return finish_scenario(scenario, {}, name, "", None)
+    return finish_scenario(scenario, {}, name, "", None, region)
 
 
 def finish_scenario(
-    scenario: Scenario, lines: Lines, name: str, text: str, folder: Path | None
+    scenario: Scenario,
+    lines: Lines,
+    name: str,
+    text: str,
+    folder: Path | None,
+    region: Region | None = None,
 ) -> LoadedScenario:
-    """Check parameters and policies of a validated scenario and load its region."""
+    """Check parameters and policies of a validated scenario; load its region if not given."""
     problems = _check_parameters(scenario.parameters, lines)
     policies, policy_problems = _validate_policies(scenario.policies, lines)
     problems += policy_problems
@@ -116,8 +131,13 @@ def finish_scenario(
                     line_of(lines, ("policies", k, "end")),
                 )
             )
+        elif pol is not None:
+            problems += _outside_horizon(scenario, pol, k, lines)
+    problems += _colliding_names(policies, lines)
     if problems:
         raise InputError(name, problems)
+    if region is not None:
+        return LoadedScenario(scenario, region, tuple(policies), name, text)
     try:
         region_path = resolve_region(scenario.region, folder)
     except InputError as exc:
@@ -139,6 +159,73 @@ def finish_scenario(
         )
     region = load_region(region_path)
     return LoadedScenario(scenario, region, tuple(policies), name, text)
+
+
+def _outside_horizon(scenario: Scenario, pol: Any, k: int, lines: Lines) -> list[Problem]:
+    """A policy whose whole window lies before the scenario's start or after its end."""
+    if pol.start <= scenario.end and pol.end >= scenario.start:
+        return []
+    key = "start" if pol.start > scenario.end else "end"
+    given = key in pol.model_fields_set
+    return [
+        Problem(
+            f"policies[{k}].{key}",
+            f"the policy runs {pol.start} to {pol.end}"
+            + ("" if given else f" ({key} {getattr(pol, key)} is the default)")
+            + f", entirely outside the scenario ({scenario.start} to {scenario.end}), so it "
+            "would never act.",
+            "move its start and end inside the scenario's quarters, or remove the policy.",
+            line_of(lines, ("policies", k, key)),
+        )
+    ]
+
+
+def policy_names(policies: list[Any]) -> list[str]:
+    """Names the policies' columns take: ``name`` or the type, a repeat suffixed ``_2``, ``_3``.
+
+    Kept in step with the model's own renaming (a test compares both).
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for pol in policies:
+        base = pol.name or pol.type
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+    return out
+
+
+def _colliding_names(policies: list[Any], lines: Lines) -> list[Problem]:
+    """Two policies sharing a name, or whose columns (``spend:NAME`` ...) would be the same."""
+    valid = [(k, p) for k, p in enumerate(policies) if p is not None]
+    final = policy_names([p for _, p in valid])
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    named: dict[str, int] = {}
+    for (k, pol), name in zip(valid, final, strict=True):
+        loc = ("policies", k, "name")
+        if pol.name and pol.name in named:
+            problems.append(
+                Problem(
+                    key_path(loc),
+                    f"policies[{named[pol.name]}] is also named '{pol.name}'.",
+                    "give each policy its own name.",
+                    line_of(lines, loc),
+                )
+            )
+        elif name in first:
+            problems.append(
+                Problem(
+                    key_path(loc if pol.name else ("policies", k, "type")),
+                    f"its columns (spend:{name} ...) would be the same as those of "
+                    f"policies[{first[name]}].",
+                    "give the policies distinct names ('name:').",
+                    line_of(lines, loc),
+                )
+            )
+        if pol.name:
+            named.setdefault(pol.name, k)
+        first.setdefault(name, k)
+    return problems
 
 
 def _check_parameters(pars: dict[str, float], lines: Lines) -> list[Problem]:

@@ -38,8 +38,12 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=True)
 
 
+MAX_FIGURE = 1e12
+"""Largest published figure a region profile may hold (persons, incomes, prices, ratios):
+larger is a typo, and products of such figures must stay finite."""
+
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Positive = Annotated[float, Field(gt=0.0)]
+Positive = Annotated[float, Field(gt=0.0, le=MAX_FIGURE)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Source = Annotated[str, Field(min_length=3)]
 

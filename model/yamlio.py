@@ -7,6 +7,8 @@ key path to line number so validation errors can point at a line.
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +160,7 @@ class _Builder:
             )
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.ScalarNode):
-            return self.loader.construct_object(node, deep=True)
+            return self.scalar(node, path)
         if node.tag not in _PLAIN_TAGS:
             raise single(
                 self.name,
@@ -185,7 +187,10 @@ class _Builder:
         self.loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
+            if isinstance(key_node, yaml.ScalarNode):
+                key = self.scalar(key_node, path)
+            else:
+                key = self.loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int | float | bool) or key is None:
                 raise single(
                     self.name,
@@ -205,6 +210,91 @@ class _Builder:
             self.lines[child] = key_node.start_mark.line + 1
             out[key] = self.build(value_node, child)
         return out
+
+    def scalar(self, node: yaml.ScalarNode, path: tuple[str | int, ...]) -> Any:
+        """Construct one scalar; refuse what cannot be built or is read as something else.
+
+        Refused, each with the line and key path: a value its tag cannot build (an impossible
+        date, ``!!int abc``, ``!!bool maybe``, an integer beyond Python's digit limit), text
+        holding a lone surrogate (it cannot be written to a file or a terminal), and numbers
+        YAML 1.1 reads in a way nobody means (``1:30`` as 90, ``010`` as 8).
+        """
+        where = {"path": key_path(path), "line": node.start_mark.line + 1}
+        misread = _misread_number(node)
+        if misread:
+            raise single(self.name, misread[0], misread[1], **where)
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            raise single(self.name, *_unbuildable(node, exc), **where) from None
+        if isinstance(value, str) and _has_surrogate(value):
+            raise single(
+                self.name,
+                "holds a lone surrogate escape (\\ud800 to \\udfff), which is not a character.",
+                "remove the escape or write the character itself.",
+                **where,
+            )
+        return value
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_OCTAL = re.compile(r"^[-+]?0[0-7_]+$")
+_KINDS = {
+    _INT_TAG: "a whole number",
+    _FLOAT_TAG: "a number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:binary": "base64 data",
+}
+
+
+def _misread_number(node: yaml.ScalarNode) -> tuple[str, str] | None:
+    """Message and fix for a number YAML 1.1 reads as base 60 or base 8, else None."""
+    text = node.value
+    if node.tag in (_INT_TAG, _FLOAT_TAG) and ":" in text:
+        return (
+            f"'{_short(text)}' is read by YAML as a base-60 (sexagesimal) number.",
+            f"write the number you mean as plain digits, or quote it ('{_short(text)}') if it "
+            "is text.",
+        )
+    if node.tag == _INT_TAG and node.style is None and _OCTAL.match(text):
+        return (
+            f"'{text}' is read by YAML as an octal number (a leading zero).",
+            "drop the leading zero, or quote it if it is text.",
+        )
+    return None
+
+
+def _unbuildable(node: yaml.ScalarNode, exc: Exception) -> tuple[str, str]:
+    """Message and fix for a scalar its tag cannot build."""
+    text = _short(node.value)
+    kind = _KINDS.get(node.tag, f"'{node.tag}'")
+    if "digits" in str(exc) and node.tag == _INT_TAG:
+        return (
+            f"a whole number of {len(node.value):,} digits is beyond the "
+            f"{sys.get_int_max_str_digits():,} digits Python reads.",
+            "write a smaller number.",
+        )
+    if node.tag == "tag:yaml.org,2002:timestamp" and isinstance(exc, ValueError):
+        return (
+            f"'{text}' looks like a date but is not one ({exc}).",
+            "write a real date (YYYY-MM-DD), or quote it if it is text.",
+        )
+    return (
+        f"'{text}' cannot be read as {kind}.",
+        "write a value of that type, or remove the '!!' tag.",
+    )
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def line_of(lines: Lines, loc: tuple[str | int, ...]) -> int | None:

@@ -24,8 +24,9 @@ def _open(folder: Path, run_hash: str = "h1", n: int = 3) -> Store:
     return store
 
 
-def _part(run_id: int) -> bytes:
-    return part_bytes(fake_run(Task(run_id, 5, 0, {"end": "2020Q4"})), Task(run_id, 5, 0, {}))
+def _part(run_id: int, experiment: str = "h1") -> bytes:
+    task = Task(run_id, 5, 0, {}, experiment=experiment)
+    return part_bytes(fake_run(Task(run_id, 5, 0, {"end": "2020Q4"})), task)
 
 
 def test_part_round_trip_is_atomic(tmp_path: Path) -> None:
@@ -52,6 +53,17 @@ def test_broken_parts_are_found_and_deleted(tmp_path: Path) -> None:
     assert done == {0}
     assert broken == 3
     assert sorted(p.name for p in store.parts.iterdir()) == ["run-0000000.parquet"]
+
+
+def test_a_part_of_another_experiment_is_never_counted(tmp_path: Path) -> None:
+    """Parts carry their experiment's run hash; one from another experiment (or from before
+    parts were stamped) is deleted and its run done again."""
+    store = _open(tmp_path / "e", "h1", n=3)
+    store.write_part(0, _part(0, "h1"))
+    store.write_part(1, _part(1, "h2"))
+    store.write_part(2, _part(2, ""))
+    assert store.completed() == ({0}, 2)
+    assert [p.name for p in store.parts.iterdir()] == ["run-0000000.parquet"]
 
 
 def test_folder_of_another_experiment_is_refused(tmp_path: Path) -> None:

@@ -72,6 +72,8 @@ def assert_one_clear_message(
     assert code == 2, err
     assert "Traceback" not in err and "Traceback" not in out
     assert out == ""
+    raw = [c for c in err if not c.isprintable() and c != "\n"]
+    assert not raw, f"unescaped characters reach the terminal: {raw!r}"
     lines = [line for line in err.splitlines() if line.strip()]
     assert lines, "no message at all"
     for line in lines:

@@ -226,3 +226,42 @@ def test_non_plain_key() -> None:
     assert rejection("a: 1\n? [x, y]\n: 2\n") == (
         "error: f.yaml:2: has a key that is not a plain name. Fix: use plain text keys."
     )
+
+
+# -- scalars that fail while being built, or are read as something nobody means ----------------
+
+BIG = "1" + "0" * 5000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a:\n  when: 2021-02-29\n", "f.yaml:2: a.when: '2021-02-29' looks like a date but is not"),
+        ("2020-13-01: x\n", "f.yaml:1: '2020-13-01' looks like a date but is not one"),
+        ("n: !!int twelve\n", "f.yaml:1: n: 'twelve' cannot be read as a whole number."),
+        ("n: !!float x\n", "f.yaml:1: n: 'x' cannot be read as a number."),
+        ("b: !!bool maybe\n", "f.yaml:1: b: 'maybe' cannot be read as true or false."),
+        ("d: !!timestamp soon\n", "f.yaml:1: d: 'soon' cannot be read as a date."),
+        (f"n: {BIG}\n", "f.yaml:1: n: a whole number of 5,001 digits is beyond the 4,300"),
+        (f"l: [1, -{BIG}]\n", "f.yaml:1: l[1]: a whole number of 5,002 digits"),
+        ('s: "a\\udc80b"\n', "f.yaml:1: s: holds a lone surrogate escape"),
+        ("t: 1:30\n", "f.yaml:1: t: '1:30' is read by YAML as a base-60 (sexagesimal) number."),
+        ("t: -1:30.5\n", "f.yaml:1: t: '-1:30.5' is read by YAML as a base-60"),
+        ("t: !!int 1:30\n", "f.yaml:1: t: '1:30' is read by YAML as a base-60"),
+        ("n: 0755\n", "f.yaml:1: n: '0755' is read by YAML as an octal number"),
+    ],
+)
+def test_scalars_that_cannot_be_built_are_refused_with_line_and_key(
+    text: str, expected: str
+) -> None:
+    message = rejection(text)
+    assert message.startswith(f"error: {expected}"), message
+    assert " Fix: " in message and len(message.splitlines()) == 1
+
+
+def test_what_looks_like_those_but_is_fine_is_kept() -> None:
+    text = 't: "1:30"\nn: 0\nf: 0.5\nz: 0o17\nx: 0x1F\ns: !!str 0755\nd: 2020-02-29\n'
+    data, _ = parse_yaml(text)
+    assert data["t"] == "1:30" and data["n"] == 0 and data["f"] == 0.5
+    assert data["z"] == "0o17"  # YAML 1.1 has no 0o: plain text, refused later by type
+    assert data["x"] == 31 and data["s"] == "0755" and str(data["d"]) == "2020-02-29"

@@ -8,11 +8,10 @@ import numpy as np
 from pydantic import Field
 
 from model.households import Population
-from model.policies.base import Context, Levers, Policy, PolicyConfig
+from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost
 from model.rules.connectivity import DEVICE_MONTHS
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
 
 
 class AffordabilityConfig(PolicyConfig):
@@ -31,7 +30,7 @@ class AffordabilityConfig(PolicyConfig):
     service_subsidy: Share = 0.5
     device_subsidy: Share = 0.5
     extra_price_decline_per_year: Share = 0.0
-    admin_cost_per_household: NonNegative = 2.0
+    admin_cost_per_household: UnitCost = 2.0
 
 
 class Affordability(Policy):

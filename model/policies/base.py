@@ -13,6 +13,19 @@ from model.groups import household_mask, parse_group, person_mask
 from model.households import Population
 from model.schema import Strict
 
+MAX_UNIT_COST = 1e7
+"""Most US$ a policy may spend per unit (household, person, place, worker) and period: more is
+a typo, and spending summed over the population and the quarters must stay finite."""
+
+MAX_COUNT = 1e10
+"""Most households, persons or places a policy may name per period (more than the world has)."""
+
+UnitCost = Annotated[float, Field(ge=0.0, le=MAX_UNIT_COST)]
+Count = Annotated[float, Field(ge=0.0, le=MAX_COUNT)]
+
+ELIGIBILITY_LISTS = ("quintile", "location", "sex", "age", "disability")
+"""Eligibility keys that list the values that qualify."""
+
 
 class Eligibility(Strict):
     """Who a policy may reach; every condition given must hold (empty = everyone).
@@ -32,6 +45,16 @@ class Eligibility(Strict):
     offline_in_2019: bool | None = Field(
         default=None, description="true: only households without a home connection in 2019"
     )
+
+    @field_validator(*ELIGIBILITY_LISTS)
+    @classmethod
+    def _not_empty(cls, v: list | None) -> list | None:
+        if v is not None and not v:
+            raise ValueError(
+                "an empty list makes no one eligible, so the policy would reach nobody; list "
+                "the values that qualify, or remove the key to include everyone"
+            )
+        return v
 
     @field_validator("age")
     @classmethod
@@ -86,7 +109,11 @@ class PolicyConfig(Strict):
     """Fields every policy's YAML entry has."""
 
     type: str
-    name: str = ""
+    name: Annotated[str, Field(pattern=r"^([a-z][a-z0-9_]*)?$", max_length=64)] = Field(
+        default="",
+        description="names the policy's columns (spend:NAME ...) and sweep addresses; "
+        "default: its type",
+    )
     start: Quarter = Quarter.parse("2021Q1")
     end: Quarter = Quarter.parse("2030Q4")
     intensity: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0

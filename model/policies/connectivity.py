@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
 import numpy as np
-from pydantic import Field
 
 from model.households import Households, Population
-from model.policies.base import Context, Levers, Policy, PolicyConfig, take
-
-NonNegative = Annotated[float, Field(ge=0.0)]
+from model.policies.base import Context, Count, Levers, Policy, PolicyConfig, UnitCost, take
 
 
 class ConnectivityConfig(PolicyConfig):
@@ -28,10 +25,10 @@ class ConnectivityConfig(PolicyConfig):
     """
 
     type: Literal["connectivity"]
-    households_covered_per_year: NonNegative = 1_000_000
-    households_upgraded_per_year: NonNegative = 1_000_000
-    cost_per_household_covered: NonNegative = 500.0
-    cost_per_household_upgraded: NonNegative = 120.0
+    households_covered_per_year: Count = 1_000_000
+    households_upgraded_per_year: Count = 1_000_000
+    cost_per_household_covered: UnitCost = 500.0
+    cost_per_household_upgraded: UnitCost = 120.0
     rural_first: bool = True
 
 

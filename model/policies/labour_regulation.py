@@ -8,10 +8,9 @@ import numpy as np
 from pydantic import Field
 
 from model.households import Population
-from model.policies.base import Context, Levers, Policy, PolicyConfig
+from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
 
 
 class LabourRegulationConfig(PolicyConfig):
@@ -37,7 +36,7 @@ class LabourRegulationConfig(PolicyConfig):
     accessible_hiring: Share = 0.5
     right_to_telework: Share = 0.5
     gig_reduction: Share = 0.2
-    cost_per_platform_worker: NonNegative = 30.0
+    cost_per_platform_worker: UnitCost = 30.0
 
 
 class LabourRegulation(Policy):

@@ -8,11 +8,10 @@ import numpy as np
 from pydantic import Field
 
 from model.households import Population
-from model.policies.base import Context, Levers, Policy, PolicyConfig, take
+from model.policies.base import Context, Count, Levers, Policy, PolicyConfig, UnitCost, take
 from model.schema import Strict
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
 Multiplier = Annotated[float, Field(ge=0.0, le=100.0)]
 
 
@@ -42,12 +41,12 @@ class SkillsTrainingConfig(PolicyConfig):
     """
 
     type: Literal["skills_training"]
-    places_per_quarter: NonNegative = 500_000
+    places_per_quarter: Count = 500_000
     targeting: Targeting = Field(default_factory=Targeting)
     accessible_delivery: bool = False
     completion_rate: Share = 0.7
     skill_gain: Share = 0.25
-    cost_per_place: NonNegative = 150.0
+    cost_per_place: UnitCost = 150.0
 
 
 OFFER_ROUNDS = 8

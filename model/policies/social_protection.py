@@ -14,10 +14,9 @@ import numpy as np
 from pydantic import Field
 
 from model.households import Population
-from model.policies.base import Context, Levers, Policy, PolicyConfig
+from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
 
 
 class SocialProtectionConfig(PolicyConfig):
@@ -36,7 +35,7 @@ class SocialProtectionConfig(PolicyConfig):
     type: Literal["social_protection"]
     registry_takeup: Share = 0.95
     assisted_takeup: Share = 0.8
-    cost_per_beneficiary: NonNegative = 4.0
+    cost_per_beneficiary: UnitCost = 4.0
 
 
 class SocialProtection(Policy):

@@ -10,6 +10,7 @@ import base64
 import csv
 import os
 import re
+import shlex
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -177,7 +178,7 @@ def test_scenarios_assumptions_and_provenance(parsed: _Collect):
     assert "Households share one connection and one income" in text  # model card limitations
     assert "git commit" in text and res.manifest["git_commit"] in text
     assert "root seed" in text and f"{res.seeds()[0]}" in text
-    command = " ".join(res.manifest["invocations"][0]["command"])
+    command = shlex.join(res.manifest["invocations"][0]["command"])
     assert re.sub(r"\s+", " ", command) in text  # the command line that made the runs
     assert "mesa" in text and res.manifest["versions"]["mesa"] in text
     for anchor in ("key-findings", "gaps", "figures", "scenarios", "bands", "provenance"):

@@ -222,7 +222,9 @@ def test_cell_table_keeps_an_intersection_of_one_person():
         households={"is_rural": [F, T], "quintile": [0, 4], "connection": [2, 0]},
         people={"age": [30, 70], "is_female": [T, F], "is_online": [T, F]},
     )
-    table = ind.cell_table(pop, ind.Cells(pop))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # empty intersections are not divided by zero
+        table = ind.cell_table(pop, ind.Cells(pop))
     assert len(table) == 2
     assert list(table["people"]) == [1.0, 1.0]
     assert table["n_people_internet_use"].sum() == 1.0
@@ -322,9 +324,9 @@ def test_whom_a_policy_reached_accumulates_over_quarters(kind: str):
 
 def _lone_open_persons(n_pool: int, n_open: int, women_open: int) -> Population:
     """Single-person households aged 30 with skill 0: all but the first ``n_open`` trained;
-    the first ``women_open`` of those are women."""
+    the last ``women_open`` of those are women."""
     female = np.zeros(n_pool, bool)
-    female[:women_open] = True
+    female[n_open - women_open : n_open] = True
     trained = np.ones(n_pool, bool)
     trained[:n_open] = False
     return hand_population(
@@ -341,19 +343,27 @@ def test_a_lone_open_person_gets_the_one_place(n_pool: int):
     np.testing.assert_array_equal(offers, [0])
 
 
+def test_a_person_at_advanced_skill_is_not_offered_a_place():
+    """Skill is stored in float32: a score of exactly 0.7 (advanced) is not below it."""
+    pop = _lone_open_persons(1, 1, 0)
+    pop.p.skill[:] = 0.7
+    policy = make_policy(pop, type="skills_training")
+    assert policy._offers(pop, 1, np.random.default_rng(0)).size == 0
+
+
 def test_offers_among_few_open_persons_follow_the_priority():
-    """Ten open persons among two thousand trained (the draws rarely meet them, so the final
-    weighted ordering decides): women of priority 4 take one place in 4 x 5 / (4 x 5 + 5) =
-    4/5 of the draws, and every open man keeps his chance of 1/25, the first one included."""
-    pop = _lone_open_persons(2000, 10, 5)
+    """Ten open persons among twenty thousand trained (the draws rarely meet them, so the
+    final weighted ordering decides): women of priority 4 take one place in 4 x 5 / (4 x 5 +
+    5) = 4/5 of the draws, and every open man keeps his chance of 1/25, the first included."""
+    pop = _lone_open_persons(20_000, 10, 5)
     policy = make_policy(pop, type="skills_training", targeting={"women": 4.0})
     rng = np.random.default_rng(13)
-    picks = np.concatenate([policy._offers(pop, 1, rng) for _ in range(2000)])
-    assert picks.size == 2000
-    assert np.mean(picks < 5) == pytest.approx(0.8, abs=0.03)
+    picks = np.concatenate([policy._offers(pop, 1, rng) for _ in range(3000)])
+    assert picks.size == 3000
+    assert np.mean(picks >= 5) == pytest.approx(0.8, abs=0.03)
     share = np.bincount(picks, minlength=10)[:10] / picks.size
-    np.testing.assert_allclose(share[:5], 4 / 25, atol=0.025)
-    np.testing.assert_allclose(share[5:], 1 / 25, atol=0.015)
+    np.testing.assert_allclose(share[:5], 1 / 25, atol=0.015)
+    np.testing.assert_allclose(share[5:], 4 / 25, atol=0.025)
 
 
 @pytest.mark.parametrize("accessible", [False, True])
@@ -528,3 +538,17 @@ def test_an_intersection_of_exactly_the_minimum_size_counts_for_the_worst_off():
     worst = _worst_of(pop)
     assert worst.label.startswith("Women, Aged 25-64, Rural")
     assert worst.share == 0.0
+
+
+def test_an_intersection_below_the_minimum_share_does_not_count_for_the_worst_off():
+    """40 offline rural women among 10,000 persons: more than 30 persons but only 0.4%."""
+    n = 10_000
+    small = np.arange(n) < 40
+    pop = hand_population(
+        [1] * n,
+        households={"is_rural": small, "quintile": 2},
+        people={"age": 40, "is_female": small, "is_online": ~small},
+    )
+    worst = _worst_of(pop)
+    assert worst.label.startswith("Men, Aged 25-64, Urban")
+    assert worst.share == 1.0

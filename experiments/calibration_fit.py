@@ -1,7 +1,8 @@
 """Reproducible fit of the adoption parameters to the ITU world path (docs/calibration.md).
 
-A full grid over ``covid_pull``, ``rate_adjust``, ``trend_per_year`` and ``beta_peer`` is run
-on the world baseline with a few seeds (the same seeds at every grid point: common random
+A full grid over the lockdown needs (``pull_school``, ``pull_telework``, ``pull_transfer``,
+``pull_persist``), the residual ``trend_per_year`` and ``beta_peer`` is run on the world
+baseline with a few seeds (the same seeds at every grid point: common random
 numbers), and each point is scored by its squared error to the world targets of
 ``scenarios/calibration_targets.yaml``. Run it with::
 
@@ -32,14 +33,23 @@ from model.yamlio import read_yaml
 FIT_SCENARIO = "world/baseline.yaml"
 """The baseline whose published path the fit follows (scenario file under ``scenarios/``)."""
 
-FIT_PARAMETERS = ("covid_pull", "rate_adjust", "trend_per_year", "beta_peer")
+FIT_PARAMETERS = (
+    "pull_school",
+    "pull_telework",
+    "pull_transfer",
+    "pull_persist",
+    "trend_per_year",
+    "beta_peer",
+)
 """The adoption parameters the fit moves; every other parameter keeps its default."""
 
 DEFAULT_GRID: dict[str, tuple[float, ...]] = {
-    "covid_pull": (0.3, 0.5, 0.7, 0.9, 1.1),
-    "rate_adjust": (0.10, 0.15, 0.20, 0.25),
-    "trend_per_year": (0.0, 0.02, 0.05, 0.10),
-    "beta_peer": (0.5, 1.0, 2.0, 3.0),
+    "pull_school": (0.4, 0.6, 0.8),
+    "pull_telework": (0.0, 0.25, 0.5),
+    "pull_transfer": (0.0, 0.25, 0.5),
+    "pull_persist": (0.85, 1.0),
+    "trend_per_year": (0.0, 0.03, 0.06),
+    "beta_peer": (0.75, 2.0, 3.0),
 }
 """Grid values of each fitted parameter, inside its plausible range in :mod:`model.params`."""
 

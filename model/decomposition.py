@@ -22,15 +22,17 @@ from model.loader import LoadedScenario
 
 MECHANISMS: dict[str, tuple[str, ...]] = {
     "trend": ("trend_per_year",),
-    "lockdown": ("covid_pull",),
+    "school": ("pull_school",),
+    "telework": ("pull_telework",),
+    "transfers": ("pull_transfer",),
     "peers": ("beta_peer",),
     "skills": ("beta_skill",),
     "prices/income": ("beta_afford",),
 }
 """Each mechanism and the parameters that switch it off when set to zero: the residual trend
-(the same for everyone), the lasting pull of the lockdowns (the same for everyone from
-2020Q2), the pull of peers online, of skills gained, and of affordability (prices and
-income)."""
+(the same for everyone), the lockdown needs of households with school-age members, with
+teleworkable jobs and receiving transfers (each with what persists of it), the pull of
+peers online, of skills gained, and of affordability (prices and income)."""
 
 REST = "none"
 """Row of the change that remains with every listed mechanism off (the 2019 state settling,

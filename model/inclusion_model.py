@@ -25,8 +25,10 @@ from model.streams import Streams
 LABOUR_STREAMS = ("labour.loss", "labour.telework", "labour.platform", "labour.gigs")
 """Named streams of the labour decisions, in the order the labour pass takes them."""
 
-COVID_PULL_FROM = schooling.SCHOOLS_CLOSED[0]
-"""First quarter of the lasting pull of the lockdowns (services moved online and stayed)."""
+LOCKDOWN_FROM = schooling.SCHOOLS_CLOSED[0]
+"""First quarter of the lockdowns' pull on households with a need to be online."""
+SCHOOL_AGES = (5, 17)
+"""Ages of the members who need a connection for remote schooling while schools are closed."""
 
 
 class InclusionModel(mesa.Model):
@@ -220,6 +222,7 @@ class InclusionModel(mesa.Model):
         (:func:`model.kernels.connection_quarter`).
         """
         h, pars, lv = self.h, self.pars, self.levers
+        self.need = self.lockdown_pull()
         prices = conn.market_prices(
             self.base_prices,
             (self.quarter - self.start) / 4,
@@ -239,7 +242,7 @@ class InclusionModel(mesa.Model):
                 h.unafford_2019,
                 h.unafford_meaningful_2019,
             ),
-            (h.income, self._peer_share(), h.skill_mean),
+            (h.income, self._peer_share(), h.skill_mean, self.need),
             (
                 prices.basic,
                 prices.meaningful,
@@ -266,13 +269,32 @@ class InclusionModel(mesa.Model):
     def common_pull(self) -> float:
         """Pull towards being online shared by every household and person (logit).
 
-        A secular trend per year since the start plus the lasting pull of the lockdowns
-        from 2020Q2 (services moved online and stayed).
+        The residual secular trend per year since the start: what no mechanism explains.
         """
-        pars = self.pars
-        years = (self.quarter - self.start) / 4
-        lockdown = float(self.quarter >= COVID_PULL_FROM)
-        return pars["trend_per_year"] * years + pars["covid_pull"] * lockdown
+        return self.pars["trend_per_year"] * (self.quarter - self.start) / 4
+
+    def lockdown_pull(self) -> np.ndarray:
+        """Each household's pull to be online from the needs the lockdowns created (logit).
+
+        From 2020Q2: ``pull_school`` for a household with members aged 5-17 while schools
+        are closed; while the lockdown cuts working hours, ``pull_telework`` for one with a
+        worker in a teleworkable job and ``pull_transfer`` for one receiving a transfer (paid
+        through apps and accounts; receipt as of the last welfare update, since households
+        decide on the connection before this quarter's transfers). Once a need has passed,
+        ``pull_persist`` of the household's largest pull so far stays. Updates
+        ``self.need_peak``.
+        """
+        h, pars, q = self.h, self.pars, self.quarter
+        pull = np.zeros(h.n, dtype=np.float32)
+        if q < LOCKDOWN_FROM:
+            return pull
+        if schooling.schools_closed(q):
+            pull += np.float32(pars["pull_school"]) * self.has_school_age
+        if self.shock.get(q, 0.0) > 0:
+            pull += np.float32(pars["pull_telework"]) * self.has_teleworker
+            pull += np.float32(pars["pull_transfer"]) * h.gets_transfer
+        np.maximum(self.need_peak, pull, out=self.need_peak)
+        return np.maximum(pull, np.float32(pars["pull_persist"]) * self.need_peak)
 
     def _peer_share(self) -> np.ndarray:
         """Share of each household's social neighbours with a home connection."""
@@ -284,8 +306,9 @@ class InclusionModel(mesa.Model):
         """Each person uses the Internet or not; skills grow with use and training.
 
         Use follows :func:`model.rules.connectivity.person_uses` (the raked latent, the shift
-        of the home connection, and the common pull (:meth:`common_pull`) plus the pull of
-        skills gained since 2019, damped by residual gender and disability barriers); a
+        of the home connection, and the residual trend (:meth:`common_pull`), the household's
+        lockdown need (:meth:`lockdown_pull`) and the pull of skills gained since 2019, damped
+        by residual gender and disability barriers); a
         person 13+ who comes online without the household's computer buys a smartphone.
         Skills then grow with use (twice as fast with meaningful use), fade without it, and
         gain what training completed this quarter gives
@@ -302,6 +325,7 @@ class InclusionModel(mesa.Model):
             p.use_latent,
             self.damp,
             self.common_pull(),
+            self.need,
             pars["beta_skill"],
             p.skill_2019,
             conn.HOME_USE_SHIFT,
@@ -349,6 +373,11 @@ class InclusionModel(mesa.Model):
     def _set_2019_references(self) -> None:
         h, p, pars = self.h, self.p, self.pars
         self.n_adults = p.household_sum(p.is_working_age, h.n)
+        school_age = (p.age >= SCHOOL_AGES[0]) & (p.age <= SCHOOL_AGES[1])
+        self.has_school_age = p.household_sum(school_age, h.n) > 0
+        self.has_teleworker = p.household_sum(p.is_teleworkable & (p.job > 0), h.n) > 0
+        self.need_peak = np.zeros(h.n, dtype=np.float32)
+        self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
         self.damp = conn.barrier(
             p.is_female,

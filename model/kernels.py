@@ -30,6 +30,7 @@ def use_and_skills(
     use_latent: np.ndarray,
     damp: np.ndarray,
     common: float,
+    need: np.ndarray,
     beta_skill: float,
     skill_2019: np.ndarray,
     home_shift: np.ndarray,
@@ -48,9 +49,9 @@ def use_and_skills(
     """Each person's use this quarter, then skills; household sums of adults' skills.
 
     Use, for persons 5+ where the network reaches the household now (coverage can arrive
-    during a run): ``use_latent + home_shift[home] + damp * (common + beta_skill * (skill -
-    skill_2019)) > 0`` (:func:`model.rules.connectivity.person_uses`). A person
-    13+ who comes online without the household's computer at a connected home buys a
+    during a run): ``use_latent + home_shift[home] + damp * (common + need[household] +
+    beta_skill * (skill - skill_2019)) > 0`` (:func:`model.rules.connectivity.person_uses`).
+    A person 13+ who comes online without the household's computer at a connected home buys a
     smartphone. Meaningful use needs a
     meaningful home plan and a device (own smartphone, the household computer, or a family
     device under 13). Skills then move as :func:`model.rules.skills.update_skills` says.
@@ -62,7 +63,9 @@ def use_and_skills(
         h = household[i]
         home = connection[h]
         s = skill[i]
-        pull = damp[i] * (np.float32(common) + np.float32(beta_skill) * (s - skill_2019[i]))
+        pull = damp[i] * (
+            np.float32(common) + need[h] + np.float32(beta_skill) * (s - skill_2019[i])
+        )
         can_use = age[i] >= MIN_USE_AGE and has_coverage[h]
         online = can_use and use_latent[i] + home_shift[home] + pull > 0
         computer_at_home = has_computer[h] and home > 0
@@ -345,17 +348,18 @@ def connection_quarter(
     """Each household's home connection next quarter (:mod:`model.rules.connectivity`).
 
     A covered household wants a connection when its raked propensity plus the pull (common
-    pull, peers and skills gained since 2019) less the rise in unaffordability since 2019
-    is positive, and a meaningful plan likewise (with broadband coverage and the pull of
-    skills around ``skill_mid``). It closes the gap between what it has and what it wants
-    at ``rate_adjust`` (connection) and ``rate_upgrade`` (plan) a quarter, and drops one
-    level with chance ``p_stress`` when its plan costs over 5% of an income that has fallen.
+    pull, the household's lockdown need, peers and skills gained since 2019) less the rise in
+    unaffordability since 2019 is positive, and a meaningful plan likewise (with broadband
+    coverage and the pull of skills around ``skill_mid``). It closes the gap between what it
+    has and what it wants at ``rate_adjust`` (connection) and ``rate_upgrade`` (plan) a
+    quarter, and drops one level with chance ``p_stress`` when its plan costs over 5% of an
+    income that has fallen.
 
     Args:
         fixed: (propensity, propensity_meaningful, has_coverage, has_broadband,
             income_base, peers_2019, skill_2019, readiness for meaningful use in 2019,
             unafford_2019, unafford_meaningful_2019).
-        now: (income, peers share, mean skill of members 15+).
+        now: (income, peers share, mean skill of members 15+, lockdown need pull).
         cost: (basic price, meaningful price, device price a month, service subsidy,
             device subsidy) after the policy price factor.
         pars: (common pull, beta_peer, beta_skill, beta_afford, skill_mid, rate_adjust,
@@ -365,7 +369,7 @@ def connection_quarter(
 
     """
     prop, prop_m, coverage, broadband, income_base, peers_0, skill_0, ready_0, aff_0, aff_m0 = fixed
-    income, peers, skill = now
+    income, peers, skill, need = now
     basic, meaningful, device, sub_service, sub_device = cost
     common, b_peer, b_skill, b_afford, mid, rate_adjust, rate_up, p_stress, ok, stress = pars
     k_adjust, k_up, k_stress = keys
@@ -375,10 +379,12 @@ def connection_quarter(
         c_m = meaningful * (1.0 - sub_service[i]) + device * (1.0 - sub_device[i])
         afford = np.log(c_basic / inc / ok) if c_basic > ok * inc else 0.0
         afford_m = np.log(c_m / inc / ok) if c_m > ok * inc else 0.0
-        pull = common + b_peer * (peers[i] - peers_0[i]) + b_skill * (skill[i] - skill_0[i])
+        pull = (
+            common + need[i] + b_peer * (peers[i] - peers_0[i]) + b_skill * (skill[i] - skill_0[i])
+        )
         wants = coverage[i] and prop[i] + pull - b_afford * (afford - aff_0[i]) > 0
         ready = 1.0 / (1.0 + np.exp(-10.0 * (skill[i] - mid)))
-        pull_m = common + b_skill * (ready - ready_0[i])
+        pull_m = common + need[i] + b_skill * (ready - ready_0[i])
         wants_m = (
             wants and broadband[i] and prop_m[i] + pull_m - b_afford * (afford_m - aff_m0[i]) > 0
         )

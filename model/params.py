@@ -52,7 +52,7 @@ _PARAMS = [
     ),
     Param(
         "beta_peer",
-        0.75,
+        3.0,
         "logit per unit share",
         0.5,
         5.0,
@@ -85,26 +85,64 @@ _PARAMS = [
     ),
     Param(
         "trend_per_year",
-        0.02,
+        0.04,
         "logit per year",
         0.0,
         0.3,
         "connectivity",
-        "Growing usefulness of being online (services, content, digital government).",
+        "Residual growth in the usefulness of being online (services, content, digital "
+        "government) that no mechanism of the model explains; reported by the decomposition.",
         "Calibrated to ITU Internet use growth 2021-2024 (Broadband Commission Target 3 page).",
     ),
     Param(
-        "covid_pull",
-        0.7,
+        "pull_school",
+        0.6,
         "logit",
         0.0,
-        1.5,
+        4.0,
         "connectivity",
-        "Lasting extra pull to be online from 2020Q2: the lockdowns moved work, school and "
-        "services online, and much of it stayed.",
+        "Extra pull to be online of a household with school-age members (5-17) while schools "
+        "are closed (remote schooling needs a connection at home).",
+        "UNICEF/ITU 2020: 49% of LAC children 3-17 had no Internet at home when schools "
+        "closed; value calibrated to the ITU world path (docs/calibration.md).",
+    ),
+    Param(
+        "pull_telework",
+        0.5,
+        "logit",
+        0.0,
+        4.0,
+        "connectivity",
+        "Extra pull of a household with a member in a teleworkable job while the lockdown "
+        "cuts working hours (work moved home).",
+        "ILO 2021: 17.4% of world employment worked from home in 2020Q2; ILO technical note "
+        "(Maurizio) 2021: 20-30% of LAC wage earners still working; calibrated to the ITU "
+        "world path (docs/calibration.md).",
+    ),
+    Param(
+        "pull_transfer",
+        0.25,
+        "logit",
+        0.0,
+        4.0,
+        "connectivity",
+        "Extra pull of a household receiving a social transfer while the lockdown lasts "
+        "(emergency transfers registered and paid through apps and accounts).",
+        "World Bank 2021: Brazil's Auxilio Emergencial registered through an app; Colombia's "
+        "Ingreso Solidario opened first accounts for a third of recipients; calibrated to "
+        "the ITU world path (docs/calibration.md).",
+    ),
+    Param(
+        "pull_persist",
+        0.9,
+        "share",
+        0.0,
+        1.0,
+        "connectivity",
+        "Share of a household's largest lockdown pull that stays once the need has passed "
+        "(schooling, work and services that stayed online).",
         "ITU: Internet use grew 11% in 2019-20 against 5-6% in later years (Broadband "
-        "Commission Target 3 page); value calibrated with rate_adjust, trend_per_year and "
-        "beta_peer to the ITU world path (docs/calibration.md).",
+        "Commission Target 3 page); calibrated to the ITU world path (docs/calibration.md).",
     ),
     Param(
         "p_drop_stress",

@@ -34,6 +34,7 @@ def skill_path(start: float, home: int, quarters: int = QUARTERS) -> np.ndarray:
             np.array([5.0], dtype=np.float32),  # use_latent: online whenever connected
             one,  # damp
             0.0,  # common pull
+            np.zeros(1, dtype=np.float32),  # lockdown need
             0.0,  # beta_skill
             skill.copy(),  # skill_2019
             np.array([-50.0, 0.0, 0.0], dtype=np.float32) if home == 0 else HOME_USE_SHIFT,

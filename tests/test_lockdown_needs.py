@@ -1,0 +1,79 @@
+"""The lockdowns pull households online by need: school-age members, telework, transfers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.calendar import Quarter
+from tests.simhelpers import new_model, scenario_data
+
+HOUSEHOLDS = 1500
+
+
+@pytest.fixture
+def model():
+    return new_model(scenario_data("world/baseline.yaml"), 1, HOUSEHOLDS)
+
+
+def step_to(model, quarter: str) -> np.ndarray:
+    """Step until ``quarter`` has been simulated; the need pull of that quarter."""
+    while model.quarter < Quarter.parse(quarter):
+        model.step()
+    return model.need.copy()
+
+
+def test_no_pull_before_the_lockdowns(model):
+    assert not step_to(model, "2020Q1").any()
+
+
+def first_lockdown_quarter(model) -> tuple[np.ndarray, np.ndarray]:
+    """Need pull of 2020Q2 and who received the transfer when households decided."""
+    step_to(model, "2020Q1")
+    transfer = model.h.gets_transfer.copy()
+    return step_to(model, "2020Q2"), transfer
+
+
+def test_while_schools_are_closed_each_need_adds_its_pull(model):
+    need, transfer = first_lockdown_quarter(model)
+    pars = model.pars
+    expected = (
+        pars["pull_school"] * model.has_school_age
+        + pars["pull_telework"] * model.has_teleworker
+        + pars["pull_transfer"] * transfer
+    )
+    np.testing.assert_allclose(need, expected, rtol=1e-6)
+    assert model.has_school_age.any() and (~model.has_school_age).any()
+    assert model.has_teleworker.any() and transfer.any()
+
+
+def test_after_the_needs_pass_a_share_of_the_largest_pull_persists(model):
+    peak = np.zeros(model.h.n, dtype=np.float32)
+    while model.quarter < Quarter.parse("2023Q4"):
+        model.step()
+        peak = np.maximum(peak, model.need)
+    assert model.shock.get(model.quarter, 0.0) == 0
+    np.testing.assert_allclose(model.need, model.pars["pull_persist"] * peak, rtol=1e-6)
+
+
+def test_a_household_with_no_need_gets_no_pull(model):
+    need, transfer = first_lockdown_quarter(model)
+    needless = ~model.has_school_age & ~model.has_teleworker & ~transfer
+    assert needless.any() and not need[needless].any()
+
+
+@pytest.mark.slow
+def test_households_with_school_age_members_connect_faster_while_schools_are_closed():
+    """2019Q4 to 2021Q2, common random numbers: the school pull on against off."""
+    rise = {}
+    for pull in (0.6, 0.0):
+        data = scenario_data("world/baseline.yaml")
+        data["parameters"] = {"pull_school": pull}
+        m = new_model(data, 1, 4000)
+        start = m.h.connection > 0
+        step_to(m, "2021Q2")
+        gained = (m.h.connection > 0).astype(float) - start
+        rise[pull] = (gained[m.has_school_age].mean(), gained[~m.has_school_age].mean())
+    (with_on, without_on), (with_off, without_off) = rise[0.6], rise[0.0]
+    assert with_on - with_off > 0.02
+    assert with_on - with_off > 2 * abs(without_on - without_off)

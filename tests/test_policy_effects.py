@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from model.policies.base import NO_LABOUR_RULES, Levers, Policy
-from model.policies.outcomes import OUTCOMES, outcome_share
+from model.policies.outcomes import OUTCOMES, eligible_rows, outcome_share
 from model.policies.registry import POLICY_TYPES
 from model.yamlio import read_yaml
 from tests.simhelpers import SCENARIOS, act, make_policy, new_model, population, scenario_data
@@ -109,14 +109,7 @@ ROW_LEVERS = {
 
 
 def _rows(model, policy: Policy, level: str) -> np.ndarray:
-    eligible = policy.eligible(model.pop)
-    if level == policy.level:
-        return eligible
-    if level == "person":
-        return eligible[model.p.household]
-    out = np.zeros(model.h.n, dtype=bool)
-    out[model.p.household[eligible]] = True
-    return out
+    return eligible_rows(model.pop, policy.eligible(model.pop), policy.level, level)
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -552,3 +552,72 @@ def test_an_intersection_below_the_minimum_share_does_not_count_for_the_worst_of
     worst = _worst_of(pop)
     assert worst.label.startswith("Men, Aged 25-64, Urban")
     assert worst.share == 1.0
+
+
+def test_children_aged_5_to_12_count_for_the_worst_off():
+    """Persons under 5 are not Internet users by definition, but children of 5-12 are."""
+    n = 1000
+    kids = np.arange(n) < 100
+    pop = hand_population(
+        [1] * n,
+        households={"quintile": 2},
+        people={"age": np.where(kids, 8, 40), "is_online": ~kids},
+    )
+    worst = _worst_of(pop)
+    assert worst.label == "Men, Aged 5-12, Urban, Q3, Without disability"
+    assert worst.share == 0.0
+
+
+def test_cell_table_of_a_population_of_one():
+    pop = hand_population([1], households={"connection": 2}, people={"age": 30})
+    table = ind.cell_table(pop, ind.Cells(pop))
+    assert len(table) == 1
+    assert table.loc[0, ["sex", "age", "location", "quintile"]].tolist() == [
+        "male",
+        "25-64",
+        "urban",
+        "1",
+    ]
+
+
+@pytest.mark.parametrize(("age", "meaningful"), [(12, True), (13, False), (14, False)])
+def test_only_children_under_13_use_a_family_device(age: int, meaningful: bool):
+    """Online on a meaningful home plan, no phone of their own and no computer at home."""
+    pop = hand_population(
+        [2],
+        households={"connection": 2, "has_computer": False},
+        people={"age": [40, age], "is_online": True, "has_smartphone": [T, F]},
+    )
+    np.testing.assert_array_equal(ind.meaningful_use(pop), [T, meaningful])
+
+
+def test_inequality_of_incomes_below_one_dollar():
+    """Incomes 0.1, 0.2, 0.3 and 0.4 of four, three, two and one persons, each of weight 1/16
+    (total weighted income 0.125): the Gini is the mean absolute difference over twice
+    the mean, the Palma the top tenth's 0.4 over the bottom 40%'s 4 x 0.1."""
+    values = np.repeat([0.1, 0.2, 0.3, 0.4], [4, 3, 2, 1]).astype(float)
+    gini, palma = ind.inequality_sorted(values, np.full(values.size, 0.0625))
+    by_hand = np.abs(values[:, None] - values[None, :]).mean() / (2 * values.mean())
+    assert gini == pytest.approx(by_hand)
+    assert palma == pytest.approx(0.4 / (4 * 0.1))
+
+
+def test_eligibility_combines_every_household_condition():
+    """Rural, in the poorest fifth and offline in 2019: each condition removes households."""
+    pop = hand_population(
+        [1] * 5,
+        households={
+            "is_rural": [T, F, T, T, T],
+            "quintile": [0, 0, 1, 0, 0],
+            "was_online_2019": [F, F, F, T, F],
+        },
+        people={"age": 40},
+    )
+    rule = Eligibility.model_validate(
+        {"location": ["rural"], "quintile": [1], "offline_in_2019": True}
+    )
+    np.testing.assert_array_equal(rule.household_mask(pop), [T, F, F, F, T])
+    online_before = Eligibility.model_validate({"offline_in_2019": False})
+    np.testing.assert_array_equal(online_before.household_mask(pop), [F, F, F, T, F])
+    everyone = Eligibility.model_validate({})
+    assert everyone.household_mask(pop).all()

@@ -168,3 +168,54 @@ def test_platform_pay_follows_each_persons_own_labour_rules():
     )
     assert on_platform.all()
     np.testing.assert_allclose(earnings, [90.0, 70.0])
+
+
+HOMES = 20_000
+RATE_ADJUST = 0.25
+
+
+def adoption_path(propensity: float, start: int, quarters: int = 4) -> np.ndarray:
+    """Share connected after each quarter of households that all want (or all refuse) a plan."""
+    n = HOMES
+    f32 = np.zeros(n, dtype=np.float32)
+    fixed = (
+        np.full(n, propensity, dtype=np.float32),
+        np.full(n, -50.0, dtype=np.float32),  # never a meaningful plan
+        np.ones(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+        np.full(n, 1000.0),  # income in 2019
+        f32,
+        f32,
+        f32,
+        np.zeros(n),
+        np.zeros(n),
+    )
+    now = (np.full(n, 1000.0), f32, f32, f32)
+    cost = (1.0, 2.0, 0.0, np.zeros(n), np.zeros(n))
+    pars = (0.0, 0.0, 0.0, 0.0, 0.5, RATE_ADJUST, 0.1, 0.0, 0.05, 0.05)
+    connection = np.full(n, start, dtype=np.int8)
+    shares = []
+    for q in range(quarters):
+        keys = tuple(np.uint64(100 * q + k) for k in range(3))
+        kernels.connection_quarter(fixed, now, cost, pars, keys, connection)
+        shares.append(np.mean(connection > 0))
+    return np.array(shares)
+
+
+def test_households_that_want_a_connection_close_the_gap_at_the_adjustment_rate():
+    expected = 1 - (1 - RATE_ADJUST) ** np.arange(1, 5)
+    np.testing.assert_allclose(
+        adoption_path(2.0, start=0), expected, atol=4 * np.sqrt(0.25 / HOMES)
+    )
+
+
+def test_households_that_no_longer_want_one_drop_at_the_adjustment_rate():
+    expected = (1 - RATE_ADJUST) ** np.arange(1, 5)
+    np.testing.assert_allclose(
+        adoption_path(-2.0, start=1), expected, atol=4 * np.sqrt(0.25 / HOMES)
+    )
+
+
+def test_households_that_want_what_they_have_keep_it():
+    np.testing.assert_array_equal(adoption_path(-2.0, start=0), 0.0)
+    np.testing.assert_array_equal(adoption_path(2.0, start=1), 1.0)

@@ -524,32 +524,29 @@ def _worst_of(pop: Population) -> ind.Worst:
     return ind.worst_intersection(cells, table.sum(axis=1).astype(float), table[:, 1::2].sum(1))
 
 
-def test_an_intersection_of_exactly_the_minimum_size_counts_for_the_worst_off():
-    """30 offline rural women among 6,000 persons: exactly 0.5% and exactly 30 persons, the
-    smallest intersection that counts."""
-    n = 6000
-    small = np.arange(n) < ind.WORST_MIN_PERSONS
-    assert ind.WORST_MIN_SHARE * n == ind.WORST_MIN_PERSONS
-    pop = hand_population(
+def _offline_rural_women(n: int, k: int):
+    """``n`` one-person households aged 40 in the second fifth: ``k`` offline rural women, the
+    rest online urban men."""
+    small = np.arange(n) < k
+    return hand_population(
         [1] * n,
         households={"is_rural": small, "quintile": 2},
         people={"age": 40, "is_female": small, "is_online": ~small},
     )
-    worst = _worst_of(pop)
+
+
+def test_an_intersection_of_exactly_the_minimum_size_counts_for_the_worst_off():
+    """30 offline rural women among 6,000 persons: exactly 0.5% and exactly 30 persons, the
+    smallest intersection that counts."""
+    assert ind.WORST_MIN_SHARE * 6000 == ind.WORST_MIN_PERSONS
+    worst = _worst_of(_offline_rural_women(6000, ind.WORST_MIN_PERSONS))
     assert worst.label.startswith("Women, Aged 25-64, Rural")
     assert worst.share == 0.0
 
 
 def test_an_intersection_below_the_minimum_share_does_not_count_for_the_worst_off():
     """40 offline rural women among 10,000 persons: more than 30 persons but only 0.4%."""
-    n = 10_000
-    small = np.arange(n) < 40
-    pop = hand_population(
-        [1] * n,
-        households={"is_rural": small, "quintile": 2},
-        people={"age": 40, "is_female": small, "is_online": ~small},
-    )
-    worst = _worst_of(pop)
+    worst = _worst_of(_offline_rural_women(10_000, 40))
     assert worst.label.startswith("Men, Aged 25-64, Urban")
     assert worst.share == 1.0
 

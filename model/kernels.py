@@ -252,22 +252,20 @@ def labour_quarter(
     ``is_employed`` stays false).
 
     The rules of :mod:`model.rules.labour` and :func:`model.rules.income.labour_income`, in
-    one pass:
-
-    Each person's labour rules (floor, insurance, hiring duty, right to telework, gigs) are
-    the row of ``rules[1]`` given by the person's cover code (:meth:`model.policies.base.
-    Levers.labour_table`).
+    one pass. Each person's labour rules (floor, insurance, hiring duty, right to telework,
+    gigs) are the row of ``rules[1]`` given by the person's cover code
+    (:meth:`model.policies.base.Levers.labour_table`):
 
     - losses (``shock[0]`` > 0): each worker still in the 2019 job loses it with hazard
       ``min(rel_loss * shock[0], 1)``, lowered by ``rel_protected`` when the job is
       teleworkable and the worker online, skilled and meaningfully connected at home (or
-      basic, with a right to telework, for a share ``telework_right``);
-    - rehiring (``shock[3]``): those who lost a job find one at ``p_rehire`` a quarter
-      (times the disability hiring penalty, which an accessible-hiring duty reduces);
+      basic, with a right to telework, for the share the person's right gives);
+    - rehiring (``shock[2]``): those who lost a job find one at ``p_rehire`` a quarter
+      (times the disability hiring penalty, which the person's hiring duty reduces);
     - platform work: online, skilled persons aged 15-64 leave at ``p_exit`` or, without a
-      formal job, enter at ``p_platform`` times gig availability (and the hiring penalty);
-      a platform worker gets gigs with chance ``gig_availability`` and is paid a share of
-      a reference income raised to the floor, or social insurance's share without gigs;
+      formal job, enter at ``p_platform`` times the person's gigs (and the hiring penalty);
+      a platform worker gets gigs with that chance and is paid a share of a reference
+      income raised to the person's floor, or the insurance's share without gigs;
     - earnings: the 2019 job's earnings less the shorter hours, or ``share_kept`` of them
       after a loss, plus platform pay; summed per household into ``earnings_sum``.
 

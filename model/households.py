@@ -48,6 +48,12 @@ HOUSEHOLD_ATTRIBUTES: tuple[Attribute, ...] = (
     ),
     Attribute("has_coverage", "?", False, "mobile network covers where the household lives"),
     Attribute("has_broadband", "?", False, "3G+ coverage good enough for meaningful use"),
+    Attribute(
+        "coverage_ramp",
+        "f4",
+        0.0,
+        "share of the coverage ramp-up done: 0 = not covered, 1 = established (covered in 2019)",
+    ),
     Attribute("has_computer", "?", False, "the household owns a computer"),
     Attribute("connection", "i1", 0, "home connection: 0 = none, 1 = basic, 2 = meaningful plan"),
     Attribute("propensity", "f4", 0.0, "logit of wanting a home connection in 2019 (raked)"),
@@ -160,6 +166,7 @@ class Households(_Table):
     quintile: np.ndarray
     has_coverage: np.ndarray
     has_broadband: np.ndarray
+    coverage_ramp: np.ndarray
     has_computer: np.ndarray
     connection: np.ndarray
     propensity: np.ndarray

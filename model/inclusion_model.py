@@ -67,6 +67,10 @@ class InclusionModel(mesa.Model):
         self.shock = {
             Quarter.parse(str(q)): v for q, v in loaded.region.labour_shock.hours_lost.items()
         }
+        self.ramp_keys = (
+            self.streams.key("coverage.ramp.household", 0),
+            self.streams.key("coverage.ramp.person", 0),
+        )
         self.policies = [build_policy(c, self.pars, self.pop) for c in loaded.policies]
         _unique_names(self.policies)
         self.spend = {p.name: 0.0 for p in self.policies}
@@ -223,6 +227,7 @@ class InclusionModel(mesa.Model):
         """
         h, pars, lv = self.h, self.pars, self.levers
         self.need = self.lockdown_pull()
+        self.advance_coverage_ramp()
         prices = conn.market_prices(
             self.base_prices,
             (self.quarter - self.start) / 4,
@@ -233,7 +238,7 @@ class InclusionModel(mesa.Model):
             (
                 h.propensity,
                 h.propensity_meaningful,
-                h.has_coverage,
+                h.coverage_ramp,
                 h.has_broadband,
                 h.income_base,
                 h.peers_online_2019,
@@ -262,9 +267,28 @@ class InclusionModel(mesa.Model):
                 conn.AFFORDABLE_SHARE,
                 conn.STRESS_SHARE,
             ),
-            (self.key("connect.adjust"), self.key("connect.upgrade"), self.key("connect.stress")),
+            (
+                self.key("connect.adjust"),
+                self.key("connect.upgrade"),
+                self.key("connect.stress"),
+                self.ramp_keys[0],
+            ),
             h.connection,
         )
+
+    def advance_coverage_ramp(self) -> None:
+        """Newly covered households move ``1 / (4 * coverage_ramp_years)`` up their ramp a quarter.
+
+        Coverage a policy builds reaches households and persons over years, not at once
+        (:func:`model.rules.connectivity.advance_ramp`); coverage present in 2019 is
+        established (ramp 1).
+        """
+        h = self.h
+        ramping = np.flatnonzero(h.has_coverage & (h.coverage_ramp < 1))
+        if ramping.size:
+            h.coverage_ramp[ramping] = conn.advance_ramp(
+                h.coverage_ramp[ramping], self.pars["coverage_ramp_years"]
+            )
 
     def common_pull(self) -> float:
         """Pull towards being online shared by every household and person (logit).
@@ -320,7 +344,8 @@ class InclusionModel(mesa.Model):
             p.household,
             h.connection,
             h.has_computer,
-            h.has_coverage,
+            h.coverage_ramp,
+            self.ramp_keys[1],
             p.age,
             p.use_latent,
             self.damp,

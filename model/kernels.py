@@ -20,12 +20,60 @@ SKILL_BASIC = np.float32(SKILL_LEVELS[0][1])
 """Skill score from which a person has basic digital skills (ITU levels)."""
 
 
+# --- counter-based draws --------------------------------------------------------------------
+
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+MIX_2 = np.uint64(0x94D049BB133111EB)
+TO_UNIT = 1.0 / 16777216.0
+
+
+@njit(cache=True, inline="always")
+def uniform(key: np.uint64, i: int) -> float:
+    """The uniform draw in [0, 1) of row ``i`` in the stream ``key`` (24 random bits).
+
+    The SplitMix64 output function (Steele, Lea & Flood 2014) applied to the counter
+    ``key + (i + 1) * golden ratio``: each row's draw depends only on the stream and the row,
+    so a decision draws for any subset of rows without shifting anyone else's draw, and
+    scenarios that differ in who is eligible still share every row's draw (common random
+    numbers).
+    """
+    z = key + np.uint64(i + 1) * GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * MIX_1
+    z = (z ^ (z >> np.uint64(27))) * MIX_2
+    z = z ^ (z >> np.uint64(31))
+    return float(z >> np.uint64(40)) * TO_UNIT
+
+
+@njit(cache=True, inline="always")
+def covered_now(ramp: float, key: np.uint64, i: int) -> bool:
+    """Row ``i`` is reached by coverage: established (ramp 1), or its fixed draw is below the ramp.
+
+    ``key`` is the same every quarter, so a row once reached stays reached while the ramp
+    grows (:func:`model.rules.connectivity.reached_by_coverage`).
+    """
+    return ramp >= 1.0 or (ramp > 0.0 and uniform(key, i) < ramp)
+
+
+@njit(cache=True)
+def uniforms(key: np.uint64, n: int) -> np.ndarray:
+    """Draws of rows ``0 .. n-1`` of stream ``key`` (see :func:`uniform`)."""
+    out = np.empty(n, dtype=np.float32)
+    for i in range(n):
+        out[i] = uniform(key, i)
+    return out
+
+
+# --- persons ---------------------------------------------------------------------------------
+
+
 @njit(cache=True)
 def use_and_skills(
     household: np.ndarray,
     connection: np.ndarray,
     has_computer: np.ndarray,
-    has_coverage: np.ndarray,
+    coverage_ramp: np.ndarray,
+    ramp_key: np.uint64,
     age: np.ndarray,
     use_latent: np.ndarray,
     damp: np.ndarray,
@@ -48,8 +96,9 @@ def use_and_skills(
 ) -> None:
     """Each person's use this quarter, then skills; household sums of adults' skills.
 
-    Use, for persons 5+ where the network reaches the household now (coverage can arrive
-    during a run): ``use_latent + home_shift[home] + damp * (common + need[household] +
+    Use, for persons 5+ where the network reaches the household now and whom the ramp-up of
+    new coverage has reached (:func:`covered_now` with the person's draw of ``ramp_key``):
+    ``use_latent + home_shift[home] + damp * (common + need[household] +
     beta_skill * (skill - skill_2019)) > 0`` (:func:`model.rules.connectivity.person_uses`).
     A person 13+ who comes online without the household's computer at a connected home buys a
     smartphone. Meaningful use needs a
@@ -66,7 +115,7 @@ def use_and_skills(
         pull = damp[i] * (
             np.float32(common) + need[h] + np.float32(beta_skill) * (s - skill_2019[i])
         )
-        can_use = age[i] >= MIN_USE_AGE and has_coverage[h]
+        can_use = age[i] >= MIN_USE_AGE and covered_now(coverage_ramp[h], ramp_key, i)
         online = can_use and use_latent[i] + home_shift[home] + pull > 0
         computer_at_home = has_computer[h] and home > 0
         if online and not is_online[i] and age[i] >= own_device_age and not computer_at_home:
@@ -198,40 +247,6 @@ def gini_palma(order: np.ndarray, values: np.ndarray, weights: np.ndarray) -> tu
     return 1.0 - area, (top / bottom if bottom > 0 else 0.0)
 
 
-# --- counter-based draws --------------------------------------------------------------------
-
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
-MIX_2 = np.uint64(0x94D049BB133111EB)
-TO_UNIT = 1.0 / 16777216.0
-
-
-@njit(cache=True, inline="always")
-def uniform(key: np.uint64, i: int) -> float:
-    """The uniform draw in [0, 1) of row ``i`` in the stream ``key`` (24 random bits).
-
-    The SplitMix64 output function (Steele, Lea & Flood 2014) applied to the counter
-    ``key + (i + 1) * golden ratio``: each row's draw depends only on the stream and the row,
-    so a decision draws for any subset of rows without shifting anyone else's draw, and
-    scenarios that differ in who is eligible still share every row's draw (common random
-    numbers).
-    """
-    z = key + np.uint64(i + 1) * GOLDEN
-    z = (z ^ (z >> np.uint64(30))) * MIX_1
-    z = (z ^ (z >> np.uint64(27))) * MIX_2
-    z = z ^ (z >> np.uint64(31))
-    return float(z >> np.uint64(40)) * TO_UNIT
-
-
-@njit(cache=True)
-def uniforms(key: np.uint64, n: int) -> np.ndarray:
-    """Draws of rows ``0 .. n-1`` of stream ``key`` (see :func:`uniform`)."""
-    out = np.empty(n, dtype=np.float32)
-    for i in range(n):
-        out[i] = uniform(key, i)
-    return out
-
-
 # --- labour market --------------------------------------------------------------------------
 
 
@@ -345,7 +360,8 @@ def connection_quarter(
 ) -> None:
     """Each household's home connection next quarter (:mod:`model.rules.connectivity`).
 
-    A covered household wants a connection when its raked propensity plus the pull (common
+    A covered household that the ramp-up of new coverage has reached (:func:`covered_now`)
+    wants a connection when its raked propensity plus the pull (common
     pull, the household's lockdown need, peers and skills gained since 2019) less the rise in
     unaffordability since 2019 is positive, and a meaningful plan likewise (with broadband
     coverage and the pull of skills around ``skill_mid``). It closes the gap between what it
@@ -354,7 +370,7 @@ def connection_quarter(
     income that has fallen.
 
     Args:
-        fixed: (propensity, propensity_meaningful, has_coverage, has_broadband,
+        fixed: (propensity, propensity_meaningful, coverage_ramp, has_broadband,
             income_base, peers_2019, skill_2019, readiness for meaningful use in 2019,
             unafford_2019, unafford_meaningful_2019).
         now: (income, peers share, mean skill of members 15+, lockdown need pull).
@@ -362,15 +378,15 @@ def connection_quarter(
             device subsidy) after the policy price factor.
         pars: (common pull, beta_peer, beta_skill, beta_afford, skill_mid, rate_adjust,
             rate_upgrade, p_stress, affordable share, stress share).
-        keys: streams (adjust, upgrade, stress).
+        keys: streams (adjust, upgrade, stress, and the fixed key of the coverage ramp-up).
         connection: updated in place.
 
     """
-    prop, prop_m, coverage, broadband, income_base, peers_0, skill_0, ready_0, aff_0, aff_m0 = fixed
+    prop, prop_m, ramp, broadband, income_base, peers_0, skill_0, ready_0, aff_0, aff_m0 = fixed
     income, peers, skill, need = now
     basic, meaningful, device, sub_service, sub_device = cost
     common, b_peer, b_skill, b_afford, mid, rate_adjust, rate_up, p_stress, ok, stress = pars
-    k_adjust, k_up, k_stress = keys
+    k_adjust, k_up, k_stress, k_ramp = keys
     for i in range(connection.size):
         inc = max(income[i], 1.0)
         c_basic = basic * (1.0 - sub_service[i])
@@ -380,7 +396,8 @@ def connection_quarter(
         pull = (
             common + need[i] + b_peer * (peers[i] - peers_0[i]) + b_skill * (skill[i] - skill_0[i])
         )
-        wants = coverage[i] and prop[i] + pull - b_afford * (afford - aff_0[i]) > 0
+        reached = covered_now(ramp[i], k_ramp, i)
+        wants = reached and prop[i] + pull - b_afford * (afford - aff_0[i]) > 0
         ready = 1.0 / (1.0 + np.exp(-10.0 * (skill[i] - mid)))
         pull_m = common + need[i] + b_skill * (ready - ready_0[i])
         wants_m = (

@@ -145,6 +145,19 @@ _PARAMS = [
         "Commission Target 3 page); calibrated to the ITU world path (docs/calibration.md).",
     ),
     Param(
+        "coverage_ramp_years",
+        4.0,
+        "years",
+        1.0,
+        8.0,
+        "connectivity",
+        "Years over which households under newly built coverage come within its reach (shops, "
+        "agents, handsets, word of mouth): the share reached grows linearly to all.",
+        "Assumption for the length; its form follows GSMA State of Mobile Internet "
+        "Connectivity 2023 (coverage gap about 5% against a usage gap of 38%: coverage alone "
+        "is not use).",
+    ),
+    Param(
         "p_drop_stress",
         0.06,
         "1/quarter",

@@ -402,6 +402,7 @@ def _coverage_and_devices(h: Households, region: Region, rs: Streams) -> None:
     u = rs("pop.coverage").random(h.n)
     h.has_coverage[:] = u < p_cov
     h.has_broadband[:] = u < p_bb
+    h.coverage_ramp[:] = h.has_coverage
     computer = np.array(region.composition.computer_by_quintile.by_quintile)[h.quintile]
     h.has_computer[:] = rs("pop.computer").random(h.n) < computer
 

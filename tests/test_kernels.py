@@ -29,7 +29,8 @@ def skill_path(start: float, home: int, quarters: int = QUARTERS) -> np.ndarray:
             np.zeros(1, dtype=np.int32),  # household
             np.array([home], dtype=np.int8),  # connection
             np.array([True]),  # has_computer
-            np.array([True]),  # has_coverage
+            np.ones(1, dtype=np.float32),  # coverage_ramp: established
+            np.uint64(0),  # ramp key
             np.array([30], dtype=np.int8),  # age
             np.array([5.0], dtype=np.float32),  # use_latent: online whenever connected
             one,  # damp
@@ -181,7 +182,7 @@ def adoption_path(propensity: float, start: int, quarters: int = 4) -> np.ndarra
     fixed = (
         np.full(n, propensity, dtype=np.float32),
         np.full(n, -50.0, dtype=np.float32),  # never a meaningful plan
-        np.ones(n, dtype=bool),
+        np.ones(n, dtype=np.float32),  # coverage established
         np.zeros(n, dtype=bool),
         np.full(n, 1000.0),  # income in 2019
         f32,
@@ -196,7 +197,7 @@ def adoption_path(propensity: float, start: int, quarters: int = 4) -> np.ndarra
     connection = np.full(n, start, dtype=np.int8)
     shares = []
     for q in range(quarters):
-        keys = tuple(np.uint64(100 * q + k) for k in range(3))
+        keys = tuple(np.uint64(100 * q + k) for k in range(4))
         kernels.connection_quarter(fixed, now, cost, pars, keys, connection)
         shares.append(np.mean(connection > 0))
     return np.array(shares)

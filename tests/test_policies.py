@@ -82,6 +82,8 @@ def test_connectivity_covers_rural_first_the_right_number_and_spends_count_weigh
         households_covered_per_year=4 * W * (k_rural + 3),
         households_upgraded_per_year=0,
         cost_per_household_covered=500,
+        running_cost_per_household_year=40,
+        rural_cost_factor=2.0,
     )
     _, spent = act(policy, pop)
     new = h.has_coverage & ~before
@@ -89,8 +91,24 @@ def test_connectivity_covers_rural_first_the_right_number_and_spends_count_weigh
     assert new[rural_gap].all()  # every rural gap first
     assert new[urban_gap].sum() == 3
     assert h.has_broadband[new].all()  # new sites give 3G+
-    assert spent == pytest.approx((k_rural + 3) * W * 500)
+    cost_units = 2 * k_rural + 3  # a rural household costs twice an urban one
+    assert spent == pytest.approx(cost_units * W * (500 + 40 / 4))
     np.testing.assert_array_equal(policy.reached, new)
+    assert (h.coverage_ramp[new] == 0).all()  # new coverage starts its ramp-up
+
+
+def test_connectivity_running_costs_follow_every_household_covered_so_far(pop, h):
+    policy = make_policy(
+        pop,
+        type="connectivity",
+        households_covered_per_year=4 * W * 2,
+        households_upgraded_per_year=0,
+        cost_per_household_covered=0,
+        running_cost_per_household_year=100,
+        rural_cost_factor=1.0,
+    )
+    spends = [act(policy, pop, seed=q)[1] for q in range(3)]
+    assert spends == pytest.approx([2 * W * 25, 4 * W * 25, 6 * W * 25])
 
 
 def test_connectivity_quota_is_per_quarter_scaled_by_intensity(pop, h):
@@ -106,7 +124,7 @@ def test_connectivity_quota_is_per_quarter_scaled_by_intensity(pop, h):
     new = h.has_coverage & ~before
     assert new.sum() == 5
     assert h.is_rural[new].all()
-    assert spent == pytest.approx(5 * W * 500)
+    assert spent == pytest.approx(5 * W * 2 * (500 + 25 / 4))  # rural: twice the cost
 
 
 def test_connectivity_upgrades_2g_only_households_and_spends_upgrade_cost(pop, h):
@@ -127,7 +145,7 @@ def test_connectivity_upgrades_2g_only_households_and_spends_upgrade_cost(pop, h
     assert up.sum() == 5
     assert rural_gap[up].all()
     np.testing.assert_array_equal(h.has_coverage, coverage)
-    assert spent == pytest.approx(5 * W * 120)
+    assert spent == pytest.approx(5 * W * 2 * 120)  # rural upgrades cost twice as much
     np.testing.assert_array_equal(policy.reached, up)
 
 

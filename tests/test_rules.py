@@ -52,6 +52,35 @@ def test_unaffordability_is_log_ratio_above_the_two_percent_floor():
     assert conn.AFFORDABLE_SHARE == 0.02
 
 
+def test_advance_ramp_adds_a_quarter_of_a_year_over_the_ramp_length_and_stops_at_one():
+    ramp = np.array([0.0, 0.5, 0.95, 1.0], dtype=np.float32)
+    np.testing.assert_allclose(conn.advance_ramp(ramp, 2.0), [0.125, 0.625, 1.0, 1.0])
+    quarters = 0
+    r = np.zeros(1, dtype=np.float32)
+    while r[0] < 1:
+        r = conn.advance_ramp(r, 4.0)
+        quarters += 1
+    assert quarters == 16
+
+
+def test_reached_by_coverage_established_everyone_new_below_ramp_uncovered_nobody():
+    ramp = np.array([1.0, 0.3, 0.3, 0.0, 0.0], dtype=np.float32)
+    u = np.array([0.99, 0.29, 0.31, 0.0, 0.5], dtype=np.float32)
+    np.testing.assert_array_equal(
+        conn.reached_by_coverage(ramp, u), [True, True, False, False, False]
+    )
+
+
+def test_reached_by_coverage_grows_with_the_ramp_and_never_loses_a_row():
+    u = np.random.default_rng(1).random(10_000).astype(np.float32)
+    before = np.zeros(u.size, dtype=bool)
+    for ramp in (0.25, 0.5, 0.75, 1.0):
+        now = conn.reached_by_coverage(np.full(u.size, ramp, dtype=np.float32), u)
+        assert now.mean() == pytest.approx(ramp, abs=0.02)
+        assert not (before & ~now).any()
+        before = now
+
+
 def test_barrier_multiplies_female_and_disability():
     got = conn.barrier(arr(F, F, T, T), arr(F, T, F, T), 0.9, 0.6)
     np.testing.assert_allclose(got, [1.0, 0.6, 0.9, 0.54])

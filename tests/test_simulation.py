@@ -389,6 +389,23 @@ def test_persons_in_newly_covered_households_come_online():
     assert model.p.is_online[newly].mean() > 0.3
 
 
+def test_new_coverage_reaches_persons_over_the_ramp_not_at_once():
+    """A year after coverage arrives, at most a quarter of its ramp (4 years) is done."""
+    model = new_model(scenario_data("lac/connectivity.yaml"), 1, 20_000)
+    uncovered = ~model.h.has_coverage[model.p.household] & (model.p.age >= 5)
+    while model.quarter < Quarter(2021, 4):
+        model.step()
+    first = uncovered & model.h.has_coverage[model.p.household]
+    assert first.sum() > 100
+    ramp = model.h.coverage_ramp[model.p.household[first]]
+    assert ramp.min() > 0 and ramp.max() == pytest.approx(0.25)
+    assert model.p.is_online[first].mean() < 0.2
+    while model.quarter < Quarter(2025, 4):
+        model.step()
+    assert (model.h.coverage_ramp[model.p.household[first]] == 1).all()
+    assert model.p.is_online[first].mean() > 0.4
+
+
 # --- every shipped scenario -------------------------------------------------------------------
 
 

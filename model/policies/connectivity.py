@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import numpy as np
+from pydantic import Field
 
 from model.households import Households, Population
 from model.policies.base import Context, Count, Levers, Policy, PolicyConfig, UnitCost, take
@@ -18,8 +19,13 @@ class ConnectivityConfig(PolicyConfig):
             (rural first when ``rural_first``); new sites give 3G+ coverage.
         households_upgraded_per_year: covered households a year whose 2G-only coverage is
             upgraded to 3G+, which makes meaningful use possible.
-        cost_per_household_covered: US$ per household newly covered.
-        cost_per_household_upgraded: US$ per household upgraded.
+        cost_per_household_covered: US$ of capital per urban household newly covered.
+        cost_per_household_upgraded: US$ of capital per urban household upgraded.
+        running_cost_per_household_year: US$ a year of running costs per household the
+            policy has covered, paid while the policy is in force.
+        rural_cost_factor: capital and running costs of a rural household relative to an
+            urban one (GSMA contribution to ITU-D, 2019: a rural site costs up to twice as
+            much to build and run).
         rural_first: build where coverage is missing in rural areas before urban ones.
 
     """
@@ -29,6 +35,8 @@ class ConnectivityConfig(PolicyConfig):
     households_upgraded_per_year: Count = 1_000_000
     cost_per_household_covered: UnitCost = 500.0
     cost_per_household_upgraded: UnitCost = 120.0
+    running_cost_per_household_year: UnitCost = 25.0
+    rural_cost_factor: Annotated[float, Field(ge=1.0, le=10.0)] = 2.0
     rural_first: bool = True
 
 
@@ -36,12 +44,22 @@ class Connectivity(Policy):
     """Extends coverage where it is missing and upgrades 2G-only areas to 3G+.
 
     Unit costs default to the order of the ITU Connecting Humanity Action Blueprint (2025):
-    US$ 1.5-1.7 trillion of infrastructure to connect the unconnected by 2030.
+    US$ 1.5-1.7 trillion of infrastructure to connect the unconnected by 2030. Costs follow
+    who was reached: capital for each household covered or upgraded, running costs a quarter
+    for every household covered so far, both ``rural_cost_factor`` times higher in rural
+    areas. The running cost's size is an assumption (5% of the urban capital cost a year).
+    Households under new coverage come within its reach over ``coverage_ramp_years``
+    (:meth:`model.inclusion_model.InclusionModel.advance_coverage_ramp`).
     """
 
     Config = ConnectivityConfig
     config: ConnectivityConfig
     outcome = "connected"
+
+    def __init__(self, config: ConnectivityConfig, pars: dict[str, float], pop: Population):
+        super().__init__(config, pars, pop)
+        self.covered = np.zeros(pop.h.n, dtype=bool)
+        """Households this policy has covered (they carry its running costs)."""
 
     def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
         """Cover and upgrade this quarter's quota of eligible households; return the spend."""
@@ -58,10 +76,19 @@ class Connectivity(Policy):
         h.has_broadband[upgraded] = True
         self.reached[covered] = True
         self.reached[upgraded] = True
+        self.covered[covered] = True
         return h.weight * (
-            covered.size * c.cost_per_household_covered
-            + upgraded.size * c.cost_per_household_upgraded
+            self._households(h, covered) * c.cost_per_household_covered
+            + self._households(h, upgraded) * c.cost_per_household_upgraded
+            + self._households(h, np.flatnonzero(self.covered))
+            * c.running_cost_per_household_year
+            / 4
         )
+
+    def _households(self, h: Households, rows: np.ndarray) -> float:
+        """Simulated households in ``rows``, a rural one counting ``rural_cost_factor`` times."""
+        rural = np.count_nonzero(h.is_rural[rows])
+        return rows.size + (self.config.rural_cost_factor - 1.0) * rural
 
     def _pick(
         self, h: Households, candidates: np.ndarray, k: int, rng: np.random.Generator

@@ -58,6 +58,21 @@ def unaffordability(cost: np.ndarray, income: np.ndarray) -> np.ndarray:
     return np.log(np.maximum(share, AFFORDABLE_SHARE) / AFFORDABLE_SHARE)
 
 
+def advance_ramp(ramp: np.ndarray, years: float) -> np.ndarray:
+    """The coverage ramp-up one quarter on: ``1 / (4 * years)`` more, at most 1."""
+    return np.minimum(ramp + np.float32(1.0 / (4.0 * years)), np.float32(1.0)).astype(np.float32)
+
+
+def reached_by_coverage(ramp: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Rows (households or persons) that the network reaches now.
+
+    Established coverage (ramp 1) reaches everyone under it; new coverage reaches the rows
+    whose fixed draw ``u`` lies below the ramp, so the share reached grows linearly over
+    ``coverage_ramp_years`` and a row once reached stays reached.
+    """
+    return (ramp >= 1.0) | ((ramp > 0.0) & (u < ramp))
+
+
 def barrier(
     is_female: np.ndarray, has_disability: np.ndarray, rel_female: float, rel_disability: float
 ) -> np.ndarray:

@@ -31,6 +31,7 @@ class PathTarget(Strict):
     year: Annotated[int, Field(ge=2019, le=2030)] | None = None
     quarter: Quarter | None = None
     relative_to: Quarter | None = None
+    change_since: Quarter | None = None
     versus: str | None = None
     target: float | None = None
     tolerance: Annotated[float, Field(gt=0)] | None = None
@@ -46,12 +47,23 @@ class PathTarget(Strict):
             raise ValueError("nothing to check; add target and tolerance, or min and/or max")
         if self.target is not None and self.tolerance is None:
             raise ValueError("target without tolerance; add tolerance")
+        if self.relative_to is not None and self.change_since is not None:
+            raise ValueError("give relative_to (a ratio) or change_since (a difference), not both")
         return self
 
     @property
     def period(self) -> str:
         """The year or quarter, as text."""
         return str(self.year if self.year is not None else self.quarter)
+
+    @property
+    def period_label(self) -> str:
+        """The period with its reference: ``2020Q2 / 2019Q4`` (ratio), ``2020 - 2019Q4``."""
+        if self.relative_to is not None:
+            return f"{self.period} / {self.relative_to}"
+        if self.change_since is not None:
+            return f"{self.period} - {self.change_since}"
+        return self.period
 
     def passes(self, value: float) -> bool:
         """The simulated value meets the target or lies in the range."""
@@ -93,6 +105,8 @@ def value_of(ts: pd.DataFrame, t: PathTarget) -> float:
             v = float(ts.loc[str(t.quarter), indicator])
         if t.relative_to is not None:
             v /= float(ts.loc[str(t.relative_to), indicator])
+        if t.change_since is not None:
+            v -= float(ts.loc[str(t.change_since), indicator])
         return v
 
     value = at(t.indicator)
@@ -114,7 +128,7 @@ def check(targets: PathTargets, seeds: int, households: int) -> pd.DataFrame:
             {
                 "scenario": t.scenario,
                 "indicator": t.indicator + (f" - {t.versus}" if t.versus else ""),
-                "period": t.period + (f" / {t.relative_to}" if t.relative_to else ""),
+                "period": t.period_label,
                 "target": t.wanted(),
                 "simulated": mean,
                 "sd": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,

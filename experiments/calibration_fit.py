@@ -114,7 +114,7 @@ def quarters_needed(targets: Sequence[PathTarget], start: Quarter) -> int:
     last = start
     for t in targets:
         end = Quarter(t.year, 4) if t.year is not None else t.quarter
-        last = max(last, end, t.relative_to or start)
+        last = max(last, end, t.relative_to or start, t.change_since or start)
     return last - start + 1
 
 

@@ -703,7 +703,7 @@ def calibration_target_table() -> str:
     rows = []
     for t in load_targets().targets:
         indicator = t.indicator + (f" - {t.versus}" if t.versus else "")
-        period = t.period + (f" / {t.relative_to}" if t.relative_to else "")
+        period = t.period_label
         rows.append([f"`{t.scenario}`", f"`{indicator}`", period, t.wanted(), t.source])
     return table(("scenario", "indicator", "period", "target", "source"), rows)
 

@@ -90,6 +90,13 @@ PERSON_ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("is_employed", "?", False, "holds a job or platform gigs this quarter"),
     Attribute("lost_job", "?", False, "lost the 2019 job in the COVID-19 shock and not rehired"),
     Attribute("is_platform", "?", False, "does platform (gig) work"),
+    Attribute(
+        "left_labour_force",
+        "?",
+        False,
+        "lost the 2019 job and stopped searching (out of the labour force, not unemployed)",
+    ),
+    Attribute("works_from_home", "?", False, "works the 2019 job from home this quarter"),
 )
 """Every person attribute, in one place: arrays are allocated from this list."""
 
@@ -226,6 +233,8 @@ class People(_Table):
     is_employed: np.ndarray
     lost_job: np.ndarray
     is_platform: np.ndarray
+    left_labour_force: np.ndarray
+    works_from_home: np.ndarray
 
     @property
     def is_working_age(self) -> np.ndarray:

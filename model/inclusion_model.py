@@ -9,7 +9,14 @@ import pandas as pd
 from model import kernels
 from model.calendar import Quarter
 from model.households import WORKING_AGE, Households, People, Population
-from model.indicators import Cells, IncomeOrder, cell_table, indicators, meaningful_use
+from model.indicators import (
+    Cells,
+    IncomeOrder,
+    cell_table,
+    indicators,
+    labour_indicators,
+    meaningful_use,
+)
 from model.loader import LoadedScenario
 from model.params import defaults
 from model.policies.base import Context, Levers
@@ -22,7 +29,13 @@ from model.rules.network import build_peers
 from model.run import RunResult
 from model.streams import Streams
 
-LABOUR_STREAMS = ("labour.loss", "labour.telework", "labour.platform", "labour.gigs")
+LABOUR_STREAMS = (
+    "labour.loss",
+    "labour.telework",
+    "labour.platform",
+    "labour.gigs",
+    "labour.exit",
+)
 """Named streams of the labour decisions, in the order the labour pass takes them."""
 
 LOCKDOWN_FROM = schooling.SCHOOLS_CLOSED[0]
@@ -189,7 +202,15 @@ class InclusionModel(mesa.Model):
                 p.is_teleworkable,
                 p.has_disability,
             ),
-            (p.lost_job, p.is_platform, p.is_employed, p.is_online, p.skill),
+            (
+                p.lost_job,
+                p.is_platform,
+                p.is_employed,
+                p.is_online,
+                p.skill,
+                p.left_labour_force,
+                p.works_from_home,
+            ),
             h.connection,
             (
                 scale,
@@ -198,6 +219,9 @@ class InclusionModel(mesa.Model):
                 pars["p_rehire"],
                 (1 - pars["jobs_per_hour_lost"]) * hours_lost,
                 pars["share_income_kept_jobless"],
+                pars["share_losers_leaving"],
+                pars["p_return_work"],
+                pars["share_telework_basic"],
             ),
             (
                 labour.SKILLED,
@@ -209,6 +233,7 @@ class InclusionModel(mesa.Model):
             (cover, lv.labour_table()),
             tuple(self.key(name) for name in LABOUR_STREAMS),
             self._earnings,
+            self.labour_counts,
         )
         transfer = self.poverty_line * pars["transfer_share_of_line"] * h.size * h.gets_transfer
         h.income[:] = h.nonlabour_base + self._earnings + transfer
@@ -430,6 +455,8 @@ class InclusionModel(mesa.Model):
         self.ready_2019 = conn.skill_pull(h.skill_2019, pars["skill_for_meaningful"])
         self._adult_skill = np.zeros(h.n, dtype=np.float64)
         self._earnings = np.zeros(h.n, dtype=np.float64)
+        self.labour_counts = np.zeros(len(kernels.LABOUR_COUNTS), dtype=np.int64)
+        self.labour_counts[:2] = np.count_nonzero(p.is_working_age), np.count_nonzero(p.job > 0)
         h.peers_online_2019[:] = self._peer_share()
         everyone = np.ones(h.n, dtype=bool)
         would_take_up = inc.transfer_takeup(
@@ -472,6 +499,7 @@ class InclusionModel(mesa.Model):
         self.child_quarters_lost += missed
         values["n_children_cut_off_from_school"] = missed
         values["cum_child_quarters_cut_off"] = self.child_quarters_lost
+        values.update(labour_indicators(self.labour_counts, self.pop.weight))
         values.update(self._policy_indicators())
         self.indicators = values
         self.worst_label = worst.label

@@ -353,6 +353,30 @@ def indicators(
     return out, worst
 
 
+def labour_indicators(counts: np.ndarray, weight: float) -> dict[str, float]:
+    """Labour-force states of persons 15+ from the counts of the labour pass.
+
+    Args:
+        counts: simulated persons 15+ by :data:`model.kernels.LABOUR_COUNTS`.
+        weight: real persons each simulated one stands for.
+
+    Unemployment and leaving the labour force count those who lost their 2019 job in the
+    COVID-19 shock (and platform workers without gigs); the model starts from 2019 with no
+    one unemployed, so these indicators measure the change since 2019.
+
+    """
+    c = dict(zip(kernels.LABOUR_COUNTS, counts.astype(float), strict=True))
+    force = c["employed"] + c["unemployed"]
+    return {
+        "share_unemployed": c["unemployed"] / force if force else 0.0,
+        "share_labour_force": force / c["working_age"] if c["working_age"] else 0.0,
+        "share_working_from_home": c["from_home"] / c["employed"] if c["employed"] else 0.0,
+        "n_people_unemployed": c["unemployed"] * weight,
+        "n_people_working_from_home": c["from_home"] * weight,
+        "n_people_left_labour_force": c["left_labour_force"] * weight,
+    }
+
+
 def _both_bits(a: str, b: str) -> np.ndarray:
     """Mask over states (1 where both bits are set), broadcast over cells."""
     states = np.arange(N_STATES)

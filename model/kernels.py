@@ -250,6 +250,10 @@ def gini_palma(order: np.ndarray, values: np.ndarray, weights: np.ndarray) -> tu
 # --- labour market --------------------------------------------------------------------------
 
 
+LABOUR_COUNTS = ("working_age", "employed", "unemployed", "left_labour_force", "from_home")
+"""What :func:`labour_quarter` counts over persons 15+ (simulated persons, in this order)."""
+
+
 @njit(cache=True)
 def labour_quarter(
     person: tuple,
@@ -260,8 +264,9 @@ def labour_quarter(
     rules: tuple,
     keys: tuple,
     earnings_sum: np.ndarray,
+    counts: np.ndarray,
 ) -> None:
-    """Job losses or rehiring, platform work and earnings of every person this quarter.
+    """Job losses, leaving and re-entering the labour force, rehiring, platform work, earnings.
 
     Persons under 15 hold no job and do no platform work; they are skipped (their
     ``is_employed`` stays false).
@@ -271,40 +276,52 @@ def labour_quarter(
     gigs) are the row of ``rules[1]`` given by the person's cover code
     (:meth:`model.policies.base.Levers.labour_table`):
 
+    - working from home: in a lockdown quarter (``shock[4]`` > 0) a worker still in the
+      2019 job works from home when the job is teleworkable and the worker online, with
+      basic skills and meaningfully connected at home, or with a basic connection for a
+      share ``shock[8]`` (raised to the share the person's right to telework gives);
     - losses (``shock[0]`` > 0): each worker still in the 2019 job loses it with hazard
-      ``min(rel_loss * shock[0], 1)``, lowered by ``rel_protected`` when the job is
-      teleworkable and the worker online, skilled and meaningfully connected at home (or
-      basic, with a right to telework, for the share the person's right gives);
-    - rehiring (``shock[2]``): those who lost a job find one at ``p_rehire`` a quarter
-      (times the disability hiring penalty, which the person's hiring duty reduces);
+      ``min(rel_loss * shock[0], 1)``, lowered by ``rel_protected`` for those working from
+      home; a share ``shock[6]`` of those who lose a job leave the labour force, the rest
+      search (unemployed);
+    - recovery (``shock[2]``): those who left return to work as their jobs reopen at
+      ``shock[7]`` a quarter, and searchers find a job at ``p_rehire`` a quarter (both
+      times the disability hiring penalty, which the person's hiring duty reduces);
     - platform work: online, skilled persons aged 15-64 leave at ``p_exit`` or, without a
-      formal job, enter at ``p_platform`` times the person's gigs (and the hiring penalty);
-      a platform worker gets gigs with that chance and is paid a share of a reference
-      income raised to the person's floor, or the insurance's share without gigs;
+      formal job, enter at ``p_platform`` times the person's gigs (and the hiring penalty),
+      rejoining the labour force; a platform worker gets gigs with that chance and is paid a
+      share of a reference income raised to the person's floor, or the insurance's share
+      without gigs (then counted unemployed);
     - earnings: the 2019 job's earnings less the shorter hours, or ``share_kept`` of them
       after a loss, plus platform pay; summed per household into ``earnings_sum``.
 
     Args:
         person: fixed arrays (household, age, job, earnings_base, platform_reference,
             rel_loss, is_teleworkable, has_disability).
-        state: arrays updated in place (lost_job, is_platform, is_employed, is_online, skill).
+        state: arrays updated in place (lost_job, is_platform, is_employed, is_online, skill,
+            left_labour_force, works_from_home).
         connection: home connection of each household.
-        shock: (hazard scale, rel_protected, rehire on, p_rehire, hours_cut, share_kept).
+        shock: (hazard scale, rel_protected, rehire on, p_rehire, hours_cut, share_kept,
+            share of losers leaving the labour force, p_return, share who can work from
+            home on a basic connection).
         platform: (skilled, p_exit, p_platform, relative hiring with a disability, pay
             share).
         rules: (cover code per person, or one code for everyone; rules per code).
-        keys: streams (loss, telework, platform, gigs).
+        keys: streams (loss and rehiring, telework, platform, gigs, leaving).
         earnings_sum: per household, written here.
+        counts: persons 15+ by :data:`LABOUR_COUNTS`, written here.
 
     """
     household, age, job, base, reference, rel_loss, teleworkable, disability = person
-    lost, on_platform, employed, online, skill = state
-    scale, rel_protected, rehire, p_rehire, hours_cut, share_kept = shock
+    lost, on_platform, employed, online, skill, left, at_home = state
+    scale, rel_protected, rehire, p_rehire, hours_cut, share_kept, p_leave, p_return, basic = shock
     skilled, p_exit, p_platform, rel_hire, pay_share = platform
     cover, table = rules
     stride = 1 if cover.size == household.size else 0
-    k_loss, k_tele, k_platform, k_gigs = keys
+    k_loss, k_tele, k_platform, k_gigs, k_exit = keys
+    lockdown = hours_cut > 0
     earnings_sum[:] = 0.0
+    counts[:] = 0
     for i in range(household.size):
         if age[i] < 15:
             continue
@@ -319,21 +336,31 @@ def labour_quarter(
             table[code, 4],
         )
         hire = 1.0 - (1.0 - rel_hire) * (1.0 - access) if disability[i] else 1.0
-        if had_job and scale > 0 and not lost[i]:
+        home_work = False
+        if had_job and lockdown and not lost[i]:
             home = connection[h]
-            able = teleworkable[i] and online[i] and skill[i] >= skilled
-            protected = able and (home == 2 or (home == 1 and uniform(k_tele, i) < right))
-            hazard = min(rel_loss[i] * scale, 1.0) * (rel_protected if protected else 1.0)
+            able = teleworkable[i] and online[i] and skill[i] >= SKILL_BASIC
+            on_basic = home == 1 and uniform(k_tele, i) < max(right, basic)
+            home_work = able and (home == 2 or on_basic)
+        at_home[i] = home_work
+        if had_job and scale > 0 and not lost[i]:
+            hazard = min(rel_loss[i] * scale, 1.0) * (rel_protected if home_work else 1.0)
             if uniform(k_loss, i) < hazard:
                 lost[i] = True
-        elif had_job and rehire and lost[i] and uniform(k_loss, i) < p_rehire * hire:
-            lost[i] = False
+                left[i] = uniform(k_exit, i) < p_leave
+                at_home[i] = False
+        elif had_job and rehire and lost[i]:
+            rate = p_return if left[i] else p_rehire
+            if uniform(k_loss, i) < rate * hire:
+                lost[i] = False
+                left[i] = False
         able = online[i] and skill[i] >= skilled and 15 <= age[i] < 65
         u = uniform(k_platform, i)
         if on_platform[i]:
             on_platform[i] = able and u >= p_exit
         elif able and (job[i] != 1 or lost[i]) and u < p_platform * gigs * hire:
             on_platform[i] = True
+            left[i] = False
         e = 0.0
         if had_job:
             e = base[i] * (share_kept if lost[i] else 1.0 - hours_cut)
@@ -342,8 +369,18 @@ def labour_quarter(
             gig = uniform(k_gigs, i) < min(gigs, 1.0)
             pay = reference[i] * max(pay_share, floor)
             e += pay if gig else insurance * pay
-        employed[i] = (had_job and not lost[i]) or gig
+        working = (had_job and not lost[i]) or gig
+        employed[i] = working
         earnings_sum[h] += e
+        counts[0] += 1
+        if working:
+            counts[1] += 1
+        elif (had_job and lost[i] and not left[i]) or on_platform[i]:
+            counts[2] += 1
+        if had_job and lost[i] and left[i] and not on_platform[i]:
+            counts[3] += 1
+        if at_home[i]:
+            counts[4] += 1
 
 
 # --- households -----------------------------------------------------------------------------

@@ -344,6 +344,19 @@ _PARAMS = [
         "Sánchez et al. (WB PRWP 9347): telework needs Internet access.",
     ),
     Param(
+        "share_telework_basic",
+        0.9,
+        "share",
+        0.0,
+        1.0,
+        "labour",
+        "Share of workers in teleworkable jobs, online and with basic skills, who can work from "
+        "home on a basic (mobile) home connection; with a meaningful plan all of them can.",
+        "Calibrated to about 23 million people working from home in LAC in 2020Q2 (ILO "
+        "technical note, Maurizio 2021); Garrote Sánchez et al. (WB PRWP 9347): telework "
+        "needs Internet access.",
+    ),
+    Param(
         "p_rehire",
         0.10,
         "1/quarter",
@@ -352,6 +365,32 @@ _PARAMS = [
         "labour",
         "Quarterly chance that a worker who lost a job finds one again once the shock eases.",
         "Calibrated so LAC employment is back near 2019 by 2023 (ILO Labour Overview 2022).",
+    ),
+    Param(
+        "share_losers_leaving",
+        0.81,
+        "share",
+        0.71,
+        0.95,
+        "labour",
+        "Share of those who lose a job in the shock who leave the labour force rather than "
+        "search (the rest are unemployed).",
+        "ILO Labour Overview LAC 2020: +5.4 million unemployed against about 23 million who left "
+        "the labour force (23 / 28.4 = 0.81); ILO Monitor 7th ed.: 71% worldwide.",
+    ),
+    Param(
+        "p_return_work",
+        0.2,
+        "1/quarter",
+        0.05,
+        0.5,
+        "labour",
+        "Quarterly chance that a person who left the labour force goes back to work as "
+        "activities reopen once the shock eases (mostly informal work, without a spell of "
+        "search).",
+        "Calibrated with p_rehire so LAC employment is back near 2019 by 2023 (ILO Labour "
+        "Overview 2022); ECLAC Preliminary Overview 2020: the adjustment went mainly through "
+        "informal workers leaving the labour force, and their return drove the recovery.",
     ),
     Param(
         "p_platform",

@@ -72,6 +72,7 @@ def test_skills_fade_by_a_share_of_the_score_offline(start):
 
 
 NO_RULES = (np.zeros(1, dtype=np.uint8), np.array([NO_LABOUR_RULES]))
+COUNTS = np.zeros(len(kernels.LABOUR_COUNTS), dtype=np.int64)
 """No labour regulation for anyone."""
 WORKERS = 20_000
 P_REHIRE = 0.3
@@ -94,14 +95,27 @@ def rehire_quarters(quarters: int) -> tuple[np.ndarray, np.ndarray]:
         np.zeros(n, dtype=bool),
     )
     state = (lost, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-    state = (*state, np.zeros(n, dtype=np.float32))
-    shock = (0.0, 0.5, True, P_REHIRE, 0.0, 0.3)
+    state = (
+        *state,
+        np.zeros(n, dtype=np.float32),
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+    )
+    shock = (0.0, 0.5, True, P_REHIRE, 0.0, 0.3, 0.0, 0.0, 0.0)
     platform = (0.45, 0.1, 0.0, 1.0, 0.7)
     formal, informal = [], []
     for q in range(quarters):
-        keys = tuple(np.uint64(1000 * q + k) for k in range(4))
+        keys = tuple(np.uint64(1000 * q + k) for k in range(5))
         kernels.labour_quarter(
-            fixed, state, np.zeros(n, dtype=np.int8), shock, platform, NO_RULES, keys, np.zeros(n)
+            fixed,
+            state,
+            np.zeros(n, dtype=np.int8),
+            shock,
+            platform,
+            NO_RULES,
+            keys,
+            np.zeros(n),
+            COUNTS,
         )
         formal.append(1 - lost[job == 1].mean())
         informal.append(1 - lost[job == 2].mean())
@@ -132,12 +146,17 @@ def test_rehired_workers_earn_their_2019_earnings_again():
         np.zeros(n, dtype=bool),
     )
     state = (lost, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-    state = (*state, np.zeros(n, dtype=np.float32))
-    shock = (0.0, 0.5, True, 1.0, 0.1, 0.3)
+    state = (
+        *state,
+        np.zeros(n, dtype=np.float32),
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+    )
+    shock = (0.0, 0.5, True, 1.0, 0.1, 0.3, 0.0, 0.0, 0.0)
     platform = (0.45, 0.1, 0.0, 1.0, 0.7)
-    keys = tuple(np.uint64(k) for k in range(4))
+    keys = tuple(np.uint64(k) for k in range(5))
     kernels.labour_quarter(
-        fixed, state, np.zeros(n, dtype=np.int8), shock, platform, NO_RULES, keys, earnings
+        fixed, state, np.zeros(n, dtype=np.int8), shock, platform, NO_RULES, keys, earnings, COUNTS
     )
     assert not lost.any()
     np.testing.assert_allclose(earnings, [90.0, 180.0, 270.0, 360.0])
@@ -159,16 +178,122 @@ def test_platform_pay_follows_each_persons_own_labour_rules():
     )
     on_platform = np.ones(n, dtype=bool)
     state = (np.zeros(n, dtype=bool), on_platform, np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
-    state = (*state, np.ones(n, dtype=np.float32))
-    shock = (0.0, 0.5, False, 0.0, 0.0, 0.3)
+    state = (*state, np.ones(n, dtype=np.float32), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    shock = (0.0, 0.5, False, 0.0, 0.0, 0.3, 0.0, 0.0, 0.0)
     platform = (0.45, 0.0, 0.0, 1.0, 0.7)
     rules = (np.array([1, 0], dtype=np.uint8), np.array([NO_LABOUR_RULES, [0.9, 0, 0, 0, 1.0]]))
-    keys = tuple(np.uint64(k) for k in range(4))
+    keys = tuple(np.uint64(k) for k in range(5))
     kernels.labour_quarter(
-        fixed, state, np.zeros(n, dtype=np.int8), shock, platform, rules, keys, earnings
+        fixed, state, np.zeros(n, dtype=np.int8), shock, platform, rules, keys, earnings, COUNTS
     )
     assert on_platform.all()
     np.testing.assert_allclose(earnings, [90.0, 70.0])
+
+
+def workers(n: int, *, teleworkable: bool = False, online: bool = False, skill: float = 0.0):
+    """Fixed arrays and state of ``n`` formal workers aged 40 in their own households."""
+    fixed = (
+        np.arange(n, dtype=np.int32),
+        np.full(n, 40, dtype=np.int8),
+        np.ones(n, dtype=np.int8),
+        np.full(n, 100.0),
+        np.full(n, 100.0, dtype=np.float32),
+        np.ones(n),
+        np.full(n, teleworkable),
+        np.zeros(n, dtype=bool),
+    )
+    state = (
+        np.zeros(n, dtype=bool),  # lost_job
+        np.zeros(n, dtype=bool),  # is_platform
+        np.zeros(n, dtype=bool),  # is_employed
+        np.full(n, online),
+        np.full(n, skill, dtype=np.float32),
+        np.zeros(n, dtype=bool),  # left_labour_force
+        np.zeros(n, dtype=bool),  # works_from_home
+    )
+    return fixed, state
+
+
+def labour_step(fixed, state, shock, *, home: int = 0, seed: int = 0) -> np.ndarray:
+    """One labour pass without platform work; returns the counts."""
+    n = fixed[0].size
+    counts = np.zeros(len(kernels.LABOUR_COUNTS), dtype=np.int64)
+    kernels.labour_quarter(
+        fixed,
+        state,
+        np.full(n, home, dtype=np.int8),
+        shock,
+        (0.45, 0.0, 0.0, 1.0, 0.5),
+        NO_RULES,
+        tuple(np.uint64(100 * seed + k) for k in range(5)),
+        np.zeros(n),
+        counts,
+    )
+    return counts
+
+
+def test_job_losers_split_into_unemployed_and_out_of_the_labour_force():
+    """Everyone loses the job (hazard 1); a share 0.8 leaves the labour force."""
+    fixed, state = workers(WORKERS)
+    counts = dict(
+        zip(
+            kernels.LABOUR_COUNTS,
+            labour_step(fixed, state, (1.0, 1.0, False, 0.0, 0.5, 0.3, 0.8, 0.0, 0.0)),
+            strict=True,
+        )
+    )
+    lost, left = state[0], state[5]
+    assert lost.all()
+    assert left.mean() == pytest.approx(0.8, abs=4 * np.sqrt(0.16 / WORKERS))
+    assert counts["employed"] == 0
+    assert counts["unemployed"] + counts["left_labour_force"] == WORKERS
+    assert counts["left_labour_force"] == np.count_nonzero(left)
+
+
+def test_those_who_left_return_to_work_at_their_rate_and_searchers_at_the_rehire_rate():
+    fixed, state = workers(WORKERS)
+    state[0][:] = True
+    state[5][: WORKERS // 2] = True  # the first half left the labour force
+    labour_step(fixed, state, (0.0, 1.0, True, 0.1, 0.0, 0.3, 0.8, 0.4, 0.0))
+    back = ~state[0]
+    tolerance = 4 * np.sqrt(0.25 / (WORKERS / 2))
+    assert back[: WORKERS // 2].mean() == pytest.approx(0.4, abs=tolerance)
+    assert back[WORKERS // 2 :].mean() == pytest.approx(0.1, abs=tolerance)
+    assert not state[5][back].any()  # whoever is back in work is in the labour force
+
+
+@pytest.mark.parametrize(
+    ("home", "basic_share", "skill", "expected"),
+    [
+        (2, 0.0, 0.2, 1.0),
+        (2, 0.0, 0.1, 0.0),
+        (1, 0.0, 0.5, 0.0),
+        (1, 0.6, 0.5, 0.6),
+        (0, 1.0, 0.5, 0.0),
+    ],
+)
+def test_working_from_home_needs_a_teleworkable_job_basic_skills_and_a_home_connection(
+    home, basic_share, skill, expected
+):
+    """Meaningful plan: all who have basic skills; basic plan: the stated share; none offline."""
+    fixed, state = workers(WORKERS, teleworkable=True, online=True, skill=skill)
+    counts = labour_step(
+        fixed, state, (0.0, 1.0, False, 0.0, 0.2, 0.3, 0.8, 0.0, basic_share), home=home
+    )
+    assert state[6].mean() == pytest.approx(expected, abs=4 * np.sqrt(0.25 / WORKERS))
+    assert counts[kernels.LABOUR_COUNTS.index("from_home")] == np.count_nonzero(state[6])
+
+
+def test_no_one_works_from_home_outside_a_lockdown():
+    fixed, state = workers(100, teleworkable=True, online=True, skill=0.9)
+    labour_step(fixed, state, (0.0, 1.0, False, 0.0, 0.0, 0.3, 0.8, 0.0, 1.0), home=2)
+    assert not state[6].any()
+
+
+def test_working_from_home_lowers_the_job_loss_hazard_by_rel_protected():
+    fixed, state = workers(WORKERS, teleworkable=True, online=True, skill=0.9)
+    labour_step(fixed, state, (0.5, 0.2, False, 0.0, 0.2, 0.3, 0.0, 0.0, 0.0), home=2)
+    assert state[0].mean() == pytest.approx(0.1, abs=4 * np.sqrt(0.09 / WORKERS))
 
 
 HOMES = 20_000

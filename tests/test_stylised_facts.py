@@ -102,6 +102,19 @@ def test_covid_job_losses_fall_more_on_youth():
     assert youth > adults, f"employment loss youth {youth:.3f}, adults {adults:.3f}"
 
 
+def test_covid_job_losses_split_into_unemployment_and_leaving_the_labour_force():
+    # ILO Labour Overview LAC 2020: +5.4 million unemployed, about 23 million left the labour
+    # force; ECLAC/ILO 2021: participation fell almost as much as employment in 2020.
+    left = mean_at("lac/baseline.yaml", "n_people_left_labour_force", "2020Q2")
+    unemployed = mean_at("lac/baseline.yaml", "n_people_unemployed", "2020Q2")
+    assert unemployed > 0
+    assert 2.5 < left / unemployed < 8, f"left {left:.3g}, unemployed {unemployed:.3g}"
+    employment = mean_at("lac/baseline.yaml", "share_employed", "2020Q2")
+    participation = mean_at("lac/baseline.yaml", "share_labour_force", "2020Q2")
+    before = mean_at("lac/baseline.yaml", "share_labour_force", "2019Q4")
+    assert before - participation > 0.6 * (before - employment)
+
+
 def test_covid_job_losses_fall_more_on_informal_workers():
     # ECLAC SR No. 9; ILO Monitor 7th ed.: informal workers were hit hardest. The indicators do
     # not break employment down by job type, so the test reads the model's persons.
@@ -189,5 +202,13 @@ def test_skills_training_on_top_of_connectivity_narrows_the_income_gap_in_meanin
     assert_narrows("ratio_q5_q1_meaningful")
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="since new coverage reaches people over four years, training on top of "
+    "connectivity narrows the urban-rural meaningful gap by only 0.11 points in 2030Q4 "
+    "(6 seeds x 10,000 households: -0.0011, standard error 0.0007; rural +0.18, urban +0.07 "
+    "points), too little to tell from noise: meaningful use needs a meaningful home plan, "
+    "which skills move only weakly (issue 'Behaviour that responds', item 1)",
+)
 def test_skills_training_on_top_of_connectivity_narrows_the_urban_rural_meaningful_gap():
     assert_narrows("diff_urban_rural_meaningful")

@@ -55,6 +55,7 @@ HOUSEHOLD_ATTRIBUTES: tuple[Attribute, ...] = (
         "share of the coverage ramp-up done: 0 = not covered, 1 = established (covered in 2019)",
     ),
     Attribute("has_computer", "?", False, "the household owns a computer"),
+    Attribute("has_credit", "?", False, "can buy a device in instalments (else pays up front)"),
     Attribute("connection", "i1", 0, "home connection: 0 = none, 1 = basic, 2 = meaningful plan"),
     Attribute("propensity", "f4", 0.0, "logit of wanting a home connection in 2019 (raked)"),
     Attribute("propensity_meaningful", "f4", 0.0, "logit of wanting a meaningful plan (raked)"),
@@ -65,8 +66,10 @@ HOUSEHOLD_ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("skill_2019", "f4", 0.0, "mean skill score of members 15+ in 2019"),
     Attribute("skill_mean", "f4", 0.0, "mean skill score of members 15+ this quarter"),
     Attribute("peers_online_2019", "f4", 0.0, "share of social neighbours connected in 2019"),
-    Attribute("unafford_2019", "f4", 0.0, "unaffordability of a basic plan in 2019 (log-ratio)"),
-    Attribute("unafford_meaningful_2019", "f4", 0.0, "unaffordability of meaningful use in 2019"),
+    Attribute("unafford_2019", "f4", 0.0, "log of a basic plan's cost over income in 2019"),
+    Attribute(
+        "unafford_meaningful_2019", "f4", 0.0, "log of meaningful use's cost over income in 2019"
+    ),
 )
 """Every household attribute, in one place: arrays are allocated from this list."""
 
@@ -175,6 +178,7 @@ class Households(_Table):
     has_broadband: np.ndarray
     coverage_ramp: np.ndarray
     has_computer: np.ndarray
+    has_credit: np.ndarray
     connection: np.ndarray
     propensity: np.ndarray
     propensity_meaningful: np.ndarray

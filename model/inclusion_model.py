@@ -276,20 +276,21 @@ class InclusionModel(mesa.Model):
             (
                 prices.basic,
                 prices.meaningful,
-                prices.device / conn.DEVICE_MONTHS,
+                prices.device,
                 lv.subsidy_service,
                 lv.subsidy_device,
+                self.device_months(),
             ),
             (
                 self.common_pull(),
                 pars["beta_peer"],
                 pars["beta_skill"],
                 pars["beta_afford"],
+                pars["nonprice_cost_share"],
                 pars["skill_for_meaningful"],
                 pars["rate_adjust"],
                 pars["rate_upgrade"],
                 pars["p_drop_stress"],
-                conn.AFFORDABLE_SHARE,
                 conn.STRESS_SHARE,
             ),
             (
@@ -300,6 +301,16 @@ class InclusionModel(mesa.Model):
             ),
             h.connection,
         )
+
+    def device_months(self) -> np.ndarray:
+        """Months over which each household pays a device this quarter.
+
+        Instalments for households with credit or offered instalments by a policy; the
+        rest pay up front (:func:`model.rules.connectivity.device_months`).
+        """
+        if not self.levers.instalments.any():
+            return self.months_2019
+        return conn.device_months(self.h.has_credit | self.levers.instalments)
 
     def advance_coverage_ramp(self) -> None:
         """Newly covered households move ``1 / (4 * coverage_ramp_years)`` up their ramp a quarter.
@@ -476,11 +487,13 @@ class InclusionModel(mesa.Model):
         )
         h.gets_transfer[:] = would_take_up & (h.income_base < self.poverty_line * h.size)
         h.income[:] = h.income_base + share * self.poverty_line * h.size * h.gets_transfer
+        self.months_2019 = conn.device_months(h.has_credit)
         cost_basic, cost_meaningful = conn.monthly_cost(
-            self.base_prices, np.zeros(h.n), np.zeros(h.n)
+            self.base_prices, np.zeros(h.n), np.zeros(h.n), self.months_2019
         )
-        h.unafford_2019[:] = conn.unaffordability(cost_basic, h.income)
-        h.unafford_meaningful_2019[:] = conn.unaffordability(cost_meaningful, h.income)
+        nonprice = pars["nonprice_cost_share"]
+        h.unafford_2019[:] = conn.log_cost_share(cost_basic, h.income, nonprice)
+        h.unafford_meaningful_2019[:] = conn.log_cost_share(cost_meaningful, h.income, nonprice)
         h.is_poor[:] = h.income < self.poverty_line * h.size
         h.children_learning[:] = schooling.can_learn_remotely(
             h.n_children,

@@ -399,8 +399,11 @@ def connection_quarter(
 
     A covered household that the ramp-up of new coverage has reached (:func:`covered_now`)
     wants a connection when its raked propensity plus the pull (common
-    pull, the household's lockdown need, peers and skills gained since 2019) less the rise in
-    unaffordability since 2019 is positive, and a meaningful plan likewise (with broadband
+    pull, the household's lockdown need, peers and skills gained since 2019) less
+    ``beta_afford`` times the change since 2019 of log(monthly cost / income + non-price
+    cost share) is positive (:func:`model.rules.connectivity.log_cost_share`), and a
+    meaningful plan likewise
+    (its cost includes the device, paid over the household's device months; with broadband
     coverage and the pull of skills around ``skill_mid``). It closes the gap between what it
     has and what it wants at ``rate_adjust`` (connection) and ``rate_upgrade`` (plan) a
     quarter, and drops one level with chance ``p_stress`` when its plan costs over 5% of an
@@ -411,25 +414,26 @@ def connection_quarter(
             income_base, peers_2019, skill_2019, readiness for meaningful use in 2019,
             unafford_2019, unafford_meaningful_2019).
         now: (income, peers share, mean skill of members 15+, lockdown need pull).
-        cost: (basic price, meaningful price, device price a month, service subsidy,
-            device subsidy) after the policy price factor.
-        pars: (common pull, beta_peer, beta_skill, beta_afford, skill_mid, rate_adjust,
-            rate_upgrade, p_stress, affordable share, stress share).
+        cost: (basic price, meaningful price, device price, service subsidy, device
+            subsidy, months over which each household pays a device) after the policy price
+            factor.
+        pars: (common pull, beta_peer, beta_skill, beta_afford, non-price cost share,
+            skill_mid, rate_adjust, rate_upgrade, p_stress, stress share).
         keys: streams (adjust, upgrade, stress, and the fixed key of the coverage ramp-up).
         connection: updated in place.
 
     """
     prop, prop_m, ramp, broadband, income_base, peers_0, skill_0, ready_0, aff_0, aff_m0 = fixed
     income, peers, skill, need = now
-    basic, meaningful, device, sub_service, sub_device = cost
-    common, b_peer, b_skill, b_afford, mid, rate_adjust, rate_up, p_stress, ok, stress = pars
+    basic, meaningful, device, sub_service, sub_device, months = cost
+    common, b_peer, b_skill, b_afford, nonprice, mid, rate_adjust, rate_up, p_stress, stress = pars
     k_adjust, k_up, k_stress, k_ramp = keys
     for i in range(connection.size):
         inc = max(income[i], 1.0)
         c_basic = basic * (1.0 - sub_service[i])
-        c_m = meaningful * (1.0 - sub_service[i]) + device * (1.0 - sub_device[i])
-        afford = np.log(c_basic / inc / ok) if c_basic > ok * inc else 0.0
-        afford_m = np.log(c_m / inc / ok) if c_m > ok * inc else 0.0
+        c_m = meaningful * (1.0 - sub_service[i]) + device / months[i] * (1.0 - sub_device[i])
+        afford = np.log(c_basic / inc + nonprice)
+        afford_m = np.log(c_m / inc + nonprice)
         pull = (
             common + need[i] + b_peer * (peers[i] - peers_0[i]) + b_skill * (skill[i] - skill_0[i])
         )

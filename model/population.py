@@ -405,6 +405,8 @@ def _coverage_and_devices(h: Households, region: Region, rs: Streams) -> None:
     h.coverage_ramp[:] = h.has_coverage
     computer = np.array(region.composition.computer_by_quintile.by_quintile)[h.quintile]
     h.has_computer[:] = rs("pop.computer").random(h.n) < computer
+    credit = np.array(region.composition.credit_by_quintile.by_quintile)[h.quintile]
+    h.has_credit[:] = rs("pop.credit").random(h.n) < credit
 
 
 # --- cells and margins --------------------------------------------------------------------

@@ -317,8 +317,8 @@ def adoption_path(propensity: float, start: int, quarters: int = 4) -> np.ndarra
         np.zeros(n),
     )
     now = (np.full(n, 1000.0), f32, f32, f32)
-    cost = (1.0, 2.0, 0.0, np.zeros(n), np.zeros(n))
-    pars = (0.0, 0.0, 0.0, 0.0, 0.5, RATE_ADJUST, 0.1, 0.0, 0.05, 0.05)
+    cost = (1.0, 2.0, 0.0, np.zeros(n), np.zeros(n), np.full(n, 24.0))
+    pars = (0.0, 0.0, 0.0, 0.0, 0.05, 0.5, RATE_ADJUST, 0.1, 0.0, 0.05)
     connection = np.full(n, start, dtype=np.int8)
     shares = []
     for q in range(quarters):

@@ -211,6 +211,26 @@ def test_affordability_spend_matches_the_formula(pop, h):
     assert spent == pytest.approx(expected)
 
 
+def test_affordability_instalments_reach_only_eligible_households_without_credit(pop, h):
+    policy = make_policy(
+        pop,
+        type="affordability",
+        eligibility={"quintile": [1, 2]},
+        service_subsidy=0.0,
+        device_subsidy=0.0,
+        admin_cost_per_household=0.0,
+        device_instalments=True,
+        credit_cost_share=0.1,
+    )
+    lv, spent = act(policy, pop)
+    financed = (h.quintile <= 1) & ~h.has_credit
+    assert financed.any() and (h.has_credit & (h.quintile <= 1)).any()
+    np.testing.assert_array_equal(lv.instalments, financed)
+    using = financed & (h.connection == 2)
+    assert policy.reached[using].all()
+    assert spent == pytest.approx(W * 3 * np.count_nonzero(using) * 0.1 * PRICES["device"] / 24)
+
+
 def test_affordability_price_path_applies_to_everyone_from_its_start(pop):
     policy = make_policy(
         pop,

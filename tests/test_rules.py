@@ -36,20 +36,39 @@ def test_market_prices_unchanged_at_year_zero_without_policy():
 
 def test_monthly_cost_applies_subsidies_and_amortises_device():
     prices = conn.Prices(10.0, 20.0, 240.0)
-    basic, meaningful = conn.monthly_cost(prices, arr(0.0, 0.5, 1.0), arr(0.0, 0.5, 0.0))
+    months = arr(24.0, 24.0, 24.0)
+    basic, meaningful = conn.monthly_cost(prices, arr(0.0, 0.5, 1.0), arr(0.0, 0.5, 0.0), months)
     np.testing.assert_allclose(basic, [10.0, 5.0, 0.0])
     # plan * (1 - service subsidy) + device / 24 months * (1 - device subsidy)
     np.testing.assert_allclose(meaningful, [30.0, 15.0, 10.0])
     assert conn.DEVICE_MONTHS == 24
 
 
-def test_unaffordability_is_log_ratio_above_the_two_percent_floor():
-    cost = arr(1.0, 2.0, 4.0, 10.0, 3.0)
-    inc = arr(100.0, 100.0, 100.0, 0.5, 0.0)
-    got = conn.unaffordability(cost, inc)
-    # shares 1%, 2%, 4%; income floored at US$ 1 -> 1000% and 300%
-    np.testing.assert_allclose(got, [0.0, 0.0, math.log(2.0), math.log(500.0), math.log(150.0)])
-    assert conn.AFFORDABLE_SHARE == 0.02
+def test_a_household_without_credit_pays_its_device_up_front_from_six_months():
+    months = conn.device_months(arr(T, F))
+    np.testing.assert_array_equal(months, [24.0, 6.0])
+    _, meaningful = conn.monthly_cost(
+        conn.Prices(10.0, 20.0, 240.0), arr(0.0, 0.0), arr(0.0, 0.0), months
+    )
+    np.testing.assert_allclose(meaningful, [20.0 + 10.0, 20.0 + 40.0])
+
+
+def test_log_cost_share_has_no_floor_and_adds_the_nonprice_cost():
+    cost = arr(1.0, 2.0, 4.0, 10.0, 0.0)
+    inc = arr(100.0, 100.0, 100.0, 0.5, 100.0)
+    got = conn.log_cost_share(cost, inc, 0.01)
+    # shares 1%, 2%, 4% (below the 2% target still count); income floored at US$ 1 -> 1000%;
+    # a free plan still carries the non-price cost
+    expected = [math.log(0.02), math.log(0.03), math.log(0.05), math.log(10.01), math.log(0.01)]
+    np.testing.assert_allclose(got, expected)
+
+
+def test_halving_the_price_is_worth_the_same_logit_to_every_household_without_a_nonprice_cost():
+    cost, inc = arr(4.0, 4.0), arr(100.0, 1000.0)
+    gain = conn.log_cost_share(cost, inc, 0.0) - conn.log_cost_share(cost / 2, inc, 0.0)
+    np.testing.assert_allclose(gain, [math.log(2.0), math.log(2.0)])
+    with_nonprice = conn.log_cost_share(cost, inc, 0.01) - conn.log_cost_share(cost / 2, inc, 0.01)
+    assert with_nonprice[0] > with_nonprice[1]  # the poorer household gains more
 
 
 def test_advance_ramp_adds_a_quarter_of_a_year_over_the_ramp_length_and_stops_at_one():
@@ -86,9 +105,9 @@ def test_barrier_multiplies_female_and_disability():
     np.testing.assert_allclose(got, [1.0, 0.6, 0.9, 0.54])
 
 
-def test_utility_shift_damps_pull_and_subtracts_affordability_change():
-    got = conn.utility_shift(arr(1.0, 2.0), arr(1.0, 0.5), arr(0.5, 0.0), arr(0.0, 1.0), 0.6)
-    np.testing.assert_allclose(got, [1.0 - 0.3, 1.0 + 0.6])
+def test_utility_shift_adds_pull_and_subtracts_the_change_in_log_cost_share():
+    got = conn.utility_shift(arr(1.0, 2.0), arr(0.5, 0.0), arr(0.0, 1.0), 0.6)
+    np.testing.assert_allclose(got, [1.0 - 0.3, 2.0 + 0.6])
 
 
 def test_home_use_shift_rises_with_the_home_connection():

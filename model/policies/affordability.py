@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import Field
 
-from model.households import Population
+from model.households import Households, Population
 from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost
 from model.rules.connectivity import DEVICE_MONTHS
 
@@ -23,6 +23,10 @@ class AffordabilityConfig(PolicyConfig):
         extra_price_decline_per_year: price decline a year added to the market's by policy
             (spectrum, taxes, competition); applies to everyone.
         admin_cost_per_household: US$ a quarter per subsidised household.
+        device_instalments: offer eligible households without credit a device in
+            instalments over 24 months instead of paying it up front.
+        credit_cost_share: cost of financing an instalment device, as a share of its price
+            (paid by the policy as the device is paid off).
 
     """
 
@@ -31,6 +35,8 @@ class AffordabilityConfig(PolicyConfig):
     device_subsidy: Share = 0.5
     extra_price_decline_per_year: Share = 0.0
     admin_cost_per_household: UnitCost = 2.0
+    device_instalments: bool = False
+    credit_cost_share: Share = 0.1
 
 
 class Affordability(Policy):
@@ -63,4 +69,23 @@ class Affordability(Policy):
         plan = n_meaningful * ctx.prices["meaningful"] + n_basic * ctx.prices["basic"]
         device = n_meaningful * ctx.prices["device"] / DEVICE_MONTHS
         monthly = (s_service * plan + s_device * device) * levers.price_factor
+        monthly += self._instalments(h, levers, elig, ctx)
         return 3 * h.weight * monthly + c.admin_cost_per_household * h.weight * users.size
+
+    def _instalments(self, h: Households, levers: Levers, elig: np.ndarray, ctx: Context) -> float:
+        """Offer instalments to eligible households without credit; monthly cost of credit.
+
+        The policy pays ``credit_cost_share`` of the device price of every meaningful user it
+        finances, spread over the instalment months; those households count as reached.
+        Instalments are offered whole whenever the policy is in force (intensity scales the
+        subsidies, not the offer).
+        """
+        c = self.config
+        if not c.device_instalments:
+            return 0.0
+        financed = elig[~h.has_credit[elig]]
+        levers.instalments[financed] = True
+        using = financed[h.connection[financed] == 2]
+        self.reached[using] = True
+        per_device = c.credit_cost_share * ctx.prices["device"] / DEVICE_MONTHS
+        return using.size * per_device * levers.price_factor

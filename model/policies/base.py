@@ -139,6 +139,7 @@ class Levers:
         price_factor: multiplier on market prices from policy (1 = none).
         subsidy_service: share of the monthly plan price paid by policy, per household.
         subsidy_device: share of the device price paid by policy, per household.
+        instalments: households offered a device in instalments by policy.
         skill_gain: skill gained from training completed this quarter, per person.
         takeup_online: transfer take-up of poor connected households set by policy (0 = none).
         takeup_offline: transfer take-up of poor unconnected households set by policy.
@@ -153,6 +154,7 @@ class Levers:
     price_factor: float = 1.0
     subsidy_service: np.ndarray = field(init=False)
     subsidy_device: np.ndarray = field(init=False)
+    instalments: np.ndarray = field(init=False)
     skill_gain: np.ndarray = field(init=False)
     takeup_online: np.ndarray = field(init=False)
     takeup_offline: np.ndarray = field(init=False)
@@ -162,6 +164,7 @@ class Levers:
     def __post_init__(self) -> None:
         self.subsidy_service = np.zeros(self.n_households)
         self.subsidy_device = np.zeros(self.n_households)
+        self.instalments = np.zeros(self.n_households, dtype=bool)
         self.skill_gain = np.zeros(self.n_people, dtype=np.float32)
         self.takeup_online = np.zeros(self.n_households)
         self.takeup_offline = np.zeros(self.n_households)

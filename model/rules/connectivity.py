@@ -4,10 +4,15 @@ Form: each household wants a connection when its latent propensity (calibrated t
 raking, :mod:`model.population`) plus the change in its utility since 2019 is positive; it
 closes the gap between what it has and what it wants at a rate per quarter (partial
 adjustment; utility with network influence reproduces Bass S-curves, Laciana, Rovere &
-Podestá 2013). The utility change adds the pull of online neighbours, of skills, of a
-secular trend and of the lockdown, damped by residual gender and disability barriers, and
-subtracts the push of unaffordability judged against the household's own income (2% target,
-Broadband Commission Target 2; 5% stress).
+Podestá 2013). Choice is in levels of cost: the utility falls by ``beta_afford`` per unit of
+log(monthly cost / own income + a non-price cost share), with no floor at the 2% target,
+and the raked 2019 propensity is the
+utility net of 2019 costs (so a change in price or income moves every household, poor or
+not, by the same logit per log point, and a free plan is worth most to the poorest). A
+device is bought in instalments over :data:`DEVICE_MONTHS` by households with credit, and
+otherwise paid up front from :data:`SAVING_MONTHS` of income. The utility change adds the
+pull of online neighbours, of skills, of a secular trend and of the lockdown's needs; a
+plan costing over 5% of an income that fell is dropped under stress.
 """
 
 from __future__ import annotations
@@ -17,11 +22,15 @@ from dataclasses import dataclass
 import numpy as np
 
 AFFORDABLE_SHARE = 0.02
-"""Affordability target: a plan costs at most 2% of income (Broadband Commission Target 2)."""
+"""Affordability target: a plan costs at most 2% of income (Broadband Commission Target 2);
+reported, not a floor on the choice."""
 STRESS_SHARE = 0.05
 """Affordability stress: a plan costing over 5% of income (design choice, see DESIGN.md)."""
 DEVICE_MONTHS = 24
-"""Months over which a device is paid off when judging affordability."""
+"""Months over which a household with credit pays a device off (instalments)."""
+SAVING_MONTHS = 6
+"""Months of a plan's budget over which a household without credit pays a device up front
+(assumption: the device is bought from a few months' savings)."""
 
 
 @dataclass(frozen=True)
@@ -41,21 +50,38 @@ def market_prices(
     return Prices(base.basic * f, base.meaningful * f, base.device * f)
 
 
+def device_months(has_credit: np.ndarray) -> np.ndarray:
+    """Months over which each household pays a device: instalments with credit, else savings."""
+    return np.where(has_credit, DEVICE_MONTHS, SAVING_MONTHS).astype(np.float64)
+
+
 def monthly_cost(
-    prices: Prices, subsidy_service: np.ndarray, subsidy_device: np.ndarray
+    prices: Prices, subsidy_service: np.ndarray, subsidy_device: np.ndarray, months: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """What a household pays a month for basic and for meaningful use, after subsidies."""
+    """What a household pays a month for basic and for meaningful use, after subsidies.
+
+    Args:
+        prices: market prices after the policy price factor.
+        subsidy_service: share of the plan paid by policy, per household.
+        subsidy_device: share of the device paid by policy, per household.
+        months: months over which each household pays its device (:func:`device_months`).
+
+    """
     basic = prices.basic * (1 - subsidy_service)
-    meaningful = prices.meaningful * (1 - subsidy_service) + prices.device / DEVICE_MONTHS * (
-        1 - subsidy_device
-    )
-    return basic, meaningful
+    device = prices.device / months * (1 - subsidy_device)
+    return basic, prices.meaningful * (1 - subsidy_service) + device
 
 
-def unaffordability(cost: np.ndarray, income: np.ndarray) -> np.ndarray:
-    """Log of cost over 2% of income, zero when the plan is affordable."""
-    share = cost / np.maximum(income, 1.0)
-    return np.log(np.maximum(share, AFFORDABLE_SHARE) / AFFORDABLE_SHARE)
+def log_cost_share(cost: np.ndarray, income: np.ndarray, nonprice: float) -> np.ndarray:
+    """Log of a monthly cost over the household's monthly income plus the non-price cost.
+
+    The non-price cost (time, effort, risk of being online, as a share of income) keeps a
+    free plan from being worth an unbounded utility: at zero price the utility gain is
+    ``beta_afford * log((share_2019 + nonprice) / nonprice)``, so households with a low
+    enough propensity stay offline at any price (Carare et al.: about two thirds of
+    non-adopters). Income is taken as at least US$1.
+    """
+    return np.log(cost / np.maximum(income, 1.0) + nonprice)
 
 
 def advance_ramp(ramp: np.ndarray, years: float) -> np.ndarray:
@@ -85,23 +111,18 @@ def barrier(
 
 
 def utility_shift(
-    pull: np.ndarray,
-    damp: np.ndarray,
-    afford_now: np.ndarray,
-    afford_2019: np.ndarray,
-    beta_afford: float,
+    pull: np.ndarray, cost_share_now: np.ndarray, cost_share_2019: np.ndarray, beta_afford: float
 ) -> np.ndarray:
     """Change in the logit of wanting a connection since 2019.
 
     Args:
         pull: sum of the peer, skill, trend and lockdown terms (logit).
-        damp: residual-barrier multiplier on the pull (see :func:`barrier`).
-        afford_now: unaffordability this quarter.
-        afford_2019: unaffordability in 2019.
-        beta_afford: weight of unaffordability (logit per log-ratio).
+        cost_share_now: log of the monthly cost over income this quarter.
+        cost_share_2019: the same in 2019 (the raked propensity is net of it).
+        beta_afford: logit per unit of log cost share.
 
     """
-    return pull * damp - beta_afford * (afford_now - afford_2019)
+    return pull - beta_afford * (cost_share_now - cost_share_2019)
 
 
 HOME_USE_SHIFT = np.array([-2.0, 0.5, 1.5], dtype=np.float32)

@@ -25,6 +25,7 @@ from typing import Annotated, Any, NamedTuple
 import numpy as np
 from pydantic import Field, model_validator
 
+from experiments.effect_notes import EXPLANATIONS
 from experiments.identity import model_fingerprint
 from experiments.runner import replication_seed
 from experiments.stats import describe, ratio_of_means
@@ -564,7 +565,8 @@ class Result:
     def verdict(self) -> str:
         """The verdict (or ``not comparable: why``)."""
         if not self.row.comparable:
-            return "not comparable: " + " ".join(str(self.row.why_not_comparable).split())
+            why = " ".join(str(self.row.why_not_comparable).split()).rstrip(".")
+            return f"not comparable: {why}"
         _, lo, hi = self.summary(self.group)
         return verdict(lo, hi, self.row.low, self.row.high)
 
@@ -623,18 +625,15 @@ def _result(row: LiteratureRow, values: list[Value] | None, n: int) -> Result:
 
 # --- the document ------------------------------------------------------------------------------
 
-EXPLANATIONS: dict[tuple[str, str], str] = {}
-"""Why a row's simulated effect falls where it does, written after reading the results, by
-(row id, verdict). A verdict without an entry says that nobody has explained it yet."""
-
 
 def number(mean: float, lo: float, hi: float) -> str:
-    """``1.23 [0.45, 2.01]``, or a dash when nothing was measured."""
+    """``1.23 [0.45, 2.01]`` (three decimals below 1), or a dash when nothing was measured."""
     if math.isnan(mean):
         return "—"
+    digits = 2 if abs(mean) >= 1 else 3
     if math.isnan(lo):
-        return f"{mean:.2f}"
-    return f"{mean:.2f} [{lo:.2f}, {hi:.2f}]"
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
 def lever_section(lever: str, results: list[Result]) -> list[str]:
@@ -678,19 +677,21 @@ def _money(value: float) -> str:
 
 
 def _paragraph(r: Result) -> str:
+    """The row's note, what the simulation gave against the range, and why."""
     note = " ".join(r.row.note.split())
     verdict_ = r.verdict
     if not r.row.comparable:
-        return f"{note} {verdict_[0].upper()}{verdict_[1:]}."
+        why = EXPLANATIONS.get((r.row.id, "not comparable"), "")
+        return " ".join(x for x in (note, f"{verdict_[0].upper()}{verdict_[1:]}.", why) if x)
+    mean, lo, hi = r.summary(r.group)
+    found = f"Simulated {number(mean, lo, hi)} against {r.row.range_text()}: {verdict_}."
     explanation = EXPLANATIONS.get((r.row.id, verdict_))
-    if verdict_ == "within" and explanation is None:
-        return f"{note} Within the published range."
-    if explanation is None:
+    if explanation is None and verdict_ != "within":
         explanation = (
-            f"Verdict {verdict_!r} has no written explanation yet: the model has changed since "
-            "these results were last read; explain it or change the model."
+            f"No explanation is written for {verdict_!r} (experiments/effect_notes.py): the "
+            "model has changed since these results were last read; explain it or fix the model."
         )
-    return f"{note} {explanation}"
+    return " ".join(x for x in (note, found, explanation) if x)
 
 
 def render(
@@ -720,8 +721,11 @@ def render(
         "`scenarios/effect_literature.yaml`, copied from CALIBRATION.md. Verdict: *within* "
         "when the interval overlaps the range; *below* or *above* when it lies wholly on one "
         f"side; *{NO_EFFECT}* when the interval includes zero and the study found an effect. "
-        "Elasticities are negative: *above* means less elastic than published. No cost per "
-        "unit of effect is given where the interval includes zero.",
+        "Elasticities are negative: *above* means less elastic than published. *US$ per "
+        "additional one*: the policy's spending up to the horizon over the additional "
+        "households or persons with the outcome in the study's group (spending on, and "
+        "effects in, the others are not netted out); none is given where the interval "
+        "includes zero.",
         "",
     ]
     body: list[str] = []

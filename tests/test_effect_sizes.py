@@ -185,7 +185,7 @@ def test_the_tiny_document_has_a_row_per_literature_figure_with_numbers_and_verd
 ):
     found = table_rows(tiny_document)
     assert set(found) == {r.id for r in rows}
-    number = re.compile(r"^-?\d+\.\d\d( \[-?\d+\.\d\d, -?\d+\.\d\d\])?$")
+    number = re.compile(r"^-?\d+\.\d{2,3}( \[-?\d+\.\d{2,3}, -?\d+\.\d{2,3}\])?$")
     for row in rows:
         cells = found[row.id]
         verdict = cells[7]

@@ -3,9 +3,9 @@
 ``python -m experiments.effect_sizes`` (or ``inclusim calibrate --effect-sizes``) runs, for each
 lever, the LAC baseline and the baseline plus that lever targeted as the study's programme was,
 on the same seeds (common random numbers), reads the lever's outcome in the target group and
-in the others at the horizon the study measured, and writes docs/effect-sizes.md: the paired
-effect with its 95% interval, the range from ``scenarios/effect_literature.yaml`` and a
-verdict. Indicators the model does not report (new adopters, elasticities, the share of a gap
+in those it cannot reach at the horizon the study measured, and writes docs/effect-sizes.md:
+the paired effect with its 95% interval, the range from ``scenarios/effect_literature.yaml``
+and a verdict. Indicators the model does not report (new adopters, elasticities, the share of a gap
 closed) are computed here from the persons and households of the paired runs.
 """
 
@@ -345,8 +345,8 @@ class Pair:
         return run.at[self.arm.horizon(self.years)]
 
     def before(self, run: Run) -> State:
-        """The state of ``run`` in the quarter before the policy starts."""
-        return run.at[self.arm.start + -1]
+        """The state of ``run`` in the quarter before the policy starts (or before the run)."""
+        return run.at.get(self.arm.start + -1, run.initial)
 
     def eligible(self, level: str) -> np.ndarray:
         """The arm policy's eligible rows at ``level`` (``household`` or ``person``)."""
@@ -395,7 +395,7 @@ class Value(NamedTuple):
 
     Attributes:
         group: the value in the study's group.
-        others: the value in everyone else (NaN where not defined).
+        others: the value in those the policy cannot reach (NaN where not defined).
         extra: additional real households or persons with the outcome in the group, for the
             spend per additional one (NaN where not defined).
         spend: US$ the policy spent up to the horizon.
@@ -414,8 +414,7 @@ Measure = Callable[[Pair], Value]
 
 def _uncovered_rural(pair: Pair) -> Value:
     h = pair.base.initial.pop.h
-    group = h.is_rural & ~h.has_coverage
-    return pair.compare(connected, group, ~group)
+    return pair.compare(connected, h.is_rural & ~h.has_coverage, ~pair.eligible("household"))
 
 
 def _share_of_rural_gap(pair: Pair) -> Value:
@@ -553,7 +552,7 @@ class Result:
 
     @property
     def others(self) -> np.ndarray:
-        """The value in everyone else, per replication."""
+        """The value in those the policy cannot reach, per replication."""
         return self.values[:, 1]
 
     def summary(self, values: np.ndarray) -> tuple[float, float, float]:
@@ -645,7 +644,7 @@ def lever_section(lever: str, results: list[Result]) -> list[str]:
     lines += [
         "",
         "| row | outcome | study's group | horizon | simulated in group [95% CI] "
-        "| in the others | literature | unit | verdict | US$ per additional one |",
+        "| in the non-eligible | literature | unit | verdict | US$ per additional one |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [_table_row(r) for r in mine]
@@ -715,7 +714,8 @@ def render(
         "Design: for each lever, the LAC baseline (`scenarios/lac/baseline.yaml`) and the same "
         "baseline plus that lever, targeted at the group the study looked at, run on the same "
         "seeds (common random numbers: replication k of both uses seed k). Each value is "
-        "policy minus baseline in the study's group (and, beside it, in everyone else) at the "
+        "policy minus baseline in the study's group and, beside it, in those the policy "
+        "cannot reach (formal workers for labour regulation, which reaches everyone), at the "
         "horizon the study measured, counted from the policy's first quarter; mean and "
         "t-based 95% interval over the paired replications. Published ranges come from "
         "`scenarios/effect_literature.yaml`, copied from CALIBRATION.md. Verdict: *within* "

@@ -80,8 +80,25 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show how much of each baseline's 2019-2024 change each mechanism carries",
     )
-    cal.add_argument("--seeds", type=_positive_int, default=3)
+    cal.add_argument(
+        "--effect-sizes",
+        action="store_true",
+        help="run each lever against the baseline on paired seeds and write its effect on "
+        "the studied group beside the literature (docs/effect-sizes.md)",
+    )
+    cal.add_argument(
+        "--seeds",
+        type=_positive_int,
+        default=None,
+        help="seeds (replications) per scenario; default 3, or 10 with --effect-sizes",
+    )
     cal.add_argument("--households", type=_positive_int, default=20_000)
+    cal.add_argument(
+        "--out",
+        default=None,
+        metavar="FILE",
+        help="with --effect-sizes: the document to write (default: docs/effect-sizes.md)",
+    )
     cal.add_argument(
         "--targets",
         default=None,

@@ -18,11 +18,13 @@ from model.yamlio import read_yaml
 
 
 def file_kind(data: dict) -> str:
-    """Tell a region profile, a sweep spec and a scenario apart by their keys."""
+    """Tell regions, sweep specs, targets, effect-size literature and scenarios apart by keys."""
     if "composition" in data:
         return "region"
     if "design" in data or "outcomes" in data:
         return "sweep"
+    if "literature" in data:
+        return "literature"
     if "targets" in data and "region" not in data:
         return "region" if "population" in data else "calibration"
     return "scenario"
@@ -45,6 +47,10 @@ def check_file(path: str) -> str:
         from experiments.calibration import load_targets
 
         return f"calibration targets ({len(load_targets(path).targets)} targets)"
+    if kind == "literature":
+        from experiments.effect_sizes import load_literature
+
+        return f"effect-size literature ({len(load_literature(path))} published figures)"
     if kind == "sweep":
         from experiments.specs import load_spec
 
@@ -70,6 +76,9 @@ def validate(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     return EXIT_OK
 
+
+CALIBRATION_SEEDS = 3
+"""Seeds per baseline of ``calibrate --check`` and ``--decompose`` unless ``--seeds`` is given."""
 
 LEVELS = {"households": "households", "people": "people", "children": "children 5-12"}
 """What a target counts, in words, for the population table."""
@@ -151,10 +160,13 @@ def calibrate(args: argparse.Namespace) -> int:
     """Print every published path target beside the baselines' values; exit 1 on a miss."""
     from experiments.calibration import check, load_targets
 
+    if args.effect_sizes:
+        return _effect_sizes(args)
+    seeds = args.seeds or CALIBRATION_SEEDS
     targets = load_targets(args.targets)
     if args.decompose:
-        return _decompose(targets, args.seeds, args.households)
-    table = check(targets, args.seeds, args.households)
+        return _decompose(targets, seeds, args.households)
+    table = check(targets, seeds, args.households)
     rows = [
         [
             r.scenario,
@@ -167,7 +179,7 @@ def calibrate(args: argparse.Namespace) -> int:
         ]
         for r in table.rename(columns={"pass": "pass_"}).itertuples()
     ]
-    print(f"{args.seeds} seeds x {args.households:,} households per baseline")
+    print(f"{seeds} seeds x {args.households:,} households per baseline")
     print(
         format_table(
             ["scenario", "indicator", "period", "target", "simulated", "error", "result"], rows
@@ -176,6 +188,28 @@ def calibrate(args: argparse.Namespace) -> int:
     failed = int((~table["pass"]).sum())
     print(f"{len(table) - failed} of {len(table)} targets pass.")
     return EXIT_OK if failed == 0 or not args.check else EXIT_FAILED
+
+
+def _effect_sizes(args: argparse.Namespace) -> int:
+    """Write the effect-size document (see :mod:`experiments.effect_sizes`)."""
+    from experiments import effect_sizes
+
+    out = Path(args.out) if args.out else effect_sizes.DOC_FILE
+    replications = args.seeds or effect_sizes.REPLICATIONS
+    start = time.perf_counter()
+    results = effect_sizes.generate(
+        out,
+        households=args.households,
+        replications=replications,
+        command=f"inclusim calibrate --effect-sizes --households {args.households} "
+        f"--seeds {replications}" + (f" --out {args.out}" if args.out else ""),
+    )
+    outside = [r.row.id for r in results if r.row.comparable and r.verdict != "within"]
+    print(
+        f"wrote {printable(str(out))} in {time.perf_counter() - start:.0f} s: "
+        f"{len(results)} rows, {len(outside)} outside the published range"
+    )
+    return EXIT_OK
 
 
 def _decompose(targets, seeds: int, households: int) -> int:

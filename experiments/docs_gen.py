@@ -702,10 +702,9 @@ def calibration_target_table() -> str:
 
     rows = []
     for t in load_targets().targets:
-        indicator = t.indicator + (f" - {t.versus}" if t.versus else "")
         period = t.period + (f" / {t.relative_to}" if t.relative_to else "")
-        rows.append([f"`{t.scenario}`", f"`{indicator}`", period, t.wanted(), t.source])
-    return table(("scenario", "indicator", "period", "target", "source"), rows)
+        rows.append([t.role, f"`{t.scenario}`", f"`{t.label}`", period, t.wanted(), t.source])
+    return table(("role", "scenario", "indicator", "period", "target", "source"), rows)
 
 
 # --- sections and files ---------------------------------------------------------------------

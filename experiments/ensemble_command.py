@@ -26,12 +26,29 @@ from experiments.ensemble import (
 )
 from experiments.identity import file_sha256, model_fingerprint
 from experiments.tables import format_table
+from model.errors import InputError, Problem
 
 DEFAULTS = FitSettings()
 
 
 def settings_of(args: argparse.Namespace) -> FitSettings:
-    """The fit's settings from the command line (the defaults of :class:`FitSettings` else)."""
+    """The fit's settings from the command line (the defaults of :class:`FitSettings` else).
+
+    Raises:
+        InputError: ``--keep`` is below :data:`MIN_ACCEPTED`.
+
+    """
+    if args.keep is not None and args.keep < MIN_ACCEPTED:
+        raise InputError(
+            "--keep",
+            [
+                Problem(
+                    "",
+                    f"{args.keep} is fewer than {MIN_ACCEPTED} sets.",
+                    f"keep {MIN_ACCEPTED} or more.",
+                )
+            ],
+        )
     return FitSettings(
         samples=args.samples or DEFAULTS.samples,
         households=args.households or DEFAULTS.households,

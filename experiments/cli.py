@@ -99,7 +99,7 @@ def parser() -> argparse.ArgumentParser:
         "--samples",
         type=_positive_int,
         default=None,
-        help="fit: parameter sets drawn from the prior (default 1,000)",
+        help="fit: parameter sets drawn from the prior (default 800)",
     )
     cal.add_argument(
         "--keep",

@@ -69,7 +69,7 @@ class FitSettings:
 
     """
 
-    samples: int = 1_000
+    samples: int = 800
     households: int = 5_000
     seeds: int = 2
     seed: int = 0

@@ -121,6 +121,25 @@ def add_parsers(
             help=f"refuse to start more runs than this (default {MAX_RUNS:,})",
         )
 
+    def draws_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--parameter-draws",
+            metavar="K",
+            type=positive_int,
+            default=None,
+            help="draw the behavioural parameters from the first K sets of the parameter "
+            "ensemble, so bands include parameter uncertainty: replication r uses set r mod K, "
+            "the same in every scenario and design point; a parameter the scenario (or the "
+            "design) sets itself keeps its value (default: no draws, model/params.py defaults)",
+        )
+        p.add_argument(
+            "--ensemble",
+            metavar="FILE",
+            default=None,
+            help="parameter ensemble for --parameter-draws (default: "
+            "scenarios/parameter_ensemble.csv; make one with inclusim calibrate --fit-ensemble)",
+        )
+
     c = sub.add_parser(
         "compare", help="run scenarios with paired seeds and compare each to the first"
     )
@@ -148,6 +167,7 @@ def add_parsers(
         help="quarter of the table, e.g. 2030Q4 (default: the last one)",
     )
     c.add_argument("--seed", metavar="ROOT", type=seed, default=0, help="root seed (default 0)")
+    draws_args(c)
     c.add_argument(
         "--no-report",
         action="store_true",
@@ -167,6 +187,7 @@ def add_parsers(
     s.add_argument(
         "--seed", metavar="ROOT", type=seed, default=None, help="root seed (default: the spec's)"
     )
+    draws_args(s)
     executor_args(s)
 
     a = sub.add_parser("analyse", help="sensitivity indices of a finished sweep")
@@ -213,6 +234,71 @@ def _check_runs(runs: int, args: argparse.Namespace, where: str, problem: Proble
             )
         ],
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class Draws:
+    """The parameter sets drawn for an experiment's replications (``--parameter-draws``).
+
+    Attributes:
+        ensemble: the loaded, checked ensemble.
+        k: sets drawn (the first ``k`` rows of the file).
+        ids: the draw id used by each replication.
+        values: the parameter values used by each replication.
+
+    """
+
+    ensemble: Any
+    k: int
+    ids: list[int]
+    values: list[dict[str, float]]
+
+    def columns(self) -> dict[str, list[Any]]:
+        """Columns of the experiments table, one value per replication: ``draw``, ``draw:<p>``."""
+        out: dict[str, list[Any]] = {"draw": self.ids}
+        for name in self.ensemble.parameters:
+            out[f"draw:{name}"] = [v[name] for v in self.values]
+        return out
+
+    def identity(self) -> dict[str, Any]:
+        """What the runs depend on: the ensemble file's bytes and ``k``."""
+        return {"draws": self.k, "ensemble_sha256": self.ensemble.sha256}
+
+    def definition(self) -> dict[str, Any]:
+        """The draws as recorded in the manifest (read by the report)."""
+        return {
+            **self.identity(),
+            "file": str(self.ensemble.path),
+            "parameters": list(self.ensemble.parameters),
+            "rule": "replication r uses set r mod draws; the scenario's own parameters win",
+        }
+
+
+def _draws(args: argparse.Namespace, reps: int) -> Draws | None:
+    """The draws asked for by ``--parameter-draws``, checked before anything is written.
+
+    Raises:
+        InputError: the ensemble file is missing, broken or stale, or K is larger than it.
+
+    """
+    k = getattr(args, "parameter_draws", None)
+    if k is None:
+        return None
+    from experiments.ensemble import check_draws, load_ensemble
+
+    ensemble = load_ensemble(getattr(args, "ensemble", None))
+    check_draws(ensemble, k)
+    chosen = [ensemble.draw(r, k) for r in range(reps)]
+    return Draws(ensemble, k, [c[0] for c in chosen], [c[1] for c in chosen])
+
+
+def _with_draw(scenario: dict[str, Any], draws: Draws | None, k: int) -> dict[str, Any]:
+    """The scenario replication ``k`` runs: with its drawn parameters, if any."""
+    if draws is None:
+        return scenario
+    from experiments.ensemble import with_draw
+
+    return with_draw(scenario, draws.values[k])
 
 
 def _scenario_data(path: str) -> dict[str, Any]:
@@ -412,6 +498,7 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
         )
     households = args.households or loaded[0].scenario.households
     reps = args.replications
+    draws = _draws(args, reps)
     seeds = [replication_seed(args.seed, k) for k in range(reps)]
     data = [_scenario_data(p) for p in paths]
     experiments = pd.DataFrame(
@@ -422,6 +509,8 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
             "seed": np.tile(np.array(seeds, dtype=np.int64), len(paths)),
         }
     )
+    for col, values in (draws.columns() if draws else {}).items():
+        experiments[col] = np.tile(np.array(values), len(paths))
     scenarios = [
         {"name": n, "path": p, "data": d} for n, p, d in zip(names, paths, data, strict=True)
     ]
@@ -432,6 +521,8 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
         "households": households,
         "seed": args.seed,
     }
+    if draws:
+        definition["parameter_draws"] = draws.definition()
     identity = {
         "kind": "compare",
         "scenarios": [
@@ -443,6 +534,8 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
         "experiments": table_digest(experiments),
         "model": model_fingerprint(),
     }
+    if draws:
+        identity["parameter_draws"] = draws.identity()
     run_hash = digest(identity)
     store = Store(_folder(args.out, f"compare_{names[0]}"))
     texts = {p: Path(p).read_text(encoding="utf-8") for p in paths}
@@ -457,7 +550,9 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
             extra={"scenario_texts": texts, "quarter": str(quarter)},
             identity=identity,
         )
-        return _finish_compare(store, pool, data, names, seeds, households, quarter, args, run_fn)
+        return _finish_compare(
+            store, pool, data, names, seeds, households, quarter, args, run_fn, draws
+        )
 
 
 def _finish_compare(
@@ -470,6 +565,7 @@ def _finish_compare(
     quarter: Quarter,
     args: argparse.Namespace,
     run_fn: RunFn,
+    draws: Draws | None = None,
 ) -> int:
     """Run the comparison's tasks, write its tables and report; return the exit status."""
     reps = len(seeds)
@@ -477,8 +573,15 @@ def _finish_compare(
     def tasks() -> Iterator[Task]:
         for s, scenario in enumerate(data):
             for k, seed in enumerate(seeds):
+                inputs = {"scenario": names[s], **({"draw": draws.ids[k]} if draws else {})}
                 yield Task(
-                    s * reps + k, seed, k, scenario, households, None, {"scenario": names[s]}
+                    s * reps + k,
+                    seed,
+                    k,
+                    _with_draw(scenario, draws, k),
+                    households,
+                    None,
+                    inputs,
                 )
 
     report = _execute(store, pool, tasks(), len(data) * reps, args, run_fn)
@@ -491,7 +594,9 @@ def _finish_compare(
     print(
         f"{len(names)} scenario{'s' if len(names) > 1 else ''} x {reps} paired replications "
         f"of {households:,} households (root seed {args.seed}), at {quarter}; "
-        f"mean and 95% CI of the mean:"
+        f"mean and 95% CI of the mean"
+        + (f" (with parameter uncertainty: {draws.k} accepted sets)" if draws else "")
+        + ":"
     )
     print(headline_text(tables, names))
     print()
@@ -756,6 +861,7 @@ def run_sweep(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
     households = args.households or spec.households
     root = spec.model.seed if args.seed is None else args.seed
     reps = spec.model.replications
+    draws = _draws(args, reps)
     points = sample(spec.design, spec.inputs, design_seed(root))
     seeds = np.array([replication_seed(root, k) for k in range(reps)], dtype=np.int64)
     n_points = len(points)
@@ -769,8 +875,12 @@ def run_sweep(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
     )
     for col in points.columns:
         experiments[col] = np.repeat(points[col].to_numpy(), reps)
+    for col, values in (draws.columns() if draws else {}).items():
+        experiments[col] = np.tile(np.array(values), n_points)
     definition = _definition(spec, households, root)
     definition["outcomes"] = [dataclasses.asdict(o) for o in spec.outcomes]
+    if draws:
+        definition["parameter_draws"] = draws.definition()
     base = scenario_identity(spec.base)
     identity = {
         **{k: v for k, v in definition.items() if k not in ("outcomes", "base")},
@@ -780,6 +890,8 @@ def run_sweep(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
         "experiments": table_digest(experiments),
         "model": model_fingerprint(),
     }
+    if draws:
+        identity["parameter_draws"] = draws.identity()
     run_hash = digest(identity)
     store = Store(_folder(args.out, spec.name))
     with _writing(store, run_hash, identity, args) as pool:
@@ -799,7 +911,7 @@ def run_sweep(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
             },
             identity=identity,
         )
-        return _finish_sweep(store, pool, spec, points, seeds, households, args, run_fn)
+        return _finish_sweep(store, pool, spec, points, seeds, households, args, run_fn, draws)
 
 
 def _finish_sweep(
@@ -811,6 +923,7 @@ def _finish_sweep(
     households: int,
     args: argparse.Namespace,
     run_fn: RunFn,
+    draws: Draws | None = None,
 ) -> int:
     """Run the sweep's tasks and write its outcomes table; return the exit status."""
     names = list(points.columns)
@@ -827,10 +940,10 @@ def _finish_sweep(
                     p * reps + k,
                     int(seeds[k]),
                     k,
-                    scenario,
+                    _with_draw(scenario, draws, k),
                     households,
                     spec.quarters,
-                    {"point": p, **plain},
+                    {"point": p, **plain, **({"draw": draws.ids[k]} if draws else {})},
                 )
 
     report = _execute(

@@ -2,25 +2,36 @@
 
 ``inclusim calibrate --check`` runs each baseline named in ``scenarios/calibration_targets.yaml``
 over several seeds and prints every target beside the mean simulated value, the error and
-whether it passes.
+whether it passes, in two sections: in-sample targets (periods up to :data:`FIT_LAST_YEAR`,
+which a fit may use) and out-of-sample ones (later periods, only ever checked).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
 from pydantic import Field, model_validator
 
 from model.calendar import Quarter
-from model.loader import ROOT, load_scenario, validate
+from model.loader import ROOT, scenario_from_dict, validate
 from model.run import simulate
 from model.schema import Strict
 from model.yamlio import read_yaml
 
 TARGETS_FILE = ROOT / "scenarios" / "calibration_targets.yaml"
+
+FIT_LAST_YEAR = 2021
+"""Last year of the fitting window: a target read in 2019-2021 is in-sample (a fit may use
+it); one read in 2022 or later is out-of-sample (only ever checked)."""
+
+IN_SAMPLE = "in-sample"
+OUT_OF_SAMPLE = "out-of-sample"
+ROLES = (IN_SAMPLE, OUT_OF_SAMPLE)
+"""The two roles of a target, in the order ``calibrate --check`` prints them."""
 
 
 class PathTarget(Strict):
@@ -64,6 +75,42 @@ class PathTarget(Strict):
         if self.change_since is not None:
             return f"{self.period} - {self.change_since}"
         return self.period
+
+    @property
+    def last_quarter(self) -> Quarter:
+        """The last quarter the target reads (a year is read through its fourth quarter)."""
+        end = Quarter(self.year, 4) if self.year is not None else self.quarter
+        return max(end, self.relative_to or end, self.change_since or end)
+
+    @property
+    def role(self) -> str:
+        """:data:`IN_SAMPLE` if the target reads nothing after :data:`FIT_LAST_YEAR`."""
+        return IN_SAMPLE if self.last_quarter.year <= FIT_LAST_YEAR else OUT_OF_SAMPLE
+
+    @property
+    def label(self) -> str:
+        """What is compared, e.g. ``share_employed:sex=female - share_employed:sex=male``."""
+        return self.indicator + (f" - {self.versus}" if self.versus else "")
+
+    def distance(self, value: float) -> float:
+        """How far a value is from the target, in units of its tolerance; <= 1 when it passes.
+
+        A point target gives ``|value - target| / tolerance``. A range target gives, inside
+        the range, the distance from its middle in half-widths (0 for a one-sided range);
+        outside, 1 plus the distance to the nearer end in half-widths (in tenths of the bound,
+        at least 0.1, for a one-sided range).
+        """
+        if self.target is not None:
+            return abs(value - self.target) / self.tolerance
+        if self.min is not None and self.max is not None:
+            half = (self.max - self.min) / 2
+            inside = abs(value - (self.min + self.max) / 2) / half
+            outside = max(self.min - value, value - self.max, 0.0) / half
+            return 1.0 + outside if outside > 0 else inside
+        bound = self.min if self.min is not None else self.max
+        scale = max(abs(bound) * 0.1, 0.1)
+        outside = (bound - value) if self.min is not None else (value - bound)
+        return 1.0 + outside / scale if outside > 0 else 0.0
 
     def passes(self, value: float) -> bool:
         """The simulated value meets the target or lies in the range."""
@@ -113,28 +160,77 @@ def value_of(ts: pd.DataFrame, t: PathTarget) -> float:
     return value - at(t.versus) if t.versus else value
 
 
-def check(targets: PathTargets, seeds: int, households: int) -> pd.DataFrame:
-    """Run each baseline over ``seeds`` seeds; one row per target with mean, error, pass."""
+def scenario_with(
+    name: str, parameters: Mapping[str, float] | None = None, *, scenario_wins: bool = False
+) -> Any:
+    """Load a shipped scenario with parameter overrides.
+
+    Args:
+        name: scenario file, relative to ``scenarios/``.
+        parameters: values to set under ``parameters:``.
+        scenario_wins: a parameter the scenario sets itself keeps its value (otherwise the
+            given values replace it, as a fit needs).
+
+    """
+    data, _ = read_yaml(ROOT / "scenarios" / name)
+    data = dict(data)
+    own = dict(data.get("parameters") or {})
+    given = dict(parameters or {})
+    data["parameters"] = {**given, **own} if scenario_wins else {**own, **given}
+    return scenario_from_dict(data, name)
+
+
+def baseline_runs(
+    targets: Sequence[PathTarget],
+    seeds: Sequence[int],
+    households: int,
+    parameters: Mapping[str, float] | None = None,
+) -> dict[str, list[pd.DataFrame]]:
+    """Time series of every baseline the targets name, one per seed, up to the last quarter read.
+
+    Args:
+        targets: the targets to be read.
+        seeds: run seeds (the same for every parameter set: common random numbers).
+        households: simulated households per run.
+        parameters: parameter overrides (the rest keep their defaults).
+
+    """
     runs: dict[str, list[pd.DataFrame]] = {}
-    for name in dict.fromkeys(t.scenario for t in targets.targets):
-        loaded = load_scenario(ROOT / "scenarios" / name)
-        runs[name] = [simulate(loaded, seed, households).timeseries for seed in range(seeds)]
+    for name in dict.fromkeys(t.scenario for t in targets):
+        loaded = scenario_with(name, parameters)
+        last = max(t.last_quarter for t in targets if t.scenario == name)
+        steps = last - loaded.scenario.start + 1
+        runs[name] = [simulate(loaded, seed, households, steps).timeseries for seed in seeds]
+    return runs
+
+
+def target_rows(
+    targets: Sequence[PathTarget], runs: Mapping[str, list[pd.DataFrame]]
+) -> pd.DataFrame:
+    """One row per target: role, mean over the runs, its spread, error, distance and pass."""
     rows = []
-    for t in targets.targets:
+    for t in targets:
         values = [value_of(ts, t) for ts in runs[t.scenario]]
         mean = float(np.mean(values))
-        error = mean - t.target if t.target is not None else np.nan
         rows.append(
             {
+                "role": t.role,
                 "scenario": t.scenario,
-                "indicator": t.indicator + (f" - {t.versus}" if t.versus else ""),
+                "indicator": t.label,
                 "period": t.period_label,
                 "target": t.wanted(),
                 "simulated": mean,
                 "sd": float(np.std(values, ddof=1)) if len(values) > 1 else 0.0,
-                "error": error,
+                "error": mean - t.target if t.target is not None else np.nan,
+                "distance": t.distance(mean),
                 "pass": t.passes(mean),
                 "source": t.source,
             }
         )
     return pd.DataFrame(rows)
+
+
+def check(targets: PathTargets, seeds: int, households: int) -> pd.DataFrame:
+    """Run each baseline over ``seeds`` seeds; one row per target with mean, error, pass."""
+    runs = baseline_runs(targets.targets, range(seeds), households)
+    return target_rows(targets.targets, runs)

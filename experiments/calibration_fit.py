@@ -23,12 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from experiments.calibration import PathTarget, PathTargets, load_targets, value_of
-from model.calendar import Quarter
-from model.loader import ROOT, scenario_from_dict
+from experiments.calibration import (
+    PathTarget,
+    PathTargets,
+    baseline_runs,
+    load_targets,
+    value_of,
+)
 from model.params import PARAMETERS, defaults
-from model.run import simulate
-from model.yamlio import read_yaml
 
 FIT_SCENARIO = "world/baseline.yaml"
 """The baseline whose published path the fit follows (scenario file under ``scenarios/``)."""
@@ -109,15 +111,6 @@ def target_loss(t: PathTarget, value: float) -> float:
     return (outside / scale) ** 2
 
 
-def quarters_needed(targets: Sequence[PathTarget], start: Quarter) -> int:
-    """Steps from ``start`` to the last quarter any target reads."""
-    last = start
-    for t in targets:
-        end = Quarter(t.year, 4) if t.year is not None else t.quarter
-        last = max(last, end, t.relative_to or start, t.change_since or start)
-    return last - start + 1
-
-
 def evaluate(
     values: Mapping[str, float],
     targets: Sequence[PathTarget],
@@ -135,15 +128,11 @@ def evaluate(
         scenario: scenario file under ``scenarios/``.
 
     """
-    data, _ = read_yaml(ROOT / "scenarios" / scenario)
-    data = dict(data)
-    data["parameters"] = {**data.get("parameters", {}), **dict(values)}
-    loaded = scenario_from_dict(data, scenario)
-    steps = quarters_needed(targets, loaded.scenario.start)
-    runs = [simulate(loaded, seed, households, steps).timeseries for seed in seeds]
+    chosen = [t for t in targets if t.scenario == scenario]
+    runs = baseline_runs(chosen, seeds, households, values)[scenario]
     out: dict[str, float] = {}
     loss = 0.0
-    for t in targets:
+    for t in chosen:
         mean = float(np.mean([value_of(ts, t) for ts in runs]))
         out[target_label(t)] = mean
         loss += target_loss(t, mean)

@@ -87,12 +87,42 @@ def parser() -> argparse.ArgumentParser:
         "the studied group beside the literature (docs/effect-sizes.md)",
     )
     cal.add_argument(
+        "--fit-ensemble",
+        action="store_true",
+        help="fit the adoption parameters by rejection ABC on the in-sample targets and write "
+        "the accepted sets to the ensemble file (docs/calibration.md)",
+    )
+    cal.add_argument(
         "--seeds",
         type=_positive_int,
         default=None,
-        help="seeds (replications) per scenario; default 3, or 10 with --effect-sizes",
+        help="runs per baseline (default 3; fit: 2; --effect-sizes: 10 replications)",
     )
-    cal.add_argument("--households", type=_positive_int, default=20_000)
+    cal.add_argument(
+        "--households",
+        type=_positive_int,
+        default=None,
+        help="simulated households per run (default 20,000; fit: 5,000)",
+    )
+    cal.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=None,
+        help="fit: parameter sets drawn from the prior (default 800)",
+    )
+    cal.add_argument(
+        "--keep",
+        type=_positive_int,
+        default=None,
+        help="fit: most sets kept, the closest that pass (default 40; at least 20 must pass)",
+    )
+    cal.add_argument("--seed", type=_seed, default=0, help="fit: root seed (default 0)")
+    cal.add_argument(
+        "--ensemble",
+        default=None,
+        metavar="FILE",
+        help="fit: where to write the ensemble (default: scenarios/parameter_ensemble.csv)",
+    )
     cal.add_argument(
         "--out",
         default=None,

@@ -702,10 +702,10 @@ def calibration_target_table() -> str:
 
     rows = []
     for t in load_targets().targets:
-        indicator = t.indicator + (f" - {t.versus}" if t.versus else "")
-        period = t.period_label
-        rows.append([f"`{t.scenario}`", f"`{indicator}`", period, t.wanted(), t.source])
-    return table(("scenario", "indicator", "period", "target", "source"), rows)
+        rows.append(
+            [t.role, f"`{t.scenario}`", f"`{t.label}`", t.period_label, t.wanted(), t.source]
+        )
+    return table(("role", "scenario", "indicator", "period", "target", "source"), rows)
 
 
 # --- sections and files ---------------------------------------------------------------------

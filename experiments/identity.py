@@ -3,7 +3,8 @@
 A ``compare`` or ``sweep`` folder is reused only by a command whose identity is the same:
 every scenario's settings, the contents of every region profile they name (not only the file
 name: an edited profile gives new results), replications, households, seeds, the experiments
-table, and the model's code. The identity is stored in the manifest; a different one is
+table, the model's code and, with ``--parameter-draws``, the number of draws and the ensemble
+file's bytes. The identity is stored in the manifest; a different one is
 refused with the list of what changed (:func:`changes`), and every stored part carries the
 identity's digest, so a part written by another experiment is never counted.
 """
@@ -97,6 +98,7 @@ WORDS = {
     "base": "the base scenario's settings",
     "experiments": "the runs' inputs or seeds",
     "kind": "the kind of experiment",
+    "parameter_draws": "the parameter draws (--parameter-draws K and the ensemble file's bytes)",
 }
 """How each entry of an identity is named in a message."""
 

@@ -678,14 +678,45 @@ def _rel(path: Path | None) -> str:
         return str(path)
 
 
+def draws_html(res: Results) -> tuple[str, str]:
+    """What the bands cover: chance only, or also parameter uncertainty (``--parameter-draws``).
+
+    Returns:
+        A paragraph on the draws (empty without them) and the sentence on what bands cover.
+
+    """
+    draws = (res.manifest.get("definition") or {}).get("parameter_draws")
+    if not isinstance(draws, dict):
+        return "", (
+            "These bands cover chance only. They do not cover uncertainty in the model's "
+            "assumptions, behavioural parameters or region profile"
+        )
+    k = draws.get("draws", "?")
+    file = Path(str(draws.get("file", ""))).name
+    names = ", ".join(map(str, draws.get("parameters") or []))
+    intro = (
+        f"<p>Bands include parameter uncertainty: {esc(k)} accepted sets of the parameter "
+        f"ensemble (<code>{esc(file)}</code>, a rejection-ABC fit to the 2019-2021 calibration "
+        f"targets: {esc(names)}). Replication <em>k</em> uses set <em>k</em> mod {esc(k)} in "
+        "every scenario, so pairs still share their parameters as well as their seed; a "
+        "parameter a scenario sets itself keeps its value.</p>"
+    )
+    return intro, (
+        "These bands cover chance and the behavioural parameters the ensemble draws. They do "
+        "not cover the model's other assumptions or the region profile"
+    )
+
+
 def bands_html(res: Results) -> str:
     """How to read the numbers and bands."""
     n = res.replications
+    intro, cover = draws_html(res)
     return f"""
 <p>Every scenario runs with the same {n} random seed{"s" if n != 1 else ""} (replications). A
 seed fixes every chance event of a run, so replication <em>k</em> of a scenario and replication
 <em>k</em> of the baseline face the same population and the same luck, and differ only through
 their policies (<em>paired seeds</em>, or common random numbers).</p>
+{intro}
 <dl class="bands">
 <dt>mean</dt><dd>the average over the replications.</dd>
 <dt>95% CI of the mean</dt><dd>where the mean would lie in 95 of 100 repetitions of the whole
@@ -699,8 +730,7 @@ a difference is much narrower than the intervals of the two levels. When it does
 zero the difference is clear at the 95% level; when it does, more replications or households
 are needed to tell.</dd>
 </dl>
-<p>These bands cover chance only. They do not cover uncertainty in the model's assumptions,
-behavioural parameters or region profile: a sweep with a Morris or Sobol design
+<p>{cover}: a sweep with a Morris or Sobol design
 (<code>inclusim sweep</code>, <code>inclusim analyse</code>) shows how much those move the
 results. Counts are in real people: each simulated household stands for many real ones, so a
 count is the simulated share times the region's population.</p>
@@ -735,6 +765,16 @@ def provenance_html(res: Results, written: Iterable[Path]) -> str:
         ("git commit", m.get("git_commit", "unknown")),
         ("run hash", m.get("run_hash", "")),
     ]
+    draws = d.get("parameter_draws")
+    if isinstance(draws, dict):
+        rows.insert(
+            5,
+            (
+                "parameter draws",
+                f"{draws.get('draws')} sets of {draws.get('file')} "
+                f"(sha256 {str(draws.get('ensemble_sha256', ''))[:12]}); {draws.get('rule', '')}",
+            ),
+        )
     if res.kind == "compare":
         rows.insert(4, ("quarter of the tables", res.quarter or ""))
     if res.kind == "sweep":

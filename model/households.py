@@ -79,6 +79,12 @@ PERSON_ATTRIBUTES: tuple[Attribute, ...] = (
     Attribute("age", "i1", 30, "age in years in 2019"),
     Attribute("age_band", "i1", 4, "age band, 0-5 (see CODES)"),
     Attribute("has_disability", "?", False, "the person has a disability"),
+    Attribute(
+        "has_assistive",
+        "?",
+        False,
+        "has assistive technology or an accessible device (lifts the disability barrier)",
+    ),
     Attribute("skill", "f4", 0.0, "digital skill score, 0-1 (ITU levels, see SKILL_LEVELS)"),
     Attribute("skill_2019", "f4", 0.0, "skill score in 2019 (reference of the use threshold)"),
     Attribute("has_smartphone", "?", False, "owns a smartphone"),
@@ -223,6 +229,7 @@ class People(_Table):
     age: np.ndarray
     age_band: np.ndarray
     has_disability: np.ndarray
+    has_assistive: np.ndarray
     skill: np.ndarray
     skill_2019: np.ndarray
     has_smartphone: np.ndarray

@@ -385,6 +385,7 @@ class InclusionModel(mesa.Model):
             p.age,
             p.use_latent,
             self.damp,
+            (p.has_disability, p.has_assistive, np.float32(pars["disability_use_barrier"])),
             self.common_pull(),
             self.need,
             pars["beta_skill"],
@@ -440,12 +441,7 @@ class InclusionModel(mesa.Model):
         self.need_peak = np.zeros(h.n, dtype=np.float32)
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
-        self.damp = conn.barrier(
-            p.is_female,
-            p.has_disability,
-            pars["rel_barrier_female"],
-            pars["rel_barrier_disability"],
-        ).astype(np.float32)
+        self.damp = conn.barrier(p.is_female, pars["rel_barrier_female"]).astype(np.float32)
         self.rel_loss = labour.relative_loss_risk(
             p.job == 2,
             p.is_high_impact,

@@ -77,6 +77,7 @@ def use_and_skills(
     age: np.ndarray,
     use_latent: np.ndarray,
     damp: np.ndarray,
+    barrier: tuple,
     common: float,
     need: np.ndarray,
     beta_skill: float,
@@ -98,8 +99,10 @@ def use_and_skills(
 
     Use, for persons 5+ where the network reaches the household now and whom the ramp-up of
     new coverage has reached (:func:`covered_now` with the person's draw of ``ramp_key``):
-    ``use_latent + home_shift[home] + damp * (common + need[household] +
-    beta_skill * (skill - skill_2019)) > 0`` (:func:`model.rules.connectivity.person_uses`).
+    ``use_latent + shift + damp * (common + need[household] + beta_skill * (skill -
+    skill_2019)) > 0`` (:func:`model.rules.connectivity.person_uses`), where ``shift`` is the
+    shift of the home connection less ``barrier[2]`` for a person with a disability
+    (``barrier[0]``) without assistive technology (``barrier[1]``).
     A person 13+ who comes online without the household's computer at a connected home buys a
     smartphone. Meaningful use needs a
     meaningful home plan and a device (own smartphone, the household computer, or a family
@@ -107,6 +110,7 @@ def use_and_skills(
     Writes ``skill``, ``is_online``, ``has_smartphone``, ``meaningful`` and
     ``adult_skill_sum`` (zeroed here).
     """
+    disability, assistive, disability_barrier = barrier
     adult_skill_sum[:] = 0.0
     for i in range(household.size):
         h = household[i]
@@ -115,8 +119,11 @@ def use_and_skills(
         pull = damp[i] * (
             np.float32(common) + need[h] + np.float32(beta_skill) * (s - skill_2019[i])
         )
+        shift = home_shift[home]
+        if disability[i] and not assistive[i]:
+            shift -= disability_barrier
         can_use = age[i] >= MIN_USE_AGE and covered_now(coverage_ramp[h], ramp_key, i)
-        online = can_use and use_latent[i] + home_shift[home] + pull > 0
+        online = can_use and use_latent[i] + shift + pull > 0
         computer_at_home = has_computer[h] and home > 0
         if online and not is_online[i] and age[i] >= own_device_age and not computer_at_home:
             has_smartphone[i] = True

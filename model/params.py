@@ -194,19 +194,23 @@ _PARAMS = [
         0.6,
         1.0,
         "connectivity",
-        "Residual barrier for women once income, skills and age are accounted for.",
-        "ITU FF2024 gender parity score 0.91-0.94 world; GSMA: LAC near parity.",
+        "Share of the pull towards use that reaches a woman (shared devices and norms, once "
+        "income, skills and age count).",
+        "GSMA Mobile Gender Gap reports 2020-2022 (women 20% less likely to own a smartphone); "
+        "ITU FF2024 gender parity score 0.91 -> 0.94 world, 0.74 -> 0.70 LDCs.",
     ),
     Param(
-        "rel_barrier_disability",
-        0.6,
-        "multiplier on the pull",
-        0.15,
-        0.9,
+        "disability_use_barrier",
+        0.7,
+        "logit",
+        0.1,
+        2.0,
         "connectivity",
-        "Residual barrier for persons with disabilities (inaccessible devices and services): "
-        "an offset on 2019 use and a multiplier on the pull towards use.",
-        "GSMA Mobile Disability Gap Report 2021: adoption multiplier 0.15-0.89.",
+        "Barrier to a person's use from inaccessible devices and services for persons with "
+        "disabilities, counted once: in the 2019 raking and in use, not in growth; assistive "
+        "technology from the affordability lever lifts it.",
+        "GSMA Mobile Disability Gap Report 2021 (gap in mobile Internet use 11%-85% in seven "
+        "countries, uncertain; applied once, as CALIBRATION.md asks); size assumed.",
     ),
     Param(
         "rate_upgrade",

@@ -576,8 +576,10 @@ def assign_use(pop: Population, region: Region, rs: Streams, pars: dict[str, flo
     """Each person's own Internet use in 2019, and smartphones, by raking given the home.
 
     A person uses the Internet when ``use_latent + HOME_USE_SHIFT[home connection] > 0``; the
-    latent is raked to the person targets with structural shifts by age and a residual
-    disability barrier (``rel_barrier_disability``, GSMA Mobile Disability Gap Report 2021).
+    latent is raked to the person targets with structural shifts by age and the disability
+    barrier (``disability_use_barrier``, GSMA Mobile Disability Gap Report 2021), calibrated
+    here once: ``use_latent`` is stored net of it, and the person rule subtracts it again
+    unless the person has assistive technology.
     """
     h, p = pop.h, pop.p
     home = h.connection[p.household]
@@ -585,14 +587,11 @@ def assign_use(pop: Population, region: Region, rs: Streams, pars: dict[str, flo
     ids = np.arange(cells[1])
     fine_age = (ids // 3 // 2) % len(groups.FINE_AGES)
     disabled = (ids // 3) % 2
-    offset = (
-        HOME_USE_SHIFT[ids % 3]
-        + AGE_USE_SHIFT[fine_age]
-        + disabled * np.log(pars["rel_barrier_disability"])
-    )
+    barrier = pars["disability_use_barrier"]
+    offset = HOME_USE_SHIFT[ids % 3] + AGE_USE_SHIFT[fine_age] - disabled * barrier
     targets = [t for t in region.targets if t.measure == "internet_use"]
     latent = _assign(pop, region, targets, cells, can_use(pop), offset, rs("pop.use"))
-    p.use_latent[:] = latent - HOME_USE_SHIFT[home]
+    p.use_latent[:] = latent - HOME_USE_SHIFT[home] + barrier * p.has_disability
     p.is_online[:] = can_use(pop) & (latent > 0)
     assign_smartphones(pop, rs("pop.smartphone").random(p.n))
 

@@ -34,6 +34,7 @@ def skill_path(start: float, home: int, quarters: int = QUARTERS) -> np.ndarray:
             np.array([30], dtype=np.int8),  # age
             np.array([5.0], dtype=np.float32),  # use_latent: online whenever connected
             one,  # damp
+            (np.zeros(1, dtype=bool), np.zeros(1, dtype=bool), np.float32(0.0)),  # disability
             0.0,  # common pull
             np.zeros(1, dtype=np.float32),  # lockdown need
             0.0,  # beta_skill

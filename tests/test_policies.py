@@ -231,6 +231,26 @@ def test_affordability_instalments_reach_only_eligible_households_without_credit
     assert spent == pytest.approx(W * 3 * np.count_nonzero(using) * 0.1 * PRICES["device"] / 24)
 
 
+def test_affordability_assistive_technology_equips_eligible_persons_with_disabilities(pop, h, p):
+    policy = make_policy(
+        pop,
+        type="affordability",
+        eligibility={"quintile": [1, 2]},
+        service_subsidy=0.0,
+        device_subsidy=0.0,
+        admin_cost_per_household=0.0,
+        assistive_per_year=4 * W * 10,
+        cost_per_assistive=300.0,
+    )
+    _, spent = act(policy, pop)
+    equipped = p.has_assistive
+    assert np.count_nonzero(equipped) == 10
+    assert p.has_disability[equipped].all() and (p.age[equipped] >= 5).all()
+    assert (h.quintile[p.household[equipped]] <= 1).all()
+    assert policy.reached[p.household[equipped]].all()
+    assert spent == pytest.approx(10 * W * 300.0)
+
+
 def test_affordability_price_path_applies_to_everyone_from_its_start(pop):
     policy = make_policy(
         pop,

@@ -25,7 +25,7 @@ from model.population import (
     with_transfers,
 )
 from model.raking import Margin, Side, logit, rake, sigmoid
-from model.rules.connectivity import person_uses
+from model.rules.connectivity import disability_barrier, person_uses
 from model.schema import Region, Target
 from tests.simhelpers import first_members
 
@@ -195,7 +195,11 @@ def test_states_are_consistent(name: str, populations) -> None:
     # own use: only persons 5+ where the network reaches, and the quarter starts at rest
     assert not np.any(p.is_online & ~can_use(pop))
     assert not np.any(p.is_online & (p.age < 5))
-    np.testing.assert_array_equal(p.is_online, person_uses(p.use_latent, home, can_use(pop), 0.0))
+    barrier = disability_barrier(
+        p.has_disability, p.has_assistive, defaults()["disability_use_barrier"]
+    )
+    online = person_uses(p.use_latent, home, can_use(pop), 0.0, barrier.astype(np.float32))
+    np.testing.assert_array_equal(p.is_online, online)
     assert not np.any(p.has_smartphone & (p.age < 13))
     # labour: persons 15+ only, a job type for every job
     assert not np.any(p.is_employed & ~p.is_working_age)

@@ -100,9 +100,19 @@ def test_reached_by_coverage_grows_with_the_ramp_and_never_loses_a_row():
         before = now
 
 
-def test_barrier_multiplies_female_and_disability():
-    got = conn.barrier(arr(F, F, T, T), arr(F, T, F, T), 0.9, 0.6)
-    np.testing.assert_allclose(got, [1.0, 0.6, 0.9, 0.54])
+def test_disability_barrier_applies_once_and_assistive_technology_lifts_it():
+    got = conn.disability_barrier(arr(F, T, T), arr(F, F, T), 0.7)
+    np.testing.assert_allclose(got, [0.0, 0.7, 0.0])
+    latent, home, able = arr(0.5, 0.5, 0.5), np.array([0, 2, 2]), arr(T, T, T)
+    shifted = latent + conn.HOME_USE_SHIFT[home]  # -1.5, 2.0, 2.0
+    barrier = arr(0.0, 2.5, 0.0)
+    np.testing.assert_array_equal(conn.person_uses(latent, home, able, 0.0, barrier), [F, F, T])
+    assert (shifted - barrier)[1] < 0
+
+
+def test_barrier_damps_women_only_disability_counts_once_elsewhere():
+    got = conn.barrier(arr(F, T), 0.9)
+    np.testing.assert_allclose(got, [1.0, 0.9])
 
 
 def test_utility_shift_adds_pull_and_subtracts_the_change_in_log_cost_share():

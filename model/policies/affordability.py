@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from model.households import Households, Population
-from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost
+from model.policies.base import Context, Count, Levers, Policy, PolicyConfig, UnitCost, take
 from model.rules.connectivity import DEVICE_MONTHS
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -27,6 +27,10 @@ class AffordabilityConfig(PolicyConfig):
             instalments over 24 months instead of paying it up front.
         credit_cost_share: cost of financing an instalment device, as a share of its price
             (paid by the policy as the device is paid off).
+        assistive_per_year: real persons with disabilities (5+, in eligible households)
+            given assistive technology or an accessible device a year at intensity 1; it
+            lifts their disability barrier to use for good.
+        cost_per_assistive: US$ per person equipped (one-off).
 
     """
 
@@ -37,6 +41,8 @@ class AffordabilityConfig(PolicyConfig):
     admin_cost_per_household: UnitCost = 2.0
     device_instalments: bool = False
     credit_cost_share: Share = 0.1
+    assistive_per_year: Count = 0.0
+    cost_per_assistive: UnitCost = 300.0
 
 
 class Affordability(Policy):
@@ -70,7 +76,31 @@ class Affordability(Policy):
         device = n_meaningful * ctx.prices["device"] / DEVICE_MONTHS
         monthly = (s_service * plan + s_device * device) * levers.price_factor
         monthly += self._instalments(h, levers, elig, ctx)
-        return 3 * h.weight * monthly + c.admin_cost_per_household * h.weight * users.size
+        assistive = self._assistive(pop, ctx)
+        return (
+            3 * h.weight * monthly
+            + c.admin_cost_per_household * h.weight * users.size
+            + assistive * c.cost_per_assistive * h.weight
+        )
+
+    def _assistive(self, pop: Population, ctx: Context) -> int:
+        """Equip this quarter's quota of eligible persons with disabilities; return how many.
+
+        Persons aged 5+ with a disability and without assistive technology, in eligible
+        households, picked at random; their households count as reached.
+        """
+        c = self.config
+        if c.assistive_per_year <= 0:
+            return 0
+        p = pop.p
+        k = take(c.intensity * c.assistive_per_year / 4, pop.weight, ctx.rng)
+        want = self.eligible(pop)[p.household] & p.has_disability & ~p.has_assistive
+        candidates = np.flatnonzero(want & (p.age >= 5))
+        if k < candidates.size:
+            candidates = candidates[np.argpartition(ctx.rng.random(candidates.size), k)[:k]]
+        p.has_assistive[candidates] = True
+        self.reached[p.household[candidates]] = True
+        return int(candidates.size)
 
     def _instalments(self, h: Households, levers: Levers, elig: np.ndarray, ctx: Context) -> float:
         """Offer instalments to eligible households without credit; monthly cost of credit.

@@ -368,7 +368,7 @@ class InclusionModel(mesa.Model):
         Use follows :func:`model.rules.connectivity.person_uses` (the raked latent, the shift
         of the home connection, and the residual trend (:meth:`common_pull`), the household's
         lockdown need (:meth:`lockdown_pull`) and the pull of skills gained since 2019, damped
-        by residual gender and disability barriers); a
+        for women, less the disability barrier of persons without assistive technology); a
         person 13+ who comes online without the household's computer buys a smartphone.
         Skills then grow with use (twice as fast with meaningful use), fade without it, and
         gain what training completed this quarter gives

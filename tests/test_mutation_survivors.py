@@ -42,9 +42,9 @@ def test_a_draw_equal_to_the_chance_does_not_fire_in_any_rule():
     np.testing.assert_array_equal(tele, [F, T])
     assert not labour.telework_protected(arr(T), arr(1), arr(0.9), 0.0, arr(0.0)).any()
     # rehiring at 0.5, and at 0.5 * 0.5 for a person with a disability (no accessible hiring)
-    back = labour.rehires(arr(T, T), arr(F, T), 0.5, 0.5, 0.0, arr(0.5, 0.25))
+    back = labour.rehires(arr(T, T), arr(F, F), arr(F, T), (0.5, 0.0), 0.5, 0.0, arr(0.5, 0.25))
     np.testing.assert_array_equal(back, [F, F])
-    assert not labour.rehires(arr(T, T), arr(F, F), 0.0, 0.5, 0.0, zero).any()
+    assert not labour.rehires(arr(T, T), arr(F, F), arr(F, F), (0.0, 0.0), 0.5, 0.0, zero).any()
     # connection stress at 0.5: both households pay over 5% of a fallen income
     stressed = conn.stress_drop(
         arr(1, 2), arr(0.1, 0.1), arr(50.0, 50.0), arr(100.0, 100.0), 0.5, arr(0.5, 0.0)

@@ -218,15 +218,18 @@ def test_relative_loss_risk_multiplies_every_hazard():
     np.testing.assert_allclose(got, [2 * 3 * 1.5 * 2.5 * 1.2, 1.0, 2.0, 1.5])
 
 
-def test_telework_protected_needs_teleworkable_skilled_and_meaningful_or_the_right():
+def test_telework_protected_needs_teleworkable_basic_skills_and_meaningful_or_the_right():
     tele = arr(T, T, T, T, F, T, T)
     connection = arr(2, 1, 1, 0, 2, 2, 2)
-    skill = arr(0.5, 0.5, 0.5, 0.9, 0.9, 0.3, labour.SKILLED)
+    skill = arr(0.5, 0.5, 0.5, 0.9, 0.9, 0.1, labour.TELEWORK_SKILL)
     u = arr(0.9, 0.4, 0.6, 0.1, 0.1, 0.1, 0.9)
     got = labour.telework_protected(tele, connection, skill, 0.5, u)
     np.testing.assert_array_equal(got, [T, T, F, F, F, F, T])
     without_right = labour.telework_protected(tele, connection, skill, 0.0, u)
     np.testing.assert_array_equal(without_right, [T, F, F, F, F, F, T])
+    # share_telework_basic works like a right everyone has; the right can raise it
+    shared = labour.telework_protected(tele, connection, skill, 0.0, u, basic_share=0.7)
+    np.testing.assert_array_equal(shared, [T, T, T, F, F, F, T])
 
 
 def _expected_loss(at_risk, weight, rel, protected, wanted, rel_protected, k=2000):
@@ -307,10 +310,21 @@ def test_hiring_multiplier_penalty_reduced_by_accessible_hiring():
 
 def test_rehires_at_rate_with_disability_penalty():
     lost = arr(T, T, T, F)
+    left = arr(F, F, F, F)
     dis = arr(F, T, T, F)
     u = arr(0.49, 0.29, 0.31, 0.0)
-    np.testing.assert_array_equal(labour.rehires(lost, dis, 0.5, 0.6, 0.0, u), [T, T, F, F])
-    np.testing.assert_array_equal(labour.rehires(lost, dis, 0.5, 0.6, 1.0, u), [T, T, T, F])
+    rates = (0.5, 0.0)
+    got = labour.rehires(lost, left, dis, rates, 0.6, 0.0, u)
+    np.testing.assert_array_equal(got, [T, T, F, F])
+    got = labour.rehires(lost, left, dis, rates, 0.6, 1.0, u)
+    np.testing.assert_array_equal(got, [T, T, T, F])
+
+
+def test_those_who_left_the_labour_force_return_at_their_own_rate():
+    lost, left, dis = arr(T, T, T), arr(F, T, T), arr(F, F, F)
+    u = arr(0.15, 0.15, 0.25)
+    got = labour.rehires(lost, left, dis, (0.1, 0.2), 0.6, 0.0, u)
+    np.testing.assert_array_equal(got, [F, T, F])
 
 
 def test_platform_entries_scale_with_gig_availability_and_hiring_penalty():

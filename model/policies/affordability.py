@@ -73,6 +73,8 @@ class Affordability(Policy):
         n_meaningful = np.count_nonzero(level == 2)
         n_basic = users.size - n_meaningful
         plan = n_meaningful * ctx.prices["meaningful"] + n_basic * ctx.prices["basic"]
+        # the device subsidy is paid over 24 months whoever buys; a household without
+        # credit values it up front (model.rules.connectivity.device_months)
         device = n_meaningful * ctx.prices["device"] / DEVICE_MONTHS
         monthly = (s_service * plan + s_device * device) * levers.price_factor
         monthly += self._instalments(h, levers, elig, ctx)
@@ -86,21 +88,28 @@ class Affordability(Policy):
     def _assistive(self, pop: Population, ctx: Context) -> int:
         """Equip this quarter's quota of eligible persons with disabilities; return how many.
 
-        Persons aged 5+ with a disability and without assistive technology, in eligible
-        households, picked at random; their households count as reached.
+        Eligible persons (the person conditions too: ``sex: [female]`` equips women only)
+        aged 5+ with a disability and without assistive technology, picked at random; their
+        households count as reached.
         """
         c = self.config
         if c.assistive_per_year <= 0:
             return 0
         p = pop.p
         k = take(c.intensity * c.assistive_per_year / 4, pop.weight, ctx.rng)
-        want = self.eligible(pop)[p.household] & p.has_disability & ~p.has_assistive
+        want = self._eligible_persons(pop) & p.has_disability & ~p.has_assistive
         candidates = np.flatnonzero(want & (p.age >= 5))
         if k < candidates.size:
             candidates = candidates[np.argpartition(ctx.rng.random(candidates.size), k)[:k]]
         p.has_assistive[candidates] = True
         self.reached[p.household[candidates]] = True
         return int(candidates.size)
+
+    def _eligible_persons(self, pop: Population) -> np.ndarray:
+        """Persons meeting every eligibility condition (built once)."""
+        if getattr(self, "_persons", None) is None:
+            self._persons = self.config.eligibility.person_mask(pop)
+        return self._persons
 
     def _instalments(self, h: Households, levers: Levers, elig: np.ndarray, ctx: Context) -> float:
         """Offer instalments to eligible households without credit; monthly cost of credit.

@@ -4,11 +4,13 @@ The shock follows the region's working-hour loss path (ILO Monitor 5th and 7th e
 ``jobs_per_hour_lost`` of it takes the form of lost jobs (ILO: 8.8% of hours against about
 4.4% of employment in 2020), the rest of shorter hours. Who loses a job is set by relative
 hazards for informality, high-impact sectors, sex, youth and disability (ILO Monitor 7th ed.:
-women 5.0% vs men 3.9%, youth 8.7% vs adults 3.7%). Teleworkable jobs are protected only
-where the household is meaningfully connected and the worker skilled (ILO 2021 "From
-potential to practice"; Garrote Sánchez et al., WB PRWP 9347). As the shock eases, those who
-lost jobs are rehired at a quarterly rate; persons with disabilities face a hiring penalty
-that accessibility and non-discrimination duties reduce.
+women 5.0% vs men 3.9%, youth 8.7% vs adults 3.7%); most who lose a job leave the labour
+force, the rest search (ILO Labour Overview LAC 2020). Workers in teleworkable jobs, online
+and with basic skills work from home where the household is connected (ILO 2021 "From
+potential to practice"; Garrote Sánchez et al., WB PRWP 9347), which protects the job. As
+the shock eases, those who left return to work and searchers are rehired at quarterly rates;
+persons with disabilities face a hiring penalty that accessibility and non-discrimination
+duties reduce. :func:`model.kernels.labour_quarter` runs these rules in one pass.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from __future__ import annotations
 import numpy as np
 
 SKILLED = 0.45
-"""Skill score from which a worker can telework or do platform work (ITU 'standard')."""
+"""Skill score from which a person can do platform work (ITU 'standard')."""
+TELEWORK_SKILL = 0.2
+"""Skill score from which a worker can work from home (ITU 'basic': email, files)."""
 
 
 def relative_loss_risk(
@@ -43,14 +47,16 @@ def telework_protected(
     skill: np.ndarray,
     telework_right: float,
     u: np.ndarray,
+    basic_share: float = 0.0,
 ) -> np.ndarray:
-    """Workers whose job survives the lockdown at home.
+    """Workers who work from home in a lockdown quarter (their job loss hazard is lowered).
 
-    Meaningfully connected, skilled workers in teleworkable jobs are protected; with a right
-    to telework, a share ``telework_right`` of those with only a basic connection are too.
+    Online workers in teleworkable jobs with basic skills work from home on a meaningful
+    home plan; on a basic one, a share ``max(telework_right, basic_share)`` of them do
+    (``share_telework_basic``, raised by a right to telework). Callers pass online workers.
     """
-    skilled = skill >= SKILLED
-    basic_ok = (connection == 1) & (u < telework_right)
+    skilled = skill >= TELEWORK_SKILL
+    basic_ok = (connection == 1) & (u < max(telework_right, basic_share))
     return is_teleworkable & skilled & ((connection == 2) | basic_ok)
 
 
@@ -82,15 +88,28 @@ def job_losses(
 
 def rehires(
     lost_job: np.ndarray,
+    left_labour_force: np.ndarray,
     has_disability: np.ndarray,
-    p_rehire: float,
+    rates: tuple[float, float],
     rel_hire_disability: float,
     hiring_access: float,
     u: np.ndarray,
 ) -> np.ndarray:
-    """Workers who find a job again this quarter (call only when the shock is easing)."""
+    """Workers back in work this quarter (call only when the shock is easing).
+
+    Args:
+        lost_job: lost the 2019 job and not yet back.
+        left_labour_force: of those, who left the labour force rather than search.
+        has_disability: persons with a disability (hiring penalty).
+        rates: (``p_rehire`` for searchers, ``p_return_work`` for those who left).
+        rel_hire_disability: hiring multiplier with a disability.
+        hiring_access: share of the penalty a hiring duty removes.
+        u: one draw per person.
+
+    """
     rel = hiring_multiplier(has_disability, rel_hire_disability, hiring_access)
-    return lost_job & (u < p_rehire * rel)
+    rate = np.where(left_labour_force, rates[1], rates[0])
+    return lost_job & (u < rate * rel)
 
 
 def hiring_multiplier(

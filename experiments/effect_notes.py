@@ -9,23 +9,23 @@ from __future__ import annotations
 
 EXPLANATIONS: dict[tuple[str, str], str] = {
     ("connectivity_adoption_newly_covered", "not comparable"): (
-        "Newly covered households catch up with rural households that always had coverage "
-        "within about three years. Coverage is drawn independently of income within each "
-        "location and quintile, and 2019 propensities are raked per location-quintile cell, so "
-        "an uncovered household differs from its covered neighbours only in coverage; once "
-        "covered it closes a quarter of the gap between what it has and what it wants every "
-        "quarter (`rate_adjust`), with no ramp-up and no extra cost of remoteness (issue 11, "
-        "item 5, is not built yet). GSMA's and ITU's figures suggest coverage alone should "
-        "close less of the usage gap, and more slowly: this effect is probably too large."
+        "Coverage arrives in the first quarter but reaches households over "
+        "`coverage_ramp_years` (4): after three years three quarters of the newly covered are "
+        "within reach, and those reached adopt at `rate_adjust`. Coverage is drawn "
+        "independently of income within each location and quintile and 2019 propensities are "
+        "raked per cell, so once reached a household is as willing to connect as its covered "
+        "neighbours. GSMA's and ITU's figures say coverage alone closes little of the usage "
+        "gap; the ramp's length is an assumption, so this row is the one to vary in a "
+        "sensitivity analysis."
     ),
-    ("connectivity_share_of_rural_gap", "above"): (
-        "Covering every rural household closes more of the urban/rural gap than availability "
-        "explains in the US (Whitacre et al.), for the reason given in the row above: in the "
-        "model the newly covered are as willing to connect as the rural households that "
-        "always had coverage, so availability carries all of their gap. The comparison is "
-        "loose (US metro/non-metro broadband, a cross-sectional decomposition), but the "
-        "direction agrees with the GSMA and ITU figures: the model overstates what "
-        "infrastructure alone does."
+    ("connectivity_share_of_rural_gap", "below"): (
+        "Covering and upgrading every rural household closes less of the LAC urban/rural gap "
+        "in home connections than availability explains in the US (Whitacre et al.). Two "
+        "reasons: the ramp-up (after three years a quarter of the newly covered are still out "
+        "of its reach), and in LAC most rural households already had coverage in 2019 (78%), "
+        "so availability can explain less of the gap than in the US metro/non-metro "
+        "comparison. The comparison is loose (another continent, a cross-sectional "
+        "decomposition): read it as an order of magnitude."
     ),
     ("affordability_lifeline", "below"): (
         "Paying half of the plan and half of the device adds less than Lifeline / Link-Up "
@@ -37,39 +37,41 @@ EXPLANATIONS: dict[tuple[str, str], str] = {
         "choice in levels of log(cost / income) without a floor."
     ),
     ("affordability_new_adopters", "below"): (
-        "Far fewer of the subsidised newly connected are new adopters than Internet "
-        "Essentials found: in the paired baseline most eligible households connect anyway "
-        "between 2021 and 2023, pulled by the residual trend, the lasting lockdown pull "
-        "(`pull_persist`) and their neighbours, while the subsidy adds only the small effect "
-        "of the row above. A subsidy whose price response is this weak mostly pays households "
-        "that would have connected without it. Two things would move this: a stronger, "
-        "level-based price response (issue 11, item 1) and a smaller residual trend."
+        "About a quarter of the subsidised households that connect would not have connected "
+        "without the subsidy, against about two thirds for Internet Essentials: in the paired "
+        "baseline most eligible households connect anyway between 2021 and 2023, pulled by "
+        "the lasting lockdown needs, their neighbours and falling prices, while the subsidy's "
+        "own effect (the row above) is within the Lifeline range. Internet Essentials was "
+        "open only to families without a subscription in the previous 90 days, a self- "
+        "selected group; the simulated subsidy pays every eligible household. Read it as a "
+        "windfall the lever must report: three in four subsidised new connections would have "
+        "happened anyway."
     ),
     ("affordability_employment", "below"): (
-        "The subsidy changes employment almost not at all. In the model a home connection "
-        "helps a person keep or find work in two ways only: telework protection during the "
-        "2020 shock (over before the subsidy starts in 2021) and entry into platform work for "
-        "skilled, connected persons. Job search, hiring and formal jobs do not depend on "
-        "being online, so Zuo's county-level effect has no channel to appear through; "
-        "issue 11, item 4 (labour states by person with search and hiring) would add one."
+        "The subsidy changes employment by a hundredth of a point. Labour states now follow "
+        "persons (search, leaving the labour force, return), but hiring does not depend on "
+        "being online: a connection helps keep a job only by working from home during the "
+        "2020 shock (over before the subsidy starts in 2021) and helps find work only through "
+        "platform work for skilled, connected persons. Zuo's county-level effect, through "
+        "online job search, has no channel to appear through."
     ),
     ("affordability_elasticity_country", "above"): (
-        "The model's penetration barely responds to a 10% price cut for everyone: far less "
-        "elastic than Galperin and Ruzzier's -1.9. Part of the gap is not like for like: "
-        "their estimate comes from country-level fixed-broadband penetration when it was "
-        "low, so a small change was a large relative change, whereas here about four in five "
-        "LAC households already have a home connection (a basic mobile plan counts), and "
-        "an elasticity of -1.9 would take a 10% cut from 80% to about 95%. The rest is the "
-        "weak price response explained under affordability_lifeline: most households pay "
-        "under 2% of income and gain nothing from a cheaper plan."
+        "Penetration responds little to a 10% price cut for everyone. With choice in levels, "
+        "the elasticity is -beta_afford x s / (s + k) x (1 - share connected), where s is the "
+        "cost share of income and k the non-price cost share (0.05, set so that two thirds of "
+        "2019 non-adopters would stay offline at any price, Carare et al.): about four in "
+        "five LAC households already have a home connection and for most the non-price cost "
+        "exceeds the price, so a 10% cut moves few. Galperin and Ruzzier's -1.9 is country- "
+        "level fixed broadband when penetration was low and price dominated; `beta_afford` "
+        "(1.9) equals it in that limit."
     ),
-    ("affordability_elasticity_nonadopters", "above"): (
-        "Among households unconnected when the price falls, the response is closer to "
-        "Carare et al.'s -0.62 but still less elastic, for the reasons under "
-        "affordability_lifeline (the 2% floor and a change-based utility); after one year "
-        "the partial adjustment (a quarter of the gap a quarter) has also not run its full "
-        "course. Carare et al. measure stated willingness to pay, which is not a dynamic "
-        "response either."
+    ("affordability_elasticity_nonadopters", "below"): (
+        "Among households unconnected when the price falls the response is more elastic than "
+        "Carare et al.'s -0.62 and less than Galperin and Ruzzier's -1.9: the simulated value "
+        "lies between the two published figures. Carare et al. measure stated willingness to "
+        "pay; the model's non-price cost was set from the same study's finding that two "
+        "thirds would not subscribe at any price, and one `beta_afford` cannot meet both that "
+        "and -0.62 while keeping -1.9 where few are connected."
     ),
     ("skills_training_skills", "within"): (
         "Within, but by assumption rather than estimate: each completer gains `skill_gain` "
@@ -97,9 +99,9 @@ EXPLANATIONS: dict[tuple[str, str], str] = {
         "to telework (those with a meaningful connection are protected anyway), accessible "
         "hiring helps only persons with disabilities back into work, and the floor and "
         "insurance change platform income, not whether a 2019 job is kept. The lever cannot "
-        "be targeted at informal or platform workers because eligibility has no labour state "
-        "(issue 11, item 4). The strict expected failure in tests/test_policy_effects.py "
-        "records the same defect."
+        "be targeted at informal or platform workers: persons now have labour states, but "
+        "eligibility conditions cannot name them yet. The strict expected failure in "
+        "tests/test_policy_effects.py records the same defect."
     ),
 }
 """Why a row's simulated effect falls where it does, by (row id, verdict)."""

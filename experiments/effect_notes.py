@@ -94,14 +94,12 @@ EXPLANATIONS: dict[tuple[str, str], str] = {
         "rates do."
     ),
     ("labour_regulation_jobs_kept", "not comparable"): (
-        "The effect is a fraction of a point, for informal and formal workers alike: only "
-        "skilled workers in teleworkable jobs with a basic home connection gain from the right "
-        "to telework (those with a meaningful connection are protected anyway), accessible "
-        "hiring helps only persons with disabilities back into work, and the floor and "
-        "insurance change platform income, not whether a 2019 job is kept. The lever cannot "
-        "be targeted at informal or platform workers: persons now have labour states, but "
-        "eligibility conditions cannot name them yet. The strict expected failure in "
-        "tests/test_policy_effects.py records the same defect."
+        "The rules reach informal workers only (eligibility `job: [informal]`), and the "
+        "effect is a fraction of a point: working from home on a basic connection is already "
+        "open to most (`share_telework_basic` 0.9), so the right to telework adds little; "
+        "accessible hiring helps only persons with disabilities back into work; the floor and "
+        "insurance change platform income, not whether a 2019 job is kept. The strict "
+        "expected failure in tests/test_policy_effects.py records how small it is."
     ),
 }
 """Why a row's simulated effect falls where it does, by (row id, verdict)."""

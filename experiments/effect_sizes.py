@@ -253,9 +253,9 @@ ARMS: dict[str, Arm] = {
         Arm(
             "decent_digital_work",
             "labour_regulation",
-            "From 2020Q2, the shipped decent-digital-work rules for every worker (the lever "
-            "cannot target informal or platform workers: eligibility has no labour state).",
-            {"type": "labour_regulation", "start": "2020Q2"},
+            "From 2020Q2, the shipped decent-digital-work rules for persons whose 2019 job was "
+            "informal (eligibility `job: [informal]`); formal workers are the comparison.",
+            {"type": "labour_regulation", "start": "2020Q2", "eligibility": {"job": ["informal"]}},
         ),
     )
 }

@@ -286,7 +286,8 @@ def labour_quarter(
     - working from home: in a lockdown quarter (``shock[4]`` > 0) a worker still in the
       2019 job works from home when the job is teleworkable and the worker online, with
       basic skills and meaningfully connected at home, or with a basic connection for a
-      share ``shock[8]`` (raised to the share the person's right to telework gives);
+      share ``shock[8]``, which the person's right to telework raises by its share of the
+      rest (``basic + right * (1 - basic)``);
     - losses (``shock[0]`` > 0): each worker still in the 2019 job loses it with hazard
       ``min(rel_loss * shock[0], 1)``, lowered by ``rel_protected`` for those working from
       home; a share ``shock[6]`` of those who lose a job leave the labour force, the rest
@@ -347,7 +348,7 @@ def labour_quarter(
         if had_job and lockdown and not lost[i]:
             home = connection[h]
             able = teleworkable[i] and online[i] and skill[i] >= SKILL_BASIC
-            on_basic = home == 1 and uniform(k_tele, i) < max(right, basic)
+            on_basic = home == 1 and uniform(k_tele, i) < basic + right * (1.0 - basic)
             home_work = able and (home == 2 or on_basic)
         at_home[i] = home_work
         if had_job and scale > 0 and not lost[i]:

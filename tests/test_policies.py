@@ -251,6 +251,17 @@ def test_affordability_assistive_technology_equips_eligible_persons_with_disabil
     assert spent == pytest.approx(10 * W * 300.0)
 
 
+def test_eligibility_by_2019_job_reaches_informal_workers_only(pop, p):
+    policy = make_policy(pop, type="labour_regulation", eligibility={"job": ["informal"]})
+    lv, _ = act(policy, pop)
+    informal = p.job == 2
+    assert informal.any() and (p.job == 1).any()
+    np.testing.assert_array_equal(lv.labour_cover.astype(bool), informal)
+    household = make_policy(pop, type="affordability", eligibility={"job": ["formal", "none"]})
+    members = pop.p.household_sum((p.job == 1) | (p.job == 0), pop.h.n) > 0
+    np.testing.assert_array_equal(household.eligible(pop), members)
+
+
 def test_affordability_price_path_applies_to_everyone_from_its_start(pop):
     policy = make_policy(
         pop,

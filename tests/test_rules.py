@@ -222,14 +222,18 @@ def test_telework_protected_needs_teleworkable_basic_skills_and_meaningful_or_th
     tele = arr(T, T, T, T, F, T, T)
     connection = arr(2, 1, 1, 0, 2, 2, 2)
     skill = arr(0.5, 0.5, 0.5, 0.9, 0.9, 0.1, labour.TELEWORK_SKILL)
-    u = arr(0.9, 0.4, 0.6, 0.1, 0.1, 0.1, 0.9)
+    u = arr(0.9, 0.4, 0.65, 0.1, 0.1, 0.1, 0.9)
     got = labour.telework_protected(tele, connection, skill, 0.5, u)
     np.testing.assert_array_equal(got, [T, T, F, F, F, F, T])
     without_right = labour.telework_protected(tele, connection, skill, 0.0, u)
     np.testing.assert_array_equal(without_right, [T, F, F, F, F, F, T])
-    # share_telework_basic works like a right everyone has; the right can raise it
+    # share_telework_basic works like a right everyone has; a right raises it by its share of
+    # the rest: 0.2 + 0.5 * 0.8 = 0.6
     shared = labour.telework_protected(tele, connection, skill, 0.0, u, basic_share=0.7)
     np.testing.assert_array_equal(shared, [T, T, T, F, F, F, T])
+    both = labour.telework_protected(tele, connection, skill, 0.5, u, basic_share=0.2)
+    np.testing.assert_array_equal(both, [T, T, F, F, F, F, T])
+    assert labour.telework_protected(arr(T), arr(1), arr(0.5), 0.5, arr(0.59), basic_share=0.2)
 
 
 def _expected_loss(at_risk, weight, rel, protected, wanted, rel_protected, k=2000):

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 
 from model.calendar import Quarter
 from model.groups import household_mask, parse_group, person_mask
-from model.households import Population
+from model.households import CODES, Population
 from model.schema import Strict
 
 MAX_UNIT_COST = 1e7
@@ -23,7 +23,7 @@ MAX_COUNT = 1e10
 UnitCost = Annotated[float, Field(ge=0.0, le=MAX_UNIT_COST)]
 Count = Annotated[float, Field(ge=0.0, le=MAX_COUNT)]
 
-ELIGIBILITY_LISTS = ("quintile", "location", "sex", "age", "disability")
+ELIGIBILITY_LISTS = ("quintile", "location", "sex", "age", "disability", "job")
 """Eligibility keys that list the values that qualify."""
 
 
@@ -34,7 +34,7 @@ class Eligibility(Strict):
     as in group names (``age: [65+]`` is the group ``age=65+``). A policy that acts on
     persons reaches eligible persons; one that acts on households reaches households that
     meet the household conditions (location, quintile, offline in 2019) and have at least
-    one member who meets the person conditions (sex, age, disability).
+    one member who meets the person conditions (sex, age, disability, job in 2019).
     """
 
     quintile: list[Annotated[int, Field(ge=1, le=5)]] | None = None
@@ -42,6 +42,9 @@ class Eligibility(Strict):
     sex: list[Literal["male", "female"]] | None = None
     age: list[str] | None = None
     disability: list[Literal["with", "without"]] | None = None
+    job: list[Literal["formal", "informal", "none"]] | None = Field(
+        default=None, description="the person's job in 2019 (a person condition)"
+    )
     offline_in_2019: bool | None = Field(
         default=None, description="true: only households without a home connection in 2019"
     )
@@ -75,7 +78,7 @@ class Eligibility(Strict):
     def household_mask(self, pop: Population) -> np.ndarray:
         """Households meeting the household conditions with a member meeting the others."""
         m = self._household_conditions(pop)
-        if self._groups(PERSON_CONDITIONS):
+        if self._groups(PERSON_CONDITIONS) or self.job is not None:
             m &= pop.p.household_sum(self._person_conditions(pop), pop.h.n) > 0
         return m
 
@@ -98,6 +101,9 @@ class Eligibility(Strict):
         m = np.ones(pop.p.n, dtype=bool)
         for alternatives in self._groups(PERSON_CONDITIONS):
             m &= np.any([person_mask(pop, g) for g in alternatives], axis=0)
+        if self.job is not None:
+            code = {name: c for c, name in CODES["job"].items()}
+            m &= np.isin(pop.p.job, [code[v] for v in self.job])
         return m
 
 

@@ -22,8 +22,9 @@ class LabourRegulationConfig(PolicyConfig):
         social_insurance: share of platform income still received in a quarter without gigs.
         accessible_hiring: share of the disability penalty in digital hiring removed by
             accessibility and non-discrimination duties.
-        right_to_telework: share of teleworkable jobs held with only a basic connection that
-            the right to telework protects in the shock.
+        right_to_telework: share of the workers in teleworkable jobs with only a basic
+            connection who could not otherwise work from home (``1 - share_telework_basic``)
+            whom the right lets work from home in the shock.
         gig_reduction: share of platform gigs that disappear under the regulation (trade-off).
         cost_per_platform_worker: US$ a quarter per platform worker covered (enforcement,
             insurance subsidy).

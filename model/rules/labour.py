@@ -52,11 +52,12 @@ def telework_protected(
     """Workers who work from home in a lockdown quarter (their job loss hazard is lowered).
 
     Online workers in teleworkable jobs with basic skills work from home on a meaningful
-    home plan; on a basic one, a share ``max(telework_right, basic_share)`` of them do
-    (``share_telework_basic``, raised by a right to telework). Callers pass online workers.
+    home plan; on a basic one, a share ``basic_share + telework_right * (1 - basic_share)``
+    of them do (``share_telework_basic``, which a right to telework raises by its share of
+    the rest). Callers pass online workers.
     """
     skilled = skill >= TELEWORK_SKILL
-    basic_ok = (connection == 1) & (u < max(telework_right, basic_share))
+    basic_ok = (connection == 1) & (u < basic_share + telework_right * (1 - basic_share))
     return is_teleworkable & skilled & ((connection == 2) | basic_ok)
 
 

@@ -379,12 +379,14 @@ class InclusionModel(mesa.Model):
         kernels.use_and_skills(
             p.household,
             h.connection,
+            self.connection_2019,
             h.has_computer,
             h.coverage_ramp,
             self.ramp_keys[1],
             p.age,
             p.use_latent,
             self.damp,
+            (p.is_female, np.float32(self.loaded.region.composition.women_device_access.value)),
             (p.has_disability, p.has_assistive, np.float32(pars["disability_use_barrier"])),
             self.common_pull(),
             self.need,
@@ -442,6 +444,7 @@ class InclusionModel(mesa.Model):
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
         self.damp = conn.barrier(p.is_female, pars["rel_barrier_female"]).astype(np.float32)
+        self.connection_2019 = h.connection.copy()
         self.rel_loss = labour.relative_loss_risk(
             p.job == 2,
             p.is_high_impact,

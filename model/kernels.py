@@ -71,12 +71,14 @@ def uniforms(key: np.uint64, n: int) -> np.ndarray:
 def use_and_skills(
     household: np.ndarray,
     connection: np.ndarray,
+    connection_2019: np.ndarray,
     has_computer: np.ndarray,
     coverage_ramp: np.ndarray,
     ramp_key: np.uint64,
     age: np.ndarray,
     use_latent: np.ndarray,
     damp: np.ndarray,
+    women: tuple,
     barrier: tuple,
     common: float,
     need: np.ndarray,
@@ -101,8 +103,10 @@ def use_and_skills(
     new coverage has reached (:func:`covered_now` with the person's draw of ``ramp_key``):
     ``use_latent + shift + damp * (common + need[household] + beta_skill * (skill -
     skill_2019)) > 0`` (:func:`model.rules.connectivity.person_uses`), where ``shift`` is the
-    shift of the home connection less ``barrier[2]`` for a person with a disability
-    (``barrier[0]``) without assistive technology (``barrier[1]``).
+    shift of the home connection (for a woman, ``women[0]``: the shift of the household's
+    2019 connection plus ``women[1]`` of its change since, as devices go to men first) less
+    ``barrier[2]`` for a person with a disability (``barrier[0]``) without assistive
+    technology (``barrier[1]``).
     A person 13+ who comes online without the household's computer at a connected home buys a
     smartphone. Meaningful use needs a
     meaningful home plan and a device (own smartphone, the household computer, or a family
@@ -111,6 +115,7 @@ def use_and_skills(
     ``adult_skill_sum`` (zeroed here).
     """
     disability, assistive, disability_barrier = barrier
+    is_female, women_access = women
     adult_skill_sum[:] = 0.0
     for i in range(household.size):
         h = household[i]
@@ -120,6 +125,9 @@ def use_and_skills(
             np.float32(common) + need[h] + np.float32(beta_skill) * (s - skill_2019[i])
         )
         shift = home_shift[home]
+        if is_female[i]:
+            before = home_shift[connection_2019[h]]
+            shift = before + women_access * (shift - before)
         if disability[i] and not assistive[i]:
             shift -= disability_barrier
         can_use = age[i] >= MIN_USE_AGE and covered_now(coverage_ramp[h], ramp_key, i)

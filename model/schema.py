@@ -159,6 +159,10 @@ class Composition(Strict):
     teleworkable_by_quintile: QuintileFigure = Field(description="share of jobs doable from home")
     high_impact_sector: SexFigure = Field(description="share employed in high-impact sectors")
     computer_by_quintile: QuintileFigure = Field(description="households owning a computer")
+    women_device_access: ShareFigure = Field(
+        description="share of what a new home connection adds to use that reaches a woman "
+        "(devices owned and used by men first)"
+    )
     credit_by_quintile: QuintileFigure = Field(
         description="households that can buy a device in instalments (an account or store credit)"
     )

@@ -28,12 +28,14 @@ def skill_path(start: float, home: int, quarters: int = QUARTERS) -> np.ndarray:
         kernels.use_and_skills(
             np.zeros(1, dtype=np.int32),  # household
             np.array([home], dtype=np.int8),  # connection
+            np.array([home], dtype=np.int8),  # connection in 2019
             np.array([True]),  # has_computer
             np.ones(1, dtype=np.float32),  # coverage_ramp: established
             np.uint64(0),  # ramp key
             np.array([30], dtype=np.int8),  # age
             np.array([5.0], dtype=np.float32),  # use_latent: online whenever connected
             one,  # damp
+            (np.zeros(1, dtype=bool), np.float32(1.0)),  # women and their access
             (np.zeros(1, dtype=bool), np.zeros(1, dtype=bool), np.float32(0.0)),  # disability
             0.0,  # common pull
             np.zeros(1, dtype=np.float32),  # lockdown need

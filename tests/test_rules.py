@@ -110,6 +110,14 @@ def test_disability_barrier_applies_once_and_assistive_technology_lifts_it():
     assert (shifted - barrier)[1] < 0
 
 
+def test_a_woman_gets_her_share_of_what_a_new_home_connection_adds():
+    home, before, woman = np.array([2, 2, 0, 1]), np.array([0, 0, 0, 1]), arr(F, T, T, T)
+    got = conn.home_shift_for(home, before, woman, 0.6)
+    shift = conn.HOME_USE_SHIFT
+    expected = [shift[2], shift[0] + 0.6 * (shift[2] - shift[0]), shift[0], shift[1]]
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
 def test_barrier_damps_women_only_disability_counts_once_elsewhere():
     got = conn.barrier(arr(F, T), 0.9)
     np.testing.assert_allclose(got, [1.0, 0.9])

@@ -43,9 +43,9 @@ def _connectivity_and_skills() -> LoadedScenario:
 
 
 @functools.cache
-def _runs(key: str) -> tuple[pd.DataFrame, ...]:
+def _runs(key: str, households: int = HOUSEHOLDS, seeds: int = len(SEEDS)) -> tuple:
     loaded = _connectivity_and_skills() if key == "lac/connectivity+skills" else _loaded(key)
-    return tuple(simulate(loaded, seed, HOUSEHOLDS).timeseries for seed in SEEDS)
+    return tuple(simulate(loaded, seed, households).timeseries for seed in range(seeds))
 
 
 def mean_path(key: str, indicator: str) -> pd.Series:
@@ -96,6 +96,14 @@ def test_women_can_be_offline_in_households_where_a_man_is_online():
     men_off = adult & ~p.is_female & ~p.is_online & woman_on[p.household]
     assert women_off.sum() > 0
     assert women_off.sum() > 1.2 * men_off.sum(), (women_off.sum(), men_off.sum())
+
+
+def test_the_ldc_gender_gap_does_not_close_as_adoption_grows():
+    # ITU FF2024: LDC gender parity fell from 0.74 (2019) to 0.70 (2024) while use grew;
+    # GSMA 2021: women 36-37% less likely to use mobile Internet in South Asia and Africa.
+    start = mean_at("ldc/baseline.yaml", "gps_internet_use", "2019Q4")
+    end = mean_at("ldc/baseline.yaml", "gps_internet_use", "2024Q4")
+    assert end <= start + 0.005, f"LDC parity {start:.3f} in 2019Q4, {end:.3f} in 2024Q4"
 
 
 def test_assistive_technology_raises_use_among_persons_with_disabilities_only():
@@ -201,8 +209,9 @@ def test_affordability_subsidies_alone_leave_most_of_the_disability_gap():
     strict=True,
     reason=(
         "counted over persons, the LAC baseline itself closes most of the disability gap in "
-        "Internet use: 0.081 in 2019Q4, 0.047 in 2024Q4, 0.030 in 2030Q4 (4 seeds, 3,000 "
-        "households); under affordability 0.029 in 2030Q4, so below half the 2019 gap"
+        "Internet use as use saturates: 0.204 in 2019Q4, 0.106 in 2024Q4, 0.064 in 2030Q4 "
+        "(2 seeds, 5,000 households); under affordability 0.053 in 2030Q4, so below half the "
+        "2019 gap"
     ),
 )
 def test_the_disability_gap_under_affordability_stays_above_half_its_2019_size():
@@ -231,14 +240,22 @@ def test_connectivity_without_skills_leaves_a_meaningful_connectivity_gap():
     )
 
 
-def _skills_on_top(indicator: str) -> np.ndarray:
-    return paired_difference("lac/connectivity+skills", "lac/connectivity.yaml", indicator)
+LARGE = (10_000, 6)
+"""Households and seeds of the runs whose effects are too small to read at the default size."""
 
 
-def assert_narrows(indicator: str) -> None:
+def _skills_on_top(indicator: str, size: tuple[int, int] = (HOUSEHOLDS, len(SEEDS))) -> np.ndarray:
+    on = _runs("lac/connectivity+skills", *size)
+    off = _runs("lac/connectivity.yaml", *size)
+    return np.array(
+        [a.loc[END, indicator] - b.loc[END, indicator] for a, b in zip(on, off, strict=True)]
+    )
+
+
+def assert_narrows(indicator: str, size: tuple[int, int] = (HOUSEHOLDS, len(SEEDS))) -> None:
     """The paired change is negative by more than twice its standard error over the seeds, so
     a change of sign from seed noise alone neither passes nor fails the fact."""
-    diff = _skills_on_top(indicator)
+    diff = _skills_on_top(indicator, size)
     se = diff.std(ddof=1) / np.sqrt(diff.size)
     assert diff.mean() + 2 * se < 0, (
         f"{indicator}: skills on top changes it by {diff.round(4)} "
@@ -246,8 +263,10 @@ def assert_narrows(indicator: str) -> None:
     )
 
 
+@pytest.mark.slow
 def test_skills_training_on_top_of_connectivity_narrows_the_income_gap_in_meaningful_use():
-    assert_narrows("ratio_q5_q1_meaningful")
+    # about -0.005 of the Q5/Q1 ratio in 2030Q4: read with 6 seeds x 10,000 households
+    assert_narrows("ratio_q5_q1_meaningful", LARGE)
 
 
 @pytest.mark.xfail(

@@ -155,6 +155,20 @@ def person_uses(
     return can_use & (use_latent + HOME_USE_SHIFT[home] - barrier + pull > 0)
 
 
+def home_shift_for(
+    home: np.ndarray, home_2019: np.ndarray, is_female: np.ndarray, women_access: float
+) -> np.ndarray:
+    """The shift of each person's use by the home connection.
+
+    A man gets the shift of the connection his household has now; a woman gets the shift of
+    its 2019 connection plus ``women_access`` of the change since (devices in the home go to
+    men first: GSMA Mobile Gender Gap reports), so where ``women_access`` is below 1 a gender
+    gap can widen as households connect.
+    """
+    now, before = HOME_USE_SHIFT[home], HOME_USE_SHIFT[home_2019]
+    return np.where(is_female, before + women_access * (now - before), now)
+
+
 def disability_barrier(
     has_disability: np.ndarray, has_assistive: np.ndarray, size: float
 ) -> np.ndarray:

@@ -36,6 +36,14 @@ EXPLANATIONS: dict[tuple[str, str], str] = {
         "2019, more each year as market prices fall). Issue 11 (item 1) replaces this with "
         "choice in levels of log(cost / income) without a floor."
     ),
+    ("affordability_lifeline", "above"): (
+        "Just above Lifeline / Link-Up's 4-6 points, at the top of the published range: the "
+        "simulated subsidy pays half of the monthly plan and half of the device for three "
+        "years, more than Lifeline's share of a monthly fee and Link-Up's share of a "
+        "connection charge, and the US telephone service it is compared with was close to "
+        "saturation, where a subsidy moves fewer households than in LAC, where two in five "
+        "poorer households were still unconnected."
+    ),
     ("affordability_new_adopters", "below"): (
         "About a quarter of the subsidised households that connect would not have connected "
         "without the subsidy, against about two thirds for Internet Essentials: in the paired "

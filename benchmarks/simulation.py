@@ -105,8 +105,9 @@ def mesa_child(persons: int, steps: int, seed: int) -> dict[str, float]:
 
     class Household:
         def __init__(self, connection: int, computer: bool) -> None:
-            self.connection = connection
+            self.connection = self.connection_2019 = connection
             self.computer = computer
+            self.coverage_ramp = 1.0
 
     class Person(mesa.Agent):
         def __init__(self, model: mesa.Model, household: Household, latent: float) -> None:
@@ -117,14 +118,20 @@ def mesa_child(persons: int, steps: int, seed: int) -> dict[str, float]:
             self.female = bool(model.rng.random() < 0.5)
             self.disability = bool(model.rng.random() < 0.1)
             self.skill = self.skill_2019 = float(model.rng.random())
-            self.online = self.smartphone = False
+            self.online = self.smartphone = self.assistive = False
 
         def step(self) -> None:
             m, home = self.model, self.household
             pull = m.beta_skill * (m.rel_female if self.female else 1.0)
-            pull *= m.rel_disability if self.disability else 1.0
             gain = pull * (self.skill - self.skill_2019)
-            online = self.age >= 5 and self.latent + shift[home.connection] + gain > 0
+            level = shift[home.connection]
+            if self.female:
+                before = shift[home.connection_2019]
+                level = before + m.women_access * (level - before)
+            if self.disability and not self.assistive:
+                level -= m.disability_barrier
+            covered = home.coverage_ramp >= 1.0 or m.random.random() < home.coverage_ramp
+            online = self.age >= 5 and covered and self.latent + level + gain > 0
             computer = home.computer and home.connection > 0
             if online and not self.online and self.age >= 13 and not computer:
                 self.smartphone = True
@@ -141,7 +148,8 @@ def mesa_child(persons: int, steps: int, seed: int) -> dict[str, float]:
             pars = defaults()
             self.beta_skill = pars["beta_skill"]
             self.rel_female = pars["rel_barrier_female"]
-            self.rel_disability = pars["rel_barrier_disability"]
+            self.disability_barrier = pars["disability_use_barrier"]
+            self.women_access = 1.0
             self.rate_use = pars["rate_skill_use"]
             self.rate_fade = pars["rate_skill_fade"]
             rng = np.random.default_rng(seed)

@@ -116,6 +116,7 @@ def use_and_skills(
     """
     disability, assistive, disability_barrier = barrier
     is_female, women_access = women
+    damp_women = women_access < 1.0
     adult_skill_sum[:] = 0.0
     for i in range(household.size):
         h = household[i]
@@ -125,7 +126,7 @@ def use_and_skills(
             np.float32(common) + need[h] + np.float32(beta_skill) * (s - skill_2019[i])
         )
         shift = home_shift[home]
-        if is_female[i]:
+        if damp_women and is_female[i]:
             before = home_shift[connection_2019[h]]
             shift = before + women_access * (shift - before)
         if disability[i] and not assistive[i]:

@@ -147,7 +147,12 @@ class InclusionModel(mesa.Model):
     # --- 1. policies --------------------------------------------------------------------
 
     def act_policies(self) -> None:
-        """Reset the levers, then let every policy in force act on them and the population."""
+        """Reset the levers, then let every policy in force act on them and the population.
+
+        A policy whose window has ended still pays the upkeep of what it built
+        (:meth:`model.policies.base.Policy.upkeep`): coverage stays, and so do its running
+        costs.
+        """
         self.levers = Levers(self.h.n, self.p.n)
         prices = self.prices()
         price_dict = {
@@ -156,11 +161,12 @@ class InclusionModel(mesa.Model):
             "device": prices.device,
         }
         for policy in self.policies:
-            if not policy.in_force(self.quarter):
-                continue
             rng = self.streams.quarterly(f"policy.{policy.name}", self.steps)
             ctx = Context(self.quarter, self.steps - 1, price_dict, rng)
-            self.spend[policy.name] += policy.act(self.pop, self.levers, ctx)
+            if policy.in_force(self.quarter):
+                self.spend[policy.name] += policy.act(self.pop, self.levers, ctx)
+            elif self.quarter > policy.config.end:
+                self.spend[policy.name] += policy.upkeep(self.pop, ctx)
 
     def prices(self) -> conn.Prices:
         """Market prices this quarter (before the policy price factor and subsidies)."""

@@ -109,6 +109,10 @@ def test_connectivity_running_costs_follow_every_household_covered_so_far(pop, h
     )
     spends = [act(policy, pop, seed=q)[1] for q in range(3)]
     assert spends == pytest.approx([2 * W * 25, 4 * W * 25, 6 * W * 25])
+    # after its window the coverage stays, and so do its running costs; nothing new is built
+    covered = h.has_coverage.copy()
+    assert policy.upkeep(pop, context(0, "2031Q1")) == pytest.approx(6 * W * 25)
+    np.testing.assert_array_equal(h.has_coverage, covered)
 
 
 def test_connectivity_quota_is_per_quarter_scaled_by_intensity(pop, h):

@@ -389,6 +389,22 @@ def test_persons_in_newly_covered_households_come_online():
     assert model.p.is_online[newly].mean() > 0.3
 
 
+def test_coverage_keeps_costing_after_the_policy_window_ends():
+    """What a connectivity policy built stays, and so do its running costs; nothing new is built."""
+    data = scenario_data("lac/connectivity.yaml")
+    data["policies"][0]["end"] = "2022Q4"
+    model = new_model(data, 1, 20_000)
+    while model.quarter < Quarter(2022, 4):
+        model.step()
+    name = model.policies[0].name
+    covered, spent = model.h.has_coverage.copy(), model.spend[name]
+    model.step()
+    np.testing.assert_array_equal(model.h.has_coverage, covered)
+    running = model.policies[0].upkeep(model.pop, None)
+    assert running > 0
+    assert model.spend[name] - spent == pytest.approx(running)
+
+
 def test_new_coverage_reaches_persons_over_the_ramp_not_at_once():
     """A year after coverage arrives, at most a quarter of its ramp (4 years) is done."""
     model = new_model(scenario_data("lac/connectivity.yaml"), 1, 20_000)

@@ -299,6 +299,10 @@ class Policy:
         """Apply the policy for one quarter; return the US$ spent."""
         raise NotImplementedError
 
+    def upkeep(self, pop: Population, ctx: Context) -> float:
+        """US$ a quarter that what the policy built still costs after its window (none here)."""
+        return 0.0
+
 
 def take(real_count: float, weight: float, rng: np.random.Generator) -> int:
     """Simulated units standing for ``real_count`` real ones (stochastic rounding)."""

@@ -22,7 +22,8 @@ class ConnectivityConfig(PolicyConfig):
         cost_per_household_covered: US$ of capital per urban household newly covered.
         cost_per_household_upgraded: US$ of capital per urban household upgraded.
         running_cost_per_household_year: US$ a year of running costs per household the
-            policy has covered, paid while the policy is in force.
+            policy has covered, paid from the quarter it is covered to the end of the run
+            (after the policy's window too: the coverage stays).
         rural_cost_factor: capital and running costs of a rural household relative to an
             urban one (GSMA contribution to ITU-D, 2019: a rural site costs up to twice as
             much to build and run).
@@ -46,9 +47,10 @@ class Connectivity(Policy):
     Unit costs default to the order of the ITU Connecting Humanity Action Blueprint (2025):
     US$ 1.5-1.7 trillion of infrastructure to connect the unconnected by 2030. Costs follow
     who was reached: capital for each household covered or upgraded, running costs a quarter
-    for every household covered so far, both ``rural_cost_factor`` times higher in rural
-    areas. The running cost's size is an assumption (5% of the urban capital cost a year).
-    Households under new coverage come within its reach over ``coverage_ramp_years``
+    for every household covered so far (to the end of the run, since the coverage stays), both
+    ``rural_cost_factor`` times higher in rural areas. The running cost's size is an
+    assumption (5% of the urban capital cost a year). Households under new coverage come
+    within its reach over ``coverage_ramp_years``
     (:meth:`model.inclusion_model.InclusionModel.advance_coverage_ramp`).
     """
 
@@ -80,10 +82,13 @@ class Connectivity(Policy):
         return h.weight * (
             self._households(h, covered) * c.cost_per_household_covered
             + self._households(h, upgraded) * c.cost_per_household_upgraded
-            + self._households(h, np.flatnonzero(self.covered))
-            * c.running_cost_per_household_year
-            / 4
-        )
+        ) + self.upkeep(pop, ctx)
+
+    def upkeep(self, pop: Population, ctx: Context) -> float:
+        """Running costs this quarter of every household the policy has covered so far."""
+        rows = np.flatnonzero(self.covered)
+        yearly = self.config.running_cost_per_household_year
+        return pop.h.weight * self._households(pop.h, rows) * yearly / 4
 
     def _households(self, h: Households, rows: np.ndarray) -> float:
         """Simulated households in ``rows``, a rural one counting ``rural_cost_factor`` times."""

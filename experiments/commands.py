@@ -82,8 +82,9 @@ def validate(args: argparse.Namespace) -> int:
 
 
 CALIBRATION_SEEDS = 3
-CALIBRATION_HOUSEHOLDS = 20_000
 """Seeds per baseline of ``calibrate --check`` and ``--decompose`` unless ``--seeds`` is given."""
+CALIBRATION_HOUSEHOLDS = 20_000
+"""Households per run of ``calibrate --check`` and ``--decompose`` unless ``--households``."""
 
 LEVELS = {"households": "households", "people": "people", "children": "children 5-12"}
 """What a target counts, in words, for the population table."""

@@ -161,11 +161,14 @@ class InclusionModel(mesa.Model):
             "device": prices.device,
         }
         for policy in self.policies:
+            acts = policy.in_force(self.quarter)
+            if not acts and self.quarter <= policy.config.end:
+                continue
             rng = self.streams.quarterly(f"policy.{policy.name}", self.steps)
             ctx = Context(self.quarter, self.steps - 1, price_dict, rng)
-            if policy.in_force(self.quarter):
+            if acts:
                 self.spend[policy.name] += policy.act(self.pop, self.levers, ctx)
-            elif self.quarter > policy.config.end:
+            else:
                 self.spend[policy.name] += policy.upkeep(self.pop, ctx)
 
     def prices(self) -> conn.Prices:

@@ -266,12 +266,17 @@ def test_calibrate_check_prints_in_and_out_of_sample_sections(cli, tmp_path: Pat
     assert "1 of 1 out-of-sample targets pass." in result.out
 
 
-def test_a_fit_with_too_few_accepted_sets_fails_and_writes_nothing(cli, tmp_path: Path) -> None:
+def tiny_fit(cli, tmp_path: Path, samples: int, name: str = "ens.csv"):
+    """Fit ``samples`` sets on 200 households, one seed, into ``name``; the result and file."""
     targets = tmp_path / "targets.yaml"
     targets.write_text(TARGETS)
-    out = tmp_path / "ens.csv"
-    args = ["calibrate", "--fit-ensemble", "--targets", str(targets), "--samples", "3"]
-    result = cli([*args, "--households", "200", "--seeds", "1", "--ensemble", str(out)])
+    out = tmp_path / name
+    args = ["calibrate", "--fit-ensemble", "--targets", str(targets), "--samples", str(samples)]
+    return cli([*args, "--households", "200", "--seeds", "1", "--ensemble", str(out)]), out
+
+
+def test_a_fit_with_too_few_accepted_sets_fails_and_writes_nothing(cli, tmp_path: Path) -> None:
+    result, out = tiny_fit(cli, tmp_path, 3)
     assert result.code == 1
     assert "fewer than 20" in result.err
     assert not out.exists()
@@ -284,18 +289,14 @@ def test_keeping_fewer_than_the_minimum_is_refused(cli) -> None:
 
 @pytest.mark.slow
 def test_a_tiny_fit_writes_a_loadable_ensemble(cli, tmp_path: Path) -> None:
-    targets = tmp_path / "targets.yaml"
-    targets.write_text(TARGETS)
-    out = tmp_path / "ens.csv"
-    args = ["calibrate", "--fit-ensemble", "--targets", str(targets), "--samples", "22"]
-    result = cli([*args, "--households", "200", "--seeds", "1", "--ensemble", str(out)])
+    result, out = tiny_fit(cli, tmp_path, 22)
     assert result.code == 0, result.err
     assert "out-of-sample targets" in result.out
     ens = load_ensemble(out)
     assert len(ens) == 22
     assert ens.provenance["samples"] == "22"
-    again = tmp_path / "again.csv"
-    assert cli([*args, "--households", "200", "--seeds", "1", "--ensemble", str(again)]).code == 0
+    repeat, again = tiny_fit(cli, tmp_path, 22, "again.csv")
+    assert repeat.code == 0
     assert load_ensemble(again).sets.equals(ens.sets)
 
 

@@ -215,17 +215,21 @@ def test_affordability_spend_matches_the_formula(pop, h):
     assert spent == pytest.approx(expected)
 
 
-def test_affordability_instalments_reach_only_eligible_households_without_credit(pop, h):
-    policy = make_policy(
+def low_income_affordability(pop, **settings):
+    """Affordability for quintiles I-II without subsidies or admin cost, plus ``settings``."""
+    return make_policy(
         pop,
         type="affordability",
         eligibility={"quintile": [1, 2]},
         service_subsidy=0.0,
         device_subsidy=0.0,
         admin_cost_per_household=0.0,
-        device_instalments=True,
-        credit_cost_share=0.1,
+        **settings,
     )
+
+
+def test_affordability_instalments_reach_only_eligible_households_without_credit(pop, h):
+    policy = low_income_affordability(pop, device_instalments=True, credit_cost_share=0.1)
     lv, spent = act(policy, pop)
     financed = (h.quintile <= 1) & ~h.has_credit
     assert financed.any() and (h.has_credit & (h.quintile <= 1)).any()
@@ -236,16 +240,7 @@ def test_affordability_instalments_reach_only_eligible_households_without_credit
 
 
 def test_affordability_assistive_technology_equips_eligible_persons_with_disabilities(pop, h, p):
-    policy = make_policy(
-        pop,
-        type="affordability",
-        eligibility={"quintile": [1, 2]},
-        service_subsidy=0.0,
-        device_subsidy=0.0,
-        admin_cost_per_household=0.0,
-        assistive_per_year=4 * W * 10,
-        cost_per_assistive=300.0,
-    )
+    policy = low_income_affordability(pop, assistive_per_year=4 * W * 10, cost_per_assistive=300.0)
     _, spent = act(policy, pop)
     equipped = p.has_assistive
     assert np.count_nonzero(equipped) == 10

@@ -97,19 +97,13 @@ class Affordability(Policy):
             return 0
         p = pop.p
         k = take(c.intensity * c.assistive_per_year / 4, pop.weight, ctx.rng)
-        want = self._eligible_persons(pop) & p.has_disability & ~p.has_assistive
+        want = self.eligible_persons(pop) & p.has_disability & ~p.has_assistive
         candidates = np.flatnonzero(want & (p.age >= 5))
         if k < candidates.size:
             candidates = candidates[np.argpartition(ctx.rng.random(candidates.size), k)[:k]]
         p.has_assistive[candidates] = True
         self.reached[p.household[candidates]] = True
         return int(candidates.size)
-
-    def _eligible_persons(self, pop: Population) -> np.ndarray:
-        """Persons meeting every eligibility condition (built once)."""
-        if getattr(self, "_persons", None) is None:
-            self._persons = self.config.eligibility.person_mask(pop)
-        return self._persons
 
     def _instalments(self, h: Households, levers: Levers, elig: np.ndarray, ctx: Context) -> float:
         """Offer instalments to eligible households without credit; monthly cost of credit.

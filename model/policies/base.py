@@ -259,6 +259,7 @@ class Policy:
         self.reached = np.zeros(n, dtype=bool)
         self._eligible: np.ndarray | None = None
         self._eligible_index: np.ndarray | None = None
+        self._eligible_persons: np.ndarray | None = None
 
     def in_force(self, quarter: Quarter) -> bool:
         """The policy acts in ``quarter`` (start and end inclusive, intensity above zero)."""
@@ -274,6 +275,16 @@ class Policy:
             e = self.config.eligibility
             self._eligible = e.person_mask(pop) if self.level == "person" else e.household_mask(pop)
         return self._eligible
+
+    def eligible_persons(self, pop: Population) -> np.ndarray:
+        """Persons meeting every eligibility condition, for a policy of either level (built once).
+
+        A household-level policy that equips persons (assistive technology) uses it, so that
+        ``sex: [female]`` reaches the women of eligible households, not every member.
+        """
+        if self._eligible_persons is None:
+            self._eligible_persons = self.config.eligibility.person_mask(pop)
+        return self._eligible_persons
 
     def eligible_index(self, pop: Population) -> np.ndarray:
         """Indices of :meth:`eligible` (built once)."""

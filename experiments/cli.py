@@ -1,38 +1,46 @@
-"""The ``inclusim`` command line: one sub-command per job.
+"""The ``inclusim`` command line: one parser, one dispatch table of sub-command handlers.
 
 Every sub-command turns bad input into one clear message on stderr and exit status 2,
-never a traceback.
+never a traceback. The handlers live in :mod:`experiments.commands` and never import this
+module; they are imported only when their sub-command runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from experiments.commands.status import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK
 from model.errors import InputError, printable
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
+DESCRIPTION = "Simulate a socially just digital transition: run, compare and sweep scenarios."
 MAX_HOUSEHOLDS = 20_000_000
 """Largest number accepted by count options (about 4 GB of household arrays)."""
 
 Command = Callable[[argparse.Namespace], int]
-_COMMANDS: dict[str, Command] = {}
+
+COMMANDS: dict[str, str] = {
+    "validate": "experiments.commands.files:validate",
+    "population": "experiments.commands.files:population",
+    "run": "experiments.commands.files:run",
+    "calibrate": "experiments.commands.calibrate:calibrate",
+    "dashboard": "experiments.commands.dashboard:command",
+    "compare": "experiments.commands.batch:compare",
+    "sweep": "experiments.commands.batch:sweep",
+    "analyse": "experiments.commands.batch:analyse",
+    "report": "experiments.commands.report:report",
+}
+"""Each sub-command's handler, as ``module:function`` (imported only when it runs)."""
 
 
-def command(name: str) -> Callable[[Command], Command]:
-    """Register a sub-command handler under ``name``."""
-
-    def register(fn: Command) -> Command:
-        _COMMANDS[name] = fn
-        return fn
-
-    return register
+def handler(name: str) -> Command:
+    """The handler of sub-command ``name``."""
+    module, _, function = COMMANDS[name].partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
 class Parser(argparse.ArgumentParser):
@@ -49,7 +57,7 @@ class Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every sub-command."""
-    p = Parser(prog="inclusim", description=__doc__.splitlines()[0])
+    p = Parser(prog="inclusim", description=DESCRIPTION)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     v = sub.add_parser("validate", help="check scenario, region and sweep files")
@@ -139,15 +147,10 @@ def parser() -> argparse.ArgumentParser:
     dash = sub.add_parser(
         "dashboard", help="serve the live dashboard on this machine (needs the dashboard extra)"
     )
-    from experiments import dashboard
+    from experiments.commands import batch, dashboard, report
 
     dashboard.add_arguments(dash)
-
-    from experiments import batch_commands
-
-    batch_commands.add_parsers(sub, _positive_int, _seed)
-    from experiments import report
-
+    batch.add_parsers(sub, _positive_int, _seed)
     report.add_parser(sub)
     return p
 
@@ -176,11 +179,9 @@ def _seed(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    from experiments import batch_commands, commands, report  # noqa: F401  (register sub-commands)
-
     args = parser().parse_args(argv)
     try:
-        return _COMMANDS[args.command](args)
+        return handler(args.command)(args)
     except InputError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -194,7 +195,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run through the package module so sub-commands register in the same module object.
-    from experiments.cli import main as package_main
-
-    sys.exit(package_main())
+    sys.exit(main())

@@ -159,7 +159,7 @@ def test_bad_intensities_and_seeds():
 
 
 def test_scenario_comes_from_the_environment(monkeypatch):
-    from experiments import dashboard
+    from experiments.commands import dashboard
 
     assert dashboard.SCENARIO_ENV == app.SCENARIO_ENV
     monkeypatch.setenv(app.SCENARIO_ENV, BASELINE)
@@ -169,7 +169,7 @@ def test_scenario_comes_from_the_environment(monkeypatch):
 
 
 def test_serve_rejects_a_bad_scenario_and_a_taken_port(tmp_path, capsys, monkeypatch):
-    from experiments import dashboard
+    from experiments.commands import dashboard
 
     monkeypatch.delenv(app.SCENARIO_ENV, raising=False)
 
@@ -193,13 +193,13 @@ def test_serve_rejects_a_bad_scenario_and_a_taken_port(tmp_path, capsys, monkeyp
 
 @pytest.fixture
 def server(tmp_path):
-    """``python -m experiments.dashboard SCENARIO --port P`` on 127.0.0.1; stopped with Ctrl-C."""
+    """``python -m experiments.commands.dashboard SCENARIO --port P`` on 127.0.0.1; stopped with Ctrl-C."""
     browser.require()
     port = browser.free_port()
     log = (tmp_path / "server.log").open("w")
     env = os.environ | {"PYTHONUNBUFFERED": "1"}
     env.pop(app.SCENARIO_ENV, None)
-    cmd = [sys.executable, "-m", "experiments.dashboard", FOUR_IS, "--port", str(port)]
+    cmd = [sys.executable, "-m", "experiments.commands.dashboard", FOUR_IS, "--port", str(port)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:

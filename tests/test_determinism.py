@@ -45,7 +45,7 @@ def fresh(argv: list[str], cwd: Path, hash_seed: str) -> None:
 UNSTABLE_SUFFIXES = (".svg",)
 """Matplotlib names SVG clip paths by a hash of their box at full float precision, and the
 layout's last bits vary from one drawing to the next in a process (the same figure, the same
-PNG), so the SVG text varies now and then (experiments/figures.py; reported)."""
+PNG), so the SVG text varies now and then (experiments/present/figures.py; reported)."""
 
 
 def files(folder: Path, skip: tuple[str, ...] = PROVENANCE) -> dict[str, bytes]:

@@ -4,7 +4,7 @@ docs/ODD.md must list every parameter (name, value, unit), every household and p
 every group of the vocabulary and every indicator of the registry; the generated sections of
 docs/ODD.md, docs/MODEL_CARD.md and docs/calibration.md must equal a fresh rendering;
 docs/modelled.yaml must name only code that exists. Regenerate with
-``.venv/bin/python -m experiments.docs_gen``.
+``.venv/bin/python -m tools.docs_gen``.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import re
 
 import pytest
 
-from experiments import docs_gen
+from tools import docs_gen
 from model import groups
 from model.households import HOUSEHOLD_ATTRIBUTES, PERSON_ATTRIBUTES
 from model.indicator_registry import GAP_KINDS, INDICATORS
 from model.params import PARAMETERS
 
-REGENERATE = "run .venv/bin/python -m experiments.docs_gen"
+REGENERATE = "run .venv/bin/python -m tools.docs_gen"
 
 
 @pytest.fixture(scope="module")

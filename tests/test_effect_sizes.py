@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import yaml
 
-from experiments import effect_sizes as es
+from experiments.analysis import effect_sizes as es
 from model.errors import InputError
 from model.policies.registry import POLICY_TYPES
 from tests.paths import ROOT

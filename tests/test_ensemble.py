@@ -13,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments import batch_commands
-from experiments.calibration import IN_SAMPLE, OUT_OF_SAMPLE, PathTarget, load_targets
+from experiments.commands import batch as batch_commands
+from experiments.analysis.calibration import IN_SAMPLE, OUT_OF_SAMPLE, PathTarget, load_targets
 from experiments.cli import parser
-from experiments.ensemble import (
+from experiments.analysis.ensemble import (
     DISTANCE,
     DRAW,
     ENSEMBLE_FILE,
@@ -26,7 +26,7 @@ from experiments.ensemble import (
     prior_sample,
     with_draw,
 )
-from experiments.runner import Task
+from experiments.batch.runner import Task
 from model.errors import InputError
 from model.params import PARAMETERS
 from tests.test_experiments_helpers import fake_run, write_scenario, write_spec
@@ -302,7 +302,7 @@ def test_a_tiny_fit_writes_a_loadable_ensemble(cli, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_draw_changes_the_real_model() -> None:
-    from experiments.runner import simulate_task
+    from experiments.batch.runner import simulate_task
 
     ens = load_ensemble()
     scenario = {"name": "x", "label": "x", "region": "world", "start": "2019Q4", "end": "2021Q4"}

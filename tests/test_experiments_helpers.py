@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.runner import Task
+from experiments.batch.runner import Task
 from model.calendar import Quarter, quarter_range
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,12 +20,12 @@ import pandas as pd
 import psutil
 import pytest
 
-from experiments import executors
-from experiments.batch_commands import run_compare, run_sweep
+from experiments.batch import executors
+from experiments.commands.batch import run_compare, run_sweep
 from experiments.cli import main, parser
-from experiments.executors import Pool
-from experiments.runner import Task, run_tasks
-from experiments.store import Store
+from experiments.batch.executors import Pool
+from experiments.batch.runner import Task, run_tasks
+from experiments.batch.store import Store
 from tests.installed import script
 from tests.test_experiments_helpers import (
     ROOT,

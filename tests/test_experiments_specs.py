@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from experiments.cli import main
-from experiments.specs import apply_overrides, load_spec
+from experiments.design.specs import apply_overrides, load_spec
 from model.errors import InputError
 from model.indicator_registry import is_known
 from tests.paths import ROOT
@@ -41,11 +41,11 @@ def test_shipped_specs_measure_indicators_the_model_reports() -> None:
 
 
 def test_shipped_spec_sizes() -> None:
-    grid = load_spec(ROOT / "experiments/specs/affordability_skills_grid.yaml")
+    grid = load_spec(ROOT / "scenarios/sweeps/affordability_skills_grid.yaml")
     assert grid.n_points == 5 * 3 * 2
-    morris = load_spec(ROOT / "experiments/specs/morris_behaviour.yaml")
+    morris = load_spec(ROOT / "scenarios/sweeps/morris_behaviour.yaml")
     assert len(morris.inputs) >= 30 and all(i.kind == "uncertainty" for i in morris.inputs)
-    sobol = load_spec(ROOT / "experiments/specs/sobol_levers.yaml")
+    sobol = load_spec(ROOT / "scenarios/sweeps/sobol_levers.yaml")
     assert [i.address.split(".")[1] for i in sobol.inputs] == [
         "connectivity",
         "affordability",

@@ -29,10 +29,10 @@ import psutil
 import pyarrow.parquet as pq
 import pytest
 
-from experiments import executors
-from experiments import store as store_module
+from experiments.batch import executors
+from experiments.batch import store as store_module
 from experiments.cli import main
-from experiments.store import Store
+from experiments.batch.store import Store
 from tests.installed import script
 from tests.paths import ROOT
 

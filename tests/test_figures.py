@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from experiments import figures, style
+from experiments.present import figures, style
 from experiments.cli import main
-from experiments.exports import Results, _worst_labels, load_results
+from experiments.present.exports import Results, _worst_labels, load_results
 from tests.paths import SCENARIOS
 
 COMPARED = ("baseline", "connectivity", "four_is")

@@ -124,7 +124,7 @@ def _validate_cases() -> list[object]:
     for case in _cases(FIXTURES):
         if case.values[0] in REPEATED:
             reason = (
-                "experiments/specs.py: a problem found at both ends of a lever's values is "
+                "experiments/design/specs.py: a problem found at both ends of a lever's values is "
                 "reported once per value ('value 0.0 ...', 'value 1.0 ...') although it does not "
                 "depend on the value"
             )

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from experiments import exports, figures, report
+from experiments.present import exports, figures, report
 from model import groups, indicator_registry
 from model.inclusion_model import InclusionModel
 from model.loader import load_scenario
@@ -23,12 +23,12 @@ from model.run import RunResult
 from tests.paths import ROOT, SCENARIOS
 
 PRESENTATION = (
-    "experiments.exports",
-    "experiments.figures",
-    "experiments.report",
-    "experiments.single_run",
-    "experiments.batch_commands",
-    "experiments.docs_gen",
+    "experiments.present.exports",
+    "experiments.present.figures",
+    "experiments.present.report",
+    "experiments.batch.single_run",
+    "experiments.commands.batch",
+    "tools.docs_gen",
     "model.app",
 )
 """Modules that show indicators and groups to people."""

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import report
-from experiments.exports import CSV_ENCODING, load_results, write_exports
+from experiments.present import report
+from experiments.present.exports import CSV_ENCODING, load_results, write_exports
 from model import indicator_registry
 from model.errors import InputError
 from tests import browser
@@ -189,7 +189,7 @@ def test_scenarios_assumptions_and_provenance(parsed: _Collect):
 @pytest.fixture(scope="module")
 def fake_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A comparison run by the experiments' stand-in model: few indicators, no simulation."""
-    from experiments.batch_commands import run_compare
+    from experiments.commands.batch import run_compare
     from tests.test_experiments_helpers import fake_run
 
     scen = ROOT / "scenarios" / "lac"
@@ -211,7 +211,7 @@ def fake_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_quarter_of_the_tables_is_found(tmp_path: Path):
-    from experiments.batch_commands import run_compare
+    from experiments.commands.batch import run_compare
     from model.calendar import Quarter
     from tests.test_experiments_helpers import fake_run
 

@@ -25,12 +25,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from experiments import batch_commands, dashboard, runner
+from experiments.batch import runner
+from experiments.commands import batch as batch_commands
+from experiments.commands import dashboard
 from experiments.cli import main, parser
-from experiments.executors import Pool
-from experiments.single_run import run_scenario
-from experiments.specs import SpecModel
-from experiments.store import safe_name
+from experiments.batch.executors import Pool
+from experiments.batch.single_run import run_scenario
+from experiments.design.specs import SpecModel
+from experiments.batch.store import safe_name
 from model.loader import load_scenario
 from model.schema import Scenario
 from tests.paths import ROOT
@@ -261,13 +263,13 @@ def test_dashboard_defaults_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads listening sockets")
 def test_dashboard_server_listens_on_loopback_only(tmp_path: Path) -> None:
-    """The real server (``python -m experiments.dashboard``) binds 127.0.0.1, not 0.0.0.0."""
+    """The real server (``python -m experiments.commands.dashboard``) binds 127.0.0.1, not 0.0.0.0."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k != dashboard.SCENARIO_ENV}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "experiments.dashboard", "--port", str(port)],
+        [sys.executable, "-m", "experiments.commands.dashboard", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -302,7 +304,7 @@ def test_store_reads_only_parquet_and_json() -> None:
     only, through a pyarrow without the PyExtensionType hole (CVE-2023-47248, fixed in 14.0.1)."""
     import pyarrow
 
-    from experiments import store
+    from experiments.batch import store
 
     major, minor, patch = (int(x) for x in pyarrow.__version__.split(".")[:3])
     assert (major, minor, patch) >= (14, 0, 1)
@@ -375,4 +377,4 @@ def test_workers_get_and_return_only_our_own_plain_objects(
         out = runner.execute(run_fn, task)
         assert type(out) is runner.RunOutput
         assert type(out.part) is bytes and out.error is None
-    assert runner.simulate_task.__module__ == "experiments.runner"
+    assert runner.simulate_task.__module__ == "experiments.batch.runner"

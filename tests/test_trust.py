@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments import batch_commands
+from experiments.commands import batch as batch_commands
 from experiments.cli import main, parser
-from experiments.store import lock_path
+from experiments.batch.store import lock_path
 from model import loader
 from model.errors import InputError, Problem, printable
 from tests.paths import REGIONS, ROOT
@@ -196,7 +196,7 @@ def test_other_model_code_is_never_reused(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_model_fingerprint_covers_the_model_sources() -> None:
-    from experiments import identity
+    from experiments.batch import identity
 
     assert len(identity.model_fingerprint()) == 64
     files = [ROOT / e for e in identity.MODEL_CODE]
@@ -232,7 +232,7 @@ def test_edited_region_with_the_real_model_gives_a_refusal_then_new_results(
 
 HOLD = """
 import sys, time
-from experiments.store import folder_lock
+from experiments.batch.store import folder_lock
 with folder_lock(sys.argv[1]):
     print("locked", flush=True)
     time.sleep(60)
@@ -410,7 +410,7 @@ def test_report_reads_the_manifests_region_with_the_bounded_reader(
     finished: dict[str, Path], tmp_path: Path
 ) -> None:
     """A manifest pointing its region at /dev/zero (or a huge file) costs only the sources."""
-    from experiments.exports import _region
+    from experiments.present.exports import _region
 
     assert _region("/dev/zero", {}) == (None, None)
     huge = tmp_path / "huge.yaml"
@@ -429,7 +429,7 @@ def _refused(result, *parts: str) -> None:
 
 
 def test_compare_caps_replications_runs_and_workers(tmp_path: Path, cli) -> None:
-    from experiments.executors import max_workers
+    from experiments.batch.executors import max_workers
 
     scenario = str(write_scenario(tmp_path, "base"))
     _refused(
@@ -473,7 +473,7 @@ def test_a_spec_with_a_long_list_validates_in_linear_time(
 ) -> None:
     """20,000 listed values: every one is checked, but the region is loaded once, not once per
     value (which took minutes)."""
-    from experiments.specs import load_spec
+    from experiments.design.specs import load_spec
 
     values = ", ".join(str(1000 + k) for k in range(20_000))
     spec = tmp_path / "long.yaml"
@@ -519,7 +519,7 @@ def test_malformed_scheduler_address_is_one_message_at_once(
 def test_unreachable_scheduler_leaves_nothing(
     tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from experiments import executors
+    from experiments.batch import executors
 
     monkeypatch.setattr(executors, "CONNECT_TIMEOUT", "1s")
     scenario = write_scenario(tmp_path, "base")
@@ -547,7 +547,7 @@ def test_unreachable_scheduler_leaves_nothing(
     ],
 )
 def test_dashboard_refuses_an_empty_or_unresolvable_host(host: str, message: str, cli) -> None:
-    from experiments import dashboard
+    from experiments.commands import dashboard
 
     result = cli(["dashboard", "--host", host, "--port", "0"])
     _refused(result, f"error: --host: {message}")
@@ -558,7 +558,7 @@ def test_dashboard_refuses_an_empty_or_unresolvable_host(host: str, message: str
 def test_a_runs_manifest_records_its_regions_contents_and_the_model(
     finished: dict[str, Path],
 ) -> None:
-    from experiments.identity import file_sha256, model_fingerprint
+    from experiments.batch.identity import file_sha256, model_fingerprint
 
     manifest = json.loads((finished["run"] / "manifest.json").read_text())
     assert manifest["region_sha256"] == file_sha256(REGIONS / "lac.yaml")

@@ -1,0 +1,5 @@
+"""Analysis of finished runs.
+
+Comparison tables, sweep outcomes, sensitivity, calibration, the parameter ensemble and effect
+sizes.
+"""

@@ -1,0 +1,5 @@
+"""Running experiments.
+
+One runner for comparisons and sweeps, the worker pools, the resumable store, single runs and
+their identity.
+"""

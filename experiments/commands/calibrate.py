@@ -1,0 +1,129 @@
+"""The ``calibrate`` sub-command.
+
+Published paths beside the baselines, the decomposition of 2019-2024 change by mechanism,
+the effect sizes, and the fit of the parameter ensemble.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from experiments.commands.status import EXIT_FAILED, EXIT_OK
+from experiments.present.tables import format_table
+from model.errors import printable
+from model.loader import load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+CALIBRATION_SEEDS = 3
+"""Seeds per baseline of ``calibrate --check`` and ``--decompose`` unless ``--seeds`` is given."""
+
+
+CALIBRATION_HOUSEHOLDS = 20_000
+"""Households per run of ``calibrate --check`` and ``--decompose`` unless ``--households``."""
+
+
+def calibrate(args: argparse.Namespace) -> int:
+    """Print every published path target beside the baselines' values; exit 1 on a miss."""
+    from experiments.analysis.calibration import check, load_targets
+
+    if args.effect_sizes:
+        return _effect_sizes(args)
+    targets = load_targets(args.targets)
+    if args.fit_ensemble:
+        from experiments.commands.fit_ensemble import fit_ensemble_command
+
+        return fit_ensemble_command(args, targets)
+    seeds = args.seeds or CALIBRATION_SEEDS
+    households = args.households or CALIBRATION_HOUSEHOLDS
+    if args.decompose:
+        return _decompose(targets, seeds, households)
+    table = check(targets, seeds, households)
+    print(f"{seeds} seeds x {households:,} households per baseline")
+    print(check_text(table))
+    failed = int((~table["pass"]).sum())
+    return EXIT_OK if failed == 0 or not args.check else EXIT_FAILED
+
+
+def _effect_sizes(args: argparse.Namespace) -> int:
+    """Write the effect-size document (see :mod:`experiments.analysis.effect_sizes`)."""
+    from experiments.analysis import effect_sizes
+
+    out = Path(args.out) if args.out else effect_sizes.DOC_FILE
+    replications = args.seeds or effect_sizes.REPLICATIONS
+    households = args.households or effect_sizes.HOUSEHOLDS
+    start = time.perf_counter()
+    results = effect_sizes.generate(
+        out,
+        households=households,
+        replications=replications,
+        command=f"inclusim calibrate --effect-sizes --households {households} "
+        f"--seeds {replications}" + (f" --out {args.out}" if args.out else ""),
+    )
+    outside = [r.row.id for r in results if r.row.comparable and r.verdict != "within"]
+    print(
+        f"wrote {printable(str(out))} in {time.perf_counter() - start:.0f} s: "
+        f"{len(results)} rows, {len(outside)} outside the published range"
+    )
+    return EXIT_OK
+
+
+def check_text(table: pd.DataFrame) -> str:
+    """The checked targets in two sections, in-sample then out-of-sample, each with its count."""
+    from experiments.analysis.calibration import FIT_LAST_YEAR, IN_SAMPLE, ROLES
+
+    heads = {
+        IN_SAMPLE: f"in-sample targets (read in 2019-{FIT_LAST_YEAR}; a fit may use them)",
+    }
+    parts = []
+    for role in ROLES:
+        part = table[table["role"] == role]
+        head = heads.get(role, f"out-of-sample targets (read after {FIT_LAST_YEAR}; only checked)")
+        rows = [
+            [
+                r.scenario,
+                r.indicator,
+                r.period,
+                r.target,
+                f"{r.simulated:.3f}",
+                "" if r.error != r.error else f"{r.error:+.3f}",
+                "pass" if r.pass_ else "FAIL",
+            ]
+            for r in part.rename(columns={"pass": "pass_"}).itertuples()
+        ]
+        columns = ["scenario", "indicator", "period", "target", "simulated", "error", "result"]
+        passed = int(part["pass"].sum())
+        parts.append(
+            f"{head}\n{format_table(columns, rows)}\n{passed} of {len(part)} {role} targets pass."
+        )
+    total = int(table["pass"].sum())
+    return "\n\n".join(parts) + f"\n\n{total} of {len(table)} targets pass."
+
+
+def _decompose(targets, seeds: int, households: int) -> int:
+    """Print the decomposition of 2019-2024 change for each baseline of the targets file."""
+    from experiments.analysis.calibration import TARGETS_FILE
+    from model.decomposition import OUTCOMES, decompose
+    from model.indicator_registry import label
+
+    print(
+        "Change 2019Q4-2024Q4 carried by each mechanism: Shapley values over every subset of "
+        f"mechanisms switched off, {seeds} seeds x {households:,} households, common random "
+        "numbers; 'none' is what remains with all of them off. Shares and differences in "
+        "share points (0-1), ratios in ratio units."
+    )
+    for name in dict.fromkeys(t.scenario for t in targets.targets):
+        table = decompose(load_scenario(TARGETS_FILE.parent / name), seeds, households)
+        rows = [[label(o), *(f"{v:+.4f}" for v in table[o])] for o in OUTCOMES]
+        growth = table[OUTCOMES[0]]
+        total = growth["total"]
+        rows.append(["share of the growth online", *(f"{v / total:.0%}" for v in growth)])
+        print(f"\n{name}")
+        print(format_table(["change of", *table.index], rows))
+    return EXIT_OK
+

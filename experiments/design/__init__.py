@@ -1,0 +1,4 @@
+"""Designing experiments.
+
+Sweep specs, sampling designs, and comparisons and sweeps as experiments.
+"""

@@ -1,0 +1,200 @@
+"""A comparison as an experiment: the scenarios are the levels of one categorical input.
+
+Every scenario runs with the same paired seeds (common random numbers), so each difference
+from the first scenario (the baseline) is measured replication by replication.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.analysis.comparison import compare_tables
+from experiments.batch.experiment import BatchOptions, Experiment, check_size, draws_for
+from experiments.batch.identity import model_fingerprint, scenario_identity, table_digest
+from experiments.batch.runner import replication_seed
+from experiments.design.specs import MAX_REPLICATIONS, with_settings
+from model.calendar import Quarter
+from model.errors import InputError, Problem
+from model.loader import LoadedScenario, load_scenario, resolve_region, scenario_from_dict
+from model.yamlio import read_yaml
+
+DEFAULT_REPLICATIONS = 10
+
+
+def scenario_data(path: str | Path) -> dict[str, Any]:
+    """A scenario file's mapping, its region path made absolute so workers find it anywhere."""
+    data, _ = read_yaml(path)
+    region = str(data.get("region", ""))
+    if region.endswith((".yaml", ".yml")) or "/" in region:
+        data["region"] = str(resolve_region(region, Path(path).parent).resolve())
+    return data
+
+
+def comparison(
+    paths: Sequence[str | Path],
+    *,
+    replications: int = DEFAULT_REPLICATIONS,
+    households: int | None = None,
+    seed: int = 0,
+    quarter: Quarter | None = None,
+    settings: Mapping[str, Any] | None = None,
+    options: BatchOptions | None = None,
+) -> tuple[Experiment, Quarter]:
+    """The comparison of scenario files, the first being the baseline.
+
+    Args:
+        paths: scenario files; the first is the baseline every other is compared with.
+        replications: paired seeds per scenario.
+        households: simulated households per run (None: the baseline's).
+        seed: root seed of the replications.
+        quarter: quarter of the comparison table (None: the last every scenario covers).
+        settings: scenario fields set in every scenario, by address (``--set``; the sweep's
+            syntax), validated as the files are.
+        options: the batch options (their ``max_runs`` and parameter draws are used here).
+
+    Returns:
+        The experiment and the quarter its table is at.
+
+    Raises:
+        InputError: a bad file, duplicate names, too many runs, or a quarter not covered.
+
+    """
+    options = options or BatchOptions()
+    paths = [str(p) for p in paths]
+    _check_replications(replications)
+    size = (
+        "--replications",
+        Problem("", f"{len(paths)} scenario(s) x {replications:,} replications", "use fewer"),
+    )
+    check_size(len(paths) * replications, options.max_runs, size)
+    if settings:
+        data = [with_settings(scenario_data(p), settings, p) for p in paths]
+        loaded = [scenario_from_dict(d, p) for d, p in zip(data, paths, strict=True)]
+    else:
+        loaded = [load_scenario(p) for p in paths]
+        data = [scenario_data(p) for p in paths]
+    names = _unique_names(loaded, paths)
+    quarter = _table_quarter(loaded, quarter)
+    households = households or loaded[0].scenario.households
+    draws = draws_for(options, replications)
+    seeds = [replication_seed(seed, k) for k in range(replications)]
+    table = _experiments_table(names, seeds, draws.columns() if draws else {})
+    definition: dict[str, Any] = {
+        "kind": "compare",
+        "scenarios": [
+            {"name": n, "path": p, "data": d} for n, p, d in zip(names, paths, data, strict=True)
+        ],
+        "replications": replications,
+        "households": households,
+        "seed": seed,
+        **({"settings": dict(settings)} if settings else {}),
+    }
+    identity: dict[str, Any] = {
+        "kind": "compare",
+        "scenarios": [
+            {"name": n, **scenario_identity(d)} for n, d in zip(names, data, strict=True)
+        ],
+        "replications": replications,
+        "households": households,
+        "seed": seed,
+        "experiments": table_digest(table),
+        "model": model_fingerprint(),
+    }
+    if draws:
+        definition["parameter_draws"] = draws.definition()
+        identity["parameter_draws"] = draws.identity()
+    texts = {p: Path(p).read_text(encoding="utf-8") for p in paths}
+    exp = Experiment(
+        kind="compare",
+        name=f"compare_{names[0]}",
+        n_points=len(paths),
+        scenario_at=lambda p: data[p],
+        inputs_at=lambda p: {"scenario": names[p]},
+        seeds=seeds,
+        households=households,
+        quarters=None,
+        experiments=table,
+        definition=definition,
+        identity=identity,
+        seed=seed,
+        extra={"scenario_texts": texts, "quarter": str(quarter)},
+        size=size,
+        draws=draws,
+        analyse=lambda store: compare_tables(store, names, replications, str(quarter)),
+    )
+    return exp, quarter
+
+
+def _check_replications(replications: int) -> None:
+    if replications > MAX_REPLICATIONS:
+        raise InputError(
+            "--replications",
+            [
+                Problem(
+                    "",
+                    f"{replications:,} is more than {MAX_REPLICATIONS:,} seeds per scenario.",
+                    f"use at most {MAX_REPLICATIONS:,} (the 95% CI narrows little beyond).",
+                )
+            ],
+        )
+
+
+def _unique_names(loaded: list[LoadedScenario], paths: list[str]) -> list[str]:
+    """The scenarios' names; two files with one name are refused."""
+    names = [ls.scenario.name for ls in loaded]
+    for k, name in enumerate(names):
+        if names.index(name) != k:
+            other = paths[names.index(name)]
+            raise InputError(
+                paths[k],
+                [
+                    Problem(
+                        "name",
+                        f"another scenario given ({other}) is also named '{name}'.",
+                        "give each scenario its own name.",
+                    )
+                ],
+            )
+    return names
+
+
+def _table_quarter(loaded: list[LoadedScenario], quarter: Quarter | None) -> Quarter:
+    """The quarter of the comparison table: given, or the last every scenario covers."""
+    first = max(ls.scenario.start for ls in loaded)
+    last = min(ls.scenario.end for ls in loaded)
+    quarter = quarter or last
+    if not first <= quarter <= last:
+        raise InputError(
+            "--quarter",
+            [
+                Problem(
+                    "",
+                    f"{quarter} is outside the quarters every scenario covers ({first} to {last}).",
+                    f"use a quarter from {first} to {last}.",
+                )
+            ],
+        )
+    return quarter
+
+
+def _experiments_table(
+    names: list[str], seeds: list[int], draw_columns: dict[str, list[Any]]
+) -> pd.DataFrame:
+    """One row per run: scenario, replication, seed (and the drawn parameters)."""
+    reps = len(seeds)
+    table = pd.DataFrame(
+        {
+            "run_id": np.arange(len(names) * reps, dtype=np.int64),
+            "scenario": np.repeat(names, reps),
+            "replication": np.tile(np.arange(reps, dtype=np.int32), len(names)),
+            "seed": np.tile(np.array(seeds, dtype=np.int64), len(names)),
+        }
+    )
+    for col, values in draw_columns.items():
+        table[col] = np.tile(np.array(values), len(names))
+    return table

@@ -1,0 +1,1 @@
+"""Presenting results: the report, figures, exports, terminal text and their shared style."""

@@ -28,9 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.executors import open_pool
-from experiments.runner import Report, Task, replication_seed, run_tasks, simulate_task
-from experiments.store import Store
+from experiments.batch.executors import open_pool
+from experiments.batch.runner import Report, Task, replication_seed, run_tasks, simulate_task
+from experiments.batch.store import Store
 from model.yamlio import read_yaml
 
 BASE = "scenarios/lac/four_is.yaml"

@@ -12,7 +12,7 @@ from inclusim.scenarios import load
 from model.errors import InputError, Problem
 from model.inclusion_model import InclusionModel
 from model.indicator_registry import label, unit
-from model.run import RunResult
+from model.result import RunResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -17,16 +17,16 @@ from model.indicators import (
     labour_indicators,
     meaningful_use,
 )
-from model.loader import LoadedScenario
+from model.loader import LoadedScenario, revalidated
 from model.params import defaults
 from model.policies.base import Context, Levers
 from model.policies.registry import build_policy
 from model.population import OWN_DEVICE_AGE, synthesise_checked
+from model.result import RunResult
 from model.rules import connectivity as conn
 from model.rules import income as inc
 from model.rules import labour, schooling, skills
 from model.rules.network import build_peers
-from model.run import RunResult
 from model.streams import Streams
 
 LABOUR_STREAMS = (
@@ -58,6 +58,7 @@ class InclusionModel(mesa.Model):
         self, loaded: LoadedScenario, seed: int = 0, households: int | None = None
     ) -> None:
         super().__init__(rng=seed)
+        loaded = revalidated(loaded)  # a copy changed in code meets the YAML's checks too
         sc = loaded.scenario
         self.loaded = loaded
         self.seed = seed

@@ -398,3 +398,33 @@ def _unwrap(tp: Any) -> Any:
                 return tp
         else:
             return tp
+
+
+def revalidated(loaded: LoadedScenario) -> LoadedScenario:
+    """Validate a loaded scenario's scenario, region and policies again, from their values.
+
+    A copy changed in code (pydantic's ``model_copy(update=...)``) skips validation; the
+    model calls this before it builds anything, so such a change meets the same checks and
+    messages as the YAML.
+
+    Raises:
+        InputError: a value the YAML loader would refuse.
+
+    """
+    name = loaded.path or "<scenario>"
+    problems: list[Problem] = []
+    checked = [_again(obj, (), problems) for obj in (loaded.scenario, loaded.region)]
+    policies = [_again(p, ("policies", k), problems) for k, p in enumerate(loaded.policies)]
+    if problems:
+        raise InputError(name, problems)
+    return LoadedScenario(checked[0], checked[1], tuple(policies), loaded.path, loaded.text)
+
+
+def _again[M: BaseModel](obj: M, prefix: tuple[str | int, ...], problems: list[Problem]) -> M:
+    """``obj`` validated again through its JSON form (kept as is when it fails)."""
+    cls = type(obj)
+    try:
+        return cls.model_validate_json(obj.model_dump_json(by_alias=True))
+    except ValidationError as exc:
+        problems += _problems(exc, cls, {}, prefix=prefix)
+        return obj

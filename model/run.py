@@ -5,46 +5,9 @@ This is the only door the ``experiments`` package uses into the model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import pandas as pd
-
+from model.inclusion_model import InclusionModel
 from model.loader import LoadedScenario
-
-
-@dataclass
-class RunResult:
-    """What one run produces.
-
-    Attributes:
-        scenario: scenario name.
-        seed: run seed.
-        households: simulated households.
-        timeseries: one row per quarter (index: quarter as ``2030Q4``), one float column per
-            indicator (see :mod:`model.indicators` for the names).
-        summary: final-quarter labels that are not numbers (e.g. the worst-off group).
-        cells: final-quarter intersections (sex x age band x location x quintile x
-            disability) with people counts and rates (see :func:`model.indicators.cell_table`).
-
-    """
-
-    scenario: str
-    seed: int
-    households: int
-    timeseries: pd.DataFrame
-    summary: dict[str, str] = field(default_factory=dict)
-    cells: pd.DataFrame | None = None
-
-    def tidy(self) -> pd.DataFrame:
-        """Long table: scenario, seed, quarter, indicator, value."""
-        long = (
-            self.timeseries.rename_axis("quarter")
-            .reset_index()
-            .melt(id_vars="quarter", var_name="indicator", value_name="value")
-        )
-        long.insert(0, "seed", self.seed)
-        long.insert(0, "scenario", self.scenario)
-        return long
+from model.result import RunResult
 
 
 def simulate(
@@ -59,8 +22,6 @@ def simulate(
         quarters: stop after this many steps (default: run to the scenario's end).
 
     """
-    from model.inclusion_model import InclusionModel
-
     model = InclusionModel(loaded, seed=seed, households=households)
     model.run(quarters)
     return model.result()

@@ -193,7 +193,7 @@ def test_serve_rejects_a_bad_scenario_and_a_taken_port(tmp_path, capsys, monkeyp
 
 @pytest.fixture
 def server(tmp_path):
-    """``python -m experiments.commands.dashboard SCENARIO --port P`` on 127.0.0.1; stopped with Ctrl-C."""
+    """``python -m experiments.commands.dashboard SCENARIO --port P``; stopped with Ctrl-C."""
     browser.require()
     port = browser.free_port()
     log = (tmp_path / "server.log").open("w")

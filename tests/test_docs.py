@@ -13,11 +13,11 @@ import re
 
 import pytest
 
-from tools import docs_gen
 from model import groups
 from model.households import HOUSEHOLD_ATTRIBUTES, PERSON_ATTRIBUTES
 from model.indicator_registry import GAP_KINDS, INDICATORS
 from model.params import PARAMETERS
+from tools import docs_gen
 
 REGENERATE = "run .venv/bin/python -m tools.docs_gen"
 

@@ -13,9 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.commands import batch as batch_commands
 from experiments.analysis.calibration import IN_SAMPLE, OUT_OF_SAMPLE, PathTarget, load_targets
-from experiments.cli import parser
 from experiments.analysis.ensemble import (
     DISTANCE,
     DRAW,
@@ -27,6 +25,8 @@ from experiments.analysis.ensemble import (
     with_draw,
 )
 from experiments.batch.runner import Task
+from experiments.cli import parser
+from experiments.commands import batch as batch_commands
 from model.errors import InputError
 from model.params import PARAMETERS
 from tests.test_experiments_helpers import fake_run, write_scenario, write_spec

@@ -21,11 +21,11 @@ import psutil
 import pytest
 
 from experiments.batch import executors
-from experiments.commands.batch import run_compare, run_sweep
-from experiments.cli import main, parser
 from experiments.batch.executors import Pool
 from experiments.batch.runner import Task, run_tasks
 from experiments.batch.store import Store
+from experiments.cli import main, parser
+from experiments.commands.batch import run_compare, run_sweep
 from tests.installed import script
 from tests.test_experiments_helpers import (
     ROOT,

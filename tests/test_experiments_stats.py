@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from experiments.design.designs import Design, Input, analyse, count_points, sample
-from experiments.batch.runner import design_seed, replication_seed
 from experiments.analysis.stats import describe, paired_differences, ratio_of_means, summary_frame
+from experiments.batch.runner import design_seed, replication_seed
+from experiments.design.designs import Design, Input, analyse, count_points, sample
 
 T_975_3 = 3.182446305284263  # Student's t, 97.5th percentile, 3 degrees of freedom
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from experiments.batch.identity import digest
 from experiments.batch.runner import Task, part_bytes
-from experiments.batch.store import Store, digest, safe_name
+from experiments.batch.store import Store, safe_name
 from model.errors import InputError
 from tests.test_experiments_helpers import fake_run
 

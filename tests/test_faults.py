@@ -31,8 +31,8 @@ import pytest
 
 from experiments.batch import executors
 from experiments.batch import store as store_module
-from experiments.cli import main
 from experiments.batch.store import Store
+from experiments.cli import main
 from tests.installed import script
 from tests.paths import ROOT
 

@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from experiments.present import figures, style
 from experiments.cli import main
+from experiments.present import figures, style
 from experiments.present.exports import Results, _worst_labels, load_results
 from tests.paths import SCENARIOS
 

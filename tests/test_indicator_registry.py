@@ -19,7 +19,7 @@ from experiments.present import exports, figures, report
 from model import groups, indicator_registry
 from model.inclusion_model import InclusionModel
 from model.loader import load_scenario
-from model.run import RunResult
+from model.result import RunResult
 from tests.paths import ROOT, SCENARIOS
 
 PRESENTATION = (

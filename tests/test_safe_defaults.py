@@ -26,13 +26,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from experiments.batch import runner
-from experiments.commands import batch as batch_commands
-from experiments.commands import dashboard
-from experiments.cli import main, parser
 from experiments.batch.executors import Pool
 from experiments.batch.single_run import run_scenario
-from experiments.design.specs import SpecModel
 from experiments.batch.store import safe_name
+from experiments.cli import main, parser
+from experiments.commands import batch as batch_commands
+from experiments.commands import dashboard
+from experiments.design.specs import SpecModel
 from model.loader import load_scenario
 from model.schema import Scenario
 from tests.paths import ROOT
@@ -263,7 +263,7 @@ def test_dashboard_defaults_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads listening sockets")
 def test_dashboard_server_listens_on_loopback_only(tmp_path: Path) -> None:
-    """The real server (``python -m experiments.commands.dashboard``) binds 127.0.0.1, not 0.0.0.0."""
+    """The real server (``experiments.commands.dashboard``) binds 127.0.0.1, not 0.0.0.0."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

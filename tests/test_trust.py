@@ -19,9 +19,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.commands import batch as batch_commands
-from experiments.cli import main, parser
 from experiments.batch.store import lock_path
+from experiments.cli import main, parser
+from experiments.commands import batch as batch_commands
 from model import loader
 from model.errors import InputError, Problem, printable
 from tests.paths import REGIONS, ROOT

@@ -20,11 +20,8 @@ from dataclasses import dataclass, field
 from model.errors import InputError, Problem
 
 PRELOAD = ["experiments.batch.runner", "model.run", "model.loader", "model.inclusion_model"]
-"""Modules the fork server imports once, so each worker starts with them loaded.
-
-``model.run`` imports the simulation only when a run starts; naming its module here spares
-every new worker that import (a missing name is skipped by the fork server).
-"""
+"""Modules the fork server imports once, so each worker starts with them loaded (a missing
+name is skipped by the fork server)."""
 
 CONNECT_TIMEOUT = "10s"
 """How long to try reaching a Dask scheduler before giving up."""

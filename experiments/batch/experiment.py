@@ -27,8 +27,9 @@ from experiments.batch.executors import (
     check_workers,
     open_pool,
 )
+from experiments.batch.identity import digest
 from experiments.batch.runner import Report, RunFn, Task, run_tasks, simulate_task
-from experiments.batch.store import Store, digest, folder_lock, safe_name
+from experiments.batch.store import Store, folder_lock, safe_name
 from model.errors import InputError, Problem, printable
 
 MAX_RUNS = 100_000

@@ -32,7 +32,8 @@ from experiments.present.tables import format_table
 from model.errors import InputError, Problem
 from model.indicator_registry import HEADLINE
 from model.loader import LoadedScenario, resolve_region
-from model.run import RunResult, simulate
+from model.result import RunResult
+from model.run import simulate
 
 
 def run_scenario(

@@ -20,7 +20,6 @@ naming the first, even if the folder itself was deleted in between.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import re
@@ -37,6 +36,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from experiments.batch.identity import changes, digest
 from experiments.batch.provenance import git_commit, now, safe_name, versions
 from model.errors import InputError, Problem
 
@@ -120,12 +120,6 @@ def output_errors(folder: str | Path, has_out: bool = True) -> Iterator[None]:
             raise error from None
         print(error.render(), file=sys.stderr)
         raise SystemExit(EXIT_NOT_STORED) from None
-
-
-def digest(data: Any) -> str:
-    """SHA-256 of the canonical JSON of ``data``."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -485,8 +479,6 @@ def _fsync_dir(folder: Path) -> None:
 
 def _what_changed(theirs: dict[str, Any], identity: dict[str, Any] | None) -> str:
     """The inputs that differ between a stored manifest and this command, in words."""
-    from experiments.batch.identity import changes
-
     old = theirs.get("identity")
     if not isinstance(old, dict) or not old or not identity:
         if theirs.get("format") != FORMAT:

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from experiments.present import exports, figures, report
+from experiments.present import exports, figures, report_tables, wording
 from model import groups, indicator_registry
 from model.inclusion_model import InclusionModel
 from model.loader import load_scenario
@@ -97,11 +97,11 @@ def test_presentation_follows_a_change_of_the_registry(monkeypatch: pytest.Monke
         indicator_registry.Indicator(**{**old.__dict__, "label": "Parity of sexes (test)"}),
     )
     monkeypatch.setitem(groups.LABELS, "sex=female", ("womenfolk (test)", "Womenfolk (test)"))
-    row = next(r for r in report.GAP_ROWS if r.indicator == "gps_internet_use")
+    row = next(r for r in report_tables.GAP_ROWS if r.indicator == "gps_internet_use")
     assert row.name == "Parity of sexes (test)"
     assert exports.indicator_label("gps_internet_use") == "Parity of sexes (test)"
-    assert report.who("sex=female") == "womenfolk (test)"
-    assert report.column_label("n_people_internet_use:sex=female") == "Womenfolk (test)"
+    assert wording.who("sex=female") == "womenfolk (test)"
+    assert wording.column_label("n_people_internet_use:sex=female") == "Womenfolk (test)"
     assert exports.indicator_label("share_internet_use:sex=female").endswith("womenfolk (test)")
     assert "sex=female" in figures.heatmap_groups()
 
@@ -119,9 +119,9 @@ def test_group_words_speak_of_persons():
     for group in groups.all_groups():
         for words in (groups.label(group), groups.short_label(group)):
             assert "head" not in words.lower(), group
-    assert report.who("all") == "people"
-    assert report.who("location=rural") == "people in rural areas"
-    assert report.who("quintile=1").startswith("people in the poorest fifth")
+    assert wording.who("all") == "people"
+    assert wording.who("location=rural") == "people in rural areas"
+    assert wording.who("quintile=1").startswith("people in the poorest fifth")
 
 
 HEAD_WORDS = re.compile(

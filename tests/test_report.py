@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.present import report
+from experiments.commands import report as report_command
+from experiments.present import report, wording
 from experiments.present.exports import CSV_ENCODING, load_results, write_exports
 from model import indicator_registry
 from model.errors import InputError
@@ -103,11 +104,11 @@ def test_headline_sentences_are_in_millions_of_people(parsed: _Collect):
 def test_headline_numbers_come_from_the_paired_differences():
     res = load_results(compare_folder())
     row = res.at("lac_four_is", "n_people_internet_use:sex=female")
-    sentence = report.people_sentence(
-        res, "lac_four_is", "n_people_internet_use:sex=female", report.who("sex=female")
+    sentence = wording.people_sentence(
+        res, "lac_four_is", "n_people_internet_use:sex=female", wording.who("sex=female")
     )
-    assert report.people(row["mean_diff"]) in sentence
-    assert report.band_text(row["mean_diff"], row["ci_low_diff"], row["ci_high_diff"]) in sentence
+    assert wording.people(row["mean_diff"]) in sentence
+    assert wording.band_text(row["mean_diff"], row["ci_low_diff"], row["ci_high_diff"]) in sentence
 
 
 @pytest.mark.parametrize(
@@ -125,15 +126,15 @@ def test_headline_numbers_come_from_the_paired_differences():
     ],
 )
 def test_bands_are_worded_in_the_direction_of_the_sentence(d, lo, hi, text):
-    assert report.band_text(d, lo, hi).startswith(text)
+    assert wording.band_text(d, lo, hi).startswith(text)
 
 
 def test_people_are_rounded_for_reading():
-    assert report.people(4_123_456) == "4.1 million"
-    assert report.people(-412_345) == "412,000"
-    assert report.people(950.4) == "950"
-    assert report.signed_millions(-3_900_000) == "\u22123.9 M"
-    assert report.money(39_613_169_865) == "US$ 39.6 billion"
+    assert wording.people(4_123_456) == "4.1 million"
+    assert wording.people(-412_345) == "412,000"
+    assert wording.people(950.4) == "950"
+    assert wording.signed_millions(-3_900_000) == "\u22123.9 M"
+    assert wording.money(39_613_169_865) == "US$ 39.6 billion"
 
 
 def test_gap_table_has_every_headline_gap_and_scenario(page: str, parsed: _Collect):
@@ -236,7 +237,7 @@ def test_the_quarter_of_the_tables_is_found(tmp_path: Path):
 
 def test_report_command_prints_the_path(fake_folder: Path, capsys: pytest.CaptureFixture[str]):
     capsys.readouterr()
-    code = report.report_command(argparse.Namespace(folder=str(fake_folder)))
+    code = report_command.report(argparse.Namespace(folder=str(fake_folder)))
     assert code == 0
     assert capsys.readouterr().out.strip() == str(fake_folder / "report.html")
 

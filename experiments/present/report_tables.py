@@ -1,0 +1,265 @@
+"""The report's tables: the gaps per scenario with paired differences and verdicts, and people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from experiments.present.exports import (
+    Results,
+    indicator_label,
+    shown_factor,
+    shown_unit,
+)
+from experiments.present.wording import (
+    _clear,
+    column_label,
+    esc,
+    number,
+    signed_millions,
+)
+from model import indicator_registry
+
+PEOPLE_TABLE = (
+    "n_people_internet_use",
+    "n_people_internet_use:sex=female",
+    "n_people_internet_use:location=rural",
+    "n_people_internet_use:quintile=1",
+    "n_people_internet_use:disability=with",
+    "n_children_no_remote_learning",
+)
+"""Columns of the 'people' table of the key findings."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of the gap table: indicator, how it is shown, and which way is better.
+
+    Everything but the decimals comes from :mod:`model.indicator_registry`.
+
+    Attributes:
+        indicator: indicator name.
+        decimals: decimals displayed.
+
+    """
+
+    indicator: str
+    decimals: int
+
+    @property
+    def name(self) -> str:
+        """Plain-language name (registry label)."""
+        return indicator_label(self.indicator)
+
+    @property
+    def unit(self) -> str:
+        """Unit as displayed (shares in %, their differences in percentage points)."""
+        return shown_unit(self.indicator)
+
+    @property
+    def scale(self) -> float:
+        """Factor from stored to displayed values."""
+        return shown_factor(self.indicator)
+
+    @property
+    def better(self) -> str:
+        """``up``, ``down`` or ``parity`` (towards :attr:`target`)."""
+        ind = indicator_registry.describe(self.indicator).indicator
+        if ind.better == "parity" or _is_gap(ind.name):
+            return "parity"
+        return "up" if ind.better == "higher" else "down"
+
+    @property
+    def target(self) -> float:
+        """The parity value of a gap, in stored units (1 for a ratio, 0 for a difference)."""
+        scale = indicator_registry.describe(self.indicator).indicator.scale
+        return 1.0 if scale == "ratio" else 0.0
+
+
+def _is_gap(base: str) -> bool:
+    """A gap between two groups (gps, ratios, differences), whose parity is its goal."""
+    return any(base.startswith(f"{prefix}_") for prefix in indicator_registry.GAP_KINDS)
+
+
+GAP_ROWS = (
+    Row("share_internet_use", 1),
+    Row("gps_internet_use", 3),
+    Row("ratio_urban_rural_internet_use", 2),
+    Row("ratio_q5_q1_internet_use", 2),
+    Row("gap_disability_internet_use", 1),
+    Row("gap_age_internet_use", 1),
+    Row("lag_worst_internet_use", 1),
+    Row("share_meaningful", 1),
+    Row("share_households_connected", 1),
+    Row("share_children_no_remote_learning", 1),
+    Row("share_employed", 1),
+    Row("gini_income", 3),
+    Row("share_poor", 1),
+)
+"""Rows of the gap table, in order (rows the model does not report are left out)."""
+
+
+def _judge(
+    better_way: str, target: float, base: float, lo: float, hi: float, diff: float
+) -> tuple[str, str]:
+    """Verdict on a difference (all in displayed units): (text, css class).
+
+    Args:
+        better_way: ``up``, ``down`` or ``parity`` (towards ``target``).
+        target: the parity value of a gap.
+        base: the baseline's value.
+        lo: low end of the difference's interval.
+        hi: high end of the difference's interval.
+        diff: the difference.
+
+    """
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return ("", "")
+    if not _clear(lo, hi):
+        return ("no clear change", "unclear")
+    if better_way == "parity":
+        better = abs(base + diff - target) < abs(base - target)
+        return ("narrower" if better else "wider", "better" if better else "worse")
+    up = diff > 0
+    better = up if better_way == "up" else not up
+    return ("higher" if up else "lower", "better" if better else "worse")
+
+
+MATRIX_MAX_SCENARIOS = 7
+"""Up to this many scenarios the gap table has one column per scenario; beyond, one row each."""
+
+
+def gap_table(res: Results) -> str:
+    """The table of gaps at the quarter, with bands (one column per scenario when they fit)."""
+    if len(res.names) <= MATRIX_MAX_SCENARIOS:
+        return gap_matrix(res)
+    return gap_rows(res)
+
+
+def _diff_cell(res: Results, row: Row, name: str) -> tuple[str, str, str]:
+    """(difference, its CI, verdict html) of a scenario against the baseline, displayed."""
+    r = res.at(name, row.indicator)
+    base_row = res.at(res.baseline, row.indicator)
+    if r is None or base_row is None:
+        return "", "", ""
+    k = row.scale
+    d, lo, hi = r["mean_diff"] * k, r["ci_low_diff"] * k, r["ci_high_diff"] * k
+    text, cls = _judge(row.better, row.target * k, float(base_row["mean"]) * k, lo, hi, d)
+    verdict = f'<span class="verdict {cls}">{esc(text)}</span>' if text else ""
+    ci = f"{number(lo, row.decimals, True)} to {number(hi, row.decimals, True)}"
+    return number(d, row.decimals, True), ci, verdict
+
+
+def gap_matrix(res: Results) -> str:
+    """Indicators as rows, scenarios as columns: level, difference from the baseline, its CI."""
+    first = res.quarters[0]
+    header = (
+        f'<th class="ind">indicator <span class="unit">(unit)</span></th>'
+        f'<th class="num">{esc(first)}<span class="ci">all scenarios</span></th>'
+        f'<th class="num">{esc(res.short_label(res.baseline))}<span class="ci">baseline, '
+        "95% CI</span></th>"
+        + "".join(
+            f'<th class="num">{esc(res.short_label(n))}<span class="ci">value; minus baseline '
+            "(95% CI)</span></th>"
+            for n in res.names[1:]
+        )
+    )
+    body = []
+    for row in GAP_ROWS:
+        if row.indicator not in res.indicators:
+            continue
+        b = res.at(res.baseline, row.indicator)
+        if b is None:
+            continue
+        k = row.scale
+        start = res.series("summary", res.baseline, row.indicator)["mean"].get(first, np.nan)
+        cells = [
+            f'<th class="ind">{esc(row.name)} <span class="unit">({esc(row.unit)})</span></th>',
+            f'<td class="num">{number(start * k, row.decimals)}</td>',
+            f'<td class="num"><span class="v">{number(b["mean"] * k, row.decimals)}</span>'
+            f'<span class="ci">{number(b["ci_low"] * k, row.decimals)} to '
+            f"{number(b['ci_high'] * k, row.decimals)}</span></td>",
+        ]
+        for name in res.names[1:]:
+            r = res.at(name, row.indicator)
+            if r is None:
+                cells.append("<td></td>")
+                continue
+            d, ci, verdict = _diff_cell(res, row, name)
+            cells.append(
+                f'<td class="num"><span class="v">{number(r["mean"] * k, row.decimals)}</span>'
+                f'<span class="d">{d}</span><span class="ci">{ci}</span>{verdict}</td>'
+            )
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f'<div class="scroll"><table class="gaps matrix"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def gap_rows(res: Results) -> str:
+    """The table of gaps with one row per scenario and indicator (for many scenarios)."""
+    first = res.quarters[0]
+    rows_html = []
+    for row in GAP_ROWS:
+        if row.indicator not in res.indicators:
+            continue
+        rows_html.append(
+            f'<tr class="group"><th colspan="5">{esc(row.name)} '
+            f'<span class="unit">({esc(row.unit)})</span></th></tr>'
+        )
+        for name in res.names:
+            r = res.at(name, row.indicator)
+            if r is None:
+                continue
+            start = res.series("summary", name, row.indicator)["mean"].get(first, np.nan)
+            k = row.scale
+            value = (
+                f"{number(r['mean'] * k, row.decimals)}"
+                f'<span class="ci">{number(r["ci_low"] * k, row.decimals)} to '
+                f"{number(r['ci_high'] * k, row.decimals)}</span>"
+            )
+            if name == res.baseline:
+                diff_cell, verdict = '<td class="num muted">baseline</td>', "<td></td>"
+            else:
+                d, ci, v = _diff_cell(res, row, name)
+                diff_cell = f'<td class="num">{d}<span class="ci">{ci}</span></td>'
+                verdict = f"<td>{v}</td>"
+            rows_html.append(
+                f'<tr><td class="scen">{esc(res.label(name))}</td>'
+                f'<td class="num">{number(start * k, row.decimals)}</td>'
+                f'<td class="num">{value}</td>{diff_cell}{verdict}</tr>'
+            )
+    return (
+        '<table class="gaps"><thead><tr><th>scenario</th>'
+        f'<th class="num">{esc(first)}</th>'
+        f'<th class="num">{esc(res.quarter)}<span class="ci">95% CI of the mean</span></th>'
+        f'<th class="num">minus baseline<span class="ci">95% CI, paired</span></th>'
+        "<th>gap or level</th></tr></thead><tbody>" + "".join(rows_html) + "</tbody></table>"
+    )
+
+
+def people_table(res: Results) -> str:
+    """Extra people (millions) by scenario and group, with 95% CIs, at the quarter."""
+    cols = [(i, column_label(i)) for i in PEOPLE_TABLE if i in res.indicators]
+    header = "".join(f'<th class="num">{esc(label)}</th>' for _, label in cols)
+    body = []
+    for name in res.names[1:]:
+        cells = []
+        for ind, _ in cols:
+            r = res.at(name, ind)
+            if r is None:
+                cells.append("<td></td>")
+                continue
+            d, lo, hi = r["mean_diff"], r["ci_low_diff"], r["ci_high_diff"]
+            cls = "num" if _clear(lo, hi) else "num unclear"
+            cells.append(
+                f'<td class="{cls}">{signed_millions(d)}<span class="ci">'
+                f"{signed_millions(lo)} to {signed_millions(hi)}</span></td>"
+            )
+        body.append(f'<tr><td class="scen">{esc(res.label(name))}</td>{"".join(cells)}</tr>')
+    return (
+        f'<div class="scroll"><table class="people"><thead><tr><th>scenario</th>{header}</tr>'
+        f"</thead><tbody>{''.join(body)}</tbody></table></div>"
+    )

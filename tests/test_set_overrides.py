@@ -213,3 +213,17 @@ def test_dashboard_hands_the_settings_to_the_page(no_server, monkeypatch) -> Non
     assert policy.service_subsidy == 1.0
     dashboard.prepare(AFFORDABILITY, None)
     assert app.settings_text() == ""
+
+
+def test_compare_sets_a_policy_field_only_where_the_policy_is() -> None:
+    from experiments.design.comparison import comparison
+
+    baseline = str(SCENARIOS / "lac" / "baseline.yaml")
+    settings = {"policies.affordability.device_subsidy": 0.8, "beta_afford": 1.5}
+    exp, _ = comparison([baseline, AFFORDABILITY], replications=2, settings=settings)
+    base, afford = (s["data"] for s in exp.definition["scenarios"])
+    assert base["policies"] == [] and base["parameters"] == {"beta_afford": 1.5}
+    assert afford["policies"][0]["device_subsidy"] == 0.8
+    assert afford["parameters"] == {"beta_afford": 1.5}
+    exp, _ = comparison([baseline], replications=2, settings=settings)  # no one has it: added
+    assert exp.definition["scenarios"][0]["data"]["policies"][0]["type"] == "affordability"

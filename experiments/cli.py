@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from experiments.commands.settings import add_set_argument
 from experiments.commands.status import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK
 from model.errors import InputError, printable
 
@@ -80,6 +81,7 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--seed", type=_seed, default=0)
     run.add_argument("--out", default=None, metavar="DIR", help="default: outputs/<scenario name>")
+    add_set_argument(run)
 
     cal = sub.add_parser("calibrate", help="compare baselines with published paths")
     cal.add_argument("--check", action="store_true", help="print target, simulated, error, pass")

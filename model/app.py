@@ -1,7 +1,8 @@
 """The live dashboard: Mesa's SolaraViz page for one scenario and its four policy levers.
 
-Start it with ``inclusim dashboard [SCENARIO.yaml]`` (or ``solara run model.app`` with
-``INCLUSIM_SCENARIO`` set). The page only chooses policy intensities, the number of households
+Start it with ``inclusim dashboard [SCENARIO.yaml] [--set ADDRESS=VALUE ...]`` (or
+``solara run model.app`` with ``INCLUSIM_SCENARIO`` and, for settings, ``INCLUSIM_SETTINGS``
+set). The page only chooses policy intensities, the number of households
 and the seed; the model then runs exactly as in a batch run.
 """
 
@@ -27,6 +28,8 @@ from model.loader import ROOT, LoadedScenario, load_scenario
 
 SCENARIO_ENV = "INCLUSIM_SCENARIO"
 """Environment variable naming the scenario file the page opens (set by ``inclusim dashboard``)."""
+SETTINGS_ENV = "INCLUSIM_SETTINGS"
+"""Environment variable holding the ``--set`` settings as JSON (set by ``inclusim dashboard``)."""
 DEFAULT_SCENARIO = ROOT / "scenarios" / "lac" / "four_is.yaml"
 """Scenario opened when ``INCLUSIM_SCENARIO`` is not set."""
 DEFAULT_HOUSEHOLDS = 5_000
@@ -45,8 +48,14 @@ LEVERS: dict[str, str] = {
 
 
 @functools.cache
-def _load(path: str) -> LoadedScenario:
-    return load_scenario(path)
+def _load(path: str, settings: str = "") -> LoadedScenario:
+    """The scenario file with its settings (JSON text, '' for none) applied and checked."""
+    if not settings:
+        return load_scenario(path)
+    # The command line's checked path, so a setting gets the message a file's value gets.
+    from experiments.design.settings import load_with_settings, settings_from_json
+
+    return load_with_settings(path, settings_from_json(settings, SETTINGS_ENV))
 
 
 def default_policy(kind: str, region: str) -> Any:
@@ -120,6 +129,8 @@ class DashboardModel(InclusionModel):
         affordability: same for affordability.
         skills_training: same for skills training.
         labour_regulation: same for labour regulation.
+        settings: ``--set`` settings as JSON text (``{"beta_afford": 1.5}``; '' for none),
+            applied to the file before the sliders.
 
     """
 
@@ -132,10 +143,11 @@ class DashboardModel(InclusionModel):
         affordability: float | None = None,
         skills_training: float | None = None,
         labour_regulation: float | None = None,
+        settings: str = "",
     ) -> None:
         run_seed, self.seed_note = parse_seed(seed)
         loaded = with_intensities(
-            _load(str(scenario_path)),
+            _load(str(scenario_path), settings),
             {
                 "connectivity": connectivity,
                 "affordability": affordability,
@@ -405,11 +417,18 @@ def components(start: Quarter, end: Quarter) -> list:
     ]
 
 
-def model_params(scenario_path: str) -> dict[str, Any]:
-    """The page's controls; the sliders start at the scenario's own intensities."""
-    loaded = _load(scenario_path)
+def model_params(scenario_path: str, settings: str = "") -> dict[str, Any]:
+    """The page's controls; the sliders start at the scenario's own intensities.
+
+    Args:
+        scenario_path: the scenario file.
+        settings: ``--set`` settings as JSON text ('' for none).
+
+    """
+    loaded = _load(scenario_path, settings)
     params: dict[str, Any] = {
         "scenario_path": scenario_path,
+        "settings": settings,
         "seed": {"type": "InputText", "value": "0", "label": "Seed"},
         "households": Slider("Households", DEFAULT_HOUSEHOLDS, 1_000, 50_000, 1_000, dtype=int),
     }
@@ -423,6 +442,11 @@ def scenario_path() -> str:
     return str(Path(os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO).resolve())
 
 
+def settings_text() -> str:
+    """The ``--set`` settings the page applies: ``$INCLUSIM_SETTINGS`` (JSON; '' for none)."""
+    return os.environ.get(SETTINGS_ENV, "")
+
+
 def initial_model(params: Mapping[str, Any]) -> DashboardModel:
     """The model the page opens with: every control at its starting value."""
     return DashboardModel(
@@ -433,8 +457,8 @@ def initial_model(params: Mapping[str, Any]) -> DashboardModel:
 @solara.component
 def Page() -> None:  # noqa: N802  (Solara's name for an app's page)
     """The dashboard; each browser session gets its own model."""
-    path = scenario_path()
-    params = solara.use_memo(lambda: model_params(path), dependencies=[path])
+    path, settings = scenario_path(), settings_text()
+    params = solara.use_memo(lambda: model_params(path, settings), dependencies=[path, settings])
     model = solara.use_memo(lambda: initial_model(params), dependencies=[params])
     solara.Title("inclusim dashboard")
     SolaraViz(

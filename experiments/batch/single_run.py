@@ -20,8 +20,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -37,9 +39,17 @@ from model.run import simulate
 
 
 def run_scenario(
-    loaded: LoadedScenario, seed: int, households: int | None, out: Path | None
+    loaded: LoadedScenario,
+    seed: int,
+    households: int | None,
+    out: Path | None,
+    settings: Mapping[str, Any] | None = None,
 ) -> tuple[RunResult, Path, float]:
-    """Simulate and write the results folder; return the result, its folder and seconds."""
+    """Simulate and write the results folder; return the result, its folder and seconds.
+
+    ``settings`` are the ``--set`` values already applied to ``loaded``; the manifest records
+    them.
+    """
     folder = out or Path("outputs") / safe_name(loaded.scenario.name)
     with ExitStack() as held:
         with output_errors(folder):
@@ -50,7 +60,7 @@ def run_scenario(
         result = simulate(loaded, seed, households)
         elapsed = time.perf_counter() - start
         with output_errors(folder):
-            write_run(result, loaded, folder, elapsed)
+            write_run(result, loaded, folder, elapsed, settings)
     return result, folder, elapsed
 
 
@@ -72,10 +82,18 @@ def remove_stale_temporaries(folder: Path) -> list[Path]:
     return stale
 
 
-def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: float) -> None:
+def write_run(
+    result: RunResult,
+    loaded: LoadedScenario,
+    folder: Path,
+    seconds: float,
+    settings: Mapping[str, Any] | None = None,
+) -> None:
     """Write time series, final-quarter summary and intersections, and manifest atomically.
 
-    Time series and intersections are written as Parquet and CSV.
+    Time series and intersections are written as Parquet and CSV. The manifest records the
+    scenario file's text and, under ``settings``, the ``--set`` values applied on top of it
+    (``{}`` when none), so a run with settings is never taken for one of the file alone.
 
     Raises:
         InputError: ``folder`` exists and holds something other than a run's results.
@@ -100,6 +118,7 @@ def write_run(result: RunResult, loaded: LoadedScenario, folder: Path, seconds: 
             "scenario_file": loaded.path,
             "scenario_sha256": sha256(loaded.text),
             "scenario_text": loaded.text,
+            "settings": dict(settings or {}),
             "region": loaded.region.name,
             "region_sha256": _region_sha256(loaded),
             "model": model_fingerprint(),

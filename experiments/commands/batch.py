@@ -27,6 +27,7 @@ from experiments.batch.experiment import (
 )
 from experiments.batch.runner import RunFn, simulate_task
 from experiments.batch.store import output_errors
+from experiments.commands.settings import add_set_argument, settings_of
 from experiments.commands.status import EXIT_FAILED, EXIT_OK
 from experiments.design.comparison import DEFAULT_REPLICATIONS, comparison
 from experiments.design.specs import MAX_REPLICATIONS
@@ -121,6 +122,7 @@ def add_parsers(
     )
     c.add_argument("--seed", metavar="ROOT", type=seed, default=0, help="root seed (default 0)")
     draws_args(c)
+    add_set_argument(c)
     c.add_argument(
         "--no-report",
         action="store_true",
@@ -185,6 +187,7 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
         households=args.households,
         seed=args.seed,
         quarter=args.quarter,
+        settings=settings_of(args),
         options=options,
     )
     status: list[int] = []

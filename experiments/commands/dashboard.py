@@ -1,8 +1,9 @@
 """``inclusim dashboard``: serve the live dashboard (:mod:`model.app`) on this machine.
 
 The page is Mesa's SolaraViz run by the Solara server; the scenario reaches it through the
-``INCLUSIM_SCENARIO`` environment variable. Needs the ``dashboard`` extra
-(``pip install 'inclusim[dashboard]'``).
+``INCLUSIM_SCENARIO`` environment variable, and the ``--set`` settings through
+``INCLUSIM_SETTINGS`` (JSON), which the page applies through the same checked path. Needs the
+``dashboard`` extra (``pip install 'inclusim[dashboard]'``).
 """
 
 from __future__ import annotations
@@ -14,16 +15,23 @@ import os
 import socket
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from experiments.commands.settings import add_set_argument, settings_of
+from experiments.design.settings import load_with_settings, settings_json
 from model.errors import InputError, Problem, printable
-from model.loader import load_scenario
+from model.loader import ROOT
 
 APP = "model.app"
 """The Solara app: a module whose ``Page`` component is the dashboard."""
 SCENARIO_ENV = "INCLUSIM_SCENARIO"
 """Environment variable read by :mod:`model.app` (kept in step with it by a test)."""
+DEFAULT_SCENARIO = ROOT / "scenarios" / "lac" / "four_is.yaml"
+"""Scenario the page opens without one (:mod:`model.app`'s, kept in step by a test)."""
+SETTINGS_ENV = "INCLUSIM_SETTINGS"
+"""Environment variable holding the ``--set`` settings as JSON, read by :mod:`model.app`."""
 DEFAULT_PORT = 8765
 SERVER_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
@@ -31,27 +39,30 @@ SERVER_ENV = {
 """Solara settings: no usage telemetry sent anywhere."""
 
 
-def serve(scenario_path: str | None, port: int, host: str = "127.0.0.1") -> int:
+def serve(
+    scenario_path: str | None,
+    port: int,
+    host: str = "127.0.0.1",
+    settings: Mapping[str, Any] | None = None,
+) -> int:
     """Serve the dashboard until Ctrl-C; return the exit status.
 
     Args:
         scenario_path: scenario file the page opens (None: LAC with all four levers).
         port: TCP port (0: any free port).
         host: address to listen on; the default serves this machine only.
+        settings: ``--set`` values applied to the scenario, by address.
 
     Raises:
-        InputError: the scenario file is not valid, or the host is empty or unresolvable.
+        InputError: the scenario file or a setting is not valid, or the host is empty or
+            unresolvable; raised before any server starts.
 
     """
     check_host(host)
+    prepare(scenario_path, settings)
     if importlib.util.find_spec("solara") is None:
         print("the dashboard needs Solara: pip install 'inclusim[dashboard]'", file=sys.stderr)
         return 1
-    if scenario_path is None:
-        os.environ.pop(SCENARIO_ENV, None)
-    else:
-        load_scenario(scenario_path)
-        os.environ[SCENARIO_ENV] = str(Path(scenario_path).resolve())
     try:
         port = _free_port(host, port)
     except OSError as exc:
@@ -78,6 +89,28 @@ def serve(scenario_path: str | None, port: int, host: str = "127.0.0.1") -> int:
         return exc.code if isinstance(exc.code, int) else 1
     print("dashboard stopped.", flush=True)
     return 0
+
+
+def prepare(scenario_path: str | None, settings: Mapping[str, Any] | None) -> None:
+    """Check the scenario with its settings; hand both to the page's environment variables.
+
+    Raises:
+        InputError: the scenario file or a setting is not valid (the environment is then
+            left as it was).
+
+    """
+    path = Path(scenario_path) if scenario_path is not None else DEFAULT_SCENARIO
+    load_with_settings(path, settings)
+    _set_env(SCENARIO_ENV, str(path.resolve()) if scenario_path is not None else "")
+    _set_env(SETTINGS_ENV, settings_json(settings))
+
+
+def _set_env(name: str, value: str) -> None:
+    """Set an environment variable, or remove it when ``value`` is empty."""
+    if value:
+        os.environ[name] = value
+    else:
+        os.environ.pop(name, None)
 
 
 def check_host(host: str) -> None:
@@ -155,6 +188,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    add_set_argument(p)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -165,7 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_arguments(p)
     args = p.parse_args(argv)
     try:
-        return serve(args.scenario, args.port, args.host)
+        return serve(args.scenario, args.port, args.host, settings_of(args))
     except InputError as exc:
         print(exc.render(), file=sys.stderr)
         return 2
@@ -177,4 +211,4 @@ if __name__ == "__main__":
 
 def command(args: argparse.Namespace) -> int:
     """The ``dashboard`` sub-command: serve the live dashboard until Ctrl-C."""
-    return serve(args.scenario, args.port, args.host)
+    return serve(args.scenario, args.port, args.host, settings_of(args))

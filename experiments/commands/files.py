@@ -10,7 +10,9 @@ import sys
 import time
 from pathlib import Path
 
+from experiments.commands.settings import settings_of
 from experiments.commands.status import EXIT_BAD_INPUT, EXIT_OK
+from experiments.design.settings import load_with_settings
 from experiments.present.tables import format_table
 from model.errors import InputError, printable
 from model.households import Population
@@ -139,9 +141,10 @@ def run(args: argparse.Namespace) -> int:
     """Run one scenario; write outputs/<name>/; print the headline gaps at start and end."""
     from experiments.batch.single_run import headline_table, run_scenario
 
-    loaded = load_scenario(args.scenario)
+    settings = settings_of(args)
+    loaded = load_with_settings(args.scenario, settings)
     out = Path(args.out) if args.out else None
-    result, folder, seconds = run_scenario(loaded, args.seed, args.households, out)
+    result, folder, seconds = run_scenario(loaded, args.seed, args.households, out, settings)
     print(
         f"{printable(loaded.scenario.label)}: {result.households:,} households, seed {args.seed}, "
         f"{len(result.timeseries)} quarters in {seconds:.1f} s"

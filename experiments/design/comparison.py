@@ -53,8 +53,9 @@ def comparison(
         households: simulated households per run (None: the baseline's).
         seed: root seed of the replications.
         quarter: quarter of the comparison table (None: the last every scenario covers).
-        settings: scenario fields set in every scenario, by address (``--set``; the sweep's
-            syntax), validated as the files are.
+        settings: scenario fields set by address (``--set``; the sweep's syntax), validated
+            as the files are: each parameter in every scenario, each policy field in the
+            scenarios that have that policy (all of them when none has it, which adds it).
         options: the batch options (their ``max_runs`` and parameter draws are used here).
 
     Returns:
@@ -73,7 +74,11 @@ def comparison(
     )
     check_size(len(paths) * replications, options.max_runs, size)
     if settings:
-        data = [with_settings(scenario_data(p), settings, p) for p in paths]
+        raw = [scenario_data(p) for p in paths]
+        data = [
+            with_settings(d, _settings_for(d, settings, raw), p)
+            for d, p in zip(raw, paths, strict=True)
+        ]
         loaded = [scenario_from_dict(d, p) for d, p in zip(data, paths, strict=True)]
     else:
         loaded = [load_scenario(p) for p in paths]
@@ -128,6 +133,31 @@ def comparison(
         analyse=lambda store: compare_tables(store, names, replications, str(quarter)),
     )
     return exp, quarter
+
+
+def _settings_for(
+    data: dict[str, Any], settings: Mapping[str, Any], every: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The settings one scenario takes: a policy field only if it has that policy.
+
+    So ``--set policies.affordability.device_subsidy=0.8`` changes the scenarios with an
+    affordability policy and does not give the baseline one; a policy no scenario has is
+    set (added) in every scenario, as for a single run.
+    """
+
+    def has(d: dict[str, Any], ref: str) -> bool:
+        return any(
+            isinstance(p, dict) and ref in (p.get("name"), p.get("type"))
+            for p in d.get("policies") or []
+        )
+
+    def applies(address: str) -> bool:
+        if not address.startswith("policies."):
+            return True
+        ref = address.split(".")[1]
+        return has(data, ref) or not any(has(d, ref) for d in every)
+
+    return {a: v for a, v in settings.items() if applies(str(a))}
 
 
 def _check_replications(replications: int) -> None:

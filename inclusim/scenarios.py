@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from experiments.design.comparison import scenario_data
-from experiments.design.specs import with_settings
 from model.errors import InputError, Problem, did_you_mean
 from model.loader import ROOT, LoadedScenario, load_scenario, scenario_from_dict
+from model.settings import scenario_data, with_settings
 
 SCENARIOS = ROOT / "scenarios"
 """Shipped scenarios, named by their path under this folder without ``.yaml``."""

@@ -53,7 +53,7 @@ def _load(path: str, settings: str = "") -> LoadedScenario:
     if not settings:
         return load_scenario(path)
     # The command line's checked path, so a setting gets the message a file's value gets.
-    from experiments.design.settings import load_with_settings, settings_from_json
+    from model.settings import load_with_settings, settings_from_json
 
     return load_with_settings(path, settings_from_json(settings, SETTINGS_ENV))
 

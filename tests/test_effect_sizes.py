@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 import yaml
 
+from experiments.analysis import effect_literature as literature
 from experiments.analysis import effect_sizes as es
+from experiments.present import effect_doc
 from model.errors import InputError
 from model.policies.registry import POLICY_TYPES
 from tests.paths import ROOT
@@ -19,8 +21,8 @@ TINY = {"households": 2000, "replications": 2}
 
 
 @pytest.fixture(scope="module")
-def rows() -> list[es.LiteratureRow]:
-    return es.load_literature()
+def rows() -> list[literature.LiteratureRow]:
+    return literature.load_literature()
 
 
 # --- the literature file ----------------------------------------------------------------------
@@ -40,9 +42,9 @@ def test_literature_ids_are_unique_and_every_measure_names_a_row(rows):
 
 
 def test_every_lever_is_a_policy_type_and_has_a_measured_row(rows):
-    assert set(es.LEVERS) == set(POLICY_TYPES)
+    assert set(literature.LEVERS) == set(POLICY_TYPES)
     measured = {r.lever for r in rows if r.id in es.MEASURES}
-    assert measured == set(es.LEVERS)
+    assert measured == set(literature.LEVERS)
 
 
 def test_each_measure_runs_on_an_arm_of_its_rows_lever(rows):
@@ -77,7 +79,7 @@ def test_a_broken_literature_row_is_refused_with_its_problem(tmp_path, change, m
     path = tmp_path / "literature.yaml"
     path.write_text(yaml.safe_dump({"literature": [row]}), encoding="utf-8")
     with pytest.raises(InputError) as err:
-        es.load_literature(path)
+        literature.load_literature(path)
     assert message in err.value.render()
 
 
@@ -163,7 +165,7 @@ def test_a_policy_at_zero_intensity_has_exactly_no_effect_in_every_replication(r
 @pytest.fixture(scope="module")
 def tiny_document(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp("effect") / "effect-sizes.md"
-    es.generate(out, households=TINY["households"], replications=TINY["replications"])
+    effect_doc.generate(out, households=TINY["households"], replications=TINY["replications"])
     return out.read_text(encoding="utf-8")
 
 
@@ -195,14 +197,14 @@ def test_the_tiny_document_has_a_row_per_literature_figure_with_numbers_and_verd
             assert verdict in es.VERDICTS, (row.id, verdict)
         else:
             assert verdict.startswith("not comparable"), row.id
-    for lever in es.LEVERS:
+    for lever in literature.LEVERS:
         assert f"## {lever.replace('_', ' ').capitalize()}" in tiny_document
 
 
 def test_the_tiny_document_header_names_its_settings(tiny_document):
     header = tiny_document.split("\n## ")[0]
     assert "2,000 households x 2 replications, root seed 0" in header
-    assert f"model fingerprint `{es.model_fingerprint()[:16]}`" in header
+    assert f"model fingerprint `{effect_doc.model_fingerprint()[:16]}`" in header
 
 
 def test_inclusim_calibrate_effect_sizes_passes_its_settings(cli, monkeypatch, tmp_path):
@@ -212,7 +214,7 @@ def test_inclusim_calibrate_effect_sizes_passes_its_settings(cli, monkeypatch, t
         seen.update(kwargs, out=out)
         return []
 
-    monkeypatch.setattr(es, "generate", fake_generate)
+    monkeypatch.setattr(effect_doc, "generate", fake_generate)
     out = tmp_path / "e.md"
     result = cli(
         ["calibrate", "--effect-sizes", "--households", "900", "--seeds", "4", "--out", str(out)]
@@ -226,6 +228,6 @@ def test_inclusim_calibrate_effect_sizes_passes_its_settings(cli, monkeypatch, t
 @pytest.mark.slow
 def test_the_committed_document_names_every_lever_and_every_figure(rows):
     text = (ROOT / "docs" / "effect-sizes.md").read_text(encoding="utf-8")
-    for lever in es.LEVERS:
+    for lever in literature.LEVERS:
         assert f"## {lever.replace('_', ' ').capitalize()}" in text, lever
     assert set(table_rows(text)) == {r.id for r in rows}

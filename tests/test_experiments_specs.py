@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 
 from experiments.cli import main
-from experiments.design.specs import apply_overrides, load_spec
+from experiments.design.specs import load_spec
 from model.errors import InputError
 from model.indicator_registry import is_known
+from model.settings import apply_overrides
 from tests.paths import ROOT
 
-SPECS = sorted((ROOT / "experiments" / "specs").glob("*.yaml"))
+SPECS = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
 
 HEAD = """\
 name: bad

@@ -10,7 +10,12 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("model", "experiments", "inclusim")
 MAX_LINES = 600
 """A module longer than this must do one job; :data:`ONE_JOB` names each such module's job."""
-ONE_JOB: dict[str, str] = {}
+ONE_JOB: dict[str, str] = {
+    "model.population": "synthesise a region's households and persons, raked to its targets",
+    "experiments.batch.store": "the resumable store of an experiment's runs and tables",
+    "experiments.design.specs": "the sweep spec: its schema, loading and validation",
+    "experiments.present.figures": "the figures of a finished comparison or sweep",
+}
 """Modules over :data:`MAX_LINES` lines, each with the one job it does."""
 
 

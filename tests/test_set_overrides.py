@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from experiments.commands import dashboard
-from experiments.design.settings import parse_setting, settings_from_json, settings_json
+from experiments.design.settings import parse_setting
 from model.errors import InputError
 from model.loader import load_scenario
+from model.settings import settings_from_json, settings_json
 from tests.paths import SCENARIOS
 
 AFFORDABILITY = str(SCENARIOS / "lac" / "affordability.yaml")

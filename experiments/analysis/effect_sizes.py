@@ -11,48 +11,32 @@ closed) are computed here from the persons and households of the paired runs.
 
 from __future__ import annotations
 
-import argparse
 import copy
-import datetime
 import math
-import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
-from pydantic import Field, model_validator
 
-from experiments.analysis.effect_notes import EXPLANATIONS
+from experiments.analysis.effect_literature import SCALE, LiteratureRow
 from experiments.analysis.stats import describe, ratio_of_means
-from experiments.batch.identity import model_fingerprint
 from experiments.batch.runner import replication_seed
 from model.calendar import Quarter
 from model.households import WORKING_AGE, Population
-from model.loader import ROOT, scenario_from_dict, validate
+from model.loader import ROOT, scenario_from_dict
 from model.policies.outcomes import OUTCOMES, eligible_rows
-from model.schema import Strict
 from model.yamlio import read_yaml
 
-LITERATURE_FILE = ROOT / "scenarios" / "effect_literature.yaml"
 BASELINE_FILE = ROOT / "scenarios" / "lac" / "baseline.yaml"
-DOC_FILE = ROOT / "docs" / "effect-sizes.md"
-COMMAND = "python -m experiments.analysis.effect_sizes"
 
 HOUSEHOLDS = 20_000
 REPLICATIONS = 10
 ROOT_SEED = 0
-LEVERS = ("connectivity", "affordability", "skills_training", "social_protection",
-          "labour_regulation")  # fmt: skip
-"""Every policy lever, in the order of the document."""
 
 PRICE_CUT = 0.10
 """Price cut of the elasticity arm: plan and device 10% cheaper for every household."""
 
-SCALE = {"percentage points": 100.0, "percent": 100.0, "elasticity": 1.0}
-"""Factor from the simulated value (a share difference, a share or a ratio) to each unit."""
 
 NO_EFFECT = "no detectable effect"
 VERDICTS = ("within", "below", "above", NO_EFFECT)
@@ -60,68 +44,6 @@ VERDICTS = ("within", "below", "above", NO_EFFECT)
 
 
 # --- the literature ------------------------------------------------------------------------
-
-
-class LiteratureRow(Strict):
-    """One published effect size (see the header of ``scenarios/effect_literature.yaml``)."""
-
-    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-    lever: str
-    outcome: Annotated[str, Field(min_length=3)]
-    group: Annotated[str, Field(min_length=3)]
-    horizon_years: Annotated[int, Field(ge=1, le=10)]
-    low: float | None = None
-    high: float | None = None
-    unit: str
-    source: Annotated[str, Field(min_length=3)]
-    why_not_comparable: str | None = None
-    note: Annotated[str, Field(min_length=3)]
-
-    @model_validator(mode="after")
-    def _consistent(self) -> LiteratureRow:
-        if self.lever not in LEVERS:
-            raise ValueError(f"unknown lever {self.lever!r}; use one of {', '.join(LEVERS)}")
-        if self.unit not in SCALE:
-            raise ValueError(f"unknown unit {self.unit!r}; use one of {', '.join(SCALE)}")
-        if self.comparable == (self.why_not_comparable is not None):
-            raise ValueError("give low (and high) or why_not_comparable, not both or neither")
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError("low must not exceed high")
-        return self
-
-    @property
-    def comparable(self) -> bool:
-        """A published range exists (low, high or both)."""
-        return self.low is not None or self.high is not None
-
-    def range_text(self) -> str:
-        """The published range in its unit: ``4 to 6 pp``, ``-1.9``, ``above 0 pp``."""
-        suffix = {"percentage points": " pp", "percent": "%", "elasticity": ""}[self.unit]
-        if not self.comparable:
-            return "none comparable"
-        if self.high is None:
-            return f"above {self.low:g}{suffix}"
-        if self.low == self.high:
-            return f"{self.low:g}{suffix}"
-        return f"{self.low:g} to {self.high:g}{suffix}"
-
-
-class Literature(Strict):
-    """The literature file."""
-
-    literature: list[LiteratureRow]
-
-
-def load_literature(path: str | Path | None = None) -> list[LiteratureRow]:
-    """Load and validate the published effect sizes (default: :data:`LITERATURE_FILE`).
-
-    Raises:
-        InputError: the file is not valid.
-
-    """
-    p = Path(path) if path else LITERATURE_FILE
-    data, lines = read_yaml(p)
-    return validate(Literature, data, lines, str(p)).literature
 
 
 # --- verdicts ------------------------------------------------------------------------------
@@ -625,174 +547,5 @@ def _result(row: LiteratureRow, values: list[Value] | None, n: int) -> Result:
 # --- the document ------------------------------------------------------------------------------
 
 
-def number(mean: float, lo: float, hi: float) -> str:
-    """``1.23 [0.45, 2.01]`` (three decimals below 1), or a dash when nothing was measured."""
-    if math.isnan(mean):
-        return "—"
-    digits = 2 if abs(mean) >= 1 else 3
-    if math.isnan(lo):
-        return f"{mean:.{digits}f}"
-    return f"{mean:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
-
-
-def lever_section(lever: str, results: list[Result]) -> list[str]:
-    """The table and paragraphs of one lever."""
-    mine = [r for r in results if r.row.lever == lever]
-    arms = {r.arm.name: r.arm for r in mine if r.arm is not None}.values()
-    lines = [f"## {lever.replace('_', ' ').capitalize()}", ""]
-    lines += [f"- **{a.name}**: {a.label}" for a in arms]
-    lines += [
-        "",
-        "| row | outcome | study's group | horizon | simulated in group [95% CI] "
-        "| in the non-eligible | literature | unit | verdict | US$ per additional one |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    lines += [_table_row(r) for r in mine]
-    lines.append("")
-    for r in mine:
-        lines += [f"**{r.row.id}** — {r.row.source}. {_paragraph(r)}", ""]
-    return lines
-
-
-def _table_row(r: Result) -> str:
-    row = r.row
-    cells = [
-        row.id,
-        row.outcome,
-        row.group,
-        f"{row.horizon_years} y",
-        number(*r.summary(r.group)),
-        number(*r.summary(r.others)),
-        row.range_text(),
-        row.unit,
-        r.verdict if row.comparable else "not comparable (see below)",
-        _money(r.spend_per_extra()),
-    ]
-    return "| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
-
-
-def _money(value: float) -> str:
-    return "—" if math.isnan(value) else f"{value:,.0f}"
-
-
-def _paragraph(r: Result) -> str:
-    """The row's note, what the simulation gave against the range, and why."""
-    note = " ".join(r.row.note.split())
-    verdict_ = r.verdict
-    if not r.row.comparable:
-        why = EXPLANATIONS.get((r.row.id, "not comparable"), "")
-        return " ".join(x for x in (note, f"{verdict_[0].upper()}{verdict_[1:]}.", why) if x)
-    mean, lo, hi = r.summary(r.group)
-    found = f"Simulated {number(mean, lo, hi)} against {r.row.range_text()}: {verdict_}."
-    explanation = EXPLANATIONS.get((r.row.id, verdict_))
-    if explanation is None and verdict_ != "within":
-        explanation = (
-            f"No explanation is written for {verdict_!r} (analysis/effect_notes.py): the "
-            "model has changed since these results were last read; explain it or fix the model."
-        )
-    return " ".join(x for x in (note, found, explanation) if x)
-
-
-def render(
-    results: list[Result],
-    *,
-    households: int,
-    replications: int,
-    root_seed: int,
-    seconds: float,
-    command: str,
-) -> str:
-    """The whole of docs/effect-sizes.md."""
-    head = [
-        "# Effect sizes: each lever's simulated effect beside the literature",
-        "",
-        f"Generated by `{command}` on {datetime.date.today().isoformat()}: "
-        f"{households:,} households x {replications} replications, root seed {root_seed}, "
-        f"model fingerprint `{model_fingerprint()[:16]}`, {seconds:.0f} s. Do not edit by "
-        "hand; rerun the command after changing the model.",
-        "",
-        "Design: for each lever, the LAC baseline (`scenarios/lac/baseline.yaml`) and the same "
-        "baseline plus that lever, targeted at the group the study looked at, run on the same "
-        "seeds (common random numbers: replication k of both uses seed k). Each value is "
-        "policy minus baseline in the study's group and, beside it, in those the policy "
-        "cannot reach (formal workers for labour regulation, which reaches everyone), at the "
-        "horizon the study measured, counted from the policy's first quarter; mean and "
-        "t-based 95% interval over the paired replications. Published ranges come from "
-        "`scenarios/effect_literature.yaml`, copied from CALIBRATION.md. Verdict: *within* "
-        "when the interval overlaps the range; *below* or *above* when it lies wholly on one "
-        f"side; *{NO_EFFECT}* when the interval includes zero and the study found an effect. "
-        "Elasticities are negative: *above* means less elastic than published. *US$ per "
-        "additional one*: the policy's spending up to the horizon over the additional "
-        "households or persons with the outcome in the study's group (spending on, and "
-        "effects in, the others are not netted out); none is given where the interval "
-        "includes zero.",
-        "",
-    ]
-    body: list[str] = []
-    for lever in LEVERS:
-        body += lever_section(lever, results)
-    return "\n".join([*head, *body, *cost_lines(results)]).rstrip() + "\n"
-
-
-def cost_lines(results: list[Result]) -> list[str]:
-    """Spending per unit of effect is not claimed here; say so and why, once."""
-    outside = [r.row.id for r in results if r.row.comparable and r.verdict != "within"]
-    return [
-        "## Summary",
-        "",
-        f"{sum(r.row.comparable for r in results)} rows are comparable with a published "
-        f"figure; {len(outside)} fall outside it: {', '.join(outside) or 'none'}.",
-        "",
-    ]
-
-
 # --- command line ------------------------------------------------------------------------------
 
-
-def generate(
-    out: str | Path = DOC_FILE,
-    *,
-    households: int = HOUSEHOLDS,
-    replications: int = REPLICATIONS,
-    root_seed: int = ROOT_SEED,
-    literature: str | Path | None = None,
-    command: str = COMMAND,
-) -> list[Result]:
-    """Run every pair and write the document; return the results."""
-    rows = load_literature(literature)
-    start = time.perf_counter()
-    results, _ = run_pairs(rows, households, replications, root_seed)
-    text = render(
-        results,
-        households=households,
-        replications=replications,
-        root_seed=root_seed,
-        seconds=time.perf_counter() - start,
-        command=command,
-    )
-    Path(out).write_text(text, encoding="utf-8")
-    return results
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line of ``python -m experiments.analysis.effect_sizes``."""
-    p = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
-    p.add_argument("--households", type=int, default=HOUSEHOLDS)
-    p.add_argument("--replications", type=int, default=REPLICATIONS)
-    p.add_argument("--seed", type=int, default=ROOT_SEED, help="root seed of the replications")
-    p.add_argument("--out", default=str(DOC_FILE.relative_to(ROOT)))
-    args = p.parse_args(argv)
-    start = time.perf_counter()
-    generate(
-        args.out,
-        households=args.households,
-        replications=args.replications,
-        root_seed=args.seed,
-        command=" ".join([COMMAND, *(argv if argv is not None else sys.argv[1:])]),
-    )
-    print(f"wrote {args.out} in {time.perf_counter() - start:.0f} s")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -53,12 +53,13 @@ def calibrate(args: argparse.Namespace) -> int:
 def _effect_sizes(args: argparse.Namespace) -> int:
     """Write the effect-size document (see :mod:`experiments.analysis.effect_sizes`)."""
     from experiments.analysis import effect_sizes
+    from experiments.present import effect_doc
 
-    out = Path(args.out) if args.out else effect_sizes.DOC_FILE
+    out = Path(args.out) if args.out else effect_doc.DOC_FILE
     replications = args.seeds or effect_sizes.REPLICATIONS
     households = args.households or effect_sizes.HOUSEHOLDS
     start = time.perf_counter()
-    results = effect_sizes.generate(
+    results = effect_doc.generate(
         out,
         households=households,
         replications=replications,

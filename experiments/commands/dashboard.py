@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from experiments.commands.settings import add_set_argument, settings_of
-from experiments.design.settings import load_with_settings, settings_json
 from model.errors import InputError, Problem, printable
 from model.loader import ROOT
+from model.settings import load_with_settings, settings_json
 
 APP = "model.app"
 """The Solara app: a module whose ``Page`` component is the dashboard."""

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from experiments.commands.settings import settings_of
 from experiments.commands.status import EXIT_BAD_INPUT, EXIT_OK
-from experiments.design.settings import load_with_settings
 from experiments.present.tables import format_table
 from model.errors import InputError, printable
 from model.households import Population
 from model.loader import load_region, load_scenario
 from model.population import check_targets, synthesise_checked, totals
 from model.schema import Region
+from model.settings import load_with_settings
 from model.yamlio import read_yaml
 
 
@@ -53,7 +53,7 @@ def check_file(path: str) -> str:
 
         return f"calibration targets ({len(load_targets(path).targets)} targets)"
     if kind == "literature":
-        from experiments.analysis.effect_sizes import load_literature
+        from experiments.analysis.effect_literature import load_literature
 
         return f"effect-size literature ({len(load_literature(path))} published figures)"
     if kind == "sweep":

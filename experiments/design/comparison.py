@@ -17,22 +17,13 @@ from experiments.analysis.comparison import compare_tables
 from experiments.batch.experiment import BatchOptions, Experiment, check_size, draws_for
 from experiments.batch.identity import model_fingerprint, scenario_identity, table_digest
 from experiments.batch.runner import replication_seed
-from experiments.design.specs import MAX_REPLICATIONS, with_settings
+from experiments.design.specs import MAX_REPLICATIONS
 from model.calendar import Quarter
 from model.errors import InputError, Problem
-from model.loader import LoadedScenario, load_scenario, resolve_region, scenario_from_dict
-from model.yamlio import read_yaml
+from model.loader import LoadedScenario, load_scenario, scenario_from_dict
+from model.settings import scenario_data, with_settings
 
 DEFAULT_REPLICATIONS = 10
-
-
-def scenario_data(path: str | Path) -> dict[str, Any]:
-    """A scenario file's mapping, its region path made absolute so workers find it anywhere."""
-    data, _ = read_yaml(path)
-    region = str(data.get("region", ""))
-    if region.endswith((".yaml", ".yml")) or "/" in region:
-        data["region"] = str(resolve_region(region, Path(path).parent).resolve())
-    return data
 
 
 def comparison(

@@ -8,19 +8,11 @@ setting applied goes through the loader, so a bad value gets the message the fil
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import yaml
-
-from experiments.design.comparison import scenario_data
-from experiments.design.specs import with_settings
-from model.errors import single
-from model.loader import LoadedScenario, load_scenario, scenario_from_dict
 
 EXAMPLE = "policies.digital_basket.service_subsidy=1.0"
 """A well-formed setting, quoted in messages."""
@@ -56,41 +48,3 @@ def parse_setting(text: str) -> tuple[str, Any]:
     return address, value
 
 
-def load_with_settings(path: str | Path, settings: Mapping[str, Any] | None) -> LoadedScenario:
-    """The scenario file with each setting applied, validated as the file itself would be.
-
-    Without settings this is :func:`model.loader.load_scenario`. With them, the loaded
-    scenario keeps the file's path and text (for provenance); record the settings beside them.
-
-    Raises:
-        InputError: the file, an address or a value is not valid; a value's message is the
-            one the loader gives for that value in a file.
-
-    """
-    if not settings:
-        return load_scenario(path)
-    loaded = scenario_from_dict(with_settings(scenario_data(path), settings, str(path)), str(path))
-    return dataclasses.replace(loaded, text=Path(path).read_text(encoding="utf-8"))
-
-
-def settings_json(settings: Mapping[str, Any] | None) -> str:
-    """Settings as JSON text ('' for none), e.g. for an environment variable."""
-    return json.dumps(dict(settings), sort_keys=True) if settings else ""
-
-
-def settings_from_json(text: str, name: str) -> dict[str, Any]:
-    """Settings from :func:`settings_json` text ('' gives none).
-
-    Raises:
-        InputError: the text is not a JSON object.
-
-    """
-    if not text.strip():
-        return {}
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise single(name, "is not a JSON object of settings.", 'write {"address": value, ...}.')
-    return data

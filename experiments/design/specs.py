@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,10 +18,17 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from experiments.design.designs import MAX_POINTS, SAMPLED, Design, Input, count_points
 from model.calendar import Quarter
-from model.errors import InputError, Problem, did_you_mean, key_path
+from model.errors import InputError, Problem, did_you_mean
 from model.loader import finish_scenario, resolve_region, validate
 from model.params import PARAMETERS
 from model.schema import Region, Scenario
+from model.settings import (
+    apply_overrides,
+    canonical_address,
+    policy_prefix,
+    scenario_path,
+    with_policies,
+)
 from model.yamlio import Lines, line_of, read_yaml
 
 MAX_RUNS = 10_000_000
@@ -234,7 +240,7 @@ def build_spec(model: SpecModel, lines: Lines, name: str, text: str, folder: Pat
             inputs.append(inp)
     constants: dict[str, Any] = {}
     for address, raw in model.constants.items():
-        canon = _canonical(address, "constants", lines, problems)
+        canon = canonical_address(address, "constants", lines, problems)
         if canon is None:
             continue
         if isinstance(raw, dict) and set(raw) <= {"low", "high"} and raw:
@@ -288,7 +294,7 @@ def build_spec(model: SpecModel, lines: Lines, name: str, text: str, folder: Pat
         )
         raise InputError(name, problems)
 
-    base = _with_policies(base, [i.address for i in inputs] + list(constants), lines, name)
+    base = with_policies(base, [i.address for i in inputs] + list(constants), lines, name)
     base = apply_overrides(base, constants)
     _check_values(base, inputs, constants, model, lines, name)
     outcomes = _outcomes(model, scenario, lines, name)
@@ -373,57 +379,10 @@ def _given(model: SpecModel, inp: Input) -> str:
     return inp.address if inp.address in keys else short
 
 
-def _canonical(address: str, section: str, lines: Lines, problems: list[Problem]) -> str | None:
-    """Canonical address of an input or constant, or None after recording a problem."""
-    address = str(address)
-    loc = (section, address)
-    if section == "levers" and not address.startswith("policies."):
-        problems.append(
-            Problem(
-                f"{section}.{address}",
-                f"'{address}' is not a policy setting.",
-                "address levers as policies.<policy name or type>.<field>, e.g. "
-                "policies.affordability.intensity; behavioural parameters go "
-                "under uncertainties:.",
-                line_of(lines, loc),
-            )
-        )
-        return None
-    if address.startswith("policies."):
-        parts = address.split(".")
-        if len(parts) < 3 or not all(parts):
-            problems.append(
-                Problem(
-                    f"{section}.{address}",
-                    f"'{address}' does not name a policy field.",
-                    "write policies.<policy name or type>.<field>, e.g. "
-                    "policies.affordability.intensity.",
-                    line_of(lines, loc),
-                )
-            )
-            return None
-        return address
-    param = address.removeprefix("parameters.")
-    if param not in PARAMETERS:
-        what = (
-            "behavioural parameter" if section == "uncertainties" else "parameter or policy field"
-        )
-        problems.append(
-            Problem(
-                f"{section}.{address}",
-                f"unknown {what} '{param}';",
-                did_you_mean(param, PARAMETERS),
-                line_of(lines, loc),
-            )
-        )
-        return None
-    return f"parameters.{param}"
-
-
 def _parse_input(
     section: str, address: str, raw: Any, lines: Lines, problems: list[Problem]
 ) -> Input | None:
-    canon = _canonical(address, section, lines, problems)
+    canon = canonical_address(address, section, lines, problems)
     if canon is None:
         return None
     kind = "lever" if section == "levers" else "uncertainty"
@@ -540,131 +499,6 @@ def _check_duplicates(
         seen.add(inp.address)
 
 
-def _split_policy(address: str) -> tuple[str, list[str]]:
-    parts = address.split(".")
-    return parts[1], parts[2:]
-
-
-def _policy_index(policies: list[dict[str, Any]], ref: str) -> list[int]:
-    by_name = [k for k, p in enumerate(policies) if isinstance(p, dict) and p.get("name") == ref]
-    if by_name:
-        return by_name
-    return [
-        k
-        for k, p in enumerate(policies)
-        if isinstance(p, dict) and p.get("type") == ref and not p.get("name")
-    ] or [k for k, p in enumerate(policies) if isinstance(p, dict) and p.get("type") == ref]
-
-
-def _with_policies(
-    base: dict[str, Any], addresses: list[str], lines: Lines, name: str
-) -> dict[str, Any]:
-    """Add a default entry for each addressed policy type the scenario does not have."""
-    out = copy.deepcopy(base)
-    policies = list(out.get("policies") or [])
-    problems = []
-    for address in addresses:
-        if not address.startswith("policies."):
-            continue
-        ref, _ = _split_policy(address)
-        found = _policy_index(policies, ref)
-        if len(found) > 1:
-            problems.append(
-                Problem(
-                    address,
-                    f"the base scenario has {len(found)} policies of type '{ref}'.",
-                    "give each a 'name:' in the scenario and address it by name.",
-                    None,
-                )
-            )
-        elif not found:
-            policies.append({"type": ref})
-    if problems:
-        raise InputError(name, problems)
-    out["policies"] = policies
-    return out
-
-
-def apply_overrides(base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """A copy of scenario mapping ``base`` with each address set to its value.
-
-    ``parameters.<name>`` sets a behavioural parameter; ``policies.<ref>.<field>[.<sub>]``
-    sets a field of the policy whose ``name`` (else ``type``) is ``ref``.
-
-    Raises:
-        KeyError: a policy address matches no policy of ``base``.
-
-    """
-    out = copy.deepcopy(base)
-    for address, value in values.items():
-        if address.startswith("parameters."):
-            out.setdefault("parameters", {})[address.removeprefix("parameters.")] = _plain(value)
-            continue
-        ref, fields = _split_policy(address)
-        found = _policy_index(out.get("policies") or [], ref)
-        if not found:
-            raise KeyError(f"no policy '{ref}' in the base scenario")
-        target = out["policies"][found[0]]
-        for f in fields[:-1]:
-            if not isinstance(target.get(f), dict):
-                target[f] = {}
-            target = target[f]
-        target[fields[-1]] = _plain(value)
-    return out
-
-
-def with_settings(
-    base: dict[str, Any], values: Mapping[str, Any], name: str, section: str = "set"
-) -> dict[str, Any]:
-    """A copy of scenario mapping ``base`` with each address set, checked as a sweep's constants.
-
-    Addresses are the sweep's: ``parameters.<name>`` (or the bare name) and
-    ``policies.<policy name or type>.<field>[.<sub>]``; a policy type the scenario lacks is
-    added with its defaults. The values themselves are checked when the scenario is loaded.
-
-    Args:
-        base: the scenario mapping.
-        values: address -> value.
-        name: what messages call the scenario.
-        section: what messages call the settings (``set`` for ``--set`` and the Python API).
-
-    Raises:
-        InputError: an address names no parameter or policy field.
-
-    """
-    problems: list[Problem] = []
-    canon: dict[str, Any] = {}
-    for address, value in values.items():
-        c = _canonical(address, section, {}, problems)
-        if c is not None:
-            canon[c] = value
-    if problems:
-        raise InputError(name, problems)
-    return apply_overrides(_with_policies(base, list(canon), {}, name), canon)
-
-
-def scenario_path(base: dict[str, Any], address: str) -> str:
-    """Key path inside the scenario that ``address`` sets, e.g. ``policies[1].intensity``."""
-    if address.startswith("parameters."):
-        return address
-    ref, fields = _split_policy(address)
-    k = _policy_index(base.get("policies") or [], ref)[0]
-    return key_path(("policies", k, *fields))
-
-
-def _policy_prefix(base: dict[str, Any], address: str) -> str:
-    """Key path of the policy entry an address points into ('' for parameters)."""
-    if not address.startswith("policies."):
-        return ""
-    ref, _ = _split_policy(address)
-    return key_path(("policies", _policy_index(base.get("policies") or [], ref)[0]))
-
-
-def _plain(value: Any) -> Any:
-    """Numpy scalars to Python scalars (mappings must stay plain YAML-like data)."""
-    return value.item() if hasattr(value, "item") else value
-
-
 def _check_values(
     base: dict[str, Any],
     inputs: list[Input],
@@ -692,9 +526,9 @@ def _check_values(
     owners = {scenario_path(base, i.address): i for i in inputs}
     const_owners = {scenario_path(base, a): a for a in constants}
     for i in inputs:  # a problem with a whole policy entry (e.g. its type) goes to its first user
-        owners.setdefault(_policy_prefix(base, i.address), i)
+        owners.setdefault(policy_prefix(base, i.address), i)
     for a in constants:
-        const_owners.setdefault(_policy_prefix(base, a), a)
+        const_owners.setdefault(policy_prefix(base, a), a)
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     region = _region_of(base)  # levers cannot change the region: load it once

@@ -10,6 +10,7 @@ import pytest
 
 from experiments.commands import dashboard
 from experiments.design.settings import parse_setting
+from experiments.present.report import write_report
 from model.errors import InputError
 from model.loader import load_scenario
 from model.settings import settings_from_json, settings_json
@@ -191,6 +192,9 @@ def test_compare_applies_and_records_the_settings(cli) -> None:
     manifest = json.loads(Path("set", "manifest.json").read_text())
     assert manifest["definition"]["settings"] == {SUBSIDY: 1.0}
     assert "settings" not in json.loads(Path("plain", "manifest.json").read_text())["definition"]
+    page = write_report("set").read_text(encoding="utf-8")
+    assert f"<code>{SUBSIDY}=1.0</code>" in page
+    assert "(<code>--set</code>)" not in write_report("plain").read_text(encoding="utf-8")
 
 
 # --- dashboard: checked before any server, handed to the page --------------------------------

@@ -71,7 +71,19 @@ def scenarios_html(res: Results) -> str:
             f"<code>{esc(res.scenario_paths.get(name, ''))}</code></p>"
             f"<p>{esc(res.descriptions.get(name, ''))}</p>{policies}</div>"
         )
-    return "".join(parts)
+    return _settings_html(res) + "".join(parts)
+
+
+def _settings_html(res: Results) -> str:
+    """The ``--set`` settings the comparison applied (they are in the scenarios shown)."""
+    settings = res.manifest.get("definition", {}).get("settings") or {}
+    if not settings:
+        return ""
+    items = ", ".join(f"<code>{esc(k)}={esc(v)}</code>" for k, v in settings.items())
+    return (
+        f'<p class="meta">Set for this comparison, beyond the files (<code>--set</code>): '
+        f"{items}. The scenarios below are shown as run, with these settings.</p>"
+    )
 
 
 def _policy_details(p: dict[str, Any]) -> str:

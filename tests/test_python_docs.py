@@ -12,6 +12,7 @@ import contextlib
 import doctest
 import io
 import re
+from pathlib import Path
 
 import matplotlib
 import pytest
@@ -67,3 +68,42 @@ def test_every_python_example_of_the_page_runs(tmp_path, monkeypatch):
     assert (tmp_path / "internet_use.png").stat().st_size > 0
     assert (tmp_path / "outputs" / "lac_report" / "report.html").is_file()
     assert (tmp_path / "outputs" / "two_levers" / "sensitivity.csv").is_file()
+
+
+def _snippets(path: Path, heading: str) -> list[str]:
+    """The ```python blocks of one section (from ``heading`` to the next ``## ``)."""
+    text = path.read_text(encoding="utf-8")
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    return [code for lang, code, _ in blocks(section)]
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        (ROOT / "README.md", "## From Python"),
+        (ROOT / "docs" / "experiments.md", "## Using it from Python"),
+    ],
+)
+def test_short_snippets_elsewhere_call_only_what_inclusim_has(path, heading):
+    """Snippets too slow to run at their sizes: every inclusim name and keyword exists."""
+    import ast
+    import inspect
+
+    import inclusim
+
+    snippets = _snippets(path, heading)
+    assert snippets, f"{path.name} has no python example under {heading!r}"
+    for code in snippets:
+        for node in ast.walk(ast.parse(code)):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "inclusim"
+            ):
+                continue
+            name = node.func.attr
+            assert name in inclusim.__all__, f"{path.name}: inclusim.{name} does not exist"
+            accepted = inspect.signature(getattr(inclusim, name)).parameters
+            for kw in node.keywords:
+                assert kw.arg in accepted, f"{path.name}: inclusim.{name}() has no {kw.arg}="

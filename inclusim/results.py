@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -11,7 +12,13 @@ from typing import Any
 import pandas as pd
 
 from experiments.analysis.sensitivity import sensitivity
-from experiments.batch.experiment import BatchOptions, Finished, run_experiment
+from experiments.batch.experiment import (
+    BatchOptions,
+    Experiment,
+    Finished,
+    RunFailedError,
+    run_experiment,
+)
 from experiments.design.comparison import DEFAULT_REPLICATIONS, comparison
 from experiments.design.specs import load_spec
 from experiments.design.sweep import sweep_experiment
@@ -122,7 +129,7 @@ def compare(
         settings=overrides,
         options=options,
     )
-    return _finished(run_experiment(exp, options))
+    return _finished(_run(exp, options))
 
 
 def sweep(
@@ -147,7 +154,7 @@ def sweep(
     options = _options(out, "sweep", workers, scheduler, progress, parameter_draws)
     options.check()
     exp = sweep_experiment(load_spec(spec), households=households, seed=seed, options=options)
-    return _finished(run_experiment(exp, options))
+    return _finished(_run(exp, options))
 
 
 def load_results(folder: str | Path) -> ExperimentResults:
@@ -176,6 +183,25 @@ def _options(
         quiet=not progress,
         parameter_draws=draws,
     )
+
+
+def _run(exp: Experiment, options: BatchOptions) -> Finished:
+    """Run an experiment; a script missing its ``__main__`` guard is told so.
+
+    Local workers import the calling script; a script that calls :func:`compare` at its top
+    level then calls it again in every worker, which dies, and the pool reports only that a
+    worker died.
+    """
+    try:
+        return run_experiment(exp, options)
+    except RunFailedError as exc:
+        script = getattr(sys.modules.get("__main__"), "__file__", None)
+        if script is None or options.scheduler:
+            raise
+        raise RunFailedError(
+            f"{exc} If {script} calls compare() or sweep() at its top level, call them "
+            'under `if __name__ == "__main__":` instead: each worker imports the script.'
+        ) from exc
 
 
 def _finished(done: Finished) -> ExperimentResults:

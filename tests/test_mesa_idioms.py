@@ -209,3 +209,11 @@ def test_collect_persons_gives_mesa_agent_data(loaded):
     assert len(rows) == model.p.n and {"AgentID", "sex", "labour"} <= set(rows.columns)
     with pytest.raises(ValueError, match="collect_persons"):
         InclusionModel(loaded, seed=1, households=HOUSEHOLDS, collect_persons=-1)
+
+
+def test_the_snippet_of_the_docs_runs(monkeypatch):
+    text = (ROOT / "docs" / "simulation.md").read_text(encoding="utf-8")
+    section = text.split("## From Mesa", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    exec(compile(code, "docs/simulation.md", "exec"), {"__name__": "docs_snippet"})

@@ -32,8 +32,8 @@ LABOUR_STATES: tuple[str, ...] = (
 )
 """Labour state of a person 15+ (under-15s have none), as the labour pass counts them.
 
-``employed``: holds the 2019 job, or a platform worker with gigs this quarter (``n_people_
-employed``). ``unemployed``: lost the 2019 job in the COVID-19 shock and searches, or a
+``employed``: holds the 2019 job, or a platform worker with gigs this quarter
+(``n_people_employed``). ``unemployed``: lost the 2019 job in the COVID-19 shock and searches, or a
 platform worker without gigs (``n_people_unemployed``). ``left_labour_force``: lost the 2019
 job and stopped searching (``n_people_left_labour_force``). ``out_of_labour_force``: had no
 job in 2019 and has no work now.

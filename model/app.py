@@ -25,6 +25,7 @@ from model import groups, indicator_registry
 from model.calendar import Quarter
 from model.inclusion_model import InclusionModel
 from model.loader import ROOT, LoadedScenario, load_scenario
+from model.streams import SeedLike
 
 SCENARIO_ENV = "INCLUSIM_SCENARIO"
 """Environment variable naming the scenario file the page opens (set by ``inclusim dashboard``)."""
@@ -121,16 +122,22 @@ def parse_seed(text: int | str) -> tuple[int, str]:
 class DashboardModel(InclusionModel):
     """:class:`InclusionModel` built from the page's controls (keyword arguments only).
 
+    Also a ready model for ``mesa.batch_run``: the levers are keyword arguments, and ``seed``
+    and ``rng`` follow :class:`InclusionModel`'s rule (:func:`model.streams.run_seed`; ``None``
+    draws a fresh seed), except that text, as the page's box gives, is read by
+    :func:`parse_seed`.
+
     Args:
         scenario_path: the scenario file.
         households: simulated households.
-        seed: run seed (the page's text box gives a string).
+        seed: run seed: text from the page's box, or anything :class:`InclusionModel` takes.
         connectivity: intensity 0-1 of the main connectivity policy (None: as in the file).
         affordability: same for affordability.
         skills_training: same for skills training.
         labour_regulation: same for labour regulation.
         settings: ``--set`` settings as JSON text (``{"beta_afford": 1.5}``; '' for none),
             applied to the file before the sliders.
+        rng: Mesa's name for ``seed`` (not a control of the page).
 
     """
 
@@ -138,14 +145,17 @@ class DashboardModel(InclusionModel):
         self,
         scenario_path: str = str(DEFAULT_SCENARIO),
         households: int = DEFAULT_HOUSEHOLDS,
-        seed: int | str = 0,
+        seed: SeedLike | str | None = None,
         connectivity: float | None = None,
         affordability: float | None = None,
         skills_training: float | None = None,
         labour_regulation: float | None = None,
         settings: str = "",
+        rng: SeedLike | None = None,
     ) -> None:
-        run_seed, self.seed_note = parse_seed(seed)
+        self.seed_note = ""
+        if isinstance(seed, str):
+            seed, self.seed_note = parse_seed(seed)
         loaded = with_intensities(
             _load(str(scenario_path), settings),
             {
@@ -155,7 +165,7 @@ class DashboardModel(InclusionModel):
                 "labour_regulation": labour_regulation,
             },
         )
-        super().__init__(loaded, run_seed, int(households))
+        super().__init__(loaded, seed, int(households), rng=rng)
 
 
 # --- what the page shows ------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -17,8 +19,9 @@ from model.indicators import (
     labour_indicators,
     meaningful_use,
 )
-from model.loader import LoadedScenario, revalidated
+from model.loader import LoadedScenario, load_scenario, revalidated
 from model.params import defaults
+from model.persons import PersonsCollector, persons_frame
 from model.policies.base import Context, Levers
 from model.policies.registry import build_policy
 from model.population import OWN_DEVICE_AGE, synthesise_checked
@@ -27,7 +30,7 @@ from model.rules import connectivity as conn
 from model.rules import income as inc
 from model.rules import labour, schooling, skills
 from model.rules.network import build_peers
-from model.streams import Streams
+from model.streams import SeedLike, Streams, resolve_run_seed
 
 LABOUR_STREAMS = (
     "labour.loss",
@@ -47,16 +50,39 @@ SCHOOL_AGES = (5, 17)
 class InclusionModel(mesa.Model):
     """Households and their members in one region under one policy scenario, quarter by quarter.
 
+    Every stochastic decision draws from its own named stream of one integer run seed
+    (:mod:`model.streams`), recorded as ``self.seed``. ``seed`` and Mesa's ``rng`` both give
+    it, by the rule of :func:`model.streams.run_seed`: an integer is the run seed itself;
+    ``None`` (both ``None``: what ``mesa.batch_run`` passes for each iteration) draws a fresh
+    one; a numpy ``SeedSequence`` or ``Generator`` gives one deterministically.
+
     Args:
-        loaded: validated scenario with its region and policies.
-        seed: run seed; every stochastic decision draws from its own named stream of it.
+        loaded: validated scenario with its region and policies, or the path of a scenario
+            file (loaded and validated here; handy as a ``mesa.batch_run`` parameter).
+        seed: run seed, or anything Mesa's ``rng`` accepts.
         households: simulated households (default: the scenario's ``households``).
+        rng: Mesa's name for ``seed``; give one or both (then they must agree).
+        collect_persons: record the persons table (:meth:`persons_frame`) as Mesa agent data
+            every this many quarters (0: never, the default; see
+            :class:`model.persons.PersonsCollector`).
+
+    Raises:
+        ValueError: ``seed`` and ``rng`` give different run seeds, or a negative seed.
 
     """
 
     def __init__(
-        self, loaded: LoadedScenario, seed: int = 0, households: int | None = None
+        self,
+        loaded: LoadedScenario | str | os.PathLike[str],
+        seed: SeedLike | None = None,
+        households: int | None = None,
+        *,
+        rng: SeedLike | None = None,
+        collect_persons: int = 0,
     ) -> None:
+        seed = resolve_run_seed(seed, rng)
+        if not isinstance(loaded, LoadedScenario):
+            loaded = load_scenario(loaded)
         super().__init__(rng=seed)
         loaded = revalidated(loaded)  # a copy changed in code meets the YAML's checks too
         sc = loaded.scenario
@@ -102,8 +128,8 @@ class InclusionModel(mesa.Model):
         self.indicators: dict[str, float] = {}
         self.worst_label = ""
         self._measure()
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in self.indicators}
+        self.datacollector = PersonsCollector(
+            {name: _reporter(name) for name in self.indicators}, collect_persons
         )
         self.running = True
 
@@ -548,6 +574,14 @@ class InclusionModel(mesa.Model):
             values[f"n_new_online:{policy.name}"] = np.count_nonzero(people) * w
             values[f"cost_per_new_connected:{policy.name}"] = spent / max(n_new, 1.0)
         return values
+
+    def persons_frame(self) -> pd.DataFrame:
+        """One row per person in the current quarter (:func:`model.persons.persons_frame`).
+
+        Built on demand from the person and household arrays; group columns are spelled as in
+        :mod:`model.groups`. Real people are rows times ``self.pop.weight``.
+        """
+        return persons_frame(self.pop)
 
     def cell_table(self) -> pd.DataFrame:
         """Persons and every measure per intersection this quarter, in real people."""

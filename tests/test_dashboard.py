@@ -107,7 +107,7 @@ def test_sliders_start_at_the_scenario_and_reproduce_it():
 
 
 def test_controls_match_the_model_signature():
-    accepted = set(inspect.signature(app.DashboardModel.__init__).parameters) - {"self"}
+    accepted = set(inspect.signature(app.DashboardModel.__init__).parameters) - {"self", "rng"}
     assert set(app.model_params(FOUR_IS)) == accepted
 
 

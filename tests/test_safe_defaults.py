@@ -25,8 +25,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from experiments.batch import runner
+from experiments.batch import experiment, runner
 from experiments.batch.executors import Pool
+from experiments.batch.experiment import BatchOptions
 from experiments.batch.single_run import run_scenario
 from experiments.batch.store import safe_name
 from experiments.cli import main, parser
@@ -187,7 +188,7 @@ def test_a_name_that_bypassed_validation_still_lands_in_outputs(
     assert folder == Path("outputs") / "escaped"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
     assert (tmp_path / "work" / "outputs" / "escaped" / "timeseries.parquet").exists()
-    assert batch_commands._folder(None, "compare_../../x") == Path("outputs/compare_.._.._x")
+    assert BatchOptions().folder("compare_../../x") == Path("outputs/compare_.._.._x")
 
 
 @pytest.mark.parametrize("command", ["run", "sweep", "compare"])
@@ -355,7 +356,7 @@ def test_workers_get_and_return_only_our_own_plain_objects(
     def recording_pool(workers: int | None = None, scheduler: str | None = None) -> Iterator[Pool]:
         yield Pool(executor, 2, "recording")
 
-    monkeypatch.setattr(batch_commands, "open_pool", recording_pool)
+    monkeypatch.setattr(experiment, "open_pool", recording_pool)
     monkeypatch.chdir(tmp_path)
     if command == "sweep":
         args = parser().parse_args(["sweep", str(write_spec(tmp_path)), "--quiet"])

@@ -190,7 +190,9 @@ def test_other_model_code_is_never_reused(tmp_path: Path, monkeypatch: pytest.Mo
     scenario = write_scenario(tmp_path, "base")
     out = tmp_path / "o"
     assert _compare(scenario, out) == 0
-    monkeypatch.setattr(batch_commands, "model_fingerprint", lambda: "0" * 64)
+    from experiments.design import comparison
+
+    monkeypatch.setattr(comparison, "model_fingerprint", lambda: "0" * 64)
     with pytest.raises(InputError, match="changed since: the model's code"):
         _compare(scenario, out)
 

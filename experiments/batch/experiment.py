@@ -256,20 +256,17 @@ def run_experiment(
     exp: Experiment,
     options: BatchOptions,
     run_fn: RunFn = simulate_task,
-    finish: Callable[[Finished], int] | None = None,
 ) -> Finished:
     """Run what is missing of an experiment and write its tables.
 
     The folder is locked, checked to hold this experiment (or nothing), and the pool opened
     (a Dask scheduler reached) before anything is written, so a refused folder or an
-    unreachable scheduler leaves nothing behind. ``finish`` runs while the folder is still
-    locked (the command line prints and writes the report there).
+    unreachable scheduler leaves nothing behind.
 
     Args:
         exp: the designed experiment.
         options: where and how to run.
         run_fn: runs one task (tests inject a fake).
-        finish: called with the finished experiment under the folder lock.
 
     Raises:
         InputError: bad options, too many runs, or a folder holding other results.
@@ -294,10 +291,7 @@ def run_experiment(
                 identity=exp.identity,
             )
             report = _execute(store, pool, exp, options, run_fn)
-        finished = Finished(store, report, exp.analyse(store))
-        if finish is not None:
-            finish(finished)
-    return finished
+        return Finished(store, report, exp.analyse(store))
 
 
 def _execute(

@@ -26,7 +26,7 @@ from experiments.batch.experiment import (
     run_experiment,
 )
 from experiments.batch.runner import RunFn, simulate_task
-from experiments.batch.store import output_errors
+from experiments.batch.store import folder_lock, output_errors
 from experiments.commands.settings import add_set_argument, settings_of
 from experiments.commands.status import EXIT_FAILED, EXIT_OK
 from experiments.design.comparison import DEFAULT_REPLICATIONS, comparison
@@ -190,9 +190,7 @@ def run_compare(args: argparse.Namespace, run_fn: RunFn = simulate_task) -> int:
         settings=settings_of(args),
         options=options,
     )
-    status: list[int] = []
-    run_experiment(exp, options, run_fn, finish=lambda f: status.append(_finish_compare(f, args)))
-    return status[0]
+    return _finish_compare(run_experiment(exp, options, run_fn), args)
 
 
 def _finish_compare(done: Finished, args: argparse.Namespace) -> int:
@@ -226,7 +224,8 @@ def _finish_compare(done: Finished, args: argparse.Namespace) -> int:
     from experiments.present.report import write_report
 
     try:
-        path = write_report(done.store.folder)
+        with folder_lock(done.store.folder):
+            path = write_report(done.store.folder)
     except Exception as exc:  # the results are stored; the report can be made again
         print(
             f"error: report not written ({exc}); run: inclusim report {done.store.folder}",

@@ -105,9 +105,14 @@ def mean_final(data: dict[str, Any], column: str, seeds: tuple[int, ...], househ
     return float(np.mean([run(data, s, households)[column].iloc[-1] for s in seeds]))
 
 
+NOT_SCENARIOS = ("regions", "sweeps")
+"""Folders of ``scenarios/`` that hold other files than policy scenarios."""
+
+
 def shipped_scenarios() -> list[Path]:
-    """Every policy scenario file shipped under ``scenarios/<region>/`` (not region profiles)."""
-    return sorted(p for p in SCENARIOS.glob("*/*.yaml") if p.parent.name != "regions")
+    """Every policy scenario file shipped under ``scenarios/<region>/`` (not region profiles
+    or sweep specs)."""
+    return sorted(p for p in SCENARIOS.glob("*/*.yaml") if p.parent.name not in NOT_SCENARIOS)
 
 
 # --- populations and policies --------------------------------------------------------------

@@ -34,6 +34,7 @@ from experiments.cli import main, parser
 from experiments.commands import batch as batch_commands
 from experiments.commands import dashboard
 from experiments.design.specs import SpecModel
+from model.errors import InputError
 from model.loader import load_scenario
 from model.schema import Scenario
 from tests.paths import ROOT
@@ -173,21 +174,21 @@ def test_safe_name_stays_inside_outputs(name: str) -> None:
     assert (base / safe).resolve().parent == base
 
 
-def test_a_name_that_bypassed_validation_still_lands_in_outputs(
+def test_a_name_that_bypassed_validation_is_refused_and_nothing_escapes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A scenario object built in code with a hostile name (skipping validation): the run is
-    written under outputs/, not where the name points."""
+    """A scenario object built in code with a hostile name (skipping validation): the model
+    validates it again and refuses it, and nothing is written where the name points."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "work").mkdir()
     monkeypatch.chdir(tmp_path / "work")
     loaded = load_scenario(ROOT / "scenarios" / "lac" / "baseline.yaml")
     hostile = loaded.scenario.model_copy(update={"name": "../../escaped"})
     loaded = dataclasses.replace(loaded, scenario=hostile)
-    _, folder, _ = run_scenario(loaded, 0, 300, None)
-    assert folder == Path("outputs") / "escaped"
+    with pytest.raises(InputError, match=r"'\.\./\.\./escaped' is not a valid name"):
+        run_scenario(loaded, 0, 300, None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["work"]
-    assert (tmp_path / "work" / "outputs" / "escaped" / "timeseries.parquet").exists()
+    assert not list((tmp_path / "work").rglob("timeseries.*"))
     assert BatchOptions().folder("compare_../../x") == Path("outputs/compare_.._.._x")
 
 

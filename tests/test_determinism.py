@@ -25,7 +25,7 @@ import pytest
 from experiments.cli import main
 from tests.installed import script
 from tests.paths import ROOT
-from tests.test_experiments_helpers import write_scenario
+from tests.runhelpers import write_scenario
 from tests.test_faults import SPEC
 
 HASH_SEEDS = ("0", "4242", "random")

@@ -1,6 +1,6 @@
 """The parameter ensemble: targets by role, the ABC fit, the shipped file, ``--parameter-draws``.
 
-Fast tests use the stand-in run function (:func:`tests.test_experiments_helpers.fake_run`,
+Fast tests use the stand-in run function (:func:`tests.runhelpers.fake_run`,
 which reads ``beta_peer``) and small ensemble files written here; the end-to-end fit and the
 real model's response to a draw are marked slow.
 """
@@ -29,7 +29,7 @@ from experiments.ensemble import (
 from experiments.runner import Task
 from model.errors import InputError
 from model.params import PARAMETERS
-from tests.test_experiments_helpers import fake_run, write_scenario, write_spec
+from tests.runhelpers import fake_run, write_scenario, write_spec
 
 # -- targets and distance --------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ from experiments.executors import Pool
 from experiments.runner import Task, run_tasks
 from experiments.store import Store
 from tests.installed import script
-from tests.test_experiments_helpers import (
+from tests.runhelpers import (
     ROOT,
     all_parts,
     failing_run,

@@ -11,7 +11,7 @@ import pytest
 from experiments.runner import Task, part_bytes
 from experiments.store import Store, digest, safe_name
 from model.errors import InputError
-from tests.test_experiments_helpers import fake_run
+from tests.runhelpers import fake_run
 
 
 def _experiments(n: int) -> pd.DataFrame:

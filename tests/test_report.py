@@ -190,7 +190,7 @@ def test_scenarios_assumptions_and_provenance(parsed: _Collect):
 def fake_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A comparison run by the experiments' stand-in model: few indicators, no simulation."""
     from experiments.batch_commands import run_compare
-    from tests.test_experiments_helpers import fake_run
+    from tests.runhelpers import fake_run
 
     scen = ROOT / "scenarios" / "lac"
     out = tmp_path_factory.mktemp("fake") / "compare"
@@ -213,7 +213,7 @@ def fake_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_quarter_of_the_tables_is_found(tmp_path: Path):
     from experiments.batch_commands import run_compare
     from model.calendar import Quarter
-    from tests.test_experiments_helpers import fake_run
+    from tests.runhelpers import fake_run
 
     scen = ROOT / "scenarios" / "lac"
     args = argparse.Namespace(

@@ -34,7 +34,7 @@ from experiments.store import safe_name
 from model.loader import load_scenario
 from model.schema import Scenario
 from tests.paths import ROOT
-from tests.test_experiments_helpers import fake_run, write_scenario, write_spec
+from tests.runhelpers import fake_run, write_scenario, write_spec
 
 SOURCE_DIRS = ("model", "experiments")
 

@@ -25,7 +25,7 @@ from experiments.store import lock_path
 from model import loader
 from model.errors import InputError, Problem, printable
 from tests.paths import REGIONS, ROOT
-from tests.test_experiments_helpers import fake_run, write_scenario, write_spec
+from tests.runhelpers import fake_run, write_scenario, write_spec
 
 INCLUSIM = str(ROOT / ".venv" / "bin" / "inclusim")
 PYTHON = str(ROOT / ".venv" / "bin" / "python")

@@ -9,7 +9,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -28,7 +27,6 @@ from experiments.runner import Task, run_tasks
 from experiments.store import Store
 from tests.installed import script
 from tests.runhelpers import (
-    ROOT,
     all_parts,
     failing_run,
     fake_run,
@@ -469,63 +467,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def dask_cluster(tmp_path: Path):
-    """A real scheduler and one single-threaded worker on 127.0.0.1, torn down afterwards."""
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    log = open(tmp_path / "dask.log", "w")  # noqa: SIM115  (closed in teardown)
-    dask = script("dask")
-    procs = [
-        subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            stdout=log,
-            stderr=log,
-            env=env,
-            cwd=tmp_path,
-            start_new_session=True,
-        )
-    ]
-    procs.append(
-        subprocess.Popen(
-            [dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
-            stdout=log,
-            stderr=log,
-            env=env,
-            cwd=tmp_path,
-            start_new_session=True,
-        )
-    )
-    try:
-        yield address
-    finally:
-        for p in reversed(procs):
-            os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        log.close()
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses POSIX process groups")
+@pytest.mark.dask
+@pytest.mark.subprocess
 def test_dask_and_local_agree(
     reference: tuple[Path, Path],
-    dask_cluster: str,
+    dask_cluster,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """A real scheduler and one single-threaded worker give the local pool's results."""
     spec, ref = reference
+    address = dask_cluster(workers=1, threads=1).address
     out = tmp_path / "dask"
-    assert (
-        main(["sweep", str(spec), "--scheduler", dask_cluster, "--quiet", "--out", str(out)]) == 0
-    )
+    assert main(["sweep", str(spec), "--scheduler", address, "--quiet", "--out", str(out)]) == 0
     assert_same_results(ref, out)
     m = json.loads((out / "manifest.json").read_text())
-    assert m["invocations"][-1]["executor"].startswith(f"Dask cluster at {dask_cluster}")
+    assert m["invocations"][-1]["executor"].startswith(f"Dask cluster at {address}")
 
 
 def test_unreachable_scheduler(

@@ -16,13 +16,10 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -277,63 +274,11 @@ def test_local_worker_killed_mid_sweep(
 # -- (b) a Dask worker killed mid-sweep -----------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Cluster:
-    """A Dask cluster started for a test: its address and its processes."""
-
-    address: str
-    scheduler: subprocess.Popen
-    workers: list[subprocess.Popen]
-
-
-@pytest.fixture
-def two_worker_cluster(tmp_path: Path) -> Iterator[Cluster]:
-    """A scheduler and two single-threaded workers on 127.0.0.1, each in its own group."""
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    log = open(tmp_path / "dask.log", "w")  # noqa: SIM115  (closed in teardown)
-
-    def start(*args: str) -> subprocess.Popen:
-        return subprocess.Popen(
-            [script("dask"), *args, "--no-dashboard"],
-            stdout=log,
-            stderr=log,
-            env=env,
-            cwd=tmp_path,
-            start_new_session=True,
-        )
-
-    procs = [start("scheduler", "--host", "127.0.0.1", "--port", str(port))]
-    workers = [
-        start("worker", address, "--nworkers", "1", "--nthreads", "1", "--name", f"w{k}")
-        for k in range(2)
-    ]
-    try:
-        yield Cluster(address, procs[0], workers)
-    finally:
-        for p in [*workers, *procs]:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in [*workers, *procs]:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        log.close()
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX process groups")
+@pytest.mark.dask
+@pytest.mark.subprocess
 def test_dask_worker_killed_mid_sweep(
     reference: tuple[Path, Path],
-    two_worker_cluster: Cluster,
+    dask_cluster,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -341,7 +286,8 @@ def test_dask_worker_killed_mid_sweep(
     from distributed import Client
 
     spec, ref = reference
-    address, workers = two_worker_cluster.address, two_worker_cluster.workers
+    cluster = dask_cluster(workers=2, threads=1)
+    address, workers = cluster.address, cluster.workers
     with Client(address, timeout="20s") as client:
         client.wait_for_workers(2, timeout=60)
     out = tmp_path / "dask"
@@ -366,10 +312,11 @@ def test_dask_worker_killed_mid_sweep(
     assert_identical(ref, out)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX process groups")
+@pytest.mark.dask
+@pytest.mark.subprocess
 def test_dask_scheduler_killed_mid_sweep(
     reference: tuple[Path, Path],
-    two_worker_cluster: Cluster,
+    dask_cluster,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -378,7 +325,8 @@ def test_dask_scheduler_killed_mid_sweep(
     forever); finishing it on the local pool gives the same results."""
     monkeypatch.setattr(executors, "CONNECT_TIMEOUT", "3s")  # also how long a client retries
     spec, ref = reference
-    address, scheduler = two_worker_cluster.address, two_worker_cluster.scheduler
+    cluster = dask_cluster(workers=2, threads=1)
+    address, scheduler = cluster.address, cluster.scheduler
     out = tmp_path / "dask"
     killed: list[int] = []
 

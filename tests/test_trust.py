@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -24,11 +25,9 @@ from experiments.cli import main, parser
 from experiments.store import lock_path
 from model import loader
 from model.errors import InputError, Problem, printable
+from tests.installed import script
 from tests.paths import REGIONS, ROOT
 from tests.runhelpers import fake_run, write_scenario, write_spec
-
-INCLUSIM = str(ROOT / ".venv" / "bin" / "inclusim")
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
 
 HOSTILE = "a\x1b[2J\x1b]0;t\x07\u202eb\u2066c\u200fd\r\n\udc80e\u2028"
 
@@ -239,13 +238,13 @@ with folder_lock(sys.argv[1]):
 """
 
 
+@pytest.mark.subprocess
 def test_a_second_writer_is_refused_and_a_killed_holder_frees_the_folder(
     tmp_path: Path, cli
 ) -> None:
     scenario = write_scenario(tmp_path, "base")
-    holder = subprocess.Popen(
-        [PYTHON, "-c", HOLD, str(tmp_path / "o")], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
+    hold = [sys.executable, "-c", HOLD, str(tmp_path / "o")]
+    holder = subprocess.Popen(hold, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
         argv = ["compare", str(scenario), "--replications", "1", "--households", "300"]
@@ -264,10 +263,11 @@ def test_a_second_writer_is_refused_and_a_killed_holder_frees_the_folder(
     assert not lock_path(tmp_path / "o").exists()
 
 
+@pytest.mark.subprocess
 def test_concurrent_identical_commands_never_leave_a_manifest_running(tmp_path: Path) -> None:
     scenario = write_scenario(tmp_path, "base")
-    argv = [INCLUSIM, "compare", str(scenario), "--replications", "2", "--households", "500"]
-    argv += ["--workers", "1", "--quiet", "--no-report", "--out", "o"]
+    argv = [script("inclusim"), "compare", str(scenario), "--replications", "2"]
+    argv += ["--households", "500", "--workers", "1", "--quiet", "--no-report", "--out", "o"]
     procs = [
         subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for _ in range(2)

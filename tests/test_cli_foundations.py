@@ -144,6 +144,7 @@ def test_households_accepts_underscores(cli) -> None:
     assert "2,000 simulated households" in result.out
 
 
+@pytest.mark.subprocess
 def test_console_script_exit_status() -> None:
     """The real process: status 2 and one message, no traceback, for a broken file.
 
@@ -162,6 +163,7 @@ def test_console_script_exit_status() -> None:
     assert "indent with spaces, not tabs" in proc.stderr
 
 
+@pytest.mark.subprocess
 def test_python_m_experiments_cli_exit_status() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "experiments.cli", "validate", str(BAD / "scenario_tab.yaml")],

@@ -223,6 +223,8 @@ def _charts_png(page) -> list[bytes]:
     return [src.encode() for src in sources]
 
 
+@pytest.mark.browser
+@pytest.mark.subprocess
 def test_dashboard_in_a_browser(server):
     url, proc, log = server
     with browser.chromium_page(1400, 1400) as page:

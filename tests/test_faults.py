@@ -154,6 +154,7 @@ def _trials() -> list[tuple[str, int, str, float]]:
 TRIALS = _trials()
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals and /proc")
 @pytest.mark.parametrize(
     ("target", "workers", "when", "delay"),
@@ -211,6 +212,7 @@ def test_sigkill_at_random_points_then_resume(
     assert_identical(ref, out)
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals")
 def test_killed_twice_then_resumed(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -237,6 +239,7 @@ def test_killed_twice_then_resumed(
     assert len(json.loads((out / "manifest.json").read_text())["invocations"]) == 3
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals")
 def test_local_worker_killed_mid_sweep(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]

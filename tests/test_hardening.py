@@ -142,6 +142,7 @@ def test_validate_gives_one_clear_message(name: str, cli) -> None:
     assert_one_clear_message(result.code, result.out, err, _expected(name))
 
 
+@pytest.mark.subprocess
 def test_the_installed_command_refuses_the_whole_corpus(tmp_path: Path) -> None:
     """``inclusim validate`` (the console script, a fresh interpreter) on every file at once."""
     proc = subprocess.run(
@@ -162,6 +163,7 @@ def test_the_installed_command_refuses_the_whole_corpus(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("command", "name"),
     [("run", "scenario_python_object.yaml"), ("sweep", "sweep_alias_bomb.yaml")],
@@ -245,6 +247,7 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+@pytest.mark.subprocess
 def test_endless_device_is_refused(tmp_path: Path) -> None:
     proc = subprocess.run(
         [script("inclusim"), "validate", "/dev/zero"],
@@ -259,6 +262,7 @@ def test_endless_device_is_refused(tmp_path: Path) -> None:
     assert "error: /dev/zero: is not a regular file" in proc.stderr
 
 
+@pytest.mark.subprocess
 def test_named_pipe_is_refused(tmp_path: Path) -> None:
     fifo = tmp_path.parent / f"{tmp_path.name}_pipe.yaml"
     os.mkfifo(fifo)

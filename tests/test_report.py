@@ -384,6 +384,7 @@ def test_sweep_exports_hold_every_run_its_inputs_and_outcomes():
 # -- in a real browser ---------------------------------------------------------------------------
 
 
+@pytest.mark.browser
 def test_report_renders_in_headless_chromium(report_path: Path):
     browser.require()
     requests: list[str] = []

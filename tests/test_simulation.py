@@ -69,6 +69,7 @@ def test_same_scenario_and_seed_give_identical_timeseries():
     assert list(a.index) == [str(Quarter(2019, 4) + i) for i in range(12)]
 
 
+@pytest.mark.subprocess
 def test_identical_in_a_fresh_process_with_another_hash_seed():
     code = (
         "import hashlib, numpy as np\n"

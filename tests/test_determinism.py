@@ -63,6 +63,7 @@ def assert_same_files(a: Path, b: Path, skip: tuple[str, ...] = PROVENANCE) -> N
 # -- inclusim run -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 def test_run_writes_the_same_files_every_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -154,6 +154,7 @@ def _trials() -> list[tuple[str, int, str, float]]:
 TRIALS = _trials()
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals and /proc")
 @pytest.mark.parametrize(
@@ -212,6 +213,7 @@ def test_sigkill_at_random_points_then_resume(
     assert_identical(ref, out)
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals")
 def test_killed_twice_then_resumed(
@@ -239,6 +241,7 @@ def test_killed_twice_then_resumed(
     assert len(json.loads((out / "manifest.json").read_text())["invocations"]) == 3
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals")
 def test_local_worker_killed_mid_sweep(
@@ -277,6 +280,7 @@ def test_local_worker_killed_mid_sweep(
 # -- (b) a Dask worker killed mid-sweep -----------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.dask
 @pytest.mark.subprocess
 def test_dask_worker_killed_mid_sweep(
@@ -315,6 +319,7 @@ def test_dask_worker_killed_mid_sweep(
     assert_identical(ref, out)
 
 
+@pytest.mark.slow
 @pytest.mark.dask
 @pytest.mark.subprocess
 def test_dask_scheduler_killed_mid_sweep(
@@ -361,6 +366,7 @@ def test_dask_scheduler_killed_mid_sweep(
 # -- (c) an output folder that cannot be written; a full disk -------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["sweep", "compare", "run"])
 @pytest.mark.parametrize("where", ["under_a_file", "proc"])
 def test_unwritable_output_folder(
@@ -410,6 +416,7 @@ def failing_after(method, allow: int, err: int):
     return method_or_fail
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("method", "allow", "err", "code"),
     [
@@ -455,6 +462,7 @@ def test_disk_full_keeps_completed_runs_and_resumes(
     assert_identical(ref, out)
 
 
+@pytest.mark.slow
 def test_analyse_cannot_write_its_table(
     reference: tuple[Path, Path],
     tmp_path: Path,
@@ -503,6 +511,7 @@ def test_replace_failing_in_the_middle_leaves_no_temporary(
     assert sorted(p.name for p in (tmp_path / "e").iterdir()) == ["parts"]
 
 
+@pytest.mark.slow
 def test_single_run_disk_full_keeps_the_previous_result(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -533,6 +542,7 @@ def test_single_run_disk_full_keeps_the_previous_result(
 # -- (d) parts truncated at random offsets --------------------------------------------------
 
 
+@pytest.mark.slow
 def test_parts_truncated_at_random_offsets_are_redone(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

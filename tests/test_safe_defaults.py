@@ -259,6 +259,7 @@ def test_dashboard_defaults_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None
     assert len(seen) == 2
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads listening sockets")
 def test_dashboard_server_listens_on_loopback_only(tmp_path: Path) -> None:

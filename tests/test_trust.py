@@ -203,6 +203,7 @@ def test_model_fingerprint_covers_the_model_sources() -> None:
     assert (ROOT / "model" / "kernels.py") in set((ROOT / "model").rglob("*.py"))
 
 
+@pytest.mark.slow
 def test_edited_region_with_the_real_model_gives_a_refusal_then_new_results(
     tmp_path: Path, cli
 ) -> None:
@@ -238,6 +239,7 @@ with folder_lock(sys.argv[1]):
 """
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 def test_a_second_writer_is_refused_and_a_killed_holder_frees_the_folder(
     tmp_path: Path, cli
@@ -263,6 +265,7 @@ def test_a_second_writer_is_refused_and_a_killed_holder_frees_the_folder(
     assert not lock_path(tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.subprocess
 def test_concurrent_identical_commands_never_leave_a_manifest_running(tmp_path: Path) -> None:
     scenario = write_scenario(tmp_path, "base")
@@ -468,6 +471,7 @@ def test_sweep_caps_runs_with_a_stated_overridable_limit(tmp_path: Path, cli) ->
     assert batch_commands.run_sweep(args, run_fn=fake_run) == 0  # the limit is overridable
 
 
+@pytest.mark.slow
 def test_a_spec_with_a_long_list_validates_in_linear_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -516,6 +520,7 @@ def test_malformed_scheduler_address_is_one_message_at_once(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny_grid.yaml"]
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_leaves_nothing(
     tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -69,7 +69,7 @@ def dask_cluster(tmp_path: Path) -> Iterator[Callable[..., DaskCluster]]:
     ``PYTHONPATH``; all are torn down after the test (logs in ``tmp_path/dask.log``). Tests
     that use it carry the ``dask`` and ``subprocess`` markers.
     """
-    from tests.installed import script  # here, not at the top: keeps the import block stable
+    from tests.installed import script  # imported on use: only tests that start a cluster
     from tests.paths import ROOT
 
     if not sys.platform.startswith("linux"):

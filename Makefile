@@ -1,13 +1,16 @@
 # Two commands do all set-up on a fresh machine with Python 3.12+ and pip:
 #   make demo   - create .venv, install inclusim, run the LAC scenario comparison and its report
-#   make test   - create .venv, install inclusim with test tools, run the test suite
+#   make test   - create .venv, install inclusim with test tools, run the whole test suite
+#   make test-fast - the unit tests only, in about a minute and a half: leaves out the tests
+#                 marked slow, subprocess, browser or dask (pyproject.toml); not a substitute
+#                 for `make test` before a commit
 #   make mutation - mutation score of model/rules, model/policies and the indicators (slow;
 #                 not part of `make test` or CI): see docs/testing.md
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench lint mutation
+.PHONY: demo test test-fast bench lint mutation
 
 $(BIN)/inclusim: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "inclusim needs Python 3.12 or newer (found %s)" % sys.version.split()[0])'
@@ -24,6 +27,10 @@ demo: $(BIN)/inclusim
 
 test: $(BIN)/inclusim
 	$(BIN)/pytest -q
+
+FAST := not slow and not subprocess and not browser and not dask
+test-fast: $(BIN)/inclusim
+	$(BIN)/pytest -q -m "$(FAST)"
 
 bench: $(BIN)/inclusim
 	$(BIN)/python -m benchmarks.population

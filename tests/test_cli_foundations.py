@@ -35,6 +35,7 @@ def test_validate_accepts_every_shipped_yaml(path, cli) -> None:
 LEVELS = {"households": "households", "people": "people", "children": "children 5-12"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [3, 11])
 def test_population_prints_totals_and_every_target(seed: int, cli) -> None:
     result = cli(["population", "lac", "--households", "20000", "--seed", str(seed)])
@@ -144,6 +145,8 @@ def test_households_accepts_underscores(cli) -> None:
     assert "2,000 simulated households" in result.out
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_console_script_exit_status() -> None:
     """The real process: status 2 and one message, no traceback, for a broken file.
 
@@ -162,6 +165,8 @@ def test_console_script_exit_status() -> None:
     assert "indent with spaces, not tabs" in proc.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_python_m_experiments_cli_exit_status() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "experiments.cli", "validate", str(BAD / "scenario_tab.yaml")],

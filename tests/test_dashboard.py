@@ -47,6 +47,7 @@ def series(model: InclusionModel) -> dict[str, np.ndarray]:
 # --- (a) the model behind the page, no browser ----------------------------------------------
 
 
+@pytest.mark.slow
 def test_dashboard_model_runs_seeded_steps_with_non_default_intensities():
     kw = {"connectivity": 0.4, "affordability": 0.0, "skills_training": 0.7}
     m = app.DashboardModel(scenario_path=BASELINE, households=2_000, seed="3", **kw)
@@ -65,6 +66,7 @@ def test_dashboard_model_runs_seeded_steps_with_non_default_intensities():
     assert again.indicators == m.indicators
 
 
+@pytest.mark.slow
 def test_untouched_controls_give_the_same_run_as_inclusim_run():
     page = app.DashboardModel(scenario_path=FOUR_IS, households=2_000, seed=5)
     plain = InclusionModel(load_scenario(FOUR_IS), 5, 2_000)
@@ -111,6 +113,7 @@ def test_controls_match_the_model_signature():
     assert set(app.model_params(FOUR_IS)) == accepted
 
 
+@pytest.mark.slow
 def test_all_levers_at_zero_reproduce_the_baseline():
     zero = app.DashboardModel(
         scenario_path=FOUR_IS, households=2_000, seed=1, **dict.fromkeys(LEVERS, 0.0)
@@ -123,6 +126,7 @@ def test_all_levers_at_zero_reproduce_the_baseline():
         np.testing.assert_array_equal(z[name], b[name], err_msg=name)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lever", LEVERS)
 def test_each_slider_changes_the_run(lever):
     off = dict.fromkeys(LEVERS, 0.0)
@@ -223,6 +227,9 @@ def _charts_png(page) -> list[bytes]:
     return [src.encode() for src in sources]
 
 
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.subprocess
 def test_dashboard_in_a_browser(server):
     url, proc, log = server
     with browser.chromium_page(1400, 1400) as page:

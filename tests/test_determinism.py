@@ -13,11 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +21,7 @@ import pytest
 from experiments.cli import main
 from tests.installed import script
 from tests.paths import ROOT
-from tests.test_experiments_helpers import write_scenario
+from tests.runhelpers import write_scenario
 from tests.test_faults import SPEC
 
 HASH_SEEDS = ("0", "4242", "random")
@@ -67,6 +63,8 @@ def assert_same_files(a: Path, b: Path, skip: tuple[str, ...] = PROVENANCE) -> N
 # -- inclusim run -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_run_writes_the_same_files_every_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -96,66 +94,23 @@ def test_run_writes_the_same_files_every_time(
         }
 
 
-# -- a Dask worker that runs two runs at once, in threads -------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def threaded_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A scheduler and one worker with two threads on 127.0.0.1 (runs share one process)."""
-    if not sys.platform.startswith("linux"):
-        pytest.skip("uses POSIX process groups")
-    folder = tmp_path_factory.mktemp("dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    log = open(folder / "dask.log", "w")  # noqa: SIM115  (closed in teardown)
-    procs = [
-        subprocess.Popen(
-            [script("dask"), *args, "--no-dashboard"],
-            stdout=log,
-            stderr=log,
-            env=env,
-            cwd=folder,
-            start_new_session=True,
-        )
-        for args in (
-            ["scheduler", "--host", "127.0.0.1", "--port", str(port)],
-            ["worker", address, "--nworkers", "1", "--nthreads", "2"],
-        )
-    ]
-    try:
-        yield address
-    finally:
-        for p in reversed(procs):
-            os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        log.close()
-
-
 # -- inclusim compare -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.dask
+@pytest.mark.subprocess
 def test_compare_writes_the_same_files_everywhere(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    threaded_cluster: str,
+    dask_cluster,
 ) -> None:
     """Parts, summary, differences, table, cost, figures (PNG) and exports (all but the
     provenance in the manifest and the report page): 1 worker in process, 2 workers in a fresh
     interpreter (another hash seed), a Dask worker with two threads, and once more in process
     (the second time every run is found done, and the tables are rebuilt identically)."""
+    threaded_cluster = dask_cluster(workers=1, threads=2).address  # two runs at once
     monkeypatch.chdir(tmp_path)
     base = write_scenario(tmp_path, "base")
     other = write_scenario(
@@ -183,14 +138,18 @@ def test_compare_writes_the_same_files_everywhere(
 # -- inclusim sweep ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.dask
+@pytest.mark.subprocess
 def test_sweep_writes_the_same_files_with_other_hash_seeds_and_threads(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    threaded_cluster: str,
+    dask_cluster,
 ) -> None:
     """The 18-run grid of ``tests/test_faults.py``: in fresh interpreters with two hash seeds
     (1 and 2 workers) and on a Dask worker running two runs at once in threads."""
+    threaded_cluster = dask_cluster(workers=1, threads=2).address  # two runs at once
     monkeypatch.chdir(tmp_path)
     spec = tmp_path / "fault_grid.yaml"
     spec.write_text(SPEC, encoding="utf-8")

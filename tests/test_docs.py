@@ -85,6 +85,7 @@ def test_every_parameter_submodel_has_a_table_in_the_odd(odd: str):
     assert not missing, f"docs/ODD.md has no parameters-<submodel> section for {missing}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", docs_gen.GENERATED_DOCS, ids=lambda p: p.name)
 def test_generated_sections_are_fresh(path):
     assert path.exists(), f"{path} is missing"

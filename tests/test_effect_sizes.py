@@ -129,6 +129,7 @@ def test_elasticity_of_a_ten_percent_price_cut():
 # --- the paired design ------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_arm_runs_on_the_baselines_seeds(rows, monkeypatch):
     calls: list[tuple[str, int]] = []
     simulate = es.simulate
@@ -148,6 +149,7 @@ def test_every_arm_runs_on_the_baselines_seeds(rows, monkeypatch):
     assert all(s == seeds for s in by_name.values()), by_name
 
 
+@pytest.mark.slow
 def test_a_policy_at_zero_intensity_has_exactly_no_effect_in_every_replication(rows, monkeypatch):
     """Common random numbers: the arm and the baseline differ only by the policy."""
     arm = es.ARMS["low_income_subsidy"]
@@ -182,6 +184,7 @@ def table_rows(text: str) -> dict[str, list[str]]:
     return out
 
 
+@pytest.mark.slow
 def test_the_tiny_document_has_a_row_per_literature_figure_with_numbers_and_verdicts(
     tiny_document, rows
 ):
@@ -201,6 +204,7 @@ def test_the_tiny_document_has_a_row_per_literature_figure_with_numbers_and_verd
         assert f"## {lever.replace('_', ' ').capitalize()}" in tiny_document
 
 
+@pytest.mark.slow
 def test_the_tiny_document_header_names_its_settings(tiny_document):
     header = tiny_document.split("\n## ")[0]
     assert "2,000 households x 2 replications, root seed 0" in header

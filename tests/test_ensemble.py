@@ -1,6 +1,6 @@
 """The parameter ensemble: targets by role, the ABC fit, the shipped file, ``--parameter-draws``.
 
-Fast tests use the stand-in run function (:func:`tests.test_experiments_helpers.fake_run`,
+Fast tests use the stand-in run function (:func:`tests.runhelpers.fake_run`,
 which reads ``beta_peer``) and small ensemble files written here; the end-to-end fit and the
 real model's response to a draw are marked slow.
 """
@@ -29,7 +29,7 @@ from experiments.cli import parser
 from experiments.commands import batch as batch_commands
 from model.errors import InputError
 from model.params import PARAMETERS
-from tests.test_experiments_helpers import fake_run, write_scenario, write_spec
+from tests.runhelpers import fake_run, write_scenario, write_spec
 
 # -- targets and distance --------------------------------------------------------------------
 
@@ -133,6 +133,7 @@ def _compare(folder: Path, out: Path, *more: str, reps: str = "4", report: bool 
     return batch_commands.run_compare(args, run_fn=fake_run)
 
 
+@pytest.mark.slow
 def test_compare_pairs_the_same_draw_and_seed_in_every_scenario(tmp_path: Path) -> None:
     ens_path = _ensemble(tmp_path, rows=3)
     out = tmp_path / "out"
@@ -148,6 +149,7 @@ def test_compare_pairs_the_same_draw_and_seed_in_every_scenario(tmp_path: Path) 
     assert manifest["definition"]["parameter_draws"]["draws"] == 3
 
 
+@pytest.mark.slow
 def test_same_draws_and_seed_give_the_same_results(tmp_path: Path) -> None:
     ens = str(_ensemble(tmp_path))
     for name in ("a", "b"):
@@ -159,6 +161,7 @@ def test_same_draws_and_seed_give_the_same_results(tmp_path: Path) -> None:
     assert not a.equals(pd.read_csv(tmp_path / "c" / "summary.csv"))
 
 
+@pytest.mark.slow
 def test_a_folder_made_without_draws_is_refused_for_draws(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -171,6 +174,7 @@ def test_a_folder_made_without_draws_is_refused_for_draws(
     assert "the parameter draws (--parameter-draws K" in info.value.render()
 
 
+@pytest.mark.slow
 def test_report_says_bands_include_parameter_uncertainty(tmp_path: Path) -> None:
     ens = str(_ensemble(tmp_path, rows=3))
     out = tmp_path / "out"
@@ -180,6 +184,7 @@ def test_report_says_bands_include_parameter_uncertainty(tmp_path: Path) -> None
     assert "These bands cover chance only" not in html
 
 
+@pytest.mark.slow
 def test_sweep_records_the_draw_of_every_run(tmp_path: Path) -> None:
     spec = write_spec(tmp_path, "drawn")
     ens = str(_ensemble(tmp_path, rows=2))
@@ -256,6 +261,7 @@ targets:
 """  # noqa: E501
 
 
+@pytest.mark.slow
 def test_calibrate_check_prints_in_and_out_of_sample_sections(cli, tmp_path: Path) -> None:
     targets = tmp_path / "targets.yaml"
     targets.write_text(TARGETS)
@@ -275,6 +281,7 @@ def tiny_fit(cli, tmp_path: Path, samples: int, name: str = "ens.csv"):
     return cli([*args, "--households", "200", "--seeds", "1", "--ensemble", str(out)]), out
 
 
+@pytest.mark.slow
 def test_a_fit_with_too_few_accepted_sets_fails_and_writes_nothing(cli, tmp_path: Path) -> None:
     result, out = tiny_fit(cli, tmp_path, 3)
     assert result.code == 1

@@ -9,7 +9,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -27,8 +26,7 @@ from experiments.batch.store import Store
 from experiments.cli import main, parser
 from experiments.commands.batch import run_compare, run_sweep
 from tests.installed import script
-from tests.test_experiments_helpers import (
-    ROOT,
+from tests.runhelpers import (
     all_parts,
     failing_run,
     fake_run,
@@ -57,6 +55,7 @@ def assert_same_results(a: Path, b: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_reference_sweep_tables(reference: tuple[Path, Path]) -> None:
     _, out = reference
     ex = pd.read_parquet(out / "experiments.parquet")
@@ -92,6 +91,7 @@ def test_reference_sweep_tables(reference: tuple[Path, Path]) -> None:
     assert m["spec"]["text"] == reference[0].read_text()
 
 
+@pytest.mark.slow
 def test_one_and_two_workers_agree(reference: tuple[Path, Path], tmp_path: Path) -> None:
     spec, ref = reference
     out = tmp_path / "one"
@@ -103,6 +103,8 @@ def _children(pid: int) -> list[int]:
     return [c.pid for c in psutil.Process(pid).children(recursive=True)]
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_sigkill_then_resume_equals_uninterrupted(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -143,6 +145,8 @@ def _default_ctrl_c() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_ctrl_c_stops_cleanly_and_resumes(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -184,6 +188,7 @@ def _alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_broken_parts_are_redone(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -200,6 +205,7 @@ def test_broken_parts_are_redone(
     assert_same_results(ref, out)
 
 
+@pytest.mark.slow
 def test_other_spec_refused_but_new_outcomes_reuse_runs(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -223,6 +229,7 @@ def test_other_spec_refused_but_new_outcomes_reuse_runs(
     assert pd.read_parquet(out / "outcomes.parquet")["gini_income"].notna().all()
 
 
+@pytest.mark.slow
 def test_unknown_outcome_stops_early_with_a_clear_message(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -243,6 +250,7 @@ def test_unknown_outcome_stops_early_with_a_clear_message(
     assert json.loads((out / "manifest.json").read_text())["status"] == "stopped"
 
 
+@pytest.mark.slow
 def test_failing_runs_are_recorded_and_the_rest_complete(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -298,6 +306,7 @@ class CountingExecutor(ThreadPoolExecutor):
             self.in_flight -= 1
 
 
+@pytest.mark.slow
 def test_runs_in_flight_are_bounded(tmp_path: Path) -> None:
     store = Store(tmp_path / "e")
     store.open("sweep", "e", {}, "h", pd.DataFrame({"run_id": range(200)}), 0)
@@ -309,6 +318,7 @@ def test_runs_in_flight_are_bounded(tmp_path: Path) -> None:
     assert len(store.done_ids()) == 200
 
 
+@pytest.mark.slow
 def test_progress_bar_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec = write_spec(tmp_path)
     args = parser().parse_args(["sweep", str(spec), "--workers", "1", "--out", str(tmp_path / "o")])
@@ -317,6 +327,7 @@ def test_progress_bar_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "24/24" in err and "failed=0" in err
 
 
+@pytest.mark.slow
 def test_compare_end_to_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -405,6 +416,7 @@ def test_compare_refuses_bad_quarter(tmp_path: Path, capsys: pytest.CaptureFixtu
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("design", "measures", "rank"),
     [
@@ -439,6 +451,7 @@ def test_analyse_sampled_designs(
     assert np.isfinite(sens[rank]).all()
 
 
+@pytest.mark.slow
 def test_analyse_full_factorial(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -469,65 +482,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def dask_cluster(tmp_path: Path):
-    """A real scheduler and one single-threaded worker on 127.0.0.1, torn down afterwards."""
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    log = open(tmp_path / "dask.log", "w")  # noqa: SIM115  (closed in teardown)
-    dask = script("dask")
-    procs = [
-        subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            stdout=log,
-            stderr=log,
-            env=env,
-            cwd=tmp_path,
-            start_new_session=True,
-        )
-    ]
-    procs.append(
-        subprocess.Popen(
-            [dask, "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
-            stdout=log,
-            stderr=log,
-            env=env,
-            cwd=tmp_path,
-            start_new_session=True,
-        )
-    )
-    try:
-        yield address
-    finally:
-        for p in reversed(procs):
-            os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        log.close()
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses POSIX process groups")
+@pytest.mark.slow
+@pytest.mark.dask
+@pytest.mark.subprocess
 def test_dask_and_local_agree(
     reference: tuple[Path, Path],
-    dask_cluster: str,
+    dask_cluster,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """A real scheduler and one single-threaded worker give the local pool's results."""
     spec, ref = reference
+    address = dask_cluster(workers=1, threads=1).address
     out = tmp_path / "dask"
-    assert (
-        main(["sweep", str(spec), "--scheduler", dask_cluster, "--quiet", "--out", str(out)]) == 0
-    )
+    assert main(["sweep", str(spec), "--scheduler", address, "--quiet", "--out", str(out)]) == 0
     assert_same_results(ref, out)
     m = json.loads((out / "manifest.json").read_text())
-    assert m["invocations"][-1]["executor"].startswith(f"Dask cluster at {dask_cluster}")
+    assert m["invocations"][-1]["executor"].startswith(f"Dask cluster at {address}")
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -551,6 +525,7 @@ def test_unreachable_scheduler(
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_compare_baseline_alone_gives_replication_bands(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

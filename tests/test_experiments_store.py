@@ -12,7 +12,7 @@ from experiments.batch.identity import digest
 from experiments.batch.runner import Task, part_bytes
 from experiments.batch.store import Store, safe_name
 from model.errors import InputError
-from tests.test_experiments_helpers import fake_run
+from tests.runhelpers import fake_run
 
 
 def _experiments(n: int) -> pd.DataFrame:

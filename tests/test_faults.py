@@ -16,13 +16,10 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
@@ -157,6 +154,8 @@ def _trials() -> list[tuple[str, int, str, float]]:
 TRIALS = _trials()
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals and /proc")
 @pytest.mark.parametrize(
     ("target", "workers", "when", "delay"),
@@ -214,6 +213,8 @@ def test_sigkill_at_random_points_then_resume(
     assert_identical(ref, out)
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals")
 def test_killed_twice_then_resumed(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -240,6 +241,8 @@ def test_killed_twice_then_resumed(
     assert len(json.loads((out / "manifest.json").read_text())["invocations"]) == 3
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX signals")
 def test_local_worker_killed_mid_sweep(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -277,63 +280,12 @@ def test_local_worker_killed_mid_sweep(
 # -- (b) a Dask worker killed mid-sweep -----------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Cluster:
-    """A Dask cluster started for a test: its address and its processes."""
-
-    address: str
-    scheduler: subprocess.Popen
-    workers: list[subprocess.Popen]
-
-
-@pytest.fixture
-def two_worker_cluster(tmp_path: Path) -> Iterator[Cluster]:
-    """A scheduler and two single-threaded workers on 127.0.0.1, each in its own group."""
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    log = open(tmp_path / "dask.log", "w")  # noqa: SIM115  (closed in teardown)
-
-    def start(*args: str) -> subprocess.Popen:
-        return subprocess.Popen(
-            [script("dask"), *args, "--no-dashboard"],
-            stdout=log,
-            stderr=log,
-            env=env,
-            cwd=tmp_path,
-            start_new_session=True,
-        )
-
-    procs = [start("scheduler", "--host", "127.0.0.1", "--port", str(port))]
-    workers = [
-        start("worker", address, "--nworkers", "1", "--nthreads", "1", "--name", f"w{k}")
-        for k in range(2)
-    ]
-    try:
-        yield Cluster(address, procs[0], workers)
-    finally:
-        for p in [*workers, *procs]:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in [*workers, *procs]:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        log.close()
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX process groups")
+@pytest.mark.slow
+@pytest.mark.dask
+@pytest.mark.subprocess
 def test_dask_worker_killed_mid_sweep(
     reference: tuple[Path, Path],
-    two_worker_cluster: Cluster,
+    dask_cluster,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -341,7 +293,8 @@ def test_dask_worker_killed_mid_sweep(
     from distributed import Client
 
     spec, ref = reference
-    address, workers = two_worker_cluster.address, two_worker_cluster.workers
+    cluster = dask_cluster(workers=2, threads=1)
+    address, workers = cluster.address, cluster.workers
     with Client(address, timeout="20s") as client:
         client.wait_for_workers(2, timeout=60)
     out = tmp_path / "dask"
@@ -366,10 +319,12 @@ def test_dask_worker_killed_mid_sweep(
     assert_identical(ref, out)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="POSIX process groups")
+@pytest.mark.slow
+@pytest.mark.dask
+@pytest.mark.subprocess
 def test_dask_scheduler_killed_mid_sweep(
     reference: tuple[Path, Path],
-    two_worker_cluster: Cluster,
+    dask_cluster,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -378,7 +333,8 @@ def test_dask_scheduler_killed_mid_sweep(
     forever); finishing it on the local pool gives the same results."""
     monkeypatch.setattr(executors, "CONNECT_TIMEOUT", "3s")  # also how long a client retries
     spec, ref = reference
-    address, scheduler = two_worker_cluster.address, two_worker_cluster.scheduler
+    cluster = dask_cluster(workers=2, threads=1)
+    address, scheduler = cluster.address, cluster.scheduler
     out = tmp_path / "dask"
     killed: list[int] = []
 
@@ -408,6 +364,7 @@ def test_dask_scheduler_killed_mid_sweep(
 # -- (c) an output folder that cannot be written; a full disk -------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["sweep", "compare", "run"])
 @pytest.mark.parametrize("where", ["under_a_file", "proc"])
 def test_unwritable_output_folder(
@@ -457,6 +414,7 @@ def failing_after(method, allow: int, err: int):
     return method_or_fail
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("method", "allow", "err", "code"),
     [
@@ -502,6 +460,7 @@ def test_disk_full_keeps_completed_runs_and_resumes(
     assert_identical(ref, out)
 
 
+@pytest.mark.slow
 def test_analyse_cannot_write_its_table(
     reference: tuple[Path, Path],
     tmp_path: Path,
@@ -550,6 +509,7 @@ def test_replace_failing_in_the_middle_leaves_no_temporary(
     assert sorted(p.name for p in (tmp_path / "e").iterdir()) == ["parts"]
 
 
+@pytest.mark.slow
 def test_single_run_disk_full_keeps_the_previous_result(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -580,6 +540,7 @@ def test_single_run_disk_full_keeps_the_previous_result(
 # -- (d) parts truncated at random offsets --------------------------------------------------
 
 
+@pytest.mark.slow
 def test_parts_truncated_at_random_offsets_are_redone(
     reference: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

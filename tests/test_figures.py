@@ -25,6 +25,8 @@ from experiments.present import figures, style
 from experiments.present.exports import Results, _worst_labels, load_results
 from tests.paths import SCENARIOS
 
+pytestmark = [pytest.mark.slow]  # every test draws from a real compare or sweep
+
 COMPARED = ("baseline", "connectivity", "four_is")
 REPLICATIONS = 3
 HOUSEHOLDS = 1000

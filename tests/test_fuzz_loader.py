@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import string
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -82,12 +83,14 @@ SCENARIO_PATHS = [p for p in _paths(BASELINE) if not isinstance(p[-1], int)]
 REGION_PATHS = [p for p in _paths(REGION) if not isinstance(p[-1], int)]
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.sampled_from(SCENARIO_PATHS), values)
 def test_any_value_at_any_scenario_key_is_accepted_or_explained(path, value) -> None:
     _accepts_or_explains(scenario_from_dict, _mutate(BASELINE, list(path), value))
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.sampled_from(REGION_PATHS), values)
 def test_any_value_at_any_region_key_is_accepted_or_explained(path, value) -> None:

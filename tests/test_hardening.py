@@ -54,6 +54,8 @@ def _cases(names: list[str]) -> list[object]:
             if isinstance(entry, dict)
             else []
         )
+        if "alias_bomb" in name:  # about a second each to stop; tests/test_yamlio.py has one
+            marks.append(pytest.mark.slow)
         out.append(pytest.param(name, marks=marks, id=name))
     return out
 
@@ -142,6 +144,8 @@ def test_validate_gives_one_clear_message(name: str, cli) -> None:
     assert_one_clear_message(result.code, result.out, err, _expected(name))
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_the_installed_command_refuses_the_whole_corpus(tmp_path: Path) -> None:
     """``inclusim validate`` (the console script, a fresh interpreter) on every file at once."""
     proc = subprocess.run(
@@ -162,6 +166,8 @@ def test_the_installed_command_refuses_the_whole_corpus(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.parametrize(
     ("command", "name"),
     [("run", "scenario_python_object.yaml"), ("sweep", "sweep_alias_bomb.yaml")],
@@ -214,6 +220,7 @@ MONSTERS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "kind", "case"), MONSTERS)
 def test_generated_monsters_are_refused_quickly(
     command: str, kind: str, case: str, cli, tmp_path: Path
@@ -245,6 +252,8 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_endless_device_is_refused(tmp_path: Path) -> None:
     proc = subprocess.run(
         [script("inclusim"), "validate", "/dev/zero"],
@@ -259,6 +268,8 @@ def test_endless_device_is_refused(tmp_path: Path) -> None:
     assert "error: /dev/zero: is not a regular file" in proc.stderr
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_named_pipe_is_refused(tmp_path: Path) -> None:
     fifo = tmp_path.parent / f"{tmp_path.name}_pipe.yaml"
     os.mkfifo(fifo)
@@ -279,6 +290,7 @@ def test_named_pipe_is_refused(tmp_path: Path) -> None:
 # -- invariants over random valid scenarios (beyond tests/test_properties.py) ---------------
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(valid_scenarios(), st.integers(0, 2**32))
 def test_more_invariants_hold_in_any_valid_scenario(data: dict, seed: int) -> None:

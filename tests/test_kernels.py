@@ -331,6 +331,7 @@ def adoption_path(propensity: float, start: int, quarters: int = 4) -> np.ndarra
     return np.array(shares)
 
 
+@pytest.mark.slow
 def test_households_that_want_a_connection_close_the_gap_at_the_adjustment_rate():
     expected = 1 - (1 - RATE_ADJUST) ** np.arange(1, 5)
     np.testing.assert_allclose(

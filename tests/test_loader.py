@@ -17,10 +17,12 @@ FIXTURES = sorted(p.name for p in BAD.glob("*.yaml") if p.name != "expected.yaml
 
 def _case(name: str) -> object:
     entry = EXPECTED.get(name)
+    # an alias bomb takes about a second to stop; tests/test_yamlio.py keeps one in the fast loop
+    slow = [pytest.mark.slow] if "alias_bomb" in name else []
     if isinstance(entry, dict):
-        marks = pytest.mark.xfail(strict=True, reason=entry["xfail"])
+        marks = [pytest.mark.xfail(strict=True, reason=entry["xfail"]), *slow]
         return pytest.param(name, entry["expect"], marks=marks, id=name)
-    return pytest.param(name, entry, id=name)
+    return pytest.param(name, entry, marks=slow, id=name)
 
 
 def test_every_fixture_has_an_expectation() -> None:

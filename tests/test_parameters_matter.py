@@ -66,6 +66,7 @@ def test_lists_name_real_parameters():
     assert not set(ALLOW_LIST) & set(OTHER_SETTING)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(PARAMETERS))
 def test_parameter_changes_some_indicator(name):
     if name in ALLOW_LIST:

@@ -81,6 +81,7 @@ def test_every_policy_moves_its_outcome_up_for_its_eligible_group(kind, seed):
     assert on > off, (kind, on, off)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "kind",
     known_defect(
@@ -138,6 +139,7 @@ def test_a_restricted_policy_changes_labour_rules_only_for_those_eligible(kind):
         assert not (changed & ~_rows(model, policy, "person")).any()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_restricted_policy_moves_its_outcome_more_for_the_eligible(kind):
     """Rural only: the outcome rises more among the eligible than among the others."""

@@ -212,6 +212,7 @@ def test_states_are_consistent(name: str, populations) -> None:
     assert np.all(p.skill[p.age >= 5] > 0)
 
 
+@pytest.mark.slow
 def test_lac_synthesises_for_many_seeds(regions) -> None:
     """Raking meets every lac target whatever the seed (it once failed for half of them)."""
     for seed in range(10):
@@ -226,6 +227,7 @@ def _tables(pop: Population):
     yield from ((pop.p, a) for a in PERSON_ATTRIBUTES)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", REGIONS)
 def test_same_seed_gives_identical_arrays(name: str, regions, populations) -> None:
     again = synthesise(regions[name], N, SEED)
@@ -274,6 +276,7 @@ STORAGE_ORDER = {"quintile"}
 k-th household is set by k alone."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", REGIONS)
 def test_different_seeds_give_different_arrays(name: str, regions, populations) -> None:
     other = synthesise(regions[name], N, SEED + 1)

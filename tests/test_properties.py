@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -106,6 +107,7 @@ def partitions(adults_only: bool) -> list[list[str]]:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario(), st.integers(0, 2**32))
 def test_invariants_hold_in_any_valid_scenario(data: dict, seed: int) -> None:

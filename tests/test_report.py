@@ -68,6 +68,7 @@ def _text(parsed: _Collect) -> str:
 # -- the HTML file ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_report_is_one_self_contained_file(report_path: Path, page: str, parsed: _Collect):
     assert report_path == compare_folder() / "report.html"
     assert page.startswith("<!DOCTYPE html>")
@@ -82,6 +83,7 @@ def test_report_is_one_self_contained_file(report_path: Path, page: str, parsed:
     assert "@media print" in page and "break-inside: avoid" in page
 
 
+@pytest.mark.slow
 def test_headline_sentences_are_in_millions_of_people(parsed: _Collect):
     text = _text(parsed)
     assert re.search(
@@ -101,6 +103,7 @@ def test_headline_sentences_are_in_millions_of_people(parsed: _Collect):
     assert "aged 15+ are online" not in text  # Internet use counts people of every age
 
 
+@pytest.mark.slow
 def test_headline_numbers_come_from_the_paired_differences():
     res = load_results(compare_folder())
     row = res.at("lac_four_is", "n_people_internet_use:sex=female")
@@ -137,6 +140,7 @@ def test_people_are_rounded_for_reading():
     assert wording.money(39_613_169_865) == "US$ 39.6 billion"
 
 
+@pytest.mark.slow
 def test_gap_table_has_every_headline_gap_and_scenario(page: str, parsed: _Collect):
     assert 'class="gaps matrix"' in page
     text = _text(parsed)
@@ -156,6 +160,7 @@ def test_gap_table_has_every_headline_gap_and_scenario(page: str, parsed: _Colle
     assert "narrower" in text and "95% CI" in text
 
 
+@pytest.mark.slow
 def test_every_figure_is_embedded_as_svg(parsed: _Collect):
     images = [a for tag, a in parsed.tags if tag == "img"]
     assert {a["data-figure"] for a in images} == COMPARE_FIGURES
@@ -168,6 +173,7 @@ def test_every_figure_is_embedded_as_svg(parsed: _Collect):
     assert (compare_folder() / "figures" / "cost.png").exists()
 
 
+@pytest.mark.slow
 def test_scenarios_assumptions_and_provenance(parsed: _Collect):
     text = _text(parsed)
     res = load_results(compare_folder())
@@ -191,7 +197,7 @@ def test_scenarios_assumptions_and_provenance(parsed: _Collect):
 def fake_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A comparison run by the experiments' stand-in model: few indicators, no simulation."""
     from experiments.commands.batch import run_compare
-    from tests.test_experiments_helpers import fake_run
+    from tests.runhelpers import fake_run
 
     scen = ROOT / "scenarios" / "lac"
     out = tmp_path_factory.mktemp("fake") / "compare"
@@ -211,10 +217,11 @@ def fake_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_the_quarter_of_the_tables_is_found(tmp_path: Path):
     from experiments.commands.batch import run_compare
     from model.calendar import Quarter
-    from tests.test_experiments_helpers import fake_run
+    from tests.runhelpers import fake_run
 
     scen = ROOT / "scenarios" / "lac"
     args = argparse.Namespace(
@@ -235,6 +242,7 @@ def test_the_quarter_of_the_tables_is_found(tmp_path: Path):
     assert res.quarters[-1] == "2030Q4"
 
 
+@pytest.mark.slow
 def test_report_command_prints_the_path(fake_folder: Path, capsys: pytest.CaptureFixture[str]):
     capsys.readouterr()
     code = report_command.report(argparse.Namespace(folder=str(fake_folder)))
@@ -242,6 +250,7 @@ def test_report_command_prints_the_path(fake_folder: Path, capsys: pytest.Captur
     assert capsys.readouterr().out.strip() == str(fake_folder / "report.html")
 
 
+@pytest.mark.slow
 def test_report_is_wired_into_the_command_line(
     fake_folder: Path, capsys: pytest.CaptureFixture[str]
 ):
@@ -260,6 +269,7 @@ def test_a_folder_that_is_not_an_experiment_is_refused(tmp_path: Path):
         report.write_report(tmp_path)
 
 
+@pytest.mark.slow
 def test_sweep_report(tmp_path: Path):
     path = report.write_report(sweep_folder("morris"))
     page = path.read_text(encoding="utf-8")
@@ -274,6 +284,7 @@ def test_sweep_report(tmp_path: Path):
     assert "No sensitivity indices yet" in page and "inclusim analyse" in page
 
 
+@pytest.mark.slow
 def test_report_of_a_comparison_with_few_indicators(fake_folder: Path):
     """A model that reports only a few indicators still gets a report, with what applies."""
     page = report.write_report(fake_folder).read_text(encoding="utf-8")
@@ -285,6 +296,7 @@ def test_report_of_a_comparison_with_few_indicators(fake_folder: Path):
 # -- exports -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_exports_open_cleanly_with_one_header_row():
     paths = write_exports(compare_folder())
     names = {p.name for p in paths}
@@ -306,6 +318,7 @@ def test_exports_open_cleanly_with_one_header_row():
         assert len(frame) > 0
 
 
+@pytest.mark.slow
 def test_wide_summary_has_quarter_columns_and_units():
     wide = pd.read_csv(compare_folder() / "exports" / "summary_wide.csv")
     assert list(wide.columns[:6]) == [
@@ -338,6 +351,7 @@ def test_wide_summary_has_quarter_columns_and_units():
     assert got["2030Q4"].iloc[0] == pytest.approx(expect, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_long_exports_are_tidy_and_hold_the_stored_values():
     res = load_results(compare_folder())
     long = pd.read_csv(compare_folder() / "exports" / "differences_long.csv")
@@ -360,6 +374,7 @@ def test_long_exports_are_tidy_and_hold_the_stored_values():
     np.testing.assert_allclose(cost[column], res.cost["cost_per_extra_household"], rtol=1e-9)
 
 
+@pytest.mark.slow
 def test_sweep_exports_hold_every_run_its_inputs_and_outcomes():
     res = load_results(sweep_folder("sobol"))
     paths = write_exports(sweep_folder("sobol"))
@@ -385,6 +400,8 @@ def test_sweep_exports_hold_every_run_its_inputs_and_outcomes():
 # -- in a real browser ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow
+@pytest.mark.browser
 def test_report_renders_in_headless_chromium(report_path: Path):
     browser.require()
     requests: list[str] = []

@@ -38,7 +38,7 @@ from model.errors import InputError
 from model.loader import load_scenario
 from model.schema import Scenario
 from tests.paths import ROOT
-from tests.test_experiments_helpers import fake_run, write_scenario, write_spec
+from tests.runhelpers import fake_run, write_scenario, write_spec
 
 SOURCE_DIRS = ("model", "experiments")
 
@@ -263,6 +263,8 @@ def test_dashboard_defaults_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None
     assert len(seen) == 2
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads listening sockets")
 def test_dashboard_server_listens_on_loopback_only(tmp_path: Path) -> None:
     """The real server (``experiments.commands.dashboard``) binds 127.0.0.1, not 0.0.0.0."""

@@ -69,6 +69,8 @@ def test_same_scenario_and_seed_give_identical_timeseries():
     assert list(a.index) == [str(Quarter(2019, 4) + i) for i in range(12)]
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_identical_in_a_fresh_process_with_another_hash_seed():
     code = (
         "import hashlib, numpy as np\n"
@@ -172,6 +174,7 @@ def _levels(make, levels, column):
     return [mean_final(with_policies(BASE, make(x)), column, SEEDS, SMALL) for x in levels]
 
 
+@pytest.mark.slow
 def test_more_affordability_subsidy_never_lowers_poorest_quintile_connection():
     got = _levels(
         lambda s: {
@@ -187,6 +190,7 @@ def test_more_affordability_subsidy_never_lowers_poorest_quintile_connection():
     assert got[-1] > got[0]
 
 
+@pytest.mark.slow
 def test_more_coverage_never_lowers_rural_connection():
     got = _levels(
         lambda c: {
@@ -201,6 +205,7 @@ def test_more_coverage_never_lowers_rural_connection():
     assert got[-1] > got[0] + 0.05
 
 
+@pytest.mark.slow
 def test_more_training_places_never_lower_basic_skills():
     got = _levels(
         lambda p: {"type": "skills_training", "places_per_quarter": p},
@@ -346,6 +351,7 @@ def test_children_cut_off_only_while_schools_are_closed(four_is_run):
     np.testing.assert_allclose(frame["cum_child_quarters_cut_off"], cut.cumsum())
 
 
+@pytest.mark.slow
 def test_initial_poverty_meets_the_published_rate_after_transfers():
     for seed in SEEDS:
         model = new_model(scenario_data(BASE), seed, SMALL)
@@ -356,6 +362,7 @@ def test_initial_poverty_meets_the_published_rate_after_transfers():
         )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("region", ["lac", "ldc", "world"])
 def test_initial_income_inequality_meets_the_published_gini(region):
     """The published Gini is of income per person as surveys measure it (transfers included)."""
@@ -389,6 +396,7 @@ def test_persons_in_newly_covered_households_come_online():
     assert model.p.is_online[newly].mean() > 0.3
 
 
+@pytest.mark.slow
 def test_coverage_keeps_costing_after_the_policy_window_ends():
     """What a connectivity policy built stays, and so do its running costs; nothing new is built."""
     data = scenario_data("lac/connectivity.yaml")
@@ -405,6 +413,7 @@ def test_coverage_keeps_costing_after_the_policy_window_ends():
     assert model.spend[name] - spent == pytest.approx(running)
 
 
+@pytest.mark.slow
 def test_new_coverage_reaches_persons_over_the_ramp_not_at_once():
     """A year after coverage arrives, at most a quarter of its ramp (4 years) is done."""
     model = new_model(scenario_data("lac/connectivity.yaml"), 1, 20_000)

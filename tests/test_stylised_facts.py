@@ -20,6 +20,8 @@ from model.loader import ROOT, LoadedScenario, load_scenario, scenario_from_dict
 from model.run import simulate
 from model.yamlio import read_yaml
 
+pytestmark = [pytest.mark.slow]  # multi-seed runs of whole scenarios, shared by the facts
+
 SCENARIOS = ROOT / "scenarios"
 SEEDS = (0, 1, 2, 3)
 HOUSEHOLDS = 3_000
@@ -263,7 +265,6 @@ def assert_narrows(indicator: str, size: tuple[int, int] = (HOUSEHOLDS, len(SEED
     )
 
 
-@pytest.mark.slow
 def test_skills_training_on_top_of_connectivity_narrows_the_income_gap_in_meaningful_use():
     # about -0.005 of the Q5/Q1 ratio in 2030Q4: read with 6 seeds x 10,000 households
     assert_narrows("ratio_q5_q1_meaningful", LARGE)

@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -24,11 +25,9 @@ from experiments.cli import main, parser
 from experiments.commands import batch as batch_commands
 from model import loader
 from model.errors import InputError, Problem, printable
+from tests.installed import script
 from tests.paths import REGIONS, ROOT
-from tests.test_experiments_helpers import fake_run, write_scenario, write_spec
-
-INCLUSIM = str(ROOT / ".venv" / "bin" / "inclusim")
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+from tests.runhelpers import fake_run, write_scenario, write_spec
 
 HOSTILE = "a\x1b[2J\x1b]0;t\x07\u202eb\u2066c\u200fd\r\n\udc80e\u2028"
 
@@ -206,6 +205,7 @@ def test_model_fingerprint_covers_the_model_sources() -> None:
     assert (ROOT / "model" / "kernels.py") in set((ROOT / "model").rglob("*.py"))
 
 
+@pytest.mark.slow
 def test_edited_region_with_the_real_model_gives_a_refusal_then_new_results(
     tmp_path: Path, cli
 ) -> None:
@@ -241,13 +241,14 @@ with folder_lock(sys.argv[1]):
 """
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_a_second_writer_is_refused_and_a_killed_holder_frees_the_folder(
     tmp_path: Path, cli
 ) -> None:
     scenario = write_scenario(tmp_path, "base")
-    holder = subprocess.Popen(
-        [PYTHON, "-c", HOLD, str(tmp_path / "o")], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
+    hold = [sys.executable, "-c", HOLD, str(tmp_path / "o")]
+    holder = subprocess.Popen(hold, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
         argv = ["compare", str(scenario), "--replications", "1", "--households", "300"]
@@ -266,10 +267,12 @@ def test_a_second_writer_is_refused_and_a_killed_holder_frees_the_folder(
     assert not lock_path(tmp_path / "o").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.subprocess
 def test_concurrent_identical_commands_never_leave_a_manifest_running(tmp_path: Path) -> None:
     scenario = write_scenario(tmp_path, "base")
-    argv = [INCLUSIM, "compare", str(scenario), "--replications", "2", "--households", "500"]
-    argv += ["--workers", "1", "--quiet", "--no-report", "--out", "o"]
+    argv = [script("inclusim"), "compare", str(scenario), "--replications", "2"]
+    argv += ["--households", "500", "--workers", "1", "--quiet", "--no-report", "--out", "o"]
     procs = [
         subprocess.Popen(argv, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for _ in range(2)
@@ -470,6 +473,7 @@ def test_sweep_caps_runs_with_a_stated_overridable_limit(tmp_path: Path, cli) ->
     assert batch_commands.run_sweep(args, run_fn=fake_run) == 0  # the limit is overridable
 
 
+@pytest.mark.slow
 def test_a_spec_with_a_long_list_validates_in_linear_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -518,6 +522,7 @@ def test_malformed_scheduler_address_is_one_message_at_once(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny_grid.yaml"]
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_leaves_nothing(
     tmp_path: Path, cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:

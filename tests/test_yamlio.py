@@ -142,6 +142,7 @@ def test_recursive_alias_is_refused(text: str) -> None:
     assert rejection(text).startswith("error: f.yaml:1: has an alias that refers to itself.")
 
 
+@pytest.mark.slow
 def test_deep_nesting_is_refused() -> None:
     assert rejection("a: " + "[" * 3000 + "]" * 3000 + "\n") == (
         "error: f.yaml: is nested too deeply to read. Fix: flatten the nesting of brackets or keys."

@@ -4,6 +4,7 @@ large module that mixes jobs."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,7 @@ def imported(path: Path, known: set[str]) -> set[str]:
     return {m for m in found if m in known}
 
 
+@functools.cache
 def graph() -> dict[str, set[str]]:
     mods = modules()
     known = set(mods)

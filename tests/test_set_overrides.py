@@ -181,6 +181,7 @@ def test_run_applies_and_records_the_settings(cli) -> None:
     assert manifests["set"]["scenario_text"] == Path(AFFORDABILITY).read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_compare_applies_and_records_the_settings(cli) -> None:
     plain = cli([*COMPARE, "--no-report", "--out", "plain"])
     assert plain.code == 0, plain.err

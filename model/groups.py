@@ -44,7 +44,7 @@ AGE_AGGREGATES: dict[str, tuple[int, int]] = {
 """Age groups that span bands: ITU youth (15-24), adults (15+), ECLAC's under-25s."""
 
 AGE_COMPLEMENTS: dict[str, tuple[tuple[int, int], ...]] = {
-    "0-14,25+": ((0, 14), (25, 200)),
+    "not-15-24": ((0, 14), (25, 200)),
 }
 """Age groups made of several spans: everyone but youth, ITU's "rest of the population" that
 youth (15-24) is compared with (ITU Facts and Figures 2021, 2024), counted over the whole
@@ -106,7 +106,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "age=15-24": ("youth aged 15-24", "Youth 15-24"),
     "age=15+": ("persons aged 15+", "Aged 15+"),
     "age=0-24": ("persons under 25", "Under 25"),
-    "age=0-14,25+": ("persons outside 15-24 (ITU's rest of the population)", "Not 15-24"),
+    "age=not-15-24": ("persons outside 15-24 (ITU's rest of the population)", "Not 15-24"),
     "disability=without": ("persons without a disability", "Without disability"),
     "disability=with": ("persons with disabilities", "With disability"),
     "location=urban": ("people in urban areas", "Urban"),

@@ -455,3 +455,20 @@ def test_peer_share():
     peers = arr([1, 2], [0, 0], [0, 1])
     got = network.peer_share(peers, arr(T, F, T))
     np.testing.assert_allclose(got, [0.5, 1.0, 0.5])
+
+
+def test_women_without_a_device_of_their_own_are_held_at_their_2019_access() -> None:
+    """GSMA's gap read as a chance: women 13+ own a device with chance women_access."""
+    n = 10_000
+    is_female = np.arange(n) % 2 == 0
+    age = np.where(np.arange(n) % 4 < 2, 30, 8)
+    u = np.random.default_rng(0).random(n)
+    held, damp = conn.women_new_access(is_female, age, u, 0.63, 0.9, 13)
+    women = is_female & (age >= 13)
+    assert not held[~women].any()
+    assert abs(held[women].mean() - 0.37) < 0.03
+    assert (damp[held] == 0).all() and (damp[women & ~held] == 1).all()
+    assert (damp[is_female & (age < 13)] == np.float32(0.9)).all() and (damp[~is_female] == 1).all()
+    held_w, damp_w = conn.women_new_access(is_female, age, u, 1.0, 0.9, 13)
+    assert not held_w.any()
+    assert (damp_w[is_female] == np.float32(0.9)).all()

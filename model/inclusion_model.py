@@ -200,8 +200,16 @@ class InclusionModel(mesa.Model):
 
     def prices(self) -> conn.Prices:
         """Market prices this quarter (before the policy price factor and subsidies)."""
-        years = (self.quarter - self.start) / 4
-        return conn.market_prices(self.base_prices, years, self.pars["price_decline_per_year"], 1.0)
+        return conn.market_prices(self.base_prices, self.price_index(), 1.0)
+
+    def price_index(self) -> float:
+        """Market price this quarter relative to the start (:func:`model.rules.connectivity.price_index`)."""
+        return conn.price_index(
+            self.start,
+            self.quarter,
+            self.pars["price_decline_per_year"],
+            self.pars["price_decline_measured"],
+        )
 
     # --- 2. economy -------------------------------------------------------------------------
 
@@ -289,12 +297,7 @@ class InclusionModel(mesa.Model):
         h, pars, lv = self.h, self.pars, self.levers
         self.need = self.lockdown_pull()
         self.advance_coverage_ramp()
-        prices = conn.market_prices(
-            self.base_prices,
-            (self.quarter - self.start) / 4,
-            pars["price_decline_per_year"],
-            lv.price_factor,
-        )
+        prices = conn.market_prices(self.base_prices, self.price_index(), lv.price_factor)
         kernels.connection_quarter(
             (
                 h.propensity,

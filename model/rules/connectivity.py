@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.calendar import Quarter
+
 AFFORDABLE_SHARE = 0.02
 """Affordability target: a plan costs at most 2% of income (Broadband Commission Target 2);
 reported, not a floor on the choice."""
@@ -42,12 +44,35 @@ class Prices:
     device: float
 
 
-def market_prices(
-    base: Prices, years: float, decline_per_year: float, policy_factor: float
-) -> Prices:
-    """Prices after ``years`` of market decline, times the policy's own price factor."""
-    f = (1 - decline_per_year) ** years * policy_factor
+def market_prices(base: Prices, index: float, policy_factor: float) -> Prices:
+    """Prices at market price ``index`` (:func:`price_index`), times the policy's own factor."""
+    f = index * policy_factor
     return Prices(base.basic * f, base.meaningful * f, base.device * f)
+
+
+MEASURED_PRICE_YEARS = (2022, 2024)
+"""Calendar years over which ITU measured the fall of the median mobile-broadband basket as a
+share of GNI per capita (1.5% -> 1.3% -> 1.1%, ITU Facts and Figures 2023 and 2024); in them
+prices fall at ``price_decline_measured``, in every other year at ``price_decline_per_year``."""
+
+
+def years_of_decline(start: Quarter, now: Quarter) -> tuple[float, float]:
+    """Years between ``start`` and ``now`` outside and inside :data:`MEASURED_PRICE_YEARS`."""
+    first = Quarter(MEASURED_PRICE_YEARS[0], 1)
+    after = Quarter(MEASURED_PRICE_YEARS[1] + 1, 1)
+    total = now - start
+    inside = max(0, min(now, after) - max(start, first)) if now > first else 0
+    return (total - inside) / 4, inside / 4
+
+
+def price_index(
+    start: Quarter, now: Quarter, decline_per_year: float, decline_measured: float
+) -> float:
+    """Market price now relative to ``start``: ITU's measured fall in 2022-2024, the
+    long-run ``decline_per_year`` before and after (the model's incomes do not grow, so the fall
+    of a price is the fall of its share of income, which is what ITU measured)."""
+    other, measured = years_of_decline(start, now)
+    return (1 - decline_per_year) ** other * (1 - decline_measured) ** measured
 
 
 def device_months(has_credit: np.ndarray) -> np.ndarray:

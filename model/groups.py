@@ -43,6 +43,19 @@ AGE_AGGREGATES: dict[str, tuple[int, int]] = {
 }
 """Age groups that span bands: ITU youth (15-24), adults (15+), ECLAC's under-25s."""
 
+AGE_COMPLEMENTS: dict[str, tuple[tuple[int, int], ...]] = {
+    "not-15-24": ((0, 14), (25, 200)),
+}
+"""Age groups made of several spans: everyone but youth, ITU's "rest of the population" that
+youth (15-24) is compared with (ITU Facts and Figures 2021, 2024), counted over the whole
+population as ITU's Internet use is."""
+
+
+def _age_ranges(value: str) -> tuple[tuple[int, int], ...]:
+    if value in AGE_COMPLEMENTS:
+        return AGE_COMPLEMENTS[value]
+    return (_age_range(value),)
+
 
 def _age_range(value: str) -> tuple[int, int]:
     if value in AGE_AGGREGATES:
@@ -72,7 +85,7 @@ DIMENSIONS: dict[str, Dimension] = {
     d.name: d
     for d in (
         Dimension("sex", ("male", "female"), "person"),
-        Dimension("age", (*AGE_BANDS, *AGE_AGGREGATES), "person"),
+        Dimension("age", (*AGE_BANDS, *AGE_AGGREGATES, *AGE_COMPLEMENTS), "person"),
         Dimension("disability", ("without", "with"), "person"),
         Dimension("location", ("urban", "rural"), "household"),
         Dimension("quintile", ("1", "2", "3", "4", "5"), "household"),
@@ -93,6 +106,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "age=15-24": ("youth aged 15-24", "Youth 15-24"),
     "age=15+": ("persons aged 15+", "Aged 15+"),
     "age=0-24": ("persons under 25", "Under 25"),
+    "age=not-15-24": ("persons outside 15-24 (ITU's rest of the population)", "Not 15-24"),
     "disability=without": ("persons without a disability", "Without disability"),
     "disability=with": ("persons with disabilities", "With disability"),
     "location=urban": ("people in urban areas", "Urban"),
@@ -157,8 +171,8 @@ def age_band_code(age: np.ndarray) -> np.ndarray:
 
 def fine_ages_in(value: str) -> np.ndarray:
     """Boolean per fine age of :data:`FINE_AGES`: inside age group ``value``."""
-    lo, hi = _age_range(value)
-    return np.array([lo <= a and b <= hi for a, b in FINE_AGES])
+    spans = _age_ranges(value)
+    return np.array([any(lo <= a and b <= hi for lo, hi in spans) for a, b in FINE_AGES])
 
 
 def value_codes(dim: str, value: str) -> np.ndarray:
@@ -179,8 +193,10 @@ def person_mask(pop: Population, group: str) -> np.ndarray:
         case "sex":
             return p.is_female == (value == "female")
         case "age":
-            lo, hi = _age_range(value)
-            return (p.age >= lo) & (p.age <= hi)
+            inside = np.zeros(p.n, dtype=bool)
+            for lo, hi in _age_ranges(value):
+                inside |= (p.age >= lo) & (p.age <= hi)
+            return inside
         case "disability":
             return p.has_disability == (value == "with")
     return household_mask(pop, group)[p.household]

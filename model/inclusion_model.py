@@ -200,8 +200,16 @@ class InclusionModel(mesa.Model):
 
     def prices(self) -> conn.Prices:
         """Market prices this quarter (before the policy price factor and subsidies)."""
-        years = (self.quarter - self.start) / 4
-        return conn.market_prices(self.base_prices, years, self.pars["price_decline_per_year"], 1.0)
+        return conn.market_prices(self.base_prices, self.price_index(), 1.0)
+
+    def price_index(self) -> float:
+        """Market price this quarter relative to the start (:func:`model.rules.connectivity.price_index`)."""
+        return conn.price_index(
+            self.start,
+            self.quarter,
+            self.pars["price_decline_per_year"],
+            self.pars["price_decline_measured"],
+        )
 
     # --- 2. economy -------------------------------------------------------------------------
 
@@ -289,12 +297,7 @@ class InclusionModel(mesa.Model):
         h, pars, lv = self.h, self.pars, self.levers
         self.need = self.lockdown_pull()
         self.advance_coverage_ramp()
-        prices = conn.market_prices(
-            self.base_prices,
-            (self.quarter - self.start) / 4,
-            pars["price_decline_per_year"],
-            lv.price_factor,
-        )
+        prices = conn.market_prices(self.base_prices, self.price_index(), lv.price_factor)
         kernels.connection_quarter(
             (
                 h.propensity,
@@ -404,7 +407,9 @@ class InclusionModel(mesa.Model):
         Use follows :func:`model.rules.connectivity.person_uses` (the raked latent, the shift
         of the home connection, and the residual trend (:meth:`common_pull`), the household's
         lockdown need (:meth:`lockdown_pull`) and the pull of skills gained since 2019, damped
-        for women, less the disability barrier of persons without assistive technology); a
+        for women (:func:`model.rules.connectivity.women_new_access`: where the region's
+        ``women_device_access`` is below 1, a woman 13+ without a device of her own stays at
+        her 2019 access), less the disability barrier of persons without assistive technology); a
         person 13+ who comes online without the household's computer buys a smartphone.
         Skills then grow with use (twice as fast with meaningful use), fade without it, and
         gain what training completed this quarter gives
@@ -422,7 +427,7 @@ class InclusionModel(mesa.Model):
             p.age,
             p.use_latent,
             self.damp,
-            (p.is_female, np.float32(self.loaded.region.composition.women_device_access.value)),
+            (self.women_held, np.float32(0.0 if self.women_access < 1.0 else 1.0)),
             (p.has_disability, p.has_assistive, np.float32(pars["disability_use_barrier"])),
             self.common_pull(),
             self.need,
@@ -479,7 +484,15 @@ class InclusionModel(mesa.Model):
         self.need_peak = np.zeros(h.n, dtype=np.float32)
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
-        self.damp = conn.barrier(p.is_female, pars["rel_barrier_female"]).astype(np.float32)
+        self.women_access = float(self.loaded.region.composition.women_device_access.value)
+        self.women_held, self.damp = conn.women_new_access(
+            p.is_female,
+            p.age,
+            self.streams("women.device_access").random(p.n),
+            self.women_access,
+            pars["rel_barrier_female"],
+            OWN_DEVICE_AGE,
+        )
         self.connection_2019 = h.connection.copy()
         self.rel_loss = labour.relative_loss_risk(
             p.job == 2,

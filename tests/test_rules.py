@@ -22,8 +22,9 @@ def arr(*values, dtype=None):
 
 
 def test_market_prices_decline_and_policy_factor():
-    p = conn.market_prices(conn.Prices(10.0, 20.0, 240.0), 2.0, 0.1, 0.5)
-    # (1 - 0.1)^2 * 0.5 = 0.405
+    index = conn.price_index(Quarter(2017, 1), Quarter(2019, 1), 0.1, 0.5)
+    p = conn.market_prices(conn.Prices(10.0, 20.0, 240.0), index, 0.5)
+    # (1 - 0.1)^2 * 0.5 = 0.405 (2017-2019 lies before the measured years)
     assert p.basic == pytest.approx(4.05)
     assert p.meaningful == pytest.approx(8.1)
     assert p.device == pytest.approx(97.2)
@@ -31,7 +32,18 @@ def test_market_prices_decline_and_policy_factor():
 
 def test_market_prices_unchanged_at_year_zero_without_policy():
     base = conn.Prices(15.0, 38.0, 250.0)
-    assert conn.market_prices(base, 0.0, 0.08, 1.0) == base
+    index = conn.price_index(Quarter(2019, 4), Quarter(2019, 4), 0.08, 0.13)
+    assert conn.market_prices(base, index, 1.0) == base
+
+
+def test_prices_fall_at_the_measured_rate_only_in_2022_2024():
+    start = Quarter(2019, 4)
+    assert conn.years_of_decline(start, Quarter(2021, 4)) == (2.0, 0.0)
+    assert conn.years_of_decline(start, Quarter(2025, 1)) == (2.25, 3.0)
+    assert conn.years_of_decline(start, Quarter(2030, 4)) == (8.0, 3.0)
+    assert conn.price_index(start, Quarter(2025, 1), 0.05, 0.13) == pytest.approx(
+        0.95**2.25 * 0.87**3
+    )
 
 
 def test_monthly_cost_applies_subsidies_and_amortises_device():
@@ -455,3 +467,20 @@ def test_peer_share():
     peers = arr([1, 2], [0, 0], [0, 1])
     got = network.peer_share(peers, arr(T, F, T))
     np.testing.assert_allclose(got, [0.5, 1.0, 0.5])
+
+
+def test_women_without_a_device_of_their_own_are_held_at_their_2019_access() -> None:
+    """GSMA's gap read as a chance: women 13+ own a device with chance women_access."""
+    n = 10_000
+    is_female = np.arange(n) % 2 == 0
+    age = np.where(np.arange(n) % 4 < 2, 30, 8)
+    u = np.random.default_rng(0).random(n)
+    held, damp = conn.women_new_access(is_female, age, u, 0.63, 0.9, 13)
+    women = is_female & (age >= 13)
+    assert not held[~women].any()
+    assert abs(held[women].mean() - 0.37) < 0.03
+    assert (damp[held] == 0).all() and (damp[women & ~held] == 1).all()
+    assert (damp[is_female & (age < 13)] == np.float32(0.9)).all() and (damp[~is_female] == 1).all()
+    held_w, damp_w = conn.women_new_access(is_female, age, u, 1.0, 0.9, 13)
+    assert not held_w.any()
+    assert (damp_w[is_female] == np.float32(0.9)).all()

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.calendar import Quarter
+
 AFFORDABLE_SHARE = 0.02
 """Affordability target: a plan costs at most 2% of income (Broadband Commission Target 2);
 reported, not a floor on the choice."""
@@ -42,12 +44,35 @@ class Prices:
     device: float
 
 
-def market_prices(
-    base: Prices, years: float, decline_per_year: float, policy_factor: float
-) -> Prices:
-    """Prices after ``years`` of market decline, times the policy's own price factor."""
-    f = (1 - decline_per_year) ** years * policy_factor
+def market_prices(base: Prices, index: float, policy_factor: float) -> Prices:
+    """Prices at market price ``index`` (:func:`price_index`), times the policy's own factor."""
+    f = index * policy_factor
     return Prices(base.basic * f, base.meaningful * f, base.device * f)
+
+
+MEASURED_PRICE_YEARS = (2022, 2024)
+"""Calendar years over which ITU measured the fall of the median mobile-broadband basket as a
+share of GNI per capita (1.5% -> 1.3% -> 1.1%, ITU Facts and Figures 2023 and 2024); in them
+prices fall at ``price_decline_measured``, in every other year at ``price_decline_per_year``."""
+
+
+def years_of_decline(start: Quarter, now: Quarter) -> tuple[float, float]:
+    """Years between ``start`` and ``now`` outside and inside :data:`MEASURED_PRICE_YEARS`."""
+    first = Quarter(MEASURED_PRICE_YEARS[0], 1)
+    after = Quarter(MEASURED_PRICE_YEARS[1] + 1, 1)
+    total = now - start
+    inside = max(0, min(now, after) - max(start, first)) if now > first else 0
+    return (total - inside) / 4, inside / 4
+
+
+def price_index(
+    start: Quarter, now: Quarter, decline_per_year: float, decline_measured: float
+) -> float:
+    """Market price now relative to ``start``: ITU's measured fall in 2022-2024, the
+    long-run ``decline_per_year`` before and after (the model's incomes do not grow, so the fall
+    of a price is the fall of its share of income, which is what ITU measured)."""
+    other, measured = years_of_decline(start, now)
+    return (1 - decline_per_year) ** other * (1 - decline_measured) ** measured
 
 
 def device_months(has_credit: np.ndarray) -> np.ndarray:
@@ -109,6 +134,45 @@ def barrier(is_female: np.ndarray, rel_female: float) -> np.ndarray:
     0.818 to 0.798 (target 0.70).
     """
     return np.where(is_female, rel_female, 1.0)
+
+
+def women_new_access(
+    is_female: np.ndarray,
+    age: np.ndarray,
+    u: np.ndarray,
+    women_access: float,
+    rel_female: float,
+    own_device_age: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Women held at their 2019 access, and the multiplier on each person's pull.
+
+    Where a region gives ``women_access`` below 1 (LDCs: GSMA Mobile Gender Gap Report 2021,
+    women 36-37% less likely than men to use mobile Internet in South Asia and Sub-Saharan
+    Africa), a woman or girl aged ``own_device_age``+ (the age from which the model's persons
+    use a device of their own) has one to take up new access with chance ``women_access``
+    (her fixed draw ``u``). One without is held at her 2019 access: the shift of her
+    household's 2019 connection and no pull. One with it is treated as a man: the GSMA gap is
+    the whole gap of adults (devices, norms, skills), so ``rel_female`` is not applied again.
+    Girls under ``own_device_age`` use family devices and get ``rel_female``, as every woman
+    does where ``women_access`` is 1 (the world's residual barrier).
+
+    Reading the GSMA figure as a chance (a ratio of rates, as it is published) rather than as a
+    share of the logit a new connection adds makes women's share of new use about 0.6-0.65 of
+    men's in the LDCs, the margin ITU's parity path (0.74 -> 0.70, FF2024) implies; the
+    logit reading gave 0.70 and a parity of 0.73 in 2024.
+
+    Returns:
+        (held, damp): persons held at their 2019 access; multiplier on each person's pull.
+
+    """
+    if women_access >= 1.0:
+        return np.zeros(is_female.shape, dtype=bool), barrier(is_female, rel_female).astype(
+            np.float32
+        )
+    owns_age = age >= own_device_age
+    held = is_female & owns_age & (u >= women_access)
+    damp = np.where(held, 0.0, np.where(is_female & ~owns_age, rel_female, 1.0))
+    return held, damp.astype(np.float32)
 
 
 def utility_shift(

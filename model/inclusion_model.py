@@ -203,7 +203,7 @@ class InclusionModel(mesa.Model):
         return conn.market_prices(self.base_prices, self.price_index(), 1.0)
 
     def price_index(self) -> float:
-        """Market price this quarter relative to the start (:func:`model.rules.connectivity.price_index`)."""
+        """Market price this quarter relative to the start (see :func:`conn.price_index`)."""
         return conn.price_index(
             self.start,
             self.quarter,

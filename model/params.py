@@ -244,8 +244,8 @@ _PARAMS = [
         "connectivity",
         "Market decline of the real price of connectivity baskets (Innovation).",
         "Fitted to the ITU world path 2019-2021 (docs/calibration.md) for the years before 2022 "
-        "and, as an assumption, after 2024; 2022-2024 use price_decline_measured (ITU FF2023-"
-        "FF2024: -13% a year as a share of GNI p.c.).",
+        "and, as an assumption, from 2024; 2022-2023 use price_decline_measured (ITU FF2023-"
+        "FF2024: -13% a year as a share of GNI p.c. from 2022 to 2024).",
     ),
     Param(
         "price_decline_measured",
@@ -254,8 +254,8 @@ _PARAMS = [
         0.05,
         0.15,
         "connectivity",
-        "Market decline of the price of connectivity baskets as a share of income in 2022-2024, "
-        "the years ITU measured it (price_decline_per_year holds before and after).",
+        "Market decline of the price of connectivity baskets as a share of income from 2022 to "
+        "2024, the two years ITU measured it (price_decline_per_year holds before and after).",
         "ITU FF2023-FF2024: median mobile broadband basket 1.5% (2022) -> 1.3% (2023) -> 1.1% "
         "(2024) of GNI p.c., -13% and -15% a year; the model's incomes do not grow, so the fall "
         "of the cost share is the fall of the price it needs (low end taken).",

@@ -36,13 +36,14 @@ def test_market_prices_unchanged_at_year_zero_without_policy():
     assert conn.market_prices(base, index, 1.0) == base
 
 
-def test_prices_fall_at_the_measured_rate_only_in_2022_2024():
+def test_prices_fall_at_the_measured_rate_only_between_itus_2022_and_2024_observations():
     start = Quarter(2019, 4)
     assert conn.years_of_decline(start, Quarter(2021, 4)) == (2.0, 0.0)
-    assert conn.years_of_decline(start, Quarter(2025, 1)) == (2.25, 3.0)
-    assert conn.years_of_decline(start, Quarter(2030, 4)) == (8.0, 3.0)
+    assert conn.years_of_decline(start, Quarter(2023, 1)) == (2.25, 1.0)
+    assert conn.years_of_decline(start, Quarter(2025, 1)) == (3.25, 2.0)
+    assert conn.years_of_decline(start, Quarter(2030, 4)) == (9.0, 2.0)
     assert conn.price_index(start, Quarter(2025, 1), 0.05, 0.13) == pytest.approx(
-        0.95**2.25 * 0.87**3
+        0.95**3.25 * 0.87**2
     )
 
 

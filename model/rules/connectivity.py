@@ -50,10 +50,11 @@ def market_prices(base: Prices, index: float, policy_factor: float) -> Prices:
     return Prices(base.basic * f, base.meaningful * f, base.device * f)
 
 
-MEASURED_PRICE_YEARS = (2022, 2024)
-"""Calendar years over which ITU measured the fall of the median mobile-broadband basket as a
-share of GNI per capita (1.5% -> 1.3% -> 1.1%, ITU Facts and Figures 2023 and 2024); in them
-prices fall at ``price_decline_measured``, in every other year at ``price_decline_per_year``."""
+MEASURED_PRICE_YEARS = (2022, 2023)
+"""The two calendar years between ITU's observations of the median mobile-broadband basket as
+a share of GNI per capita in 2022 and 2024 (1.5% -> 1.3% -> 1.1%, ITU Facts and Figures 2023
+and 2024): from 2022Q1 to 2024Q1 prices fall at ``price_decline_measured``, in every other
+quarter at ``price_decline_per_year``."""
 
 
 def years_of_decline(start: Quarter, now: Quarter) -> tuple[float, float]:
@@ -68,9 +69,12 @@ def years_of_decline(start: Quarter, now: Quarter) -> tuple[float, float]:
 def price_index(
     start: Quarter, now: Quarter, decline_per_year: float, decline_measured: float
 ) -> float:
-    """Market price now relative to ``start``: ITU's measured fall in 2022-2024, the
-    long-run ``decline_per_year`` before and after (the model's incomes do not grow, so the fall
-    of a price is the fall of its share of income, which is what ITU measured)."""
+    """Market price now relative to ``start``.
+
+    ITU's measured fall from 2022 to 2024, the long-run ``decline_per_year`` before and after
+    (the model's incomes do not grow, so the fall of a price is the fall of its share of
+    income, which is what ITU measured).
+    """
     other, measured = years_of_decline(start, now)
     return (1 - decline_per_year) ** other * (1 - decline_measured) ** measured
 

@@ -160,8 +160,8 @@ class Composition(Strict):
     high_impact_sector: SexFigure = Field(description="share employed in high-impact sectors")
     computer_by_quintile: QuintileFigure = Field(description="households owning a computer")
     women_device_access: ShareFigure = Field(
-        description="share of what a new home connection adds to use that reaches a woman "
-        "(devices owned and used by men first)"
+        description="chance that a woman aged 13+ has a device of her own, so that a new home "
+        "connection can raise her use (below 1 where devices are owned and used by men first)"
     )
     credit_by_quintile: QuintileFigure = Field(
         description="households that can buy a device in instalments (an account or store credit)"

@@ -526,27 +526,39 @@ class InclusionModel(mesa.Model):
         self.worst_label = worst.label
 
     def _policy_indicators(self) -> dict[str, float]:
-        """Spending and what it reached, per policy (cumulative)."""
+        """Spending and what it reached, per policy (cumulative).
+
+        New home connections and new users since 2019 reached by each policy come from one
+        compiled pass (:func:`model.kernels.policy_reach`).
+        """
         if not self.policies:
             return {}
         h, p, w = self.h, self.p, self.pop.weight
-        new_homes = np.flatnonzero((h.connection > 0) & ~h.was_online_2019)
-        new_people = np.flatnonzero(p.is_online & ~p.was_online_2019)
+        by_home = [q for q in self.policies if q.level != "person"]
+        by_person = [q for q in self.policies if q.level == "person"]
+        homes, people = kernels.policy_reach(
+            p.household,
+            p.is_online,
+            p.was_online_2019,
+            h.connection,
+            h.was_online_2019,
+            _rows(by_home, h.n),
+            _rows(by_person, p.n),
+        )
         values = {}
-        for policy in self.policies:
+        for k, policy in enumerate(by_home + by_person):
             spent = self.spend[policy.name]
-            if policy.level == "person":
-                homes = policy.reached_households(self.pop)[new_homes]
-                people = policy.reached[new_people]
-            else:
-                homes = policy.reached[new_homes]
-                people = policy.reached[p.household[new_people]]
-            n_new = np.count_nonzero(homes) * w
+            n_new = int(homes[k]) * w
             values[f"spend:{policy.name}"] = spent
             values[f"n_new_connected:{policy.name}"] = n_new
-            values[f"n_new_online:{policy.name}"] = np.count_nonzero(people) * w
+            values[f"n_new_online:{policy.name}"] = int(people[k]) * w
             values[f"cost_per_new_connected:{policy.name}"] = spent / max(n_new, 1.0)
-        return values
+        return {key: values[key] for key in self._policy_keys()}
+
+    def _policy_keys(self) -> list[str]:
+        """The policy indicators' names in policy order (the DataCollector's column order)."""
+        kinds = ("spend", "n_new_connected", "n_new_online", "cost_per_new_connected")
+        return [f"{kind}:{q.name}" for q in self.policies for kind in kinds]
 
     def cell_table(self) -> pd.DataFrame:
         """Persons and every measure per intersection this quarter, in real people."""
@@ -574,6 +586,13 @@ def _unique_names(policies: list) -> None:
         seen[policy.name] = seen.get(policy.name, 0) + 1
         if seen[policy.name] > 1:
             policy.name = f"{policy.name}_{seen[policy.name]}"
+
+
+def _rows(policies: list, n: int) -> np.ndarray:
+    """The policies' ``reached`` masks as rows of one array (policies x ``n``)."""
+    if not policies:
+        return np.zeros((0, n), dtype=bool)
+    return np.stack([q.reached for q in policies])
 
 
 def _reporter(name: str):

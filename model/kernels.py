@@ -263,6 +263,59 @@ def gini_palma(order: np.ndarray, values: np.ndarray, weights: np.ndarray) -> tu
     return 1.0 - area, (top / bottom if bottom > 0 else 0.0)
 
 
+@njit(cache=True)
+def policy_reach(
+    household: np.ndarray,
+    is_online: np.ndarray,
+    was_online: np.ndarray,
+    connection: np.ndarray,
+    was_connected: np.ndarray,
+    household_reached: np.ndarray,
+    person_reached: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """New home connections and new users since 2019 that each policy reached.
+
+    A household is newly connected when it has a home connection now and had none in
+    2019; a person is newly online likewise. A household-level policy (a row of
+    ``household_reached``, households x policies transposed) reaches a new user through
+    the user's household; a person-level policy (a row of ``person_reached``) reaches a new
+    home through any reached member, counted once. One pass over households and one over
+    persons.
+
+    Returns:
+        New homes and new users reached, per policy: household-level policies first, then
+        person-level ones, in their row order.
+
+    """
+    n_hp = household_reached.shape[0]
+    n_pp = person_reached.shape[0]
+    homes = np.zeros(n_hp + n_pp, dtype=np.int64)
+    people = np.zeros(n_hp + n_pp, dtype=np.int64)
+    new_home = np.empty(connection.size, dtype=np.bool_)
+    for h in range(connection.size):
+        new_home[h] = connection[h] > 0 and not was_connected[h]
+        if new_home[h]:
+            for j in range(n_hp):
+                if household_reached[j, h]:
+                    homes[j] += 1
+    counted = np.zeros((n_pp, connection.size), dtype=np.bool_)
+    for i in range(household.size):
+        h = household[i]
+        new_user = is_online[i] and not was_online[i]
+        if new_user:
+            for j in range(n_hp):
+                if household_reached[j, h]:
+                    people[j] += 1
+        for j in range(n_pp):
+            if person_reached[j, i]:
+                if new_user:
+                    people[n_hp + j] += 1
+                if new_home[h] and not counted[j, h]:
+                    counted[j, h] = True
+                    homes[n_hp + j] += 1
+    return homes, people
+
+
 # --- labour market --------------------------------------------------------------------------
 
 

@@ -244,8 +244,14 @@ class InclusionModel(mesa.Model):
             self._earnings,
             self.labour_counts,
         )
-        transfer = self.poverty_line * pars["transfer_share_of_line"] * h.size * h.gets_transfer
-        h.income[:] = h.nonlabour_base + self._earnings + transfer
+        kernels.household_income(
+            h.nonlabour_base,
+            self._earnings,
+            h.size,
+            h.gets_transfer,
+            self.poverty_line * pars["transfer_share_of_line"],
+            h.income,
+        )
 
     def key(self, name: str) -> np.uint64:
         """Key of decision ``name`` in the current quarter, for counter-based draws."""
@@ -423,22 +429,27 @@ class InclusionModel(mesa.Model):
 
         A poor household receives the transfer in a quarter with a probability that is higher
         with a home connection (digital registries) than without (assisted channels only).
+        The rules of :mod:`model.rules.income` and :mod:`model.rules.schooling` in one
+        compiled pass over households (:func:`model.kernels.welfare_quarter`).
         """
         h, pars, lv = self.h, self.pars, self.levers
-        transfer = self.poverty_line * pars["transfer_share_of_line"] * h.size
-        before = h.income - transfer * h.gets_transfer
-        poor_before = before < self.poverty_line * h.size
-        h.gets_transfer[:] = inc.transfer_takeup(
-            poor_before,
-            h.connection > 0,
-            np.maximum(pars["p_takeup_online"], lv.takeup_online),
-            np.maximum(pars["p_takeup_offline"], lv.takeup_offline),
-            self.draws("welfare.takeup", h.n),
-        )
-        h.income[:] = before + transfer * h.gets_transfer
-        h.is_poor[:] = h.income < self.poverty_line * h.size
-        h.children_learning[:] = schooling.can_learn_remotely(
-            h.n_children, h.connection, pars["p_learn_basic"], self.draws("school.learning", h.n)
+        kernels.welfare_quarter(
+            h.size,
+            h.n_children,
+            h.connection,
+            (
+                pars["p_takeup_online"],
+                lv.takeup_online,
+                pars["p_takeup_offline"],
+                lv.takeup_offline,
+            ),
+            (self.poverty_line, self.poverty_line * pars["transfer_share_of_line"]),
+            _as_compared_with_draws(pars["p_learn_basic"]),
+            (self.key("welfare.takeup"), self.key("school.learning")),
+            h.income,
+            h.gets_transfer,
+            h.is_poor,
+            h.children_learning,
         )
 
     # --- 2019 references and indicators ------------------------------------------------------
@@ -586,6 +597,16 @@ def _unique_names(policies: list) -> None:
         seen[policy.name] = seen.get(policy.name, 0) + 1
         if seen[policy.name] > 1:
             policy.name = f"{policy.name}_{seen[policy.name]}"
+
+
+def _as_compared_with_draws(p: float) -> float:
+    """``p`` in the precision numpy compares it with float32 draws (float32 for a Python float).
+
+    Keeps compiled comparisons with draws exactly as the numpy rules make them
+    (:func:`model.rules.schooling.can_learn_remotely`).
+    """
+    dtype = (np.zeros(1, dtype=np.float32) + p).dtype
+    return float(dtype.type(p))
 
 
 def _rows(policies: list, n: int) -> np.ndarray:

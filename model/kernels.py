@@ -535,6 +535,84 @@ def connection_quarter(
 
 
 @njit(cache=True)
+def household_income(
+    nonlabour: np.ndarray,
+    earnings: np.ndarray,
+    size: np.ndarray,
+    gets_transfer: np.ndarray,
+    transfer_per_person: float,
+    income: np.ndarray,
+) -> None:
+    """Household income: other income plus earnings plus the transfer of those receiving it.
+
+    The transfer is ``transfer_per_person`` times the household's size; written to
+    ``income``.
+    """
+    for i in range(income.size):
+        transfer = transfer_per_person * size[i] if gets_transfer[i] else 0.0
+        income[i] = nonlabour[i] + earnings[i] + transfer
+
+
+@njit(cache=True)
+def welfare_quarter(
+    size: np.ndarray,
+    n_children: np.ndarray,
+    connection: np.ndarray,
+    takeup: tuple,
+    line: tuple,
+    p_learn_basic: float,
+    keys: tuple,
+    income: np.ndarray,
+    gets_transfer: np.ndarray,
+    is_poor: np.ndarray,
+    children_learning: np.ndarray,
+) -> None:
+    """Transfer take-up, income after transfers, poverty and children's remote learning.
+
+    The rules of :func:`model.rules.income.transfer_takeup` and
+    :func:`model.rules.schooling.can_learn_remotely` in one pass over households: a
+    household poor before transfers receives the transfer when its draw is below its
+    take-up chance (the larger of the base chance and the policy's, online with a home
+    connection and offline without); it is poor when its income after transfers is below
+    the line; its children follow remote learning on a meaningful plan, or on a basic one
+    with chance ``p_learn_basic`` (already in the precision the draws are compared in).
+
+    Args:
+        size: persons per household.
+        n_children: children 5-12 per household.
+        connection: home connection (0 none, 1 basic, 2 meaningful).
+        takeup: (base online chance, policy online chances, base offline chance, policy
+            offline chances).
+        line: (poverty line per person, transfer per person).
+        p_learn_basic: chance of following remote learning on a basic connection.
+        keys: streams (take-up, learning).
+        income: income with last quarter's transfer in, updated in place.
+        gets_transfer: receipt last quarter, updated in place.
+        is_poor: written here.
+        children_learning: written here.
+
+    """
+    p_online, policy_online, p_offline, policy_offline = takeup
+    per_person_line, per_person_transfer = line
+    k_takeup, k_learn = keys
+    for i in range(income.size):
+        transfer = per_person_transfer * size[i]
+        before = income[i] - (transfer if gets_transfer[i] else 0.0)
+        poverty_line = per_person_line * size[i]
+        level = connection[i]
+        online = level > 0
+        chance = max(p_online, policy_online[i]) if online else max(p_offline, policy_offline[i])
+        gets = before < poverty_line and uniform(k_takeup, i) < chance
+        gets_transfer[i] = gets
+        after = before + (transfer if gets else 0.0)
+        income[i] = after
+        is_poor[i] = after < poverty_line
+        children_learning[i] = n_children[i] > 0 and (
+            level == 2 or (level == 1 and uniform(k_learn, i) < p_learn_basic)
+        )
+
+
+@njit(cache=True)
 def rank_in_cell(cells: np.ndarray, counts: np.ndarray, u: np.ndarray) -> np.ndarray:
     """A uniformly random rank of each unit among the units of its cell.
 

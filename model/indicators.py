@@ -176,20 +176,36 @@ class IncomeOrder:
 
     Most households' incomes do not change in a quarter, and those keep their order; only
     the changed ones are sorted and merged back (:func:`model.kernels.split_changed`,
-    :func:`model.kernels.merge_sorted`), so a quarter
-    costs one pass plus a sort of what changed, and the result is exact.
+    :func:`model.kernels.merge_sorted`), so a quarter costs one pass plus a sort of what
+    changed, and the result is exact. The merge also lays the weights out in sorted order,
+    so the Gini pass (:func:`model.kernels.gini_palma`) reads both in sequence.
     """
 
     def __init__(self, values: np.ndarray) -> None:
         self.order = np.argsort(values, kind="stable")
         self.previous = values[self.order]
+        self.sorted_weights = np.empty(values.size, dtype=np.float64)
 
     def inequality(self, values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
-        """Gini coefficient (0 = equal) and Palma ratio (top 10% / bottom 40% share)."""
-        changed, kept = kernels.split_changed(self.order, values, self.previous)
-        moved = changed[np.argsort(values[changed], kind="stable")]
-        kernels.merge_sorted(kept, moved, values, self.order, self.previous)
-        gini, palma = kernels.gini_palma(self.order, values, weights)
+        """Gini coefficient (0 = equal) and Palma ratio (top 10% / bottom 40% share).
+
+        Args:
+            values: the value of every entry.
+            weights: the weight of every entry (any numeric type; read as float).
+
+        """
+        changed, kept, kept_values = kernels.split_changed(self.order, values, self.previous)
+        changed_values = values[changed]
+        by_value = np.argsort(changed_values, kind="stable")
+        kernels.merge_sorted(
+            (kept, kept_values),
+            (changed[by_value], changed_values[by_value]),
+            weights,
+            self.order,
+            self.previous,
+            self.sorted_weights,
+        )
+        gini, palma = kernels.gini_palma(self.previous, self.sorted_weights)
         return float(gini), float(palma)
 
 
@@ -337,7 +353,7 @@ def indicators(
     out["n_households"] = h.n * w
     out.update(_household_indicators(pop, cells))
     pc = h.income / h.size
-    out["gini_income"], out["palma_income"] = income_order.inequality(pc, h.size.astype(float))
+    out["gini_income"], out["palma_income"] = income_order.inequality(pc, h.size)
     poor = counts["poor"]
     out["share_poor"] = float(poor.sum() / people.sum())
     employed = counts["employed"] * cells.adult

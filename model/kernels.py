@@ -194,53 +194,79 @@ def peer_share(peers: np.ndarray, state: np.ndarray, out: np.ndarray) -> None:
 @njit(cache=True)
 def split_changed(
     order: np.ndarray, values: np.ndarray, previous: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split ``order`` into entries whose value changed and those whose value did not.
 
     ``previous`` holds the values in the old order; both parts keep their current order.
+
+    Returns:
+        The changed entries, the kept entries and the kept entries' values.
+
     """
     n = order.size
     changed = np.empty(n, dtype=order.dtype)
     kept = np.empty(n, dtype=order.dtype)
+    kept_values = np.empty(n, dtype=values.dtype)
     n_changed = 0
     n_kept = 0
     for k in range(n):
         i = order[k]
-        if values[i] != previous[k]:
+        v = values[i]
+        if v != previous[k]:
             changed[n_changed] = i
             n_changed += 1
         else:
             kept[n_kept] = i
+            kept_values[n_kept] = v
             n_kept += 1
-    return changed[:n_changed], kept[:n_kept]
+    return changed[:n_changed], kept[:n_kept], kept_values[:n_kept]
 
 
 @njit(cache=True)
 def merge_sorted(
-    kept: np.ndarray, moved: np.ndarray, values: np.ndarray, order: np.ndarray, previous: np.ndarray
+    kept: tuple,
+    moved: tuple,
+    weights: np.ndarray,
+    order: np.ndarray,
+    previous: np.ndarray,
+    sorted_weights: np.ndarray,
 ) -> None:
-    """Merge two index lists sorted by ``values`` into ``order``; record the sorted values."""
+    """Merge two index lists sorted by value into ``order``; record the sorted values, weights.
+
+    Args:
+        kept: (indices, their values), in ascending order of value.
+        moved: (indices, their values), in ascending order of value.
+        weights: weight of every entry.
+        order: written here: all indices in ascending order of value (``kept`` first
+            among equal values).
+        previous: written here: the values in that order.
+        sorted_weights: written here: the weights in that order.
+
+    """
+    kept_index, kept_values = kept
+    moved_index, moved_values = moved
     a = 0
     b = 0
     for k in range(order.size):
-        if b >= moved.size or (a < kept.size and values[kept[a]] <= values[moved[b]]):
-            order[k] = kept[a]
+        if b >= moved_index.size or (a < kept_index.size and kept_values[a] <= moved_values[b]):
+            order[k] = kept_index[a]
+            previous[k] = kept_values[a]
             a += 1
         else:
-            order[k] = moved[b]
+            order[k] = moved_index[b]
+            previous[k] = moved_values[b]
             b += 1
-        previous[k] = values[order[k]]
+        sorted_weights[k] = weights[order[k]]
 
 
 @njit(cache=True)
-def gini_palma(order: np.ndarray, values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
-    """Weighted Gini coefficient and Palma ratio of ``values`` taken in ascending ``order``."""
+def gini_palma(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """Weighted Gini coefficient and Palma ratio of ``values`` in ascending order."""
     total_w = 0.0
     total_vw = 0.0
-    for k in range(order.size):
-        i = order[k]
-        total_w += weights[i]
-        total_vw += values[i] * weights[i]
+    for k in range(values.size):
+        total_w += weights[k]
+        total_vw += values[k] * weights[k]
     if total_vw <= 0:
         return 0.0, 0.0
     cum_vw = 0.0
@@ -248,13 +274,12 @@ def gini_palma(order: np.ndarray, values: np.ndarray, weights: np.ndarray) -> tu
     area = 0.0
     bottom = 0.0
     top = 0.0
-    for k in range(order.size):
-        i = order[k]
-        vw = values[i] * weights[i]
+    for k in range(values.size):
+        vw = values[k] * weights[k]
         prev = cum_vw
         cum_vw += vw
-        cum_w += weights[i]
-        area += weights[i] / total_w * (prev + cum_vw) / total_vw
+        cum_w += weights[k]
+        area += weights[k] / total_w * (prev + cum_vw) / total_vw
         position = cum_w / total_w
         if position <= 0.4:
             bottom += vw

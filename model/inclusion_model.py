@@ -420,7 +420,7 @@ class InclusionModel(mesa.Model):
             self.meaningful,
             self._adult_skill,
         )
-        h.skill_mean[:] = self._adult_skill / np.maximum(self.n_adults, 1)
+        np.divide(self._adult_skill, self._adults_at_least_one, out=h.skill_mean)
 
     # --- 4. welfare ----------------------------------------------------------------------
 
@@ -457,6 +457,7 @@ class InclusionModel(mesa.Model):
     def _set_2019_references(self) -> None:
         h, p, pars = self.h, self.p, self.pars
         self.n_adults = p.household_sum(p.is_working_age, h.n)
+        self._adults_at_least_one = np.maximum(self.n_adults, 1)
         school_age = (p.age >= SCHOOL_AGES[0]) & (p.age <= SCHOOL_AGES[1])
         self.has_school_age = p.household_sum(school_age, h.n) > 0
         self.has_teleworker = p.household_sum(p.is_teleworkable & (p.job > 0), h.n) > 0
@@ -549,10 +550,10 @@ class InclusionModel(mesa.Model):
         by_person = [q for q in self.policies if q.level == "person"]
         homes, people = kernels.policy_reach(
             p.household,
-            p.is_online,
-            p.was_online_2019,
+            p.is_online.view(np.uint8),
+            p.was_online_2019.view(np.uint8),
             h.connection,
-            h.was_online_2019,
+            h.was_online_2019.view(np.uint8),
             _rows(by_home, h.n),
             _rows(by_person, p.n),
         )
@@ -610,10 +611,10 @@ def _as_compared_with_draws(p: float) -> float:
 
 
 def _rows(policies: list, n: int) -> np.ndarray:
-    """The policies' ``reached`` masks as rows of one array (policies x ``n``)."""
+    """The policies' ``reached`` masks as rows of one ``uint8`` array (policies x ``n``)."""
     if not policies:
-        return np.zeros((0, n), dtype=bool)
-    return np.stack([q.reached for q in policies])
+        return np.zeros((0, n), dtype=np.uint8)
+    return np.stack([q.reached for q in policies]).view(np.uint8)
 
 
 def _reporter(name: str):

@@ -302,10 +302,11 @@ def policy_reach(
 
     A household is newly connected when it has a home connection now and had none in
     2019; a person is newly online likewise. A household-level policy (a row of
-    ``household_reached``, households x policies transposed) reaches a new user through
-    the user's household; a person-level policy (a row of ``person_reached``) reaches a new
-    home through any reached member, counted once. One pass over households and one over
-    persons.
+    ``household_reached``, policies x households) reaches a new user through the user's
+    household; a person-level policy (a row of ``person_reached``, policies x persons)
+    reaches a new home through any reached member, counted once. The yes/no arrays are
+    passed as ``uint8`` views so that the counts are sums without branches; each policy's
+    counts are one tight loop with its own running sum.
 
     Returns:
         New homes and new users reached, per policy: household-level policies first, then
@@ -316,29 +317,37 @@ def policy_reach(
     n_pp = person_reached.shape[0]
     homes = np.zeros(n_hp + n_pp, dtype=np.int64)
     people = np.zeros(n_hp + n_pp, dtype=np.int64)
-    new_home = np.empty(connection.size, dtype=np.bool_)
+    new_home = np.empty(connection.size, dtype=np.uint8)
     for h in range(connection.size):
-        new_home[h] = connection[h] > 0 and not was_connected[h]
-        if new_home[h]:
-            for j in range(n_hp):
-                if household_reached[j, h]:
-                    homes[j] += 1
-    counted = np.zeros((n_pp, connection.size), dtype=np.bool_)
+        new_home[h] = np.uint8(connection[h] > 0) & (np.uint8(1) - was_connected[h])
+    new_user = np.empty(household.size, dtype=np.uint8)
     for i in range(household.size):
-        h = household[i]
-        new_user = is_online[i] and not was_online[i]
-        if new_user:
-            for j in range(n_hp):
-                if household_reached[j, h]:
-                    people[j] += 1
-        for j in range(n_pp):
-            if person_reached[j, i]:
-                if new_user:
-                    people[n_hp + j] += 1
-                if new_home[h] and not counted[j, h]:
-                    counted[j, h] = True
-                    homes[n_hp + j] += 1
+        new_user[i] = is_online[i] & (np.uint8(1) - was_online[i])
+    for j in range(n_hp):
+        reached = household_reached[j]
+        homes[j] = _count_both(new_home, reached)
+        n = 0
+        for i in range(household.size):
+            n += new_user[i] & reached[household[i]]
+        people[j] = n
+    member = np.zeros(connection.size, dtype=np.uint8)
+    for j in range(n_pp):
+        reached = person_reached[j]
+        member[:] = 0
+        for i in range(household.size):
+            member[household[i]] |= reached[i]
+        homes[n_hp + j] = _count_both(new_home, member)
+        people[n_hp + j] = _count_both(new_user, reached)
     return homes, people
+
+
+@njit(cache=True)
+def _count_both(a: np.ndarray, b: np.ndarray) -> int:
+    """Entries where both ``uint8`` yes/no arrays hold."""
+    n = 0
+    for i in range(a.size):
+        n += a[i] & b[i]
+    return n
 
 
 # --- labour market --------------------------------------------------------------------------

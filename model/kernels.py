@@ -399,6 +399,11 @@ def labour_quarter(
     - earnings: the 2019 job's earnings less the shorter hours, or ``share_kept`` of them
       after a loss, plus platform pay; summed per household into ``earnings_sum``.
 
+    A person's rules are read from the table only where a rule applies, platform draws
+    only for those who may enter or leave, and the counts are summed without branches in
+    locals written once at the end (each draw depends on its row alone, so skipping unused
+    draws changes nothing).
+
     Args:
         person: fixed arrays (household, age, job, earnings_base, platform_reference,
             rel_loss, is_teleworkable, has_disability).
@@ -425,66 +430,68 @@ def labour_quarter(
     k_loss, k_tele, k_platform, k_gigs, k_exit = keys
     lockdown = hours_cut > 0
     earnings_sum[:] = 0.0
-    counts[:] = 0
+    c0 = c1 = c2 = c3 = c4 = 0
     for i in range(household.size):
         if age[i] < 15:
             continue
         h = household[i]
         had_job = job[i] > 0
         code = cover[i * stride]
-        floor, insurance, access, right, gigs = (
-            table[code, 0],
-            table[code, 1],
-            table[code, 2],
-            table[code, 3],
-            table[code, 4],
-        )
-        hire = 1.0 - (1.0 - rel_hire) * (1.0 - access) if disability[i] else 1.0
+        hire = 1.0 - (1.0 - rel_hire) * (1.0 - table[code, 2]) if disability[i] else 1.0
         home_work = False
-        if had_job and lockdown and not lost[i]:
+        if lockdown and had_job and not lost[i]:
             home = connection[h]
             able = teleworkable[i] and online[i] and skill[i] >= SKILL_BASIC
+            right = table[code, 3]
             on_basic = home == 1 and uniform(k_tele, i) < basic + right * (1.0 - basic)
             home_work = able and (home == 2 or on_basic)
-        at_home[i] = home_work
         if had_job and scale > 0 and not lost[i]:
             hazard = min(rel_loss[i] * scale, 1.0) * (rel_protected if home_work else 1.0)
             if uniform(k_loss, i) < hazard:
                 lost[i] = True
                 left[i] = uniform(k_exit, i) < p_leave
-                at_home[i] = False
+                home_work = False
         elif had_job and rehire and lost[i]:
             rate = p_return if left[i] else p_rehire
             if uniform(k_loss, i) < rate * hire:
                 lost[i] = False
                 left[i] = False
-        able = online[i] and skill[i] >= skilled and 15 <= age[i] < 65
-        u = uniform(k_platform, i)
-        if on_platform[i]:
-            on_platform[i] = able and u >= p_exit
-        elif able and (job[i] != 1 or lost[i]) and u < p_platform * gigs * hire:
-            on_platform[i] = True
+        at_home[i] = home_work
+        is_lost = lost[i]
+        able = online[i] & (skill[i] >= skilled) & (age[i] < 65)
+        platform_now = on_platform[i]
+        if platform_now:
+            platform_now = able and uniform(k_platform, i) >= p_exit
+        elif (
+            able
+            and (job[i] != 1 or is_lost)
+            and uniform(k_platform, i) < p_platform * table[code, 4] * hire
+        ):
+            platform_now = True
             left[i] = False
-        e = 0.0
-        if had_job:
-            e = base[i] * (share_kept if lost[i] else 1.0 - hours_cut)
+        on_platform[i] = platform_now
+        e = base[i] * (share_kept if is_lost else 1.0 - hours_cut) if had_job else 0.0
         gig = False
-        if on_platform[i]:
+        if platform_now:
+            gigs = table[code, 4]
             gig = uniform(k_gigs, i) < min(gigs, 1.0)
-            pay = reference[i] * max(pay_share, floor)
-            e += pay if gig else insurance * pay
-        working = (had_job and not lost[i]) or gig
+            pay = reference[i] * max(pay_share, table[code, 0])
+            e += pay if gig else table[code, 1] * pay
+        working = (had_job & (not is_lost)) | gig
         employed[i] = working
         earnings_sum[h] += e
-        counts[0] += 1
-        if working:
-            counts[1] += 1
-        elif (had_job and lost[i] and not left[i]) or on_platform[i]:
-            counts[2] += 1
-        if had_job and lost[i] and left[i] and not on_platform[i]:
-            counts[3] += 1
-        if at_home[i]:
-            counts[4] += 1
+        jobless = had_job & is_lost
+        is_left = left[i]
+        c0 += 1
+        c1 += working
+        c2 += (not working) & ((jobless & (not is_left)) | platform_now)
+        c3 += jobless & is_left & (not platform_now)
+        c4 += home_work
+    counts[0] = c0
+    counts[1] = c1
+    counts[2] = c2
+    counts[3] = c3
+    counts[4] = c4
 
 
 # --- households -----------------------------------------------------------------------------

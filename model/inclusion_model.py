@@ -10,6 +10,7 @@ from model import kernels
 from model.calendar import Quarter
 from model.households import WORKING_AGE, Households, People, Population
 from model.indicators import (
+    N_STATES,
     Cells,
     IncomeOrder,
     cell_table,
@@ -95,6 +96,8 @@ class InclusionModel(mesa.Model):
         self._set_2019_references()
         self.meaningful = meaningful_use(self.pop)
         self.cells = Cells(self.pop)
+        self._state_counts = np.zeros(self.cells.n_cells * N_STATES, dtype=np.int64)
+        self._states_counted = False
         self.income_order = IncomeOrder(h.income / h.size)
         self.child_quarters_lost = 0.0
         self.scheduled_loss = 0.0
@@ -120,13 +123,16 @@ class InclusionModel(mesa.Model):
            without;
         4. transfers and poverty update; children's remote learning is recorded;
         5. indicators are collected.
+
+        Welfare (4) reads nothing that persons' use and skills (3) write, so it runs before
+        them; the use pass then also counts persons per cell and state for the indicators.
         """
         self.quarter = self.start + (self.steps - 1)
         self.act_policies()
         self.move_economy()
         self.decide_connection()
-        self.use_and_learn()
         self.update_welfare()
+        self.use_and_learn(count_states=True)
         self._measure()
         self.datacollector.collect(self)
         if self.quarter >= self.end:
@@ -377,7 +383,7 @@ class InclusionModel(mesa.Model):
         kernels.peer_share(self.peers, (self.h.connection > 0).view(np.uint8), out)
         return out
 
-    def use_and_learn(self) -> None:
+    def use_and_learn(self, count_states: bool = False) -> None:
         """Each person uses the Internet or not; skills grow with use and training.
 
         Use follows :func:`model.rules.connectivity.person_uses` (the raked latent, the shift
@@ -389,6 +395,11 @@ class InclusionModel(mesa.Model):
         gain what training completed this quarter gives
         (:func:`model.rules.skills.update_skills`). One compiled pass over persons
         (:func:`model.kernels.use_and_skills`); household mean skills of members 15+ follow.
+
+        Args:
+            count_states: also count persons per cell and state for this quarter's
+                indicators in the same pass (read by :meth:`_measure`).
+
         """
         h, p, pars = self.h, self.p, self.pars
         kernels.use_and_skills(
@@ -419,8 +430,14 @@ class InclusionModel(mesa.Model):
             p.has_smartphone,
             self.meaningful,
             self._adult_skill,
+            self._states() if count_states else None,
         )
+        self._states_counted = count_states
         np.divide(self._adult_skill, self._adults_at_least_one, out=h.skill_mean)
+
+    def _states(self) -> tuple:
+        """What the use pass needs to count persons per cell and state."""
+        return (self.cells.code, self.p.is_employed, self.h.is_poor, self._state_counts)
 
     # --- 4. welfare ----------------------------------------------------------------------
 
@@ -524,8 +541,12 @@ class InclusionModel(mesa.Model):
 
     def _measure(self) -> None:
         """Compute this quarter's indicators (read by the DataCollector's reporters)."""
+        table = None
+        if self._states_counted:
+            table = self._state_counts.reshape(self.cells.n_cells, N_STATES)
+            self._states_counted = False
         values, worst = indicators(
-            self.pop, self.cells, self.poverty_line, self.income_order, self.meaningful
+            self.pop, self.cells, self.poverty_line, self.income_order, self.meaningful, table
         )
         closed = schooling.schools_closed(self.quarter) and self.steps > 0
         missed = values["n_children_no_remote_learning"] if closed else 0.0

@@ -316,6 +316,7 @@ def indicators(
     poverty_line: float,
     income_order: IncomeOrder,
     meaningful: np.ndarray | None = None,
+    table: np.ndarray | None = None,
 ) -> tuple[dict[str, float], Worst]:
     """Every indicator for the current quarter.
 
@@ -325,14 +326,17 @@ def indicators(
         poverty_line: poverty line per person, US$ a month.
         income_order: the running sort order of income per person.
         meaningful: :func:`meaningful_use` if already computed this quarter.
+        table: persons per cell and state (:meth:`Cells.table_of`) if already counted this
+            quarter.
 
     """
     h = pop.h
     w = pop.weight
     out: dict[str, float] = {}
-    if meaningful is None:
-        meaningful = meaningful_use(pop)
-    table = cells.table_of(pop, meaningful)
+    if table is None:
+        if meaningful is None:
+            meaningful = meaningful_use(pop)
+        table = cells.table_of(pop, meaningful)
     people = table.sum(axis=1).astype(float)
     counts = _bit_counts(table)
     people_by_group = cells.by_group(people)

@@ -96,6 +96,7 @@ def use_and_skills(
     has_smartphone: np.ndarray,
     meaningful: np.ndarray,
     adult_skill_sum: np.ndarray,
+    states: tuple | None = None,
 ) -> None:
     """Each person's use this quarter, then skills; household sums of adults' skills.
 
@@ -113,11 +114,18 @@ def use_and_skills(
     device under 13). Skills then move as :func:`model.rules.skills.update_skills` says.
     Writes ``skill``, ``is_online``, ``has_smartphone``, ``meaningful`` and
     ``adult_skill_sum`` (zeroed here).
+
+    Given ``states`` (cell codes, ``is_employed``, ``is_poor`` of households, counts), the
+    same pass also counts persons per cell and state as :func:`state_table` does, from the
+    values just written, so the indicators need no second pass over persons.
     """
     disability, assistive, disability_barrier = barrier
     is_female, women_access = women
     damp_women = women_access < 1.0
     adult_skill_sum[:] = 0.0
+    if states is not None:
+        code, is_employed, is_poor, counts = states
+        counts[:] = 0
     for i in range(household.size):
         h = household[i]
         home = connection[h]
@@ -147,6 +155,16 @@ def use_and_skills(
         skill[i] = s
         if age[i] >= adult_age:
             adult_skill_sum[h] += s
+        if states is not None:
+            state = (
+                int(online)
+                | int(m) << 1
+                | int(s >= SKILL_BASIC) << 2
+                | int(is_employed[i]) << 3
+                | int(has_smartphone[i]) << 4
+                | int(is_poor[h]) << 5
+            )
+            counts[code[i] + state] += 1
 
 
 @njit(cache=True)

@@ -355,7 +355,14 @@ def indicators(
         out.update(gaps(rate, m.name))
     out["n_people"] = people.sum() * w
     out["n_households"] = h.n * w
-    out.update(_household_indicators(pop, cells))
+    households, income, household_counts = kernels.household_table(
+        cells.household_cell,
+        h.connection,
+        h.income,
+        (h.n_children, h.children_learning.view(np.uint8), h.gets_transfer.view(np.uint8)),
+    )
+    out.update(_household_indicators(households.astype(float), income, w))
+    out["share_transfer"] = float(household_counts[2] / h.n)
     pc = h.income / h.size
     out["gini_income"], out["palma_income"] = income_order.inequality(pc, h.size)
     poor = counts["poor"]
@@ -363,9 +370,8 @@ def indicators(
     employed = counts["employed"] * cells.adult
     both = _bit_counts(table * _both_bits("employed", "poor"))["employed"] * cells.adult
     out["share_working_poor"] = float(both.sum() / max(employed.sum(), 1e-12))
-    kids = h.n_children.astype(float)
-    missed = float(np.dot(kids, ~h.children_learning))
-    out["share_children_no_remote_learning"] = missed / max(kids.sum(), 1e-12)
+    kids, missed = float(household_counts[0]), float(household_counts[1])
+    out["share_children_no_remote_learning"] = missed / max(kids, 1e-12)
     out["n_children_no_remote_learning"] = missed * w
     worst = worst_intersection(cells, people, counts["internet_use"])
     out["worst_share_internet_use"] = worst.share
@@ -404,14 +410,16 @@ def _both_bits(a: str, b: str) -> np.ndarray:
     return both[None, :]
 
 
-def _household_indicators(pop: Population, cells: Cells) -> dict[str, float]:
-    h = pop.h
-    w = pop.weight
-    hcell = cells.household_cell
+def _household_indicators(table: np.ndarray, income: np.ndarray, w: float) -> dict[str, float]:
+    """Connection and income indicators of households overall, by location and quintile.
+
+    Args:
+        table: households per cell (quintile x location) and connection (10 x 3).
+        income: household income summed per cell.
+        w: real households each simulated one stands for.
+
+    """
     n_cells = 10
-    code = hcell * 3 + h.connection
-    table = np.bincount(code, minlength=n_cells * 3).reshape(n_cells, 3).astype(float)
-    income = np.bincount(hcell, weights=h.income, minlength=n_cells)
     ids = np.arange(n_cells)
     member = {
         "all": np.ones(n_cells, dtype=bool),
@@ -434,7 +442,6 @@ def _household_indicators(pop: Population, cells: Cells) -> dict[str, float]:
         mean_income["location=urban"], mean_income["location=rural"]
     )
     out["ratio_q5_q1_income"] = _ratio(mean_income["quintile=5"], mean_income["quintile=1"])
-    out["share_transfer"] = float(np.count_nonzero(h.gets_transfer) / h.n)
     return out
 
 

@@ -198,6 +198,47 @@ def state_table(
 
 
 @njit(cache=True)
+def household_table(
+    cell: np.ndarray,
+    connection: np.ndarray,
+    income: np.ndarray,
+    counts: tuple,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Households per cell and connection, income per cell, and two household counts.
+
+    One pass over households for :func:`model.indicators.indicators`: ``cell * 3 +
+    connection`` counted as ``bincount`` counts it, income summed per cell in index order
+    (as ``bincount`` with weights sums it).
+
+    Args:
+        cell: household cell (quintile x location), 0-9.
+        connection: home connection (0 none, 1 basic, 2 meaningful).
+        income: household income.
+        counts: (children 5-12 per household, their remote learning, transfer receipt).
+
+    Returns:
+        Households per cell and connection (10 x 3), income per cell, and (children 5-12,
+        those of them in households where they cannot learn remotely, households receiving
+        a transfer).
+
+    """
+    n_children, learning, gets_transfer = counts
+    table = np.zeros((10, 3), dtype=np.int64)
+    income_sum = np.zeros(10)
+    children = 0
+    missed = 0
+    receiving = 0
+    for i in range(cell.size):
+        c = cell[i]
+        table[c, connection[i]] += 1
+        income_sum[c] += income[i]
+        children += n_children[i]
+        missed += n_children[i] * (1 - learning[i])
+        receiving += gets_transfer[i]
+    return table, income_sum, np.array([children, missed, receiving])
+
+
+@njit(cache=True)
 def peer_share(peers: np.ndarray, state: np.ndarray, out: np.ndarray) -> None:
     """Share of each household's neighbours for whom ``state`` holds (into ``out``)."""
     n, k = peers.shape

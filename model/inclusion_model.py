@@ -98,6 +98,8 @@ class InclusionModel(mesa.Model):
         self.cells = Cells(self.pop)
         self._state_counts = np.zeros(self.cells.n_cells * N_STATES, dtype=np.int64)
         self._states_counted = False
+        self._poverty_changed = np.empty(self.h.n, dtype=np.int64)
+        self._members = _members(self.p.household, self.h.n)
         self.income_order = IncomeOrder(h.income / h.size)
         self.child_quarters_lost = 0.0
         self.scheduled_loss = 0.0
@@ -124,15 +126,16 @@ class InclusionModel(mesa.Model):
         4. transfers and poverty update; children's remote learning is recorded;
         5. indicators are collected.
 
-        Welfare (4) reads nothing that persons' use and skills (3) write, so it runs before
-        them; the use pass then also counts persons per cell and state for the indicators.
+        The use pass (3) also counts persons per cell and state for the indicators, with
+        poverty as it stood; welfare (4) then moves the members of households whose
+        poverty changed (:func:`model.kernels.move_poor_states`).
         """
         self.quarter = self.start + (self.steps - 1)
         self.act_policies()
         self.move_economy()
         self.decide_connection()
-        self.update_welfare()
         self.use_and_learn(count_states=True)
+        self.update_welfare()
         self._measure()
         self.datacollector.collect(self)
         if self.quarter >= self.end:
@@ -450,7 +453,7 @@ class InclusionModel(mesa.Model):
         compiled pass over households (:func:`model.kernels.welfare_quarter`).
         """
         h, pars, lv = self.h, self.pars, self.levers
-        kernels.welfare_quarter(
+        n_changed = kernels.welfare_quarter(
             h.size,
             h.n_children,
             h.connection,
@@ -467,7 +470,18 @@ class InclusionModel(mesa.Model):
             h.gets_transfer,
             h.is_poor,
             h.children_learning,
+            self._poverty_changed,
         )
+        if self._states_counted:
+            p = self.p
+            kernels.move_poor_states(
+                self._poverty_changed[:n_changed],
+                self._members,
+                (p.is_online, self.meaningful, p.skill, p.is_employed, p.has_smartphone),
+                h.is_poor,
+                self.cells.code,
+                self._state_counts,
+            )
 
     # --- 2019 references and indicators ------------------------------------------------------
 
@@ -619,6 +633,13 @@ def _unique_names(policies: list) -> None:
         seen[policy.name] = seen.get(policy.name, 0) + 1
         if seen[policy.name] > 1:
             policy.name = f"{policy.name}_{seen[policy.name]}"
+
+
+def _members(household: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each household's members: (start in the index, persons in household order)."""
+    start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(household, minlength=n), out=start[1:])
+    return start, np.argsort(household, kind="stable").astype(np.int32)
 
 
 def _as_compared_with_draws(p: float) -> float:

@@ -666,7 +666,8 @@ def welfare_quarter(
     gets_transfer: np.ndarray,
     is_poor: np.ndarray,
     children_learning: np.ndarray,
-) -> None:
+    poverty_changed: np.ndarray,
+) -> int:
     """Transfer take-up, income after transfers, poverty and children's remote learning.
 
     The rules of :func:`model.rules.income.transfer_takeup` and
@@ -688,13 +689,18 @@ def welfare_quarter(
         keys: streams (take-up, learning).
         income: income with last quarter's transfer in, updated in place.
         gets_transfer: receipt last quarter, updated in place.
-        is_poor: written here.
+        is_poor: updated in place.
         children_learning: written here.
+        poverty_changed: written here: the households whose poverty changed, first.
+
+    Returns:
+        The number of households whose poverty changed.
 
     """
     p_online, policy_online, p_offline, policy_offline = takeup
     per_person_line, per_person_transfer = line
     k_takeup, k_learn = keys
+    n_changed = 0
     for i in range(income.size):
         transfer = per_person_transfer * size[i]
         before = income[i] - (transfer if gets_transfer[i] else 0.0)
@@ -706,10 +712,57 @@ def welfare_quarter(
         gets_transfer[i] = gets
         after = before + (transfer if gets else 0.0)
         income[i] = after
-        is_poor[i] = after < poverty_line
+        poor = after < poverty_line
+        if poor != is_poor[i]:
+            poverty_changed[n_changed] = i
+            n_changed += 1
+        is_poor[i] = poor
         children_learning[i] = n_children[i] > 0 and (
             level == 2 or (level == 1 and uniform(k_learn, i) < p_learn_basic)
         )
+    return n_changed
+
+
+@njit(cache=True)
+def move_poor_states(
+    households: np.ndarray,
+    members: tuple,
+    person: tuple,
+    is_poor: np.ndarray,
+    code: np.ndarray,
+    counts: np.ndarray,
+) -> None:
+    """Move the members of households whose poverty changed to their new state's count.
+
+    ``counts`` holds persons per cell and state (:func:`state_table`) counted with each
+    household's previous poverty; each member of ``households`` moves from the state with
+    the old poverty bit to the one with the new, so ``counts`` ends as a fresh count would.
+
+    Args:
+        households: households whose poverty changed.
+        members: (start of each household's members in ``index``, persons by household).
+        person: (is_online, meaningful, skill, is_employed, has_smartphone).
+        is_poor: poverty of every household now.
+        code: ``cell * N_STATES`` per person.
+        counts: updated in place.
+
+    """
+    start, index = members
+    is_online, meaningful, skill, is_employed, has_smartphone = person
+    for h in households:
+        poor = int(is_poor[h]) << 5
+        was = (1 << 5) - poor
+        for k in range(start[h], start[h + 1]):
+            i = index[k]
+            state = (
+                int(is_online[i])
+                | int(meaningful[i]) << 1
+                | int(skill[i] >= SKILL_BASIC) << 2
+                | int(is_employed[i]) << 3
+                | int(has_smartphone[i]) << 4
+            )
+            counts[code[i] + state + was] -= 1
+            counts[code[i] + state + poor] += 1
 
 
 @njit(cache=True)

@@ -282,6 +282,31 @@ def split_changed(
 
 
 @njit(cache=True)
+def stable_ties(sorted_values: np.ndarray, order: np.ndarray) -> None:
+    """Put each run of equal values in ``order`` back in ascending order of position.
+
+    ``order`` sorts ``sorted_values``'s source (``sorted_values`` is the source taken in that
+    order) by value, ties in any order; afterwards it is the stable sort, ties by position,
+    which a fast unstable sort plus this pass gives for a fraction of a stable sort's time.
+    """
+    k = 0
+    n = order.size
+    while k < n:
+        j = k + 1
+        while j < n and _same(sorted_values[j], sorted_values[k]):
+            j += 1
+        if j - k > 1:
+            order[k:j] = np.sort(order[k:j])
+        k = j
+
+
+@njit(cache=True, inline="always")
+def _same(a: float, b: float) -> bool:
+    """Equal values, NaN equal to NaN (sorts put every NaN last, as one run)."""
+    return a == b or (a != a and b != b)
+
+
+@njit(cache=True)
 def merge_sorted(
     kept: tuple,
     moved: tuple,

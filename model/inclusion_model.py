@@ -92,6 +92,7 @@ class InclusionModel(mesa.Model):
         h = self.h
         group = h.is_rural.astype(np.int32) * 5 + h.quintile
         self.peers = build_peers(group, self.streams("network"), homophily=self.pars["homophily"])
+        self._peers_seen: np.ndarray | None = None
         self.poverty_line = 0.0
         self._set_2019_references()
         self.meaningful = meaningful_use(self.pop)
@@ -381,10 +382,31 @@ class InclusionModel(mesa.Model):
         return np.maximum(pull, np.float32(pars["pull_persist"]) * self.need_peak)
 
     def _peer_share(self) -> np.ndarray:
-        """Share of each household's social neighbours with a home connection."""
-        out = np.empty(self.h.n, dtype=np.float32)
-        kernels.peer_share(self.peers, (self.h.connection > 0).view(np.uint8), out)
-        return out
+        """Share of each household's social neighbours with a home connection.
+
+        Counted in full the first time; afterwards only the households that name a
+        household whose connection came or went since are updated
+        (:func:`model.kernels.update_peer_share`). The array is reused: read it before the
+        next call.
+        """
+        connected = (self.h.connection > 0).view(np.uint8)
+        if self._peers_seen is None:
+            n = self.h.n
+            self._peer_counts = np.empty(n, dtype=np.int64)
+            self._peer_out = np.empty(n, dtype=np.float32)
+            kernels.peer_counts(self.peers, connected, self._peer_counts, self._peer_out)
+            self._peers_seen = connected.copy()
+            self._peers_reverse = kernels.reverse_peers(self.peers)
+        else:
+            kernels.update_peer_share(
+                self._peers_reverse,
+                self.peers.shape[1],
+                connected,
+                self._peers_seen,
+                self._peer_counts,
+                self._peer_out,
+            )
+        return self._peer_out
 
     def use_and_learn(self, count_states: bool = False) -> None:
         """Each person uses the Internet or not; skills grow with use and training.

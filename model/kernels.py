@@ -354,8 +354,9 @@ def split_changed(
     return changed[:n_changed], kept[:n_kept], kept_values[:n_kept]
 
 
-RADIX_BITS = 16
-"""Bits of the sort key taken per pass of :func:`stable_argsort`."""
+RADIX_BITS = 8
+"""Bits of the sort key taken per pass of :func:`stable_argsort` (a byte: each pass's counts
+stay in the fastest cache; measured faster than 11 or 16 bits at a million entries)."""
 
 
 @njit(cache=True)
@@ -379,9 +380,10 @@ def stable_argsort(values: np.ndarray) -> np.ndarray:
     """``np.argsort(values, kind="stable")`` of float64 values, by least-significant-digit radix.
 
     Each pass moves the entries by :data:`RADIX_BITS` bits of their key, keeping the order
-    of equal digits, so equal values stay in position order as in a stable sort; a pass
-    whose digit is the same for every entry is skipped. Linear in the number of entries,
-    about twice as fast as numpy's unstable sort at a million.
+    of equal digits, so equal values stay in position order as in a stable sort; the counts
+    of every digit are taken in one pass over the keys, and a pass whose digit is the same
+    for every entry is skipped. Linear in the number of entries, about twice as fast as
+    numpy's unstable sort at a million.
     """
     n = values.size
     keys = _sort_keys(values)
@@ -389,21 +391,24 @@ def stable_argsort(values: np.ndarray) -> np.ndarray:
     spare_order = np.empty(n, dtype=np.int64)
     spare_keys = np.empty(n, dtype=np.uint64)
     n_digits = 1 << RADIX_BITS
+    n_passes = 64 // RADIX_BITS
     mask = np.uint64(n_digits - 1)
-    count = np.empty(n_digits + 1, dtype=np.int64)
-    for shift in range(0, 64, RADIX_BITS):
-        s = np.uint64(shift)
-        count[:] = 0
-        for i in range(n):
-            count[((keys[i] >> s) & mask) + 1] += 1
-        if count.max() == n:
+    count = np.zeros((n_passes, n_digits + 1), dtype=np.int64)
+    for i in range(n):
+        k = keys[i]
+        for p in range(n_passes):
+            count[p, ((k >> np.uint64(p * RADIX_BITS)) & mask) + 1] += 1
+    for p in range(n_passes):
+        if count[p].max() == n:
             continue
+        s = np.uint64(p * RADIX_BITS)
+        start = count[p]
         for d in range(n_digits):
-            count[d + 1] += count[d]
+            start[d + 1] += start[d]
         for i in range(n):
             d = (keys[i] >> s) & mask
-            at = count[d]
-            count[d] = at + 1
+            at = start[d]
+            start[d] = at + 1
             spare_order[at] = order[i]
             spare_keys[at] = keys[i]
         order, spare_order = spare_order, order

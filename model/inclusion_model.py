@@ -12,6 +12,7 @@ from model import kernels
 from model.calendar import Quarter
 from model.households import WORKING_AGE, Households, People, Population
 from model.indicators import (
+    N_STATES,
     Cells,
     IncomeOrder,
     cell_table,
@@ -118,10 +119,15 @@ class InclusionModel(mesa.Model):
         h = self.h
         group = h.is_rural.astype(np.int32) * 5 + h.quintile
         self.peers = build_peers(group, self.streams("network"), homophily=self.pars["homophily"])
+        self._peers_seen: np.ndarray | None = None
         self.poverty_line = 0.0
         self._set_2019_references()
         self.meaningful = meaningful_use(self.pop)
         self.cells = Cells(self.pop)
+        self._state_counts = np.zeros(self.cells.n_cells * N_STATES, dtype=np.int64)
+        self._states_counted = False
+        self._poverty_changed = np.empty(self.h.n, dtype=np.int64)
+        self._members = _members(self.p.household, self.h.n)
         self.income_order = IncomeOrder(h.income / h.size)
         self.child_quarters_lost = 0.0
         self.scheduled_loss = 0.0
@@ -147,12 +153,16 @@ class InclusionModel(mesa.Model):
            without;
         4. transfers and poverty update; children's remote learning is recorded;
         5. indicators are collected.
+
+        The use pass (3) also counts persons per cell and state for the indicators, with
+        poverty as it stood; welfare (4) then moves the members of households whose
+        poverty changed (:func:`model.kernels.move_poor_states`).
         """
         self.quarter = self.start + (self.steps - 1)
         self.act_policies()
         self.move_economy()
         self.decide_connection()
-        self.use_and_learn()
+        self.use_and_learn(count_states=True)
         self.update_welfare()
         self._measure()
         self.datacollector.collect(self)
@@ -279,8 +289,14 @@ class InclusionModel(mesa.Model):
             self._earnings,
             self.labour_counts,
         )
-        transfer = self.poverty_line * pars["transfer_share_of_line"] * h.size * h.gets_transfer
-        h.income[:] = h.nonlabour_base + self._earnings + transfer
+        kernels.household_income(
+            h.nonlabour_base,
+            self._earnings,
+            h.size,
+            h.gets_transfer,
+            self.poverty_line * pars["transfer_share_of_line"],
+            h.income,
+        )
 
     def key(self, name: str) -> np.uint64:
         """Key of decision ``name`` in the current quarter, for counter-based draws."""
@@ -396,12 +412,33 @@ class InclusionModel(mesa.Model):
         return np.maximum(pull, np.float32(pars["pull_persist"]) * self.need_peak)
 
     def _peer_share(self) -> np.ndarray:
-        """Share of each household's social neighbours with a home connection."""
-        out = np.empty(self.h.n, dtype=np.float32)
-        kernels.peer_share(self.peers, (self.h.connection > 0).view(np.uint8), out)
-        return out
+        """Share of each household's social neighbours with a home connection.
 
-    def use_and_learn(self) -> None:
+        Counted in full the first time; afterwards only the households that name a
+        household whose connection came or went since are updated
+        (:func:`model.kernels.update_peer_share`). The array is reused: read it before the
+        next call.
+        """
+        connected = (self.h.connection > 0).view(np.uint8)
+        if self._peers_seen is None:
+            n = self.h.n
+            self._peer_counts = np.empty(n, dtype=np.int64)
+            self._peer_out = np.empty(n, dtype=np.float32)
+            kernels.peer_counts(self.peers, connected, self._peer_counts, self._peer_out)
+            self._peers_seen = connected.copy()
+            self._peers_reverse = kernels.reverse_peers(self.peers)
+        else:
+            kernels.update_peer_share(
+                self._peers_reverse,
+                self.peers.shape[1],
+                connected,
+                self._peers_seen,
+                self._peer_counts,
+                self._peer_out,
+            )
+        return self._peer_out
+
+    def use_and_learn(self, count_states: bool = False) -> None:
         """Each person uses the Internet or not; skills grow with use and training.
 
         Use follows :func:`model.rules.connectivity.person_uses` (the raked latent, the shift
@@ -415,6 +452,11 @@ class InclusionModel(mesa.Model):
         gain what training completed this quarter gives
         (:func:`model.rules.skills.update_skills`). One compiled pass over persons
         (:func:`model.kernels.use_and_skills`); household mean skills of members 15+ follow.
+
+        Args:
+            count_states: also count persons per cell and state for this quarter's
+                indicators in the same pass (read by :meth:`_measure`).
+
         """
         h, p, pars = self.h, self.p, self.pars
         kernels.use_and_skills(
@@ -445,8 +487,14 @@ class InclusionModel(mesa.Model):
             p.has_smartphone,
             self.meaningful,
             self._adult_skill,
+            self._states() if count_states else None,
         )
-        h.skill_mean[:] = self._adult_skill / np.maximum(self.n_adults, 1)
+        self._states_counted = count_states
+        np.divide(self._adult_skill, self._adults_at_least_one, out=h.skill_mean)
+
+    def _states(self) -> tuple:
+        """What the use pass needs to count persons per cell and state."""
+        return (self.cells.code, self.p.is_employed, self.h.is_poor, self._state_counts)
 
     # --- 4. welfare ----------------------------------------------------------------------
 
@@ -455,29 +503,46 @@ class InclusionModel(mesa.Model):
 
         A poor household receives the transfer in a quarter with a probability that is higher
         with a home connection (digital registries) than without (assisted channels only).
+        The rules of :mod:`model.rules.income` and :mod:`model.rules.schooling` in one
+        compiled pass over households (:func:`model.kernels.welfare_quarter`).
         """
         h, pars, lv = self.h, self.pars, self.levers
-        transfer = self.poverty_line * pars["transfer_share_of_line"] * h.size
-        before = h.income - transfer * h.gets_transfer
-        poor_before = before < self.poverty_line * h.size
-        h.gets_transfer[:] = inc.transfer_takeup(
-            poor_before,
-            h.connection > 0,
-            np.maximum(pars["p_takeup_online"], lv.takeup_online),
-            np.maximum(pars["p_takeup_offline"], lv.takeup_offline),
-            self.draws("welfare.takeup", h.n),
+        n_changed = kernels.welfare_quarter(
+            h.size,
+            h.n_children,
+            h.connection,
+            (
+                pars["p_takeup_online"],
+                lv.takeup_online,
+                pars["p_takeup_offline"],
+                lv.takeup_offline,
+            ),
+            (self.poverty_line, self.poverty_line * pars["transfer_share_of_line"]),
+            _as_compared_with_draws(pars["p_learn_basic"]),
+            (self.key("welfare.takeup"), self.key("school.learning")),
+            h.income,
+            h.gets_transfer,
+            h.is_poor,
+            h.children_learning,
+            self._poverty_changed,
         )
-        h.income[:] = before + transfer * h.gets_transfer
-        h.is_poor[:] = h.income < self.poverty_line * h.size
-        h.children_learning[:] = schooling.can_learn_remotely(
-            h.n_children, h.connection, pars["p_learn_basic"], self.draws("school.learning", h.n)
-        )
+        if self._states_counted:
+            p = self.p
+            kernels.move_poor_states(
+                self._poverty_changed[:n_changed],
+                self._members,
+                (p.is_online, self.meaningful, p.skill, p.is_employed, p.has_smartphone),
+                h.is_poor,
+                self.cells.code,
+                self._state_counts,
+            )
 
     # --- 2019 references and indicators ------------------------------------------------------
 
     def _set_2019_references(self) -> None:
         h, p, pars = self.h, self.p, self.pars
         self.n_adults = p.household_sum(p.is_working_age, h.n)
+        self._adults_at_least_one = np.maximum(self.n_adults, 1)
         school_age = (p.age >= SCHOOL_AGES[0]) & (p.age <= SCHOOL_AGES[1])
         self.has_school_age = p.household_sum(school_age, h.n) > 0
         self.has_teleworker = p.household_sum(p.is_teleworkable & (p.job > 0), h.n) > 0
@@ -552,8 +617,12 @@ class InclusionModel(mesa.Model):
 
     def _measure(self) -> None:
         """Compute this quarter's indicators (read by the DataCollector's reporters)."""
+        table = None
+        if self._states_counted:
+            table = self._state_counts.reshape(self.cells.n_cells, N_STATES)
+            self._states_counted = False
         values, worst = indicators(
-            self.pop, self.cells, self.poverty_line, self.income_order, self.meaningful
+            self.pop, self.cells, self.poverty_line, self.income_order, self.meaningful, table
         )
         closed = schooling.schools_closed(self.quarter) and self.steps > 0
         missed = values["n_children_no_remote_learning"] if closed else 0.0
@@ -566,27 +635,39 @@ class InclusionModel(mesa.Model):
         self.worst_label = worst.label
 
     def _policy_indicators(self) -> dict[str, float]:
-        """Spending and what it reached, per policy (cumulative)."""
+        """Spending and what it reached, per policy (cumulative).
+
+        New home connections and new users since 2019 reached by each policy come from one
+        compiled pass (:func:`model.kernels.policy_reach`).
+        """
         if not self.policies:
             return {}
         h, p, w = self.h, self.p, self.pop.weight
-        new_homes = np.flatnonzero((h.connection > 0) & ~h.was_online_2019)
-        new_people = np.flatnonzero(p.is_online & ~p.was_online_2019)
+        by_home = [q for q in self.policies if q.level != "person"]
+        by_person = [q for q in self.policies if q.level == "person"]
+        homes, people = kernels.policy_reach(
+            p.household,
+            p.is_online.view(np.uint8),
+            p.was_online_2019.view(np.uint8),
+            h.connection,
+            h.was_online_2019.view(np.uint8),
+            _rows(by_home, h.n),
+            _rows(by_person, p.n),
+        )
         values = {}
-        for policy in self.policies:
+        for k, policy in enumerate(by_home + by_person):
             spent = self.spend[policy.name]
-            if policy.level == "person":
-                homes = policy.reached_households(self.pop)[new_homes]
-                people = policy.reached[new_people]
-            else:
-                homes = policy.reached[new_homes]
-                people = policy.reached[p.household[new_people]]
-            n_new = np.count_nonzero(homes) * w
+            n_new = int(homes[k]) * w
             values[f"spend:{policy.name}"] = spent
             values[f"n_new_connected:{policy.name}"] = n_new
-            values[f"n_new_online:{policy.name}"] = np.count_nonzero(people) * w
+            values[f"n_new_online:{policy.name}"] = int(people[k]) * w
             values[f"cost_per_new_connected:{policy.name}"] = spent / max(n_new, 1.0)
-        return values
+        return {key: values[key] for key in self._policy_keys()}
+
+    def _policy_keys(self) -> list[str]:
+        """The policy indicators' names in policy order (the DataCollector's column order)."""
+        kinds = ("spend", "n_new_connected", "n_new_online", "cost_per_new_connected")
+        return [f"{kind}:{q.name}" for q in self.policies for kind in kinds]
 
     def persons_frame(self) -> pd.DataFrame:
         """One row per person in the current quarter (:func:`model.persons.persons_frame`).
@@ -622,6 +703,30 @@ def _unique_names(policies: list) -> None:
         seen[policy.name] = seen.get(policy.name, 0) + 1
         if seen[policy.name] > 1:
             policy.name = f"{policy.name}_{seen[policy.name]}"
+
+
+def _members(household: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each household's members: (start in the index, persons in household order)."""
+    start = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(household, minlength=n), out=start[1:])
+    return start, np.argsort(household, kind="stable").astype(np.int32)
+
+
+def _as_compared_with_draws(p: float) -> float:
+    """``p`` in the precision numpy compares it with float32 draws (float32 for a Python float).
+
+    Keeps compiled comparisons with draws exactly as the numpy rules make them
+    (:func:`model.rules.schooling.can_learn_remotely`).
+    """
+    dtype = (np.zeros(1, dtype=np.float32) + p).dtype
+    return float(dtype.type(p))
+
+
+def _rows(policies: list, n: int) -> np.ndarray:
+    """The policies' ``reached`` masks as rows of one ``uint8`` array (policies x ``n``)."""
+    if not policies:
+        return np.zeros((0, n), dtype=np.uint8)
+    return np.stack([q.reached for q in policies]).view(np.uint8)
 
 
 def _reporter(name: str):

@@ -176,20 +176,38 @@ class IncomeOrder:
 
     Most households' incomes do not change in a quarter, and those keep their order; only
     the changed ones are sorted and merged back (:func:`model.kernels.split_changed`,
-    :func:`model.kernels.merge_sorted`), so a quarter
-    costs one pass plus a sort of what changed, and the result is exact.
+    :func:`model.kernels.merge_sorted`), so a quarter costs one pass plus a sort of what
+    changed (a stable radix sort: :func:`model.kernels.stable_argsort`), and the result is
+    exact. The merge also lays the weights out in sorted order,
+    so the Gini pass (:func:`model.kernels.gini_palma`) reads both in sequence.
     """
 
     def __init__(self, values: np.ndarray) -> None:
         self.order = np.argsort(values, kind="stable")
         self.previous = values[self.order]
+        self.sorted_weights = np.empty(values.size, dtype=np.float64)
 
     def inequality(self, values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
-        """Gini coefficient (0 = equal) and Palma ratio (top 10% / bottom 40% share)."""
-        changed, kept = kernels.split_changed(self.order, values, self.previous)
-        moved = changed[np.argsort(values[changed], kind="stable")]
-        kernels.merge_sorted(kept, moved, values, self.order, self.previous)
-        gini, palma = kernels.gini_palma(self.order, values, weights)
+        """Gini coefficient (0 = equal) and Palma ratio (top 10% / bottom 40% share).
+
+        Args:
+            values: the value of every entry.
+            weights: the weight of every entry (any numeric type; read as float).
+
+        """
+        changed, kept, kept_values = kernels.split_changed(self.order, values, self.previous)
+        changed_values = values[changed]
+        by_value = kernels.stable_argsort(changed_values.astype(np.float64, copy=False))
+        moved_values = changed_values[by_value]
+        kernels.merge_sorted(
+            (kept, kept_values),
+            (changed[by_value], moved_values),
+            weights,
+            self.order,
+            self.previous,
+            self.sorted_weights,
+        )
+        gini, palma = kernels.gini_palma(self.previous, self.sorted_weights)
         return float(gini), float(palma)
 
 
@@ -300,6 +318,7 @@ def indicators(
     poverty_line: float,
     income_order: IncomeOrder,
     meaningful: np.ndarray | None = None,
+    table: np.ndarray | None = None,
 ) -> tuple[dict[str, float], Worst]:
     """Every indicator for the current quarter.
 
@@ -309,14 +328,17 @@ def indicators(
         poverty_line: poverty line per person, US$ a month.
         income_order: the running sort order of income per person.
         meaningful: :func:`meaningful_use` if already computed this quarter.
+        table: persons per cell and state (:meth:`Cells.table_of`) if already counted this
+            quarter.
 
     """
     h = pop.h
     w = pop.weight
     out: dict[str, float] = {}
-    if meaningful is None:
-        meaningful = meaningful_use(pop)
-    table = cells.table_of(pop, meaningful)
+    if table is None:
+        if meaningful is None:
+            meaningful = meaningful_use(pop)
+        table = cells.table_of(pop, meaningful)
     people = table.sum(axis=1).astype(float)
     counts = _bit_counts(table)
     people_by_group = cells.by_group(people)
@@ -335,17 +357,23 @@ def indicators(
         out.update(gaps(rate, m.name))
     out["n_people"] = people.sum() * w
     out["n_households"] = h.n * w
-    out.update(_household_indicators(pop, cells))
+    households, income, household_counts = kernels.household_table(
+        cells.household_cell,
+        h.connection,
+        h.income,
+        (h.n_children, h.children_learning.view(np.uint8), h.gets_transfer.view(np.uint8)),
+    )
+    out.update(_household_indicators(households.astype(float), income, w))
+    out["share_transfer"] = float(household_counts[2] / h.n)
     pc = h.income / h.size
-    out["gini_income"], out["palma_income"] = income_order.inequality(pc, h.size.astype(float))
+    out["gini_income"], out["palma_income"] = income_order.inequality(pc, h.size)
     poor = counts["poor"]
     out["share_poor"] = float(poor.sum() / people.sum())
     employed = counts["employed"] * cells.adult
     both = _bit_counts(table * _both_bits("employed", "poor"))["employed"] * cells.adult
     out["share_working_poor"] = float(both.sum() / max(employed.sum(), 1e-12))
-    kids = h.n_children.astype(float)
-    missed = float(np.dot(kids, ~h.children_learning))
-    out["share_children_no_remote_learning"] = missed / max(kids.sum(), 1e-12)
+    kids, missed = float(household_counts[0]), float(household_counts[1])
+    out["share_children_no_remote_learning"] = missed / max(kids, 1e-12)
     out["n_children_no_remote_learning"] = missed * w
     worst = worst_intersection(cells, people, counts["internet_use"])
     out["worst_share_internet_use"] = worst.share
@@ -384,14 +412,16 @@ def _both_bits(a: str, b: str) -> np.ndarray:
     return both[None, :]
 
 
-def _household_indicators(pop: Population, cells: Cells) -> dict[str, float]:
-    h = pop.h
-    w = pop.weight
-    hcell = cells.household_cell
+def _household_indicators(table: np.ndarray, income: np.ndarray, w: float) -> dict[str, float]:
+    """Connection and income indicators of households overall, by location and quintile.
+
+    Args:
+        table: households per cell (quintile x location) and connection (10 x 3).
+        income: household income summed per cell.
+        w: real households each simulated one stands for.
+
+    """
     n_cells = 10
-    code = hcell * 3 + h.connection
-    table = np.bincount(code, minlength=n_cells * 3).reshape(n_cells, 3).astype(float)
-    income = np.bincount(hcell, weights=h.income, minlength=n_cells)
     ids = np.arange(n_cells)
     member = {
         "all": np.ones(n_cells, dtype=bool),
@@ -414,7 +444,6 @@ def _household_indicators(pop: Population, cells: Cells) -> dict[str, float]:
         mean_income["location=urban"], mean_income["location=rural"]
     )
     out["ratio_q5_q1_income"] = _ratio(mean_income["quintile=5"], mean_income["quintile=1"])
-    out["share_transfer"] = float(np.count_nonzero(h.gets_transfer) / h.n)
     return out
 
 

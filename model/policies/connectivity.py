@@ -62,33 +62,57 @@ class Connectivity(Policy):
         super().__init__(config, pars, pop)
         self.covered = np.zeros(pop.h.n, dtype=bool)
         """Households this policy has covered (they carry its running costs)."""
+        self._n_covered = 0
+        """Simulated households in ``covered``."""
+        self._n_rural_covered = 0
+        """Rural ones among them."""
+        self._uncovered: np.ndarray | None = None
+        self._narrowband: np.ndarray | None = None
 
     def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
         """Cover and upgrade this quarter's quota of eligible households; return the spend."""
         c = self.config
         h = pop.h
-        elig = self.eligible_index(pop)
+        uncovered, narrowband = self._open(pop)
         n_cover = take(c.intensity * c.households_covered_per_year / 4, h.weight, ctx.rng)
-        covered = self._pick(h, elig[~h.has_coverage[elig]], n_cover, ctx.rng)
+        covered = self._pick(h, uncovered, n_cover, ctx.rng)
         h.has_coverage[covered] = True
         h.has_broadband[covered] = True
         n_up = take(c.intensity * c.households_upgraded_per_year / 4, h.weight, ctx.rng)
-        candidates = elig[h.has_coverage[elig] & ~h.has_broadband[elig]]
+        candidates = narrowband[h.has_coverage[narrowband] & ~h.has_broadband[narrowband]]
         upgraded = self._pick(h, candidates, n_up, ctx.rng)
         h.has_broadband[upgraded] = True
         self.reached[covered] = True
         self.reached[upgraded] = True
         self.covered[covered] = True
+        self._n_covered += covered.size
+        self._n_rural_covered += int(np.count_nonzero(h.is_rural[covered]))
         return h.weight * (
             self._households(h, covered) * c.cost_per_household_covered
             + self._households(h, upgraded) * c.cost_per_household_upgraded
         ) + self.upkeep(pop, ctx)
 
     def upkeep(self, pop: Population, ctx: Context) -> float:
-        """Running costs this quarter of every household the policy has covered so far."""
-        rows = np.flatnonzero(self.covered)
+        """Running costs this quarter of every household the policy has covered so far.
+
+        Counted as households are covered (:meth:`_households` of all of them at once).
+        """
         yearly = self.config.running_cost_per_household_year
-        return pop.h.weight * self._households(pop.h, rows) * yearly / 4
+        units = self._n_covered + (self.config.rural_cost_factor - 1.0) * self._n_rural_covered
+        return pop.h.weight * units * yearly / 4
+
+    def _open(self, pop: Population) -> tuple[np.ndarray, np.ndarray]:
+        """Eligible households without coverage, and those without broadband, in index order.
+
+        Coverage and broadband are only ever added, so each quarter narrows last quarter's
+        lists instead of scanning every eligible household.
+        """
+        h = pop.h
+        if self._uncovered is None:
+            self._uncovered = self._narrowband = self.eligible_index(pop)
+        self._uncovered = self._uncovered[~h.has_coverage[self._uncovered]]
+        self._narrowband = self._narrowband[~h.has_broadband[self._narrowband]]
+        return self._uncovered, self._narrowband
 
     def _households(self, h: Households, rows: np.ndarray) -> float:
         """Simulated households in ``rows``, a rural one counting ``rural_cost_factor`` times."""

@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from model import kernels
+from model import kernels, kernels_indicators, kernels_peers
 from model.calendar import Quarter
 from model.households import WORKING_AGE, Households, People, Population
 from model.indicators import (
@@ -416,7 +416,7 @@ class InclusionModel(mesa.Model):
 
         Counted in full the first time; afterwards only the households that name a
         household whose connection came or went since are updated
-        (:func:`model.kernels.update_peer_share`). The array is reused: read it before the
+        (:func:`model.kernels_peers.update_peer_share`). The array is reused: read it before the
         next call.
         """
         connected = (self.h.connection > 0).view(np.uint8)
@@ -424,11 +424,11 @@ class InclusionModel(mesa.Model):
             n = self.h.n
             self._peer_counts = np.empty(n, dtype=np.int64)
             self._peer_out = np.empty(n, dtype=np.float32)
-            kernels.peer_counts(self.peers, connected, self._peer_counts, self._peer_out)
+            kernels_peers.peer_counts(self.peers, connected, self._peer_counts, self._peer_out)
             self._peers_seen = connected.copy()
-            self._peers_reverse = kernels.reverse_peers(self.peers)
+            self._peers_reverse = kernels_peers.reverse_peers(self.peers)
         else:
-            kernels.update_peer_share(
+            kernels_peers.update_peer_share(
                 self._peers_reverse,
                 self.peers.shape[1],
                 connected,
@@ -638,14 +638,14 @@ class InclusionModel(mesa.Model):
         """Spending and what it reached, per policy (cumulative).
 
         New home connections and new users since 2019 reached by each policy come from one
-        compiled pass (:func:`model.kernels.policy_reach`).
+        compiled pass (:func:`model.kernels_indicators.policy_reach`).
         """
         if not self.policies:
             return {}
         h, p, w = self.h, self.p, self.pop.weight
         by_home = [q for q in self.policies if q.level != "person"]
         by_person = [q for q in self.policies if q.level == "person"]
-        homes, people = kernels.policy_reach(
+        homes, people = kernels_indicators.policy_reach(
             p.household,
             p.is_online.view(np.uint8),
             p.was_online_2019.view(np.uint8),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model import groups, kernels
+from model import groups, kernels, kernels_indicators
 from model.households import Population
 from model.indicator_registry import GAP_KINDS, INDICATORS, MEASURES
 
@@ -97,7 +97,7 @@ class Cells:
         """Persons per cell and state of the population: one compiled pass over persons."""
         p = pop.p
         counts = np.empty(self.n_cells * N_STATES, dtype=np.int64)
-        kernels.state_table(
+        kernels_indicators.state_table(
             self.code,
             p.household,
             p.is_online,
@@ -175,11 +175,11 @@ class IncomeOrder:
     """Exact weighted Gini and Palma ratio, keeping the sort order from quarter to quarter.
 
     Most households' incomes do not change in a quarter, and those keep their order; only
-    the changed ones are sorted and merged back (:func:`model.kernels.split_changed`,
-    :func:`model.kernels.merge_sorted`), so a quarter costs one pass plus a sort of what
-    changed (a stable radix sort: :func:`model.kernels.stable_argsort`), and the result is
-    exact. The merge also lays the weights out in sorted order,
-    so the Gini pass (:func:`model.kernels.gini_palma`) reads both in sequence.
+    the changed ones are sorted and merged back (:func:`kernels_indicators.split_changed`,
+    :func:`kernels_indicators.merge_sorted`), so a quarter costs one pass plus a sort of what
+    changed (a stable radix sort: :func:`kernels_indicators.stable_argsort`), and the result
+    is exact. The merge also lays the weights out in sorted order, so the Gini pass
+    (:func:`kernels_indicators.gini_palma`) reads both in sequence.
     """
 
     def __init__(self, values: np.ndarray) -> None:
@@ -195,11 +195,13 @@ class IncomeOrder:
             weights: the weight of every entry (any numeric type; read as float).
 
         """
-        changed, kept, kept_values = kernels.split_changed(self.order, values, self.previous)
+        changed, kept, kept_values = kernels_indicators.split_changed(
+            self.order, values, self.previous
+        )
         changed_values = values[changed]
-        by_value = kernels.stable_argsort(changed_values.astype(np.float64, copy=False))
+        by_value = kernels_indicators.stable_argsort(changed_values.astype(np.float64, copy=False))
         moved_values = changed_values[by_value]
-        kernels.merge_sorted(
+        kernels_indicators.merge_sorted(
             (kept, kept_values),
             (changed[by_value], moved_values),
             weights,
@@ -207,7 +209,7 @@ class IncomeOrder:
             self.previous,
             self.sorted_weights,
         )
-        gini, palma = kernels.gini_palma(self.previous, self.sorted_weights)
+        gini, palma = kernels_indicators.gini_palma(self.previous, self.sorted_weights)
         return float(gini), float(palma)
 
 
@@ -357,7 +359,7 @@ def indicators(
         out.update(gaps(rate, m.name))
     out["n_people"] = people.sum() * w
     out["n_households"] = h.n * w
-    households, income, household_counts = kernels.household_table(
+    households, income, household_counts = kernels_indicators.household_table(
         cells.household_cell,
         h.connection,
         h.income,

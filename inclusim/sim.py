@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from experiments.cli import MAX_HOUSEHOLDS
 from inclusim.scenarios import load
 from model.errors import InputError, Problem
 from model.inclusion_model import InclusionModel
@@ -17,8 +18,6 @@ from model.result import RunResult
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-MAX_HOUSEHOLDS = 20_000_000
-"""Largest number of simulated households accepted (the command line's limit)."""
 PLOTTED = (
     "share_internet_use",
     "share_internet_use:sex=female",

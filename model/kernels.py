@@ -20,6 +20,25 @@ SKILL_BASIC = np.float32(SKILL_LEVELS[0][1])
 """Skill score from which a person has basic digital skills (ITU levels)."""
 
 
+@njit(cache=True, inline="always")
+def person_state(
+    online: bool, meaningful: bool, skill: float, employed: bool, smartphone: bool, poor: bool
+) -> int:
+    """A person's state as the bits of :data:`model.indicators.STATE_BITS`.
+
+    Online, meaningful, basic skills, employed, smartphone, poor household: the one packing
+    every compiled pass uses.
+    """
+    return (
+        int(online)
+        | int(meaningful) << 1
+        | int(skill >= SKILL_BASIC) << 2
+        | int(employed) << 3
+        | int(smartphone) << 4
+        | int(poor) << 5
+    )
+
+
 # --- counter-based draws --------------------------------------------------------------------
 
 GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -156,14 +175,7 @@ def use_and_skills(
         if age[i] >= adult_age:
             adult_skill_sum[h] += s
         if states is not None:
-            state = (
-                int(online)
-                | int(m) << 1
-                | int(s >= SKILL_BASIC) << 2
-                | int(is_employed[i]) << 3
-                | int(has_smartphone[i]) << 4
-                | int(is_poor[h]) << 5
-            )
+            state = person_state(online, m, s, is_employed[i], has_smartphone[i], is_poor[h])
             counts[code[i] + state] += 1
 
 
@@ -512,12 +524,8 @@ def move_poor_states(
         was = (1 << 5) - poor
         for k in range(start[h], start[h + 1]):
             i = index[k]
-            state = (
-                int(is_online[i])
-                | int(meaningful[i]) << 1
-                | int(skill[i] >= SKILL_BASIC) << 2
-                | int(is_employed[i]) << 3
-                | int(has_smartphone[i]) << 4
+            state = person_state(
+                is_online[i], meaningful[i], skill[i], is_employed[i], has_smartphone[i], False
             )
             counts[code[i] + state + was] -= 1
             counts[code[i] + state + poor] += 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from model.kernels import SKILL_BASIC
+from model.kernels import person_state
 
 
 @njit(cache=True)
@@ -33,13 +33,13 @@ def state_table(
     """
     counts[:] = 0
     for i in range(code.size):
-        state = (
-            int(is_online[i])
-            | int(meaningful[i]) << 1
-            | int(skill[i] >= SKILL_BASIC) << 2
-            | int(is_employed[i]) << 3
-            | int(has_smartphone[i]) << 4
-            | int(is_poor[household[i]]) << 5
+        state = person_state(
+            is_online[i],
+            meaningful[i],
+            skill[i],
+            is_employed[i],
+            has_smartphone[i],
+            is_poor[household[i]],
         )
         counts[code[i] + state] += 1
 

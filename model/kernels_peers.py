@@ -11,20 +11,11 @@ from numba import njit
 
 
 @njit(cache=True)
-def peer_share(peers: np.ndarray, state: np.ndarray, out: np.ndarray) -> None:
-    """Share of each household's neighbours for whom ``state`` holds (into ``out``)."""
-    n, k = peers.shape
-    inv = np.float32(1.0 / k)
-    for i in range(n):
-        c = 0
-        for j in range(k):
-            c += state[peers[i, j]]
-        out[i] = c * inv
-
-
-@njit(cache=True)
 def peer_counts(peers: np.ndarray, state: np.ndarray, counts: np.ndarray, out: np.ndarray) -> None:
-    """:func:`peer_share`, keeping each household's count of neighbours in ``counts`` too."""
+    """Share of each household's neighbours for whom ``state`` holds, into ``out``.
+
+    Each household's count of those neighbours goes into ``counts``.
+    """
     n, k = peers.shape
     inv = np.float32(1.0 / k)
     for i in range(n):
@@ -71,7 +62,7 @@ def update_peer_share(
     """Bring :func:`peer_counts`'s ``counts`` and ``out`` from ``before`` to ``state``.
 
     Only the households that name a household whose state changed are touched, each
-    share recomputed from its count exactly as :func:`peer_share` computes it; ``before``
+    share recomputed from its count exactly as :func:`peer_counts` computes it; ``before``
     becomes ``state``.
 
     Args:

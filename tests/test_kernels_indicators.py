@@ -56,6 +56,6 @@ def test_peer_shares_updated_incrementally_equal_a_full_recount():
         state[flip] = 1 - state[flip]
         kp.update_peer_share(reverse, k, state, before, counts, out)
         full = np.zeros(n)
-        kp.peer_share(peers, state, full)
+        kp.peer_counts(peers, state, np.zeros(n, dtype=np.int64), full)
         assert np.array_equal(out, full)
         assert np.array_equal(before, state)

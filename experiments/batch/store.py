@@ -122,9 +122,14 @@ def output_errors(folder: str | Path, has_out: bool = True) -> Iterator[None]:
         raise SystemExit(EXIT_NOT_STORED) from None
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a synced temporary file in the same folder."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def write_atomic(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a synced temporary file in the same folder.
+
+    ``path`` may be a plain string (run parts are, see :meth:`Store.part_path`); the temporary
+    file is ``.<name>.<pid>.tmp`` beside it.
+    """
+    folder, name = os.path.split(os.fspath(path))
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:
             f.write(data)
@@ -133,7 +138,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
-            tmp.unlink()
+            os.unlink(tmp)
         raise
 
 
@@ -366,18 +371,7 @@ class Store:
 
     def write_part(self, run_id: int, data: bytes) -> None:
         """Store one run's Parquet bytes atomically (temporary file, fsync, rename)."""
-        final = self.part_path(run_id)
-        tmp = os.path.join(self.parts, f".run-{run_id:07d}.parquet.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, final)
-        except BaseException:
-            with suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomic(self.part_path(run_id), data)
 
     def read_part(self, run_id: int) -> pd.DataFrame:
         """One run's time series: index quarter, one column per indicator (run order kept)."""

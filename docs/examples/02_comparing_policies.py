@@ -117,8 +117,7 @@ for scenario in others:
 # %%
 MEASURES = ("share_internet_use:", "share_meaningful:", "share_basic_skills:", "share_employed:")
 harms = table[
-    table.index.get_level_values("indicator").str.startswith(MEASURES)
-    & (table["ci_high_diff"] < 0)
+    table.index.get_level_values("indicator").str.startswith(MEASURES) & (table["ci_high_diff"] < 0)
 ]
 harms = harms.loc[[i for i in harms.index if i[0] in others], columns]
 if harms.empty:

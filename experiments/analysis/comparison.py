@@ -36,7 +36,6 @@ SPEND_PREFIX = "spend:"
 """Prefix of the indicators holding a policy's cumulative spending (US$)."""
 
 
-
 def _cube(store: Store, run_ids: list[int]) -> tuple[np.ndarray, list[str], list[str]] | None:
     """Replications x quarters x indicators of the given runs (NaN for a missing run)."""
     frames: list[pd.DataFrame | None] = []
@@ -174,4 +173,3 @@ def _cost_table(
             )
         rows.append(row)
     return pd.DataFrame(rows)
-

@@ -67,4 +67,3 @@ def collect_outcomes(store: Store, spec: Any, total: int) -> pd.DataFrame:
         series = rows.set_index("run_id")["value"]
         out[o.name] = series.reindex(out["run_id"]).to_numpy()
     return out
-

@@ -25,11 +25,11 @@ MODEL_CODE = ("model", "experiments/batch/runner.py")
 """Source that shapes a run's stored result: the model package and the runner that encodes it."""
 
 
-
 def digest(data: Any) -> str:
     """SHA-256 of the canonical JSON of ``data``."""
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
 
 @functools.cache
 def model_fingerprint() -> str:

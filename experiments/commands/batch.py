@@ -148,12 +148,12 @@ def add_parsers(
     a = sub.add_parser("analyse", help="sensitivity indices of a finished sweep")
     a.add_argument("folder", metavar="DIR")
 
+
 def _quarter(text: str) -> Quarter:
     try:
         return Quarter.parse(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
-
 
 
 def _storing(fn: Callable[..., int]) -> Callable[..., int]:

@@ -127,4 +127,3 @@ def _decompose(targets, seeds: int, households: int) -> int:
         print(f"\n{name}")
         print(format_table(["change of", *table.index], rows))
     return EXIT_OK
-

@@ -153,5 +153,3 @@ def run(args: argparse.Namespace) -> int:
     print(f"worst-off group for Internet use at the end: {result.summary['worst_internet_use']}")
     print(f"results: {folder}/")
     return EXIT_OK
-
-

@@ -46,5 +46,3 @@ def parse_setting(text: str) -> tuple[str, Any]:
     except (TypeError, ValueError):
         raise ValueError(f"the value of '{text}' is not a plain YAML value") from None
     return address, value
-
-

@@ -105,13 +105,10 @@ def outcome_text(outcomes: pd.DataFrame) -> str:
     return format_table(["outcome", "runs", "mean over runs", "5-95% of runs"], rows)
 
 
-
 def sensitivity_text(s: Sensitivity) -> str:
     """The indices of each outcome, inputs ranked by the design's main measure."""
     lines = [
-        printable(
-            f"{s.name}: {s.method}, {s.points} design points x {s.replications} replications"
-        )
+        printable(f"{s.name}: {s.method}, {s.points} design points x {s.replications} replications")
     ]
     if s.table is None:
         return lines[0]

@@ -245,6 +245,8 @@ class InclusionModel(mesa.Model):
             rehire = np.count_nonzero(p.lost_job) * self.pop.weight > jobs_target * jobs_2019
         self.scheduled_loss = jobs_target
         cover = lv.labour_cover if lv.labour_cover is not None else np.zeros(1, dtype=np.uint8)
+        table = lv.labour_table()
+        paid = np.zeros(len(table))
         kernels.labour_quarter(
             (
                 p.household,
@@ -284,11 +286,12 @@ class InclusionModel(mesa.Model):
                 pars["rel_hire_disability"],
                 pars["platform_income_share"],
             ),
-            (cover, lv.labour_table()),
+            (cover, table, paid),
             tuple(self.key(name) for name in LABOUR_STREAMS),
             self._earnings,
             self.labour_counts,
         )
+        self.pay_insurance(paid)
         kernels.household_income(
             h.nonlabour_base,
             self._earnings,
@@ -303,6 +306,19 @@ class InclusionModel(mesa.Model):
         return self.streams.key(name, self.steps)
 
     # --- 3. households and persons decide ---------------------------------------------------
+
+    def pay_insurance(self, paid: np.ndarray) -> None:
+        """Add this quarter's social-insurance payments to the regulations that owe them.
+
+        ``paid`` holds US$ a month per simulated person's cover code; a quarter is three
+        months of real persons. A person covered by several regulations is paid the most
+        generous insurance, and its cost is shared equally among them.
+        """
+        owners = self.levers.labour_owners
+        for code in np.flatnonzero(paid):
+            bits = [j for j in range(len(owners)) if code >> j & 1]
+            for j in bits:
+                self.spend[owners[j]] += 3 * self.pop.weight * float(paid[code]) / len(bits)
 
     def decide_connection(self) -> None:
         """Connect, upgrade to a meaningful plan, downgrade or drop.

@@ -226,7 +226,9 @@ def labour_quarter(
       share of a reference income raised to the person's floor, or the insurance's share
       without gigs (then counted unemployed);
     - earnings: the 2019 job's earnings less the shorter hours, or ``share_kept`` of them
-      after a loss, plus platform pay; summed per household into ``earnings_sum``.
+      after a loss plus the person's insurance share of the earnings lost, plus platform
+      pay; summed per household into ``earnings_sum``. What insurance pays (to job losers
+      and to platform workers without gigs) is added to ``paid`` by cover code.
 
     A person's rules are read from the table only where a rule applies, platform draws
     only for those who may enter or leave, and the counts are summed without branches in
@@ -244,7 +246,8 @@ def labour_quarter(
             home on a basic connection).
         platform: (skilled, p_exit, p_platform, relative hiring with a disability, pay
             share).
-        rules: (cover code per person, or one code for everyone; rules per code).
+        rules: (cover code per person, or one code for everyone; rules per code; insurance
+            paid per code, US$ a month, added to here).
         keys: streams (loss and rehiring, telework, platform, gigs, leaving).
         earnings_sum: per household, written here.
         counts: persons 15+ by :data:`LABOUR_COUNTS`, written here.
@@ -254,7 +257,7 @@ def labour_quarter(
     lost, on_platform, employed, online, skill, left, at_home = state
     scale, rel_protected, rehire, p_rehire, hours_cut, share_kept, p_leave, p_return, basic = shock
     skilled, p_exit, p_platform, rel_hire, pay_share = platform
-    cover, table = rules
+    cover, table, paid = rules
     stride = 1 if cover.size == household.size else 0
     k_loss, k_tele, k_platform, k_gigs, k_exit = keys
     lockdown = hours_cut > 0
@@ -299,13 +302,21 @@ def labour_quarter(
             platform_now = True
             left[i] = False
         on_platform[i] = platform_now
-        e = base[i] * (share_kept if is_lost else 1.0 - hours_cut) if had_job else 0.0
+        insurance = table[code, 1]
+        e = 0.0
+        if had_job and is_lost:
+            lost_pay = base[i] * (1.0 - share_kept)
+            e = base[i] * share_kept + insurance * lost_pay
+            paid[code] += insurance * lost_pay
+        elif had_job:
+            e = base[i] * (1.0 - hours_cut)
         gig = False
         if platform_now:
             gigs = table[code, 4]
             gig = uniform(k_gigs, i) < min(gigs, 1.0)
             pay = reference[i] * max(pay_share, table[code, 0])
-            e += pay if gig else table[code, 1] * pay
+            e += pay if gig else insurance * pay
+            paid[code] += 0.0 if gig else insurance * pay
         working = (had_job & (not is_lost)) | gig
         employed[i] = working
         earnings_sum[h] += e

@@ -74,7 +74,7 @@ def test_skills_fade_by_a_share_of_the_score_offline(start):
     np.testing.assert_allclose(skill_path(start, home=0), start * (1 - RATE_FADE) ** n, atol=2e-6)
 
 
-NO_RULES = (np.zeros(1, dtype=np.uint8), np.array([NO_LABOUR_RULES]))
+NO_RULES = (np.zeros(1, dtype=np.uint8), np.array([NO_LABOUR_RULES]), np.zeros(1))
 COUNTS = np.zeros(len(kernels.LABOUR_COUNTS), dtype=np.int64)
 """No labour regulation for anyone."""
 WORKERS = 20_000
@@ -184,13 +184,50 @@ def test_platform_pay_follows_each_persons_own_labour_rules():
     state = (*state, np.ones(n, dtype=np.float32), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     shock = (0.0, 0.5, False, 0.0, 0.0, 0.3, 0.0, 0.0, 0.0)
     platform = (0.45, 0.0, 0.0, 1.0, 0.7)
-    rules = (np.array([1, 0], dtype=np.uint8), np.array([NO_LABOUR_RULES, [0.9, 0, 0, 0, 1.0]]))
+    rules = (
+        np.array([1, 0], dtype=np.uint8),
+        np.array([NO_LABOUR_RULES, [0.9, 0, 0, 0, 1.0]]),
+        np.zeros(2),
+    )
     keys = tuple(np.uint64(k) for k in range(5))
     kernels.labour_quarter(
         fixed, state, np.zeros(n, dtype=np.int8), shock, platform, rules, keys, earnings, COUNTS
     )
     assert on_platform.all()
     np.testing.assert_allclose(earnings, [90.0, 70.0])
+
+
+def test_social_insurance_replaces_lost_earnings_of_the_covered_and_is_paid_for_them_alone():
+    """Two workers lost their jobs (share kept 0.3); only the first is insured at 0.5."""
+    n = 2
+    earnings = np.zeros(n)
+    fixed = (
+        np.arange(n, dtype=np.int32),
+        np.full(n, 40, dtype=np.int8),
+        np.full(n, 2, dtype=np.int8),
+        np.array([100.0, 100.0]),
+        np.zeros(n, dtype=np.float32),
+        np.ones(n),
+        np.zeros(n, dtype=bool),
+        np.zeros(n, dtype=bool),
+    )
+    lost = np.ones(n, dtype=bool)
+    state = (lost, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    state = (*state, np.zeros(n, dtype=np.float32), np.ones(n, dtype=bool), np.zeros(n, dtype=bool))
+    shock = (0.0, 0.5, False, 0.0, 0.0, 0.3, 0.0, 0.0, 0.0)
+    paid = np.zeros(2)
+    rules = (
+        np.array([1, 0], dtype=np.uint8),
+        np.array([NO_LABOUR_RULES, [0.0, 0.5, 0, 0, 1.0]]),
+        paid,
+    )
+    keys = tuple(np.uint64(k) for k in range(5))
+    kernels.labour_quarter(
+        fixed, state, np.zeros(n, dtype=np.int8), shock, (0.45, 0.0, 0.0, 1.0, 0.5), rules, keys,
+        earnings, COUNTS,
+    )  # fmt: skip
+    np.testing.assert_allclose(earnings, [30.0 + 0.5 * 70.0, 30.0])
+    np.testing.assert_allclose(paid, [0.0, 35.0])
 
 
 def workers(n: int, *, teleworkable: bool = False, online: bool = False, skill: float = 0.0):

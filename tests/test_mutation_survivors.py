@@ -411,9 +411,9 @@ def test_at_most_the_stated_number_of_labour_regulations_can_be_in_force():
     everyone = np.ones(pop.p.n, bool)
     rules = (0.5, 0.5, 0.5, 0.5, 0.8)
     for _ in range(MAX_LABOUR_RULE_SETS):
-        lv.add_labour_rules(everyone, rules)
+        lv.add_labour_rules(everyone, rules, owner="regulation")
     with pytest.raises(ValueError, match=f"at most {MAX_LABOUR_RULE_SETS} labour regulations"):
-        lv.add_labour_rules(everyone, rules)
+        lv.add_labour_rules(everyone, rules, owner="regulation")
 
 
 @pytest.mark.parametrize(("at_risk", "wanted"), [(arr(T, T), 0.0), (arr(F, F), 1.0)])

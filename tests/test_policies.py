@@ -26,6 +26,7 @@ from tests.simhelpers import (
     hand_population,
     levers,
     make_policy,
+    new_model,
     population,
     scenario_data,
 )
@@ -514,6 +515,16 @@ def test_two_labour_regulations_combine_max_and_product_where_both_cover(pop, p)
     np.testing.assert_allclose(rules[p.is_female, 0], 0.6)
     np.testing.assert_allclose(rules[p.is_female, 4], 0.8 * 0.5)
     np.testing.assert_allclose(rules[~p.is_female, 4], 0.8)
+
+
+def test_insurance_paid_is_charged_to_the_regulations_covering_the_persons_paid():
+    """Code 1: only ``a`` covers; 2: only ``b``; 3: both share. US$ a month, three a quarter."""
+    model = new_model(scenario_data("lac/labour.yaml"), 1, 200)
+    model.levers.labour_owners = ["a", "b"]
+    model.spend = {"a": 0.0, "b": 0.0}
+    model.pay_insurance(np.array([0.0, 10.0, 20.0, 30.0]))
+    w = 3 * model.pop.weight
+    assert model.spend == pytest.approx({"a": w * (10 + 15), "b": w * (20 + 15)})
 
 
 def test_fresh_levers_are_neutral_and_sized_by_level():

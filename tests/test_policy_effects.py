@@ -62,12 +62,6 @@ def test_every_policy_type_declares_a_known_outcome(kind):
     assert POLICY_TYPES[kind].outcome in OUTCOMES
 
 
-def known_defect(kinds: list[str], defect: str, reason: str) -> list:
-    """The kinds, the one with a known defect marked as a strict expected failure."""
-    mark = pytest.mark.xfail(strict=True, reason=reason)
-    return [pytest.param(k, marks=mark) if k == defect else k for k in kinds]
-
-
 def effect(kind: str, seed: int) -> tuple[float, float]:
     """Mean outcome in force at intensity 1 and 0 (common random numbers, shipped scenario)."""
     on = mean_outcome_in_force(with_policy(kind), seed)
@@ -82,16 +76,7 @@ def test_every_policy_moves_its_outcome_up_for_its_eligible_group(kind, seed):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "kind",
-    known_defect(
-        KINDS,
-        "labour_regulation",
-        "working from home on a basic connection is already open to 90% of teleworkable, "
-        "skilled, online workers (share_telework_basic), so the right to telework adds little: "
-        "+0.06 points of jobs kept (issue 'Behaviour that responds')",
-    ),
-)
+@pytest.mark.parametrize("kind", KINDS)
 def test_every_policy_moves_its_outcome_by_a_tenth_of_a_point_or_more(kind):
     on, off = effect(kind, SEEDS[0])
     assert on - off >= MIN_EFFECT, (kind, on, off)

@@ -416,9 +416,12 @@ def _participants(value: Callable[[Population], np.ndarray]) -> Measure:
     return measure
 
 
-def _informal_workers(pair: Pair) -> Value:
-    job = pair.base.initial.pop.p.job
-    return pair.compare(OUTCOMES["job_kept"].value, job == 2, job == 1)
+def _informal_workers(outcome: str) -> Measure:
+    def measure(pair: Pair) -> Value:
+        job = pair.base.initial.pop.p.job
+        return pair.compare(OUTCOMES[outcome].value, job == 2, job == 1)
+
+    return measure
 
 
 MEASURES: dict[str, tuple[str, Measure]] = {
@@ -443,7 +446,8 @@ MEASURES: dict[str, tuple[str, Measure]] = {
         "digital_delivery",
         _eligible_households(OUTCOMES["transfer_received"].value),
     ),
-    "labour_regulation_jobs_kept": ("decent_digital_work", _informal_workers),
+    "labour_regulation_jobs_kept": ("decent_digital_work", _informal_workers("job_kept")),
+    "labour_regulation_poverty": ("decent_digital_work", _informal_workers("not_poor")),
 }
 """Literature row id -> (the arm it is measured on, the measure); rows without one show none."""
 
@@ -548,4 +552,3 @@ def _result(row: LiteratureRow, values: list[Value] | None, n: int) -> Result:
 
 
 # --- command line ------------------------------------------------------------------------------
-

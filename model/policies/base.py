@@ -166,6 +166,7 @@ class Levers:
     takeup_offline: np.ndarray = field(init=False)
     labour_cover: np.ndarray | None = None
     labour_rules: list[tuple[float, ...]] = field(default_factory=list)
+    labour_owners: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.subsidy_service = np.zeros(self.n_households)
@@ -175,18 +176,22 @@ class Levers:
         self.takeup_online = np.zeros(self.n_households)
         self.takeup_offline = np.zeros(self.n_households)
 
-    def add_labour_rules(self, covered: np.ndarray, rules: tuple[float, ...]) -> None:
+    def add_labour_rules(
+        self, covered: np.ndarray, rules: tuple[float, ...], *, owner: str
+    ) -> None:
         """Put a labour rule set in force for the persons ``covered`` (a mask over persons).
 
         Args:
             covered: persons the rules apply to.
             rules: values in the order of :data:`LABOUR_RULES`.
+            owner: name of the policy whose rules they are (it pays their insurance).
 
         """
         bit = len(self.labour_rules)
         if bit >= MAX_LABOUR_RULE_SETS:
             raise ValueError(f"at most {MAX_LABOUR_RULE_SETS} labour regulations can be in force")
         self.labour_rules.append(tuple(float(v) for v in rules))
+        self.labour_owners.append(owner)
         if self.labour_cover is None:
             self.labour_cover = covered.view(np.uint8)
         else:

@@ -19,7 +19,11 @@ class LabourRegulationConfig(PolicyConfig):
     Attributes:
         platform_income_floor: platform earnings floor, as a share of the worker's own 2019
             income.
-        social_insurance: share of platform income still received in a quarter without gigs.
+        social_insurance: share of lost earnings that social insurance replaces for the
+            persons covered: a worker who lost the 2019 job (of the earnings the job paid,
+            beyond ``share_income_kept_jobless``), a platform worker in a quarter without gigs
+            (of the platform pay). The payments are the regulation's spending besides
+            ``cost_per_platform_worker``, for the persons actually paid.
         accessible_hiring: share of the disability penalty in digital hiring removed by
             accessibility and non-discrimination duties.
         right_to_telework: share of the workers in teleworkable jobs with only a basic
@@ -44,14 +48,18 @@ class LabourRegulation(Policy):
     """Sets the rules of digital work for the persons it covers (those eligible).
 
     The labour-market rules read each person's rules from the levers, so a regulation for,
-    say, women or informal workers changes their outcomes only. Trade-off: the floor and
+    say, women or informal workers changes their outcomes only. Its outcome is persons above
+    the poverty line: insurance replaces part of the earnings lost by covered workers who
+    lose their job or their gigs, and the floor raises platform pay. Trade-off: the floor and
     insurance make platform work pay, but ``gig_reduction`` of the gigs disappear for those
-    covered (ILO World Employment and Social Outlook 2021 discusses both sides).
+    covered (ILO World Employment and Social Outlook 2021 discusses both sides). Spending is
+    ``cost_per_platform_worker`` for each covered platform worker plus the insurance paid
+    (:meth:`model.inclusion_model.InclusionModel.pay_insurance`).
     """
 
     Config = LabourRegulationConfig
     config: LabourRegulationConfig
-    outcome = "job_kept"
+    outcome = "not_poor"
 
     level = "person"
 
@@ -66,7 +74,7 @@ class LabourRegulation(Policy):
             k * c.right_to_telework,
             1 - k * c.gig_reduction,
         )
-        levers.add_labour_rules(self.eligible(pop), rules)
+        levers.add_labour_rules(self.eligible(pop), rules, owner=self.name)
         covered = self.eligible(pop) & pop.p.is_platform
         self.reached |= covered
         return pop.weight * np.count_nonzero(covered) * c.cost_per_platform_worker

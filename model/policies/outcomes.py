@@ -43,6 +43,11 @@ OUTCOMES: dict[str, Outcome] = {
     "transfer_received": Outcome(
         "households receiving the social transfer", "household", lambda pop: pop.h.gets_transfer
     ),
+    "not_poor": Outcome(
+        "persons in households above the poverty line",
+        "person",
+        lambda pop: ~pop.h.is_poor[pop.p.household],
+    ),
     "job_kept": Outcome(
         "persons still in their 2019 job", "person", lambda pop: (pop.p.job > 0) & ~pop.p.lost_job
     ),

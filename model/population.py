@@ -59,6 +59,11 @@ SMARTPHONE_OFFLINE = 0.2
 SKILL_SHIFT_USE = np.array([-1.0, 0.3, 1.2])
 SKILL_SHIFT_AGE = np.array([0.0, -0.5, 0.3, 0.8, 0.8, 0.0, -1.2])
 SKILL_SHIFT_PER_QUINTILE = 0.3
+# Logit shift of basic skills for a worker in a teleworkable job (ITU FF2021: skills follow
+# occupation; jobs that can be done from home are office work with computers and email).
+# Size: calibrated with share_telework_basic to about 23 million working from home in LAC
+# in 2020Q2 (ILO technical note, Maurizio 2021); the level is raked.
+SKILL_SHIFT_TELEWORKABLE = 1.0
 SKILL_BASIC = SKILL_LEVELS[0][1]
 MAX_SIZE = 15
 """Largest household drawn (persons)."""
@@ -608,19 +613,21 @@ def assign_smartphones(pop: Population, u: np.ndarray) -> None:
 def assign_skills(pop: Population, region: Region, rs: Streams) -> None:
     """Skill scores so the share of persons 15+ with basic skills meets the targets.
 
-    The logit of basic skills shifts with own use, age and quintile (sizes in the constants
-    above); the level is raked. The score is ``sigmoid(latent + logit(0.2))``, so a positive
-    latent means at least basic skills. Children under 5 have none.
+    The logit of basic skills shifts with own use, a teleworkable job, age and quintile
+    (sizes in the constants above); the level is raked. The score is
+    ``sigmoid(latent + logit(0.2))``, so a positive latent means at least basic skills.
+    Children under 5 have none.
     """
     h, p = pop.h, pop.p
     home = h.connection[p.household]
-    state = np.where(p.is_online, np.where(home == 2, 2, 1), 0).astype(np.int32)
-    cells = person_cells(pop, state, 3)
+    use = np.where(p.is_online, np.where(home == 2, 2, 1), 0).astype(np.int32)
+    cells = person_cells(pop, use * 2 + p.is_teleworkable, 6)
     ids = np.arange(cells[1])
-    fine_age = (ids // 3 // 2) % len(groups.FINE_AGES)
-    quintile = ids // (3 * 2 * len(groups.FINE_AGES) * 2 * 2)
+    fine_age = (ids // 6 // 2) % len(groups.FINE_AGES)
+    quintile = ids // (6 * 2 * len(groups.FINE_AGES) * 2 * 2)
     offset = (
-        SKILL_SHIFT_USE[ids % 3]
+        SKILL_SHIFT_USE[(ids // 2) % 3]
+        + SKILL_SHIFT_TELEWORKABLE * (ids % 2)
         + SKILL_SHIFT_AGE[fine_age]
         + SKILL_SHIFT_PER_QUINTILE * (quintile - 2)
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from model import region_table
 from model.errors import InputError, Problem, did_you_mean, key_path
 from model.params import PARAMETERS
 from model.schema import Region, Scenario
@@ -72,10 +73,39 @@ def resolve_region(ref: str, relative_to: Path | None = None) -> Path:
 
 
 def load_region(ref: str | Path) -> Region:
-    """Load and validate a region profile by name or path."""
+    """Load and validate a region profile by name or path.
+
+    A profile that names a figures table (``figures: FILE.csv``, beside it) takes its figures
+    from the table; a problem with a figure names the table, its line and the figure's key.
+
+    Raises:
+        InputError: anything wrong with the profile or its table.
+
+    """
     path = resolve_region(str(ref))
     data, lines = read_yaml(path)
-    return validate(Region, data, lines, str(path))
+    table = None
+    if isinstance(data.get("figures"), str):
+        file = path.parent / data["figures"]
+        if not file.is_file():
+            raise InputError(
+                str(path),
+                [
+                    Problem(
+                        "figures",
+                        f"the figures table '{file}' is not found.",
+                        "name a CSV file beside the region file.",
+                        line_of(lines, ("figures",)),
+                    )
+                ],
+            )
+        data, table = region_table.merge(data, region_table.read_table(file, str(file)), str(file))
+    try:
+        return validate(Region, data, lines, str(path))
+    except InputError as exc:
+        if table is None:
+            raise
+        raise table.relocate(exc, str(path)) from None
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:

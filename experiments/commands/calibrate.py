@@ -76,7 +76,7 @@ def _effect_sizes(args: argparse.Namespace) -> int:
 
 def check_text(table: pd.DataFrame) -> str:
     """The checked targets in two sections, in-sample then out-of-sample, each with its count."""
-    from experiments.analysis.calibration import FIT_LAST_YEAR, IN_SAMPLE, ROLES
+    from model.paths import FIT_LAST_YEAR, IN_SAMPLE, ROLES
 
     heads = {
         IN_SAMPLE: f"in-sample targets (read in 2019-{FIT_LAST_YEAR}; a fit may use them)",

@@ -24,7 +24,7 @@ from model.yamlio import read_yaml
 
 def file_kind(data: dict) -> str:
     """Tell regions, sweep specs, targets, effect-size literature and scenarios apart by keys."""
-    if "composition" in data:
+    if "composition" in data or "figures" in data:
         return "region"
     if "design" in data or "outcomes" in data:
         return "sweep"

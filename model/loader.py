@@ -72,6 +72,13 @@ def resolve_region(ref: str, relative_to: Path | None = None) -> Path:
     return p
 
 
+def region_files(path: Path) -> list[Path]:
+    """The files a region profile is read from: itself, then its figures table if it names one."""
+    data, _ = read_yaml(path)
+    table = data.get("figures")
+    return [path, path.parent / table] if isinstance(table, str) else [path]
+
+
 def load_region(ref: str | Path) -> Region:
     """Load and validate a region profile by name or path.
 
@@ -124,7 +131,10 @@ def load_scenario(path: str | Path) -> LoadedScenario:
 
 
 def scenario_from_dict(
-    data: dict[str, Any], name: str = "<scenario>", region: Region | None = None
+    data: dict[str, Any],
+    name: str = "<scenario>",
+    region: Region | None = None,
+    folder: Path | None = None,
 ) -> LoadedScenario:
     """Validate a scenario given as a mapping (e.g. built by a sweep).
 
@@ -133,10 +143,12 @@ def scenario_from_dict(
         name: what messages call it.
         region: its region profile, already loaded (a sweep checking many variants of one
             scenario loads it once); by default it is loaded from the scenario's ``region``.
+        folder: where a region given as a relative path is looked up first (the folder of
+            the scenario file the mapping was read from).
 
     """
     scenario = validate(Scenario, data, {}, name)
-    return finish_scenario(scenario, {}, name, "", None, region)
+    return finish_scenario(scenario, {}, name, "", folder, region)
 
 
 def finish_scenario(

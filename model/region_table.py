@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,7 +75,7 @@ def figures_of(data: dict[str, Any]) -> list[Figure]:
     for t in data.get("targets") or []:
         out.append(Figure(target_key(t), t["value"], t["source"]))
     for p in data.get("paths") or []:
-        if _tabular_path(p):
+        if tabular_path(p):
             out.append(
                 Figure(
                     f"paths.{p['indicator']}", p["target"], p["source"], p["year"], p["tolerance"]
@@ -96,7 +95,7 @@ def _figure_rows(prefix: str, fig: dict[str, Any]) -> list[Figure]:
     return [Figure(f"{prefix}.{k}", v, fig["source"]) for k, v in fig.items() if k != "source"]
 
 
-def _tabular_path(p: dict[str, Any]) -> bool:
+def tabular_path(p: dict[str, Any]) -> bool:
     """A path a table row can hold: an indicator's yearly mean against a target."""
     extra = {"relative_to", "change_since", "versus", "quarter", "min", "max"}
     return "year" in p and "target" in p and not extra & set(p)
@@ -550,24 +549,70 @@ def _joined_sources(members: list[Figure]) -> str:
     return "; ".join(dict.fromkeys(_dated(m) for m in members))
 
 
-def write_table(path: Path, figures: list[Figure], descriptions: dict[str, str]) -> None:
-    """Write figures as a table, with a description column for whoever fills it."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([*COLUMNS, *OPTIONAL_COLUMNS])
-        for f in figures:
-            writer.writerow(
-                [
-                    f.key,
-                    f"{f.value:g}" if abs(f.value) < 1e6 else f"{f.value:.0f}",
-                    "" if f.year is None else f.year,
-                    f.source,
-                    "" if f.tolerance is None else f"{f.tolerance:g}",
-                    descriptions.get(f.key, ""),
-                ]
-            )
+def table_text(figures: list[Figure], descriptions: dict[str, str]) -> str:
+    """Figures as a table's text, with a description column for whoever fills it."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*COLUMNS, *OPTIONAL_COLUMNS])
+    for f in figures:
+        writer.writerow(
+            [
+                f.key,
+                f"{f.value:.0f}" if abs(f.value) >= 1e6 else f"{f.value:.6g}",
+                "" if f.year is None else f.year,
+                f.source,
+                "" if f.tolerance is None else f"{f.tolerance:g}",
+                descriptions.get(f.key, ""),
+            ]
+        )
+    return out.getvalue()
 
 
-def iter_keys(figures: list[Figure]) -> Iterator[str]:
-    """The figures' keys, each once, in order."""
-    yield from dict.fromkeys(f.key for f in figures)
+NEEDS_NATIONAL_DATA = "needs national data"
+"""How a table row that a statistics office should fill starts its source."""
+
+NATIONAL_FIGURES = (
+    "population.persons",
+    "population.household_size",
+    "income.mean_monthly",
+    "income.gini",
+    "income.poverty_rate",
+    "composition.share_rural",
+    "composition.share_female",
+    "composition.age_structure",
+    "composition.employment_rate",
+    "composition.informal_by_quintile",
+    "coverage.",
+    "prices.basic_monthly",
+    "prices.device",
+    "targets.",
+    "paths.",
+)
+"""Figures (key prefixes) every country publishes: census, household survey, labour force
+survey, the regulator's coverage and price data, ITU's Internet use. The rest of a new
+profile may stay a default from a similar profile, marked as an assumption."""
+
+
+def needs_national_data(key: str) -> bool:
+    """The figure ``key`` is one a country publishes (:data:`NATIONAL_FIGURES`)."""
+    return any(
+        key == k or key.startswith(k if k.endswith(".") else k + ".") for k in NATIONAL_FIGURES
+    )
+
+
+def default_marker(profile: str) -> str:
+    """How a row copied from another profile marks its source."""
+    return f"default from {profile} (assumption)"
+
+
+def is_assumption(source: str) -> bool:
+    """The source says the figure is assumed, not read (or still needs national data)."""
+    text = source.lower()
+    return "assumption" in text or text.startswith(NEEDS_NATIONAL_DATA)
+
+
+def region_figures(region: Any) -> list[Figure]:
+    """Every figure of a validated region profile (:class:`model.schema.Region`)."""
+    data = region.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data["paths"] = [{k: v for k, v in p.items() if v is not None} for p in data.get("paths") or []]
+    return figures_of(data)

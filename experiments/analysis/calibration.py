@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 from pydantic import Field
 
-from model.loader import ROOT, scenario_from_dict, validate
+from model.errors import InputError, Problem
+from model.loader import REGIONS_DIR, ROOT, scenario_from_dict, validate
 from model.paths import PublishedPath
 from model.run import simulate
-from model.schema import Strict
+from model.schema import Region, Strict
 from model.yamlio import read_yaml
 
 FIT_PARAMETERS = (
@@ -85,12 +86,13 @@ def scenario_with(
             given values replace it, as a fit needs).
 
     """
-    data, _ = read_yaml(ROOT / "scenarios" / name)
+    path = ROOT / "scenarios" / name
+    data, _ = read_yaml(path)
     data = dict(data)
     own = dict(data.get("parameters") or {})
     given = dict(parameters or {})
     data["parameters"] = {**given, **own} if scenario_wins else {**own, **given}
-    return scenario_from_dict(data, name)
+    return scenario_from_dict(data, name, folder=path.parent)
 
 
 def baseline_runs(
@@ -141,6 +143,37 @@ def target_rows(
             }
         )
     return pd.DataFrame(rows)
+
+
+def region_path_targets(region: Region, path: Path) -> list[PathTarget]:
+    """The published paths of a region's baseline.
+
+    They are the region file's own (``paths:``) and, for a shipped region, the rows of the
+    targets file that name its baseline. The baseline is ``NAME/baseline.yaml`` beside the
+    folder of the region file (where ``inclusim region new`` writes it; shipped regions have
+    theirs in ``scenarios/NAME/``).
+
+    Raises:
+        InputError: the region has no baseline scenario there.
+
+    """
+    baseline = path.resolve().parent.parent / region.name / "baseline.yaml"
+    if not baseline.is_file():
+        raise InputError(
+            str(path),
+            [
+                Problem(
+                    "",
+                    f"has no baseline scenario at {baseline}.",
+                    "write one there (inclusim region new does): a scenario with no policies.",
+                )
+            ],
+        )
+    shipped = path.resolve().parent == REGIONS_DIR.resolve()
+    name = f"{region.name}/baseline.yaml" if shipped else str(baseline)
+    own = [PathTarget(scenario=name, **p.model_dump(exclude_none=True)) for p in region.paths]
+    listed = [t for t in load_targets().targets if t.scenario == name] if shipped else []
+    return own + listed
 
 
 def check(targets: PathTargets, seeds: int, households: int) -> pd.DataFrame:

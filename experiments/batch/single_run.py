@@ -139,7 +139,7 @@ def write_run(
 
 
 def _region_sha256(loaded: LoadedScenario) -> str:
-    """SHA-256 of the region profile (and its figures table) the run read ('' for a scenario built in code)."""
+    """SHA-256 of the region profile and its figures table ('' for a scenario built in code)."""
     folder = Path(loaded.path).parent if loaded.path else None
     try:
         return region_sha256(resolve_region(loaded.scenario.region, folder))

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from model import region_table
 from model.errors import InputError, Problem, did_you_mean, key_path
 from model.params import PARAMETERS
+from model.policy_sizes import SIZED_FIELDS, ShareOfRegion, resolve_sizes, unit_problem
 from model.schema import Region, Scenario
 from model.yamlio import Lines, line_of, read_yaml
 
@@ -176,10 +177,11 @@ def finish_scenario(
         elif pol is not None:
             problems += _outside_horizon(scenario, pol, k, lines)
     problems += _colliding_names(policies, lines)
+    problems += _size_units(policies, lines)
     if problems:
         raise InputError(name, problems)
     if region is not None:
-        return LoadedScenario(scenario, region, tuple(policies), name, text)
+        return LoadedScenario(scenario, region, _resolved(policies, region), name, text)
     try:
         region_path = resolve_region(scenario.region, folder)
     except InputError as exc:
@@ -200,7 +202,26 @@ def finish_scenario(
             ],
         )
     region = load_region(region_path)
-    return LoadedScenario(scenario, region, tuple(policies), name, text)
+    return LoadedScenario(scenario, region, _resolved(policies, region), name, text)
+
+
+def _resolved(policies: list[Any], region: Region) -> tuple[Any, ...]:
+    """The policies with every size given as a share of the region made absolute."""
+    return tuple(resolve_sizes(p, region) for p in policies)
+
+
+def _size_units(policies: list[Any], lines: Lines) -> list[Problem]:
+    """Shares of a region count that does not count what the field counts."""
+    problems = []
+    for k, pol in enumerate(policies):
+        for field in SIZED_FIELDS:
+            size = getattr(pol, field, None)
+            why = unit_problem(size, field) if isinstance(size, ShareOfRegion) else None
+            if why:
+                head, _, fix = why.partition("; ")
+                loc = ("policies", k, field, "of")
+                problems.append(Problem(key_path(loc), head + ".", fix + ".", line_of(lines, loc)))
+    return problems
 
 
 def _outside_horizon(scenario: Scenario, pol: Any, k: int, lines: Lines) -> list[Problem]:
@@ -457,9 +478,11 @@ def revalidated(loaded: LoadedScenario) -> LoadedScenario:
     problems: list[Problem] = []
     checked = [_again(obj, (), problems) for obj in (loaded.scenario, loaded.region)]
     policies = [_again(p, ("policies", k), problems) for k, p in enumerate(loaded.policies)]
+    problems += _size_units(policies, {})
     if problems:
         raise InputError(name, problems)
-    return LoadedScenario(checked[0], checked[1], tuple(policies), loaded.path, loaded.text)
+    region = checked[1]
+    return LoadedScenario(checked[0], region, _resolved(policies, region), loaded.path, loaded.text)
 
 
 def _again[M: BaseModel](obj: M, prefix: tuple[str | int, ...], problems: list[Problem]) -> M:

@@ -22,7 +22,9 @@ FIT_LAST_YEAR = 2021
 it); one read in 2022 or later is out-of-sample (only ever checked)."""
 
 IN_SAMPLE = "in-sample"
+"""Role of a target read up to :data:`FIT_LAST_YEAR`."""
 OUT_OF_SAMPLE = "out-of-sample"
+"""Role of a target read after :data:`FIT_LAST_YEAR`."""
 ROLES = (IN_SAMPLE, OUT_OF_SAMPLE)
 """The two roles of a target, in the order ``calibrate --check`` prints them."""
 

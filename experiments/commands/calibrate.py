@@ -56,7 +56,7 @@ def _check_region(args: argparse.Namespace) -> int:
     """Check one region's baseline against its published paths; say how much is assumed."""
     from experiments.analysis.calibration import baseline_runs, region_path_targets, target_rows
     from model.loader import load_region, resolve_region
-    from model.region_table import is_assumption, region_figures
+    from model.region_figures import is_assumption, region_figures
 
     path = resolve_region(args.region)
     region = load_region(path)

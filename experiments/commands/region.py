@@ -15,11 +15,11 @@ from pathlib import Path
 
 from experiments.commands.status import EXIT_OK
 from experiments.present.tables import format_table
-from model import region_table
+from model import region_figures, region_table
 from model.errors import InputError, Problem, printable
 from model.indicator_registry import label as indicator_label
 from model.loader import REGIONS_DIR, load_region, resolve_region
-from model.region_table import Figure
+from model.region_figures import Figure
 from model.schema import Region
 from model.yamlio import read_yaml
 
@@ -92,7 +92,7 @@ def new(args: argparse.Namespace) -> int:
     rows = marked_rows(source, _source_paths(source_path, source))
     texts = {
         "profile": _profile_text(name, args.label or name.replace("_", " ").title(), source),
-        "table": region_table.table_text(rows, descriptions(rows)),
+        "table": region_figures.table_text(rows, descriptions(rows)),
         "baseline": _baseline_text(name, args.label, files, folder == SCENARIOS_DIR),
     }
     for key, path in files.items():
@@ -113,11 +113,11 @@ def _source_paths(path: Path, region: Region) -> list[Figure]:
     """Published paths of the profile: its own, and those the targets file gives its baseline."""
     from experiments.analysis.calibration import TARGETS_FILE, load_targets
 
-    figures = [f for f in region_table.region_figures(region) if f.key.startswith("paths.")]
+    figures = [f for f in region_figures.region_figures(region) if f.key.startswith("paths.")]
     if path.parent == REGIONS_DIR:
         for t in load_targets(TARGETS_FILE).targets:
             data = t.model_dump(mode="json", exclude_none=True)
-            if t.scenario == f"{region.name}/baseline.yaml" and region_table.tabular_path(data):
+            if t.scenario == f"{region.name}/baseline.yaml" and region_figures.tabular_path(data):
                 figures.append(
                     Figure(f"paths.{t.indicator}", t.target, t.source, t.year, t.tolerance)
                 )
@@ -126,9 +126,9 @@ def _source_paths(path: Path, region: Region) -> list[Figure]:
 
 def marked_rows(source: Region, paths: list[Figure]) -> list[Figure]:
     """The profile's figures, each source marked as needing national data or as a default."""
-    marker = region_table.default_marker(source.name)
+    marker = region_figures.default_marker(source.name)
     rows = []
-    for f in [x for x in region_table.region_figures(source) if not x.key.startswith("paths.")]:
+    for f in [x for x in region_figures.region_figures(source) if not x.key.startswith("paths.")]:
         rows.append(replace(f, source=_marked(f.key, f.source, marker)))
     for f in paths:
         rows.append(replace(f, source=_marked(f.key, f.source, marker)))
@@ -136,8 +136,8 @@ def marked_rows(source: Region, paths: list[Figure]) -> list[Figure]:
 
 
 def _marked(key: str, source: str, marker: str) -> str:
-    if region_table.needs_national_data(key):
-        return f"{region_table.NEEDS_NATIONAL_DATA}; {marker}: {source}"
+    if region_figures.needs_national_data(key):
+        return f"{region_figures.NEEDS_NATIONAL_DATA}; {marker}: {source}"
     return f"{marker}: {source}"
 
 
@@ -172,7 +172,7 @@ def _profile_text(name: str, label: str, source: Region) -> str:
         f"# Region profile: {label}, started with `inclusim region new {name} --from "
         f"{source.name}`.\n"
         f"# Its figures are in {name}.csv, one row per figure: key, value, year, source.\n"
-        f"# Rows whose source starts '{region_table.NEEDS_NATIONAL_DATA}' want a national "
+        f"# Rows whose source starts '{region_figures.NEEDS_NATIONAL_DATA}' want a national "
         "figure; the rest are defaults\n"
         f"# from {source.name} (assumptions) until you have better. `inclusim region check "
         "FILE` lists what is left.\n"
@@ -206,7 +206,7 @@ def _quoted(text: str) -> str:
 
 def checklist(name: str, files: dict[str, Path], rows: list[Figure], profile: str) -> str:
     """What was written and what to do next, with the figures that want national data."""
-    national = [f for f in rows if f.source.startswith(region_table.NEEDS_NATIONAL_DATA)]
+    national = [f for f in rows if f.source.startswith(region_figures.NEEDS_NATIONAL_DATA)]
     table = format_table(
         ["key", f"default ({profile})", "what"],
         [[f.key, number(f.value), d] for f, d in zip(national, _what(national), strict=True)],
@@ -242,9 +242,9 @@ def check(args: argparse.Namespace) -> int:
     path = resolve_region(args.file)
     region = load_region(path)
     figures = _figures_with_lines(path)
-    national = [f for f in figures if f.source.startswith(region_table.NEEDS_NATIONAL_DATA)]
+    national = [f for f in figures if f.source.startswith(region_figures.NEEDS_NATIONAL_DATA)]
     defaults = [f for f in figures if "default from " in f.source and f not in national]
-    assumed = [f for f in figures if region_table.is_assumption(f.source)]
+    assumed = [f for f in figures if region_figures.is_assumption(f.source)]
     where = printable(str(path.parent / region.figures)) if region.figures else printable(str(path))
     print(
         f"{printable(region.label)} ({region.name}): {len(figures)} figures in {where}; "
@@ -265,7 +265,7 @@ def _figures_with_lines(path: Path) -> list[Figure]:
     if isinstance(data.get("figures"), str):
         file = path.parent / data["figures"]
         return region_table.read_table(file, str(file))
-    return region_table.figures_of(data)
+    return region_figures.figures_of(data)
 
 
 def targets_text(region: Region, path: Path) -> str:

@@ -80,6 +80,37 @@ def region_files(path: Path) -> list[Path]:
     return [path, path.parent / table] if isinstance(table, str) else [path]
 
 
+def region_data(path: Path) -> dict[str, Any]:
+    """A region file's mapping, with the figures of its table (if it names one) put in place.
+
+    Raises:
+        InputError: the file or its table cannot be read.
+
+    """
+    return _region_data(path)[0]
+
+
+def _region_data(path: Path) -> tuple[dict[str, Any], Lines, region_table.Table | None]:
+    data, lines = read_yaml(path)
+    if not isinstance(data.get("figures"), str):
+        return data, lines, None
+    file = path.parent / data["figures"]
+    if not file.is_file():
+        raise InputError(
+            str(path),
+            [
+                Problem(
+                    "figures",
+                    f"the figures table '{file}' is not found.",
+                    "name a CSV file beside the region file.",
+                    line_of(lines, ("figures",)),
+                )
+            ],
+        )
+    merged, table = region_table.merge(data, region_table.read_table(file, str(file)), str(file))
+    return merged, lines, table
+
+
 def load_region(ref: str | Path) -> Region:
     """Load and validate a region profile by name or path.
 
@@ -91,23 +122,7 @@ def load_region(ref: str | Path) -> Region:
 
     """
     path = resolve_region(str(ref))
-    data, lines = read_yaml(path)
-    table = None
-    if isinstance(data.get("figures"), str):
-        file = path.parent / data["figures"]
-        if not file.is_file():
-            raise InputError(
-                str(path),
-                [
-                    Problem(
-                        "figures",
-                        f"the figures table '{file}' is not found.",
-                        "name a CSV file beside the region file.",
-                        line_of(lines, ("figures",)),
-                    )
-                ],
-            )
-        data, table = region_table.merge(data, region_table.read_table(file, str(file)), str(file))
+    data, lines, table = _region_data(path)
     try:
         return validate(Region, data, lines, str(path))
     except InputError as exc:

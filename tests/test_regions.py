@@ -77,6 +77,16 @@ def test_region_new_checklist_names_what_to_fill(cli) -> None:
     assert "inclusim calibrate --check --region mine/regions/kenya.yaml" in result.out
 
 
+def test_region_check_counts_the_assumptions_of_a_shipped_profile(cli) -> None:
+    result = cli(["region", "check", "ldc"])
+    ldc = region_figures(load_region("ldc"))
+    assumed = sum(is_assumption(f.source) for f in ldc)
+    assert result.code == 0
+    assert "0 still need national data" in result.out
+    assert f"{assumed} of {len(ldc)} are assumptions." in result.out
+    assert "3 published paths its baseline must follow" in result.out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

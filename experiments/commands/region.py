@@ -73,9 +73,9 @@ def new(args: argparse.Namespace) -> int:
     source = load_region(source_path)
     folder = Path(args.dir) if args.dir else SCENARIOS_DIR
     files = {
-        "profile": folder / "regions" / f"{name}.yaml",
-        "table": folder / "regions" / f"{name}.csv",
-        "baseline": folder / name / "baseline.yaml",
+        "profile": _shown(folder / "regions" / f"{name}.yaml"),
+        "table": _shown(folder / "regions" / f"{name}.csv"),
+        "baseline": _shown(folder / name / "baseline.yaml"),
     }
     taken = [p for p in files.values() if p.exists()]
     if taken:
@@ -93,13 +93,21 @@ def new(args: argparse.Namespace) -> int:
     texts = {
         "profile": _profile_text(name, args.label or name.replace("_", " ").title(), source),
         "table": region_figures.table_text(rows, descriptions(rows)),
-        "baseline": _baseline_text(name, args.label, files, folder == SCENARIOS_DIR),
+        "baseline": _baseline_text(name, args.label, files, folder.resolve() == SCENARIOS_DIR),
     }
     for key, path in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)
         _write_new(path, texts[key])
     print(checklist(name, files, rows, source.name))
     return EXIT_OK
+
+
+def _shown(path: Path) -> Path:
+    """``path`` relative to the working folder when it lies inside it (for the checklist)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
 
 
 def _write_new(path: Path, text: str) -> None:

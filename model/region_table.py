@@ -32,7 +32,7 @@ DEFAULT_PATH_TOLERANCE = 0.03
 and regional estimates move by up to 3 points between editions (CALIBRATION.md: 'ITU revises
 back series every edition')."""
 
-Path_ = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]
 
 
 @dataclass
@@ -48,7 +48,7 @@ class Table:
 
     file: str
     rows: list[Figure] = field(default_factory=list)
-    places: dict[Path_, Figure] = field(default_factory=dict)
+    places: dict[KeyPath, Figure] = field(default_factory=dict)
 
     def relocate(self, exc: InputError, region_file: str) -> InputError:
         """The same problems, those about the table's figures pointing at its file and line."""

@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "experiments.commands.batch:sweep",
     "analyse": "experiments.commands.batch:analyse",
     "report": "experiments.commands.report:report",
+    "region": "experiments.commands.region:region",
 }
 """Each sub-command's handler, as ``module:function`` (imported only when it runs)."""
 
@@ -140,6 +141,13 @@ def parser() -> argparse.ArgumentParser:
         help="with --effect-sizes: the document to write (default: docs/effect-sizes.md)",
     )
     cal.add_argument(
+        "--region",
+        default=None,
+        metavar="NAME_OR_FILE",
+        help="with --check: one region's baseline against the paths its profile carries "
+        "(and those of the targets file for a shipped region)",
+    )
+    cal.add_argument(
         "--targets",
         default=None,
         metavar="FILE",
@@ -149,11 +157,12 @@ def parser() -> argparse.ArgumentParser:
     dash = sub.add_parser(
         "dashboard", help="serve the live dashboard on this machine (needs the dashboard extra)"
     )
-    from experiments.commands import batch, dashboard, report
+    from experiments.commands import batch, dashboard, region, report
 
     dashboard.add_arguments(dash)
     batch.add_parsers(sub, _positive_int, _seed)
     report.add_parser(sub)
+    region.add_parser(sub)
     return p
 
 

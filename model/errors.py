@@ -16,6 +16,8 @@ class Problem:
         message: what is wrong, in one sentence.
         fix: what to do about it.
         line: 1-based line in the file, when known.
+        file: the file the problem is in, when it is not the file being read (a region's
+            figures table).
 
     """
 
@@ -23,6 +25,7 @@ class Problem:
     message: str
     fix: str = ""
     line: int | None = None
+    file: str = ""
 
 
 @dataclass
@@ -46,8 +49,8 @@ class InputError(Exception):
         reading order nor break the one-line-per-problem form.
         """
         lines = []
-        file = printable(self.file)
         for p in self.problems:
+            file = printable(p.file or self.file)
             where = f"{file}:{p.line}" if p.line else file
             key = f" {printable(p.path)}:" if p.path else ""
             fix = f" Fix: {printable(p.fix)}" if p.fix else ""

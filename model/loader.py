@@ -14,8 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from model import region_table
 from model.errors import InputError, Problem, did_you_mean, key_path
 from model.params import PARAMETERS
+from model.policy_sizes import SIZED_FIELDS, ShareOfRegion, resolve_sizes, unit_problem
 from model.schema import Region, Scenario
 from model.yamlio import Lines, line_of, read_yaml
 
@@ -71,11 +73,62 @@ def resolve_region(ref: str, relative_to: Path | None = None) -> Path:
     return p
 
 
-def load_region(ref: str | Path) -> Region:
-    """Load and validate a region profile by name or path."""
-    path = resolve_region(str(ref))
+def region_files(path: Path) -> list[Path]:
+    """The files a region profile is read from: itself, then its figures table if it names one."""
+    data, _ = read_yaml(path)
+    table = data.get("figures")
+    return [path, path.parent / table] if isinstance(table, str) else [path]
+
+
+def region_data(path: Path) -> dict[str, Any]:
+    """A region file's mapping, with the figures of its table (if it names one) put in place.
+
+    Raises:
+        InputError: the file or its table cannot be read.
+
+    """
+    return _region_data(path)[0]
+
+
+def _region_data(path: Path) -> tuple[dict[str, Any], Lines, region_table.Table | None]:
     data, lines = read_yaml(path)
-    return validate(Region, data, lines, str(path))
+    if not isinstance(data.get("figures"), str):
+        return data, lines, None
+    file = path.parent / data["figures"]
+    if not file.is_file():
+        raise InputError(
+            str(path),
+            [
+                Problem(
+                    "figures",
+                    f"the figures table '{file}' is not found.",
+                    "name a CSV file beside the region file.",
+                    line_of(lines, ("figures",)),
+                )
+            ],
+        )
+    merged, table = region_table.merge(data, region_table.read_table(file, str(file)), str(file))
+    return merged, lines, table
+
+
+def load_region(ref: str | Path) -> Region:
+    """Load and validate a region profile by name or path.
+
+    A profile that names a figures table (``figures: FILE.csv``, beside it) takes its figures
+    from the table; a problem with a figure names the table, its line and the figure's key.
+
+    Raises:
+        InputError: anything wrong with the profile or its table.
+
+    """
+    path = resolve_region(str(ref))
+    data, lines, table = _region_data(path)
+    try:
+        return validate(Region, data, lines, str(path))
+    except InputError as exc:
+        if table is None:
+            raise
+        raise table.relocate(exc, str(path)) from None
 
 
 def load_scenario(path: str | Path) -> LoadedScenario:
@@ -94,7 +147,10 @@ def load_scenario(path: str | Path) -> LoadedScenario:
 
 
 def scenario_from_dict(
-    data: dict[str, Any], name: str = "<scenario>", region: Region | None = None
+    data: dict[str, Any],
+    name: str = "<scenario>",
+    region: Region | None = None,
+    folder: Path | None = None,
 ) -> LoadedScenario:
     """Validate a scenario given as a mapping (e.g. built by a sweep).
 
@@ -103,10 +159,12 @@ def scenario_from_dict(
         name: what messages call it.
         region: its region profile, already loaded (a sweep checking many variants of one
             scenario loads it once); by default it is loaded from the scenario's ``region``.
+        folder: where a region given as a relative path is looked up first (the folder of
+            the scenario file the mapping was read from).
 
     """
     scenario = validate(Scenario, data, {}, name)
-    return finish_scenario(scenario, {}, name, "", None, region)
+    return finish_scenario(scenario, {}, name, "", folder, region)
 
 
 def finish_scenario(
@@ -134,10 +192,11 @@ def finish_scenario(
         elif pol is not None:
             problems += _outside_horizon(scenario, pol, k, lines)
     problems += _colliding_names(policies, lines)
+    problems += _size_units(policies, lines)
     if problems:
         raise InputError(name, problems)
     if region is not None:
-        return LoadedScenario(scenario, region, tuple(policies), name, text)
+        return LoadedScenario(scenario, region, _resolved(policies, region), name, text)
     try:
         region_path = resolve_region(scenario.region, folder)
     except InputError as exc:
@@ -158,7 +217,26 @@ def finish_scenario(
             ],
         )
     region = load_region(region_path)
-    return LoadedScenario(scenario, region, tuple(policies), name, text)
+    return LoadedScenario(scenario, region, _resolved(policies, region), name, text)
+
+
+def _resolved(policies: list[Any], region: Region) -> tuple[Any, ...]:
+    """The policies with every size given as a share of the region made absolute."""
+    return tuple(resolve_sizes(p, region) for p in policies)
+
+
+def _size_units(policies: list[Any], lines: Lines) -> list[Problem]:
+    """Shares of a region count that does not count what the field counts."""
+    problems = []
+    for k, pol in enumerate(policies):
+        for field in SIZED_FIELDS:
+            size = getattr(pol, field, None)
+            why = unit_problem(size, field) if isinstance(size, ShareOfRegion) else None
+            if why:
+                head, _, fix = why.partition("; ")
+                loc = ("policies", k, field, "of")
+                problems.append(Problem(key_path(loc), head + ".", fix + ".", line_of(lines, loc)))
+    return problems
 
 
 def _outside_horizon(scenario: Scenario, pol: Any, k: int, lines: Lines) -> list[Problem]:
@@ -415,9 +493,11 @@ def revalidated(loaded: LoadedScenario) -> LoadedScenario:
     problems: list[Problem] = []
     checked = [_again(obj, (), problems) for obj in (loaded.scenario, loaded.region)]
     policies = [_again(p, ("policies", k), problems) for k, p in enumerate(loaded.policies)]
+    problems += _size_units(policies, {})
     if problems:
         raise InputError(name, problems)
-    return LoadedScenario(checked[0], checked[1], tuple(policies), loaded.path, loaded.text)
+    region = checked[1]
+    return LoadedScenario(checked[0], region, _resolved(policies, region), loaded.path, loaded.text)
 
 
 def _again[M: BaseModel](obj: M, prefix: tuple[str | int, ...], problems: list[Problem]) -> M:

@@ -13,7 +13,6 @@ import math
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -23,6 +22,8 @@ from pydantic import (
 
 from model.calendar import Quarter
 from model.groups import AGE_BANDS, DIMENSIONS, parse_group
+from model.paths import PublishedPath
+from model.strict import Strict
 
 FIRST_QUARTER = Quarter(2019, 4)
 """Earliest start: the quarter the region profiles describe."""
@@ -30,12 +31,6 @@ MAX_QUARTERS = 400
 """Longest scenario accepted (quarters)."""
 SHARE_SUM_TOLERANCE = 1e-3
 """How far a set of shares may sum from one (rounding in published tables)."""
-
-
-class Strict(BaseModel):
-    """Base of every schema model: no unknown keys, no NaN or infinity."""
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=True)
 
 
 MAX_FIGURE = 1e12
@@ -276,6 +271,14 @@ class Region(Strict):
     prices: Prices
     labour_shock: LabourShock
     targets: Annotated[list[Target], Field(min_length=1)]
+    paths: list[PublishedPath] = Field(
+        default_factory=list,
+        description="published paths its baseline must follow (calibrate --check --region)",
+    )
+    figures: str | None = Field(
+        default=None,
+        description="table (CSV) the figures were read from, relative to the region file",
+    )
 
 
 class Scenario(Strict):

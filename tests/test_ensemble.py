@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.analysis.calibration import IN_SAMPLE, OUT_OF_SAMPLE, PathTarget, load_targets
+from experiments.analysis.calibration import PathTarget, load_targets
 from experiments.analysis.ensemble import (
     DISTANCE,
     DRAW,
@@ -29,6 +29,7 @@ from experiments.cli import parser
 from experiments.commands import batch as batch_commands
 from model.errors import InputError
 from model.params import PARAMETERS
+from model.paths import IN_SAMPLE, OUT_OF_SAMPLE
 from tests.runhelpers import fake_run, write_scenario, write_spec
 
 # -- targets and distance --------------------------------------------------------------------

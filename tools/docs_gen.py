@@ -34,7 +34,7 @@ from model.households import (
     Attribute,
 )
 from model.indicator_registry import GAP_KINDS, HEADLINE, INDICATORS, MEASURES, Indicator
-from model.loader import ROOT, validate
+from model.loader import ROOT, region_data, validate
 from model.params import PARAMETERS
 from model.policies.base import PolicyConfig
 from model.policies.registry import POLICY_TYPES
@@ -630,8 +630,7 @@ def modelled_lists(modelled: Modelled | None = None) -> str:
 def _regions() -> list[tuple[str, dict[str, Any]]]:
     out = []
     for path in sorted((ROOT / "scenarios" / "regions").glob("*.yaml")):
-        data, _ = read_yaml(path)
-        out.append((path.stem, data))
+        out.append((path.stem, region_data(path)))
     return out
 
 

@@ -24,7 +24,6 @@ from scipy.stats import qmc
 
 from experiments.analysis.calibration import (
     FIT_PARAMETERS,
-    IN_SAMPLE,
     PathTarget,
     baseline_runs,
     scenario_with,
@@ -34,6 +33,7 @@ from experiments.batch.identity import file_sha256
 from model.errors import InputError, Problem
 from model.loader import ROOT
 from model.params import PARAMETERS
+from model.paths import IN_SAMPLE
 from model.streams import Streams
 
 ENSEMBLE_FILE = ROOT / "scenarios" / "parameter_ensemble.csv"

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.loader import ROOT, resolve_region
+from model.loader import ROOT, region_files, resolve_region
 
 MODEL_CODE = ("model", "experiments/batch/runner.py")
 """Source that shapes a run's stored result: the model package and the runner that encodes it."""
@@ -83,8 +83,19 @@ def scenario_identity(data: dict[str, Any]) -> dict[str, str]:
     return {
         "scenario": digest(portable(data)),
         "region": region.name,
-        "region_sha256": file_sha256(region),
+        "region_sha256": region_sha256(region),
     }
+
+
+def region_sha256(path: Path) -> str:
+    """Digest of a region profile's contents: its file, and its figures table when it has one.
+
+    A profile without a table keeps the digest of its file alone.
+    """
+    files = region_files(path)
+    if len(files) == 1:
+        return file_sha256(path)
+    return hashlib.sha256("".join(file_sha256(f) for f in files).encode()).hexdigest()
 
 
 WORDS = {

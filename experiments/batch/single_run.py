@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.batch.identity import file_sha256, model_fingerprint
+from experiments.batch.identity import model_fingerprint, region_sha256
 from experiments.batch.provenance import git_commit, now, safe_name, sha256, versions
 from experiments.batch.store import folder_lock, output_errors
 from experiments.present.tables import format_table
@@ -139,10 +139,10 @@ def write_run(
 
 
 def _region_sha256(loaded: LoadedScenario) -> str:
-    """SHA-256 of the region profile the run read ('' for a scenario built in code)."""
+    """SHA-256 of the region profile and its figures table ('' for a scenario built in code)."""
     folder = Path(loaded.path).parent if loaded.path else None
     try:
-        return file_sha256(resolve_region(loaded.scenario.region, folder))
+        return region_sha256(resolve_region(loaded.scenario.region, folder))
     except (InputError, OSError):
         return ""
 

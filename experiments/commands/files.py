@@ -13,18 +13,19 @@ from pathlib import Path
 from experiments.commands.settings import settings_of
 from experiments.commands.status import EXIT_BAD_INPUT, EXIT_OK
 from experiments.present.tables import format_table
-from model.errors import InputError, printable
+from model.errors import InputError, key_path, printable
 from model.households import Population
 from model.loader import load_region, load_scenario
+from model.policy_sizes import SIZED_FIELDS, field_period, implausible
 from model.population import check_targets, synthesise_checked, totals
 from model.schema import Region
 from model.settings import load_with_settings
-from model.yamlio import read_yaml
+from model.yamlio import line_of, read_yaml
 
 
 def file_kind(data: dict) -> str:
     """Tell regions, sweep specs, targets, effect-size literature and scenarios apart by keys."""
-    if "composition" in data:
+    if "composition" in data or "figures" in data:
         return "region"
     if "design" in data or "outcomes" in data:
         return "sweep"
@@ -66,12 +67,55 @@ def check_file(path: str) -> str:
     return f"scenario {sc.name} ({len(loaded.policies)} policies, region {loaded.region.name})"
 
 
+def size_warnings(path: str) -> list[str]:
+    """Warnings for absolute policy sizes beyond a plausible share of a scenario's region.
+
+    Each names the file, the line, the field, the share the size implies and the share to
+    give instead. Files that are not scenarios have none.
+    """
+    data, lines = read_yaml(path)
+    if file_kind(data) != "scenario":
+        return []
+    loaded = load_scenario(path)
+    out = []
+    for k, (item, pol) in enumerate(zip(data.get("policies") or [], loaded.policies, strict=True)):
+        given = {f for f, v in item.items() if isinstance(v, int | float)}
+        for w in implausible(pol, given, loaded.region):
+            loc = ("policies", k, w.field)
+            where = f"{printable(path)}:{line_of(lines, loc) or ''}".rstrip(":")
+            suggested = f"{{share: {w.most_per_year:g}, of: {SIZED_FIELDS[w.field].base}"
+            suggested += ", per: year}" if w.field.endswith("_per_quarter") else "}"
+            out.append(
+                f"warning: {where}: {key_path(loc)}: {w.size:,.0f} {UNIT_WORDS[w.unit]} a "
+                f"{field_period(w.field)} (at intensity {pol.intensity:g}) is "
+                f"{_percent(w.share_per_year)} a year of the {w.count:,.0f} {w.words} of "
+                f"{printable(loaded.region.label)} (2019); more than {w.most_per_year:.0%} a "
+                f"year is implausible. Fix: check the size (copied from a larger region?), or "
+                f"give it as a share of the region, e.g. {suggested}."
+            )
+    return out
+
+
+UNIT_WORDS = {"households": "households", "persons": "people"}
+"""What a policy size counts, in words."""
+
+
+def _percent(share: float) -> str:
+    return "more than all" if share == float("inf") else f"{share:.0%}"
+
+
 def validate(args: argparse.Namespace) -> int:
-    """Validate every file; print one line per file; exit 2 if any is invalid."""
+    """Validate every file; print one line per file; exit 2 if any is invalid.
+
+    Absolute policy sizes beyond a plausible share of the region draw a warning on stderr
+    (:func:`size_warnings`); they do not make the file invalid.
+    """
     failed = 0
     for path in args.files:
         try:
             print(f"ok: {printable(path)}: {printable(check_file(path))}")
+            for warning in size_warnings(path):
+                print(warning, file=sys.stderr)
         except InputError as exc:
             failed += 1
             print(exc.render(), file=sys.stderr)

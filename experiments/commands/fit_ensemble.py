@@ -11,9 +11,6 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.analysis.calibration import (
-    FIT_LAST_YEAR,
-    IN_SAMPLE,
-    ROLES,
     TARGETS_FILE,
     PathTargets,
 )
@@ -33,6 +30,7 @@ from experiments.batch.identity import file_sha256, model_fingerprint
 from experiments.commands.status import EXIT_FAILED, EXIT_OK
 from experiments.present.tables import format_table
 from model.errors import InputError, Problem
+from model.paths import FIT_LAST_YEAR, IN_SAMPLE, ROLES
 
 DEFAULTS = FitSettings()
 

@@ -8,7 +8,8 @@ import numpy as np
 from pydantic import Field
 
 from model.households import Households, Population
-from model.policies.base import Context, Count, Levers, Policy, PolicyConfig, UnitCost, take
+from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost, take
+from model.policy_sizes import Size
 from model.rules.connectivity import DEVICE_MONTHS
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -29,7 +30,8 @@ class AffordabilityConfig(PolicyConfig):
             (paid by the policy as the device is paid off).
         assistive_per_year: real persons with disabilities (5+, in eligible households)
             given assistive technology or an accessible device a year at intensity 1; it
-            lifts their disability barrier to use for good.
+            lifts their disability barrier to use for good. Or a share of the region:
+            ``{share: 0.05, of: people_with_disability}``.
         cost_per_assistive: US$ per person equipped (one-off).
 
     """
@@ -41,7 +43,7 @@ class AffordabilityConfig(PolicyConfig):
     admin_cost_per_household: UnitCost = 2.0
     device_instalments: bool = False
     credit_cost_share: Share = 0.1
-    assistive_per_year: Count = 0.0
+    assistive_per_year: Size = 0.0
     cost_per_assistive: UnitCost = 300.0
 
 

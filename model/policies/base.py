@@ -17,11 +17,7 @@ MAX_UNIT_COST = 1e7
 """Most US$ a policy may spend per unit (household, person, place, worker) and period: more is
 a typo, and spending summed over the population and the quarters must stay finite."""
 
-MAX_COUNT = 1e10
-"""Most households, persons or places a policy may name per period (more than the world has)."""
-
 UnitCost = Annotated[float, Field(ge=0.0, le=MAX_UNIT_COST)]
-Count = Annotated[float, Field(ge=0.0, le=MAX_COUNT)]
 
 ELIGIBILITY_LISTS = ("quintile", "location", "sex", "age", "disability", "job")
 """Eligibility keys that list the values that qualify."""

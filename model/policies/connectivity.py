@@ -8,7 +8,8 @@ import numpy as np
 from pydantic import Field
 
 from model.households import Households, Population
-from model.policies.base import Context, Count, Levers, Policy, PolicyConfig, UnitCost, take
+from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost, take
+from model.policy_sizes import Size
 
 
 class ConnectivityConfig(PolicyConfig):
@@ -16,9 +17,11 @@ class ConnectivityConfig(PolicyConfig):
 
     Attributes:
         households_covered_per_year: real households newly covered a year at intensity 1
-            (rural first when ``rural_first``); new sites give 3G+ coverage.
+            (rural first when ``rural_first``); new sites give 3G+ coverage. Or a share of
+            the region: ``{share: 0.1, of: uncovered_households}`` (:mod:`model.policy_sizes`).
         households_upgraded_per_year: covered households a year whose 2G-only coverage is
-            upgraded to 3G+, which makes meaningful use possible.
+            upgraded to 3G+, which makes meaningful use possible. Or a share of the region:
+            ``{share: 0.1, of: narrowband_households}``.
         cost_per_household_covered: US$ of capital per urban household newly covered.
         cost_per_household_upgraded: US$ of capital per urban household upgraded.
         running_cost_per_household_year: US$ a year of running costs per household the
@@ -32,8 +35,8 @@ class ConnectivityConfig(PolicyConfig):
     """
 
     type: Literal["connectivity"]
-    households_covered_per_year: Count = 1_000_000
-    households_upgraded_per_year: Count = 1_000_000
+    households_covered_per_year: Size = 1_000_000
+    households_upgraded_per_year: Size = 1_000_000
     cost_per_household_covered: UnitCost = 500.0
     cost_per_household_upgraded: UnitCost = 120.0
     running_cost_per_household_year: UnitCost = 25.0

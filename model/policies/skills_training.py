@@ -8,7 +8,8 @@ import numpy as np
 from pydantic import Field
 
 from model.households import Population
-from model.policies.base import Context, Count, Levers, Policy, PolicyConfig, UnitCost, take
+from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost, take
+from model.policy_sizes import Size
 from model.schema import Strict
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -29,7 +30,9 @@ class SkillsTrainingConfig(PolicyConfig):
     """YAML schema of the skills-training lever.
 
     Attributes:
-        places_per_quarter: real people offered a course each quarter at intensity 1.
+        places_per_quarter: real people offered a course each quarter at intensity 1, or a
+            share of the region: ``{share: 0.02, of: adults, per: year}``
+            (:mod:`model.policy_sizes`).
         targeting: priority of groups when places are offered.
         accessible_delivery: accessible, gender-sensitive delivery (childcare, local venues,
             assistive formats) lifts the lower uptake of women, older people and persons with
@@ -41,7 +44,7 @@ class SkillsTrainingConfig(PolicyConfig):
     """
 
     type: Literal["skills_training"]
-    places_per_quarter: Count = 500_000
+    places_per_quarter: Size = 500_000
     targeting: Targeting = Field(default_factory=Targeting)
     accessible_delivery: bool = False
     completion_rate: Share = 0.7

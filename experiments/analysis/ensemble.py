@@ -130,13 +130,15 @@ def prior_sample(
     return frame
 
 
-LABOUR_INDICATORS = (
+UNDRAWN_INDICATORS = (
     "share_employed",
     "share_labour_force",
     "share_unemployed",
     "n_people_working_from_home",
+    "share_basic_skills",
 )
-"""Indicators of the labour submodel, whose parameters the ensemble does not draw."""
+"""Indicators of the labour and skills submodels, whose parameters the ensemble does not
+draw (``rate_skill_use`` is fitted to the LAC skills level of 2021 on its own)."""
 
 
 def scored_targets(targets: Sequence[PathTarget]) -> list[PathTarget]:
@@ -145,9 +147,10 @@ def scored_targets(targets: Sequence[PathTarget]) -> list[PathTarget]:
     A target read only at the start quarter (the 2019 levels) is set by the population's
     raking (docs/calibration.md, stage 1) before any behavioural parameter acts, so it is the
     same for every set and cannot tell sets apart. The labour targets of 2020 are set by the
-    labour parameters, which are read from ILO and ECLAC and not drawn
-    (:data:`LABOUR_INDICATORS`): the adoption parameters leave them unchanged, and scoring
-    them would only let sampling noise at a fit's small populations reject whole sets.
+    labour parameters, which are read from ILO and ECLAC and not drawn, and the skills level
+    of 2021 by ``rate_skill_use`` (:data:`UNDRAWN_INDICATORS`): the adoption parameters
+    leave them (nearly) unchanged, and scoring them would only let sampling noise at a fit's
+    small populations decide which sets are kept.
     ``calibrate --check`` still reports both kinds.
     """
     starts = {
@@ -158,7 +161,7 @@ def scored_targets(targets: Sequence[PathTarget]) -> list[PathTarget]:
         for t in targets
         if t.role == IN_SAMPLE
         and t.last_quarter > starts[t.scenario]
-        and t.indicator.split(":")[0] not in LABOUR_INDICATORS
+        and t.indicator.split(":")[0] not in UNDRAWN_INDICATORS
     ]
 
 

@@ -132,12 +132,14 @@ NATIONAL_FIGURES = (
     "coverage.",
     "prices.basic_monthly",
     "prices.device",
+    "schooling.quarters_closed",
     "targets.",
     "paths.",
 )
 """Figures (key prefixes) every country publishes: census, household survey, labour force
-survey, the regulator's coverage and price data, ITU's Internet use. The rest of a new
-profile may stay a default from a similar profile, marked as an assumption."""
+survey, the regulator's coverage and price data, UNESCO's school closures, ITU's Internet
+use. The rest of a new profile may stay a default from a similar profile, marked as an
+assumption."""
 
 
 def needs_national_data(key: str) -> bool:

@@ -105,6 +105,7 @@ class InclusionModel(mesa.Model):
             loaded.region.prices.meaningful_monthly.value,
             loaded.region.prices.device.value,
         )
+        self.schools_window = schooling.closure(int(loaded.region.schooling.quarters_closed.value))
         self.shock = {
             Quarter.parse(str(q)): v for q, v in loaded.region.labour_shock.hours_lost.items()
         }
@@ -408,18 +409,18 @@ class InclusionModel(mesa.Model):
         """Each household's pull to be online from the needs the lockdowns created (logit).
 
         From 2020Q2: ``pull_school`` for a household with members aged 5-17 while schools
-        are closed; while the lockdown cuts working hours, ``pull_telework`` for one with a
-        worker in a teleworkable job and ``pull_transfer`` for one receiving a transfer (paid
-        through apps and accounts; receipt as of the last welfare update, since households
-        decide on the connection before this quarter's transfers). Once a need has passed,
-        ``pull_persist`` of the household's largest pull so far stays. Updates
-        ``self.need_peak``.
+        are closed (the region's closure period, ``self.schools_window``); while the lockdown
+        cuts working hours, ``pull_telework`` for one with a worker in a teleworkable job and
+        ``pull_transfer`` for one receiving a transfer (paid through apps and accounts;
+        receipt as of the last welfare update, since households decide on the connection
+        before this quarter's transfers). Once a need has passed, ``pull_persist`` of the
+        household's largest pull so far stays. Updates ``self.need_peak``.
         """
         h, pars, q = self.h, self.pars, self.quarter
         pull = np.zeros(h.n, dtype=np.float32)
         if q < LOCKDOWN_FROM:
             return pull
-        if schooling.schools_closed(q):
+        if schooling.schools_closed(q, self.schools_window):
             pull += np.float32(pars["pull_school"]) * self.has_school_age
         if self.shock.get(q, 0.0) > 0:
             pull += np.float32(pars["pull_telework"]) * self.has_teleworker
@@ -640,7 +641,7 @@ class InclusionModel(mesa.Model):
         values, worst = indicators(
             self.pop, self.cells, self.poverty_line, self.income_order, self.meaningful, table
         )
-        closed = schooling.schools_closed(self.quarter) and self.steps > 0
+        closed = schooling.schools_closed(self.quarter, self.schools_window) and self.steps > 0
         missed = values["n_children_no_remote_learning"] if closed else 0.0
         self.child_quarters_lost += missed
         values["n_children_cut_off_from_school"] = missed

@@ -22,7 +22,7 @@ COLUMNS = ("key", "value", "year", "source")
 OPTIONAL_COLUMNS = ("tolerance", "description")
 """Columns a table may add: a path's tolerance, and words for whoever fills the table."""
 
-FIGURE_SECTIONS = ("population", "income", "composition", "coverage", "prices")
+FIGURE_SECTIONS = ("population", "income", "composition", "coverage", "prices", "schooling")
 """Sections of a profile whose figures each carry a source."""
 
 QUINTILES = ("1", "2", "3", "4", "5")
@@ -132,12 +132,14 @@ NATIONAL_FIGURES = (
     "coverage.",
     "prices.basic_monthly",
     "prices.device",
+    "schooling.quarters_closed",
     "targets.",
     "paths.",
 )
 """Figures (key prefixes) every country publishes: census, household survey, labour force
-survey, the regulator's coverage and price data, ITU's Internet use. The rest of a new
-profile may stay a default from a similar profile, marked as an assumption."""
+survey, the regulator's coverage and price data, UNESCO's school closures, ITU's Internet
+use. The rest of a new profile may stay a default from a similar profile, marked as an
+assumption."""
 
 
 def needs_national_data(key: str) -> bool:
@@ -159,7 +161,12 @@ def is_assumption(source: str) -> bool:
 
 
 def region_figures(region: Any) -> list[Figure]:
-    """Every figure of a validated region profile (:class:`model.schema.Region`)."""
+    """Every figure of a validated region profile (:class:`model.schema.Region`).
+
+    A section the profile leaves to its default (``schooling``) is not one of its figures.
+    """
     data = region.model_dump(mode="json", by_alias=True, exclude_none=True)
+    for section in set(FIGURE_SECTIONS) - region.model_fields_set:
+        data.pop(section, None)
     data["paths"] = [{k: v for k, v in p.items() if v is not None} for p in data.get("paths") or []]
     return figures_of(data)

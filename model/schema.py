@@ -23,6 +23,7 @@ from pydantic import (
 from model.calendar import Quarter
 from model.groups import AGE_BANDS, DIMENSIONS, parse_group
 from model.paths import PublishedPath
+from model.rules.schooling import QUARTERS_CLOSED
 from model.strict import Strict
 
 FIRST_QUARTER = Quarter(2019, 4)
@@ -190,6 +191,33 @@ class Prices(Strict):
     device: PositiveFigure = Field(description="smartphone or computer, one-off")
 
 
+MAX_QUARTERS_CLOSED = 12
+"""Longest school closure a profile may give (quarters from 2020Q2): three years."""
+
+
+class Schooling(Strict):
+    """How long schools were closed in the COVID-19 lockdowns."""
+
+    quarters_closed: PositiveFigure = Field(
+        default=PositiveFigure(
+            value=QUARTERS_CLOSED,
+            source="Issue text and UNESCO school-closure tracker: schools closed 2020Q2-2021Q2 "
+            "(the period every profile had before closures became a region figure)",
+        ),
+        description="quarters schools stayed closed, from 2020Q2 (a whole number)",
+    )
+
+    @field_validator("quarters_closed")
+    @classmethod
+    def _whole_quarters(cls, v: PositiveFigure) -> PositiveFigure:
+        if v.value != int(v.value) or v.value > MAX_QUARTERS_CLOSED:
+            raise ValueError(
+                f"{v.value} is not a whole number of quarters up to {MAX_QUARTERS_CLOSED}; "
+                "round it to whole quarters from 2020Q2"
+            )
+        return v
+
+
 def check_group(text: str) -> str:
     """Validate a group expression such as ``all`` or ``location=rural``."""
     parse_group(text)
@@ -269,6 +297,9 @@ class Region(Strict):
     composition: Composition
     coverage: Coverage
     prices: Prices
+    schooling: Schooling = Field(
+        default_factory=Schooling, description="school closures (default: 2020Q2-2021Q2)"
+    )
     labour_shock: LabourShock
     targets: Annotated[list[Target], Field(min_length=1)]
     paths: list[PublishedPath] = Field(

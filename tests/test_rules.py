@@ -428,6 +428,24 @@ def test_schools_closed_window_inclusive(quarter, closed):
     assert schooling.schools_closed(Quarter.parse(quarter)) is closed
 
 
+def test_a_region_closure_runs_its_quarters_from_2020q2():
+    window = schooling.closure(6)
+    assert window == (Quarter(2020, 2), Quarter(2021, 3))
+    assert schooling.schools_closed(Quarter(2021, 3), window)
+    assert not schooling.schools_closed(Quarter(2021, 4), window)
+    assert schooling.closure(schooling.QUARTERS_CLOSED) == schooling.SCHOOLS_CLOSED
+
+
+@pytest.mark.parametrize("value", [5.5, 13.0])
+def test_a_closure_is_whole_quarters_up_to_three_years(value):
+    from pydantic import ValidationError
+
+    from model.schema import Schooling
+
+    with pytest.raises(ValidationError, match="whole number of quarters"):
+        Schooling.model_validate({"quarters_closed": {"value": value, "source": "a source"}})
+
+
 # --- network ---------------------------------------------------------------------------------
 
 

@@ -136,9 +136,11 @@ UNDRAWN_INDICATORS = (
     "share_unemployed",
     "n_people_working_from_home",
     "share_basic_skills",
+    "share_poor",
 )
-"""Indicators of the labour and skills submodels, whose parameters the ensemble does not
-draw (``rate_skill_use`` is fitted to the LAC skills level of 2021 on its own)."""
+"""Indicators of the labour, income and skills submodels, whose parameters the ensemble does
+not draw (``rate_skill_use`` is fitted to the LAC skills level of 2021 and
+``share_income_kept_jobless`` to world poverty in 2020, each on its own)."""
 
 
 def scored_targets(targets: Sequence[PathTarget]) -> list[PathTarget]:

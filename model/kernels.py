@@ -349,6 +349,10 @@ def connection_quarter(
     quarter, and drops one level with chance ``p_stress`` when its plan costs over 5% of an
     income that has fallen.
 
+    What a household wants is worked out only when one of its two draws lets it move: a
+    household that does not move keeps its connection whatever it wants, and the logarithms
+    and the logistic of what it wants are most of the pass's work.
+
     Args:
         fixed: (propensity, propensity_meaningful, coverage_ramp, has_broadband,
             income_base, peers_2019, skill_2019, readiness for meaningful use in 2019,
@@ -369,39 +373,47 @@ def connection_quarter(
     common, b_peer, b_skill, b_afford, nonprice, mid, rate_adjust, rate_up, p_stress, stress = pars
     k_adjust, k_up, k_stress, k_ramp = keys
     for i in range(connection.size):
+        level = connection[i]
+        move = uniform(k_adjust, i) < rate_adjust
+        move_m = uniform(k_up, i) < rate_up
         inc = max(income[i], 1.0)
         c_basic = basic * (1.0 - sub_service[i])
         c_m = meaningful * (1.0 - sub_service[i]) + device / months[i] * (1.0 - sub_device[i])
-        afford = np.log(c_basic / inc + nonprice)
-        afford_m = np.log(c_m / inc + nonprice)
-        pull = (
-            common + need[i] + b_peer * (peers[i] - peers_0[i]) + b_skill * (skill[i] - skill_0[i])
-        )
-        reached = covered_now(ramp[i], k_ramp, i)
-        wants = reached and prop[i] + pull - b_afford * (afford - aff_0[i]) > 0
-        ready = 1.0 / (1.0 + np.exp(-10.0 * (skill[i] - mid)))
-        pull_m = common + need[i] + b_skill * (ready - ready_0[i])
-        wants_m = (
-            wants and broadband[i] and prop_m[i] + pull_m - b_afford * (afford_m - aff_m0[i]) > 0
-        )
-        level = connection[i]
-        share = (c_m if level == 2 else c_basic) / inc
-        move = uniform(k_adjust, i) < rate_adjust
-        move_m = uniform(k_up, i) < rate_up
-        stressed = level > 0 and share > stress and income[i] < income_base[i]
-        stressed = stressed and uniform(k_stress, i) < p_stress
         new = level
-        if level == 0 and wants and move:
-            new = 1
-        if level != 2 and wants_m and move_m and new >= 1:
-            new = 2
-        if level == 2 and not wants_m and move_m and new == 2:
-            new = 1
-        if stressed:
+        wants = True
+        if move or move_m:
+            afford = np.log(c_basic / inc + nonprice)
+            pull = common + need[i] + b_peer * (peers[i] - peers_0[i])
+            pull += b_skill * (skill[i] - skill_0[i])
+            reached = covered_now(ramp[i], k_ramp, i)
+            wants = reached and prop[i] + pull - b_afford * (afford - aff_0[i]) > 0
+            wants_m = False
+            if move_m and wants and broadband[i]:
+                afford_m = np.log(c_m / inc + nonprice)
+                ready = 1.0 / (1.0 + np.exp(-10.0 * (skill[i] - mid)))
+                pull_m = common + need[i] + b_skill * (ready - ready_0[i])
+                wants_m = prop_m[i] + pull_m - b_afford * (afford_m - aff_m0[i]) > 0
+            new = _plan_change(level, wants, wants_m, move, move_m)
+        stressed = level > 0 and income[i] < income_base[i]
+        stressed = stressed and (c_m if level == 2 else c_basic) / inc > stress
+        if stressed and uniform(k_stress, i) < p_stress:
             new = max(new - 1, 0)
         if level > 0 and not wants and move:
             new = 0
         connection[i] = new
+
+
+@njit(cache=True, inline="always")
+def _plan_change(level: int, wants: bool, wants_m: bool, move: bool, move_m: bool) -> int:
+    """A household's connection after connecting and changing plan (before stress and drops)."""
+    new = level
+    if level == 0 and wants and move:
+        new = 1
+    if level != 2 and wants_m and move_m and new >= 1:
+        new = 2
+    if level == 2 and not wants_m and move_m and new == 2:
+        new = 1
+    return new
 
 
 @njit(cache=True)

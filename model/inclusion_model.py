@@ -125,6 +125,8 @@ class InclusionModel(mesa.Model):
         self.meaningful = meaningful_use(self.pop)
         self.cells = Cells(self.pop)
         self._state_counts = np.zeros(self.cells.n_cells * N_STATES, dtype=np.int64)
+        self._last_states = np.zeros(self.p.n, dtype=np.uint8)
+        self._states_fresh = True
         self._states_counted = False
         self._poverty_changed = np.empty(self.h.n, dtype=np.int64)
         self._members = _members(self.p.household, self.h.n)
@@ -490,11 +492,23 @@ class InclusionModel(mesa.Model):
             self._states() if count_states else None,
         )
         self._states_counted = count_states
+        self._states_fresh = self._states_fresh and not count_states
         np.divide(self._adult_skill, self._adults_at_least_one, out=h.skill_mean)
 
     def _states(self) -> tuple:
-        """What the use pass needs to count persons per cell and state."""
-        return (self.cells.code, self.p.is_employed, self.h.is_poor, self._state_counts)
+        """What the use pass needs to count persons per cell and state.
+
+        The counts are kept from quarter to quarter with each person's state as last
+        counted; the first counting pass makes them afresh.
+        """
+        return (
+            self.cells.code,
+            self.p.is_employed,
+            self.h.is_poor,
+            self._state_counts,
+            self._last_states,
+            self._states_fresh,
+        )
 
     # --- 4. welfare ----------------------------------------------------------------------
 
@@ -527,11 +541,10 @@ class InclusionModel(mesa.Model):
             self._poverty_changed,
         )
         if self._states_counted:
-            p = self.p
             kernels.move_poor_states(
                 self._poverty_changed[:n_changed],
                 self._members,
-                (p.is_online, self.meaningful, p.skill, p.is_employed, p.has_smartphone),
+                self._last_states,
                 h.is_poor,
                 self.cells.code,
                 self._state_counts,

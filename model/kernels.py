@@ -134,37 +134,48 @@ def use_and_skills(
     Writes ``skill``, ``is_online``, ``has_smartphone``, ``meaningful`` and
     ``adult_skill_sum`` (zeroed here).
 
-    Given ``states`` (cell codes, ``is_employed``, ``is_poor`` of households, counts), the
-    same pass also counts persons per cell and state as :func:`state_table` does, from the
-    values just written, so the indicators need no second pass over persons.
+    Given ``states`` (cell codes, ``is_employed``, ``is_poor`` of households, counts per cell
+    and state, each person's state as last counted, and whether that count is to be made
+    afresh), the same pass keeps the counts of persons per cell and state that
+    :func:`state_table` makes, from the values just written, so the indicators need no
+    second pass over persons: only persons whose state changed since they were last counted
+    move from their old state's count to their new one's.
+
+    Each person's values are read once, before any decision, so that the rules compile to
+    selects rather than branches on random outcomes.
     """
     disability, assistive, disability_barrier = barrier
     is_female, women_access = women
     damp_women = women_access < 1.0
     adult_skill_sum[:] = 0.0
     if states is not None:
-        code, is_employed, is_poor, counts = states
-        counts[:] = 0
+        code, is_employed, is_poor, counts, last, fresh = states
+        if fresh:
+            counts[:] = 0
     for i in range(household.size):
         h = household[i]
         home = connection[h]
+        computer = has_computer[h]
         s = skill[i]
+        a = age[i]
+        phone = has_smartphone[i]
+        was_online = is_online[i]
         pull = damp[i] * (
             np.float32(common) + need[h] + np.float32(beta_skill) * (s - skill_2019[i])
         )
         shift = home_shift[home]
-        if damp_women and is_female[i]:
+        if damp_women:
             before = home_shift[connection_2019[h]]
-            shift = before + women_access * (shift - before)
-        if disability[i] and not assistive[i]:
-            shift -= disability_barrier
-        can_use = age[i] >= MIN_USE_AGE and covered_now(coverage_ramp[h], ramp_key, i)
-        online = can_use and use_latent[i] + shift + pull > 0
-        computer_at_home = has_computer[h] and home > 0
-        if online and not is_online[i] and age[i] >= own_device_age and not computer_at_home:
-            has_smartphone[i] = True
+            shift = before + women_access * (shift - before) if is_female[i] else shift
+        barred = disability[i] & (not assistive[i])
+        shift = shift - disability_barrier if barred else shift
+        can_use = (a >= MIN_USE_AGE) & covered_now(coverage_ramp[h], ramp_key, i)
+        online = can_use & (use_latent[i] + shift + pull > 0)
+        computer_at_home = computer & (home > 0)
+        phone = phone | (online & (not was_online) & (a >= own_device_age) & (not computer_at_home))
+        has_smartphone[i] = phone
         is_online[i] = online
-        m = online and home == 2 and (has_smartphone[i] or has_computer[h] or age[i] < 13)
+        m = online & (home == 2) & (phone | computer | (a < 13))
         meaningful[i] = m
         level = int(online) + int(m)
         gain = np.float32(rate_use) * use_weight[level] * (np.float32(1.0) - s)
@@ -172,11 +183,16 @@ def use_and_skills(
         s = s + gain - fade + skill_gain[i]
         s = min(max(s, np.float32(0.0)), np.float32(1.0))
         skill[i] = s
-        if age[i] >= adult_age:
-            adult_skill_sum[h] += s
+        adult_skill_sum[h] += s if a >= adult_age else 0.0
         if states is not None:
-            state = person_state(online, m, s, is_employed[i], has_smartphone[i], is_poor[h])
-            counts[code[i] + state] += 1
+            state = person_state(online, m, s, is_employed[i], phone, is_poor[h])
+            if fresh:
+                counts[code[i] + state] += 1
+                last[i] = state
+            elif state != last[i]:
+                counts[code[i] + last[i]] -= 1
+                counts[code[i] + state] += 1
+                last[i] = state
 
 
 # --- labour market --------------------------------------------------------------------------
@@ -509,38 +525,37 @@ def welfare_quarter(
 def move_poor_states(
     households: np.ndarray,
     members: tuple,
-    person: tuple,
+    last: np.ndarray,
     is_poor: np.ndarray,
     code: np.ndarray,
     counts: np.ndarray,
 ) -> None:
     """Move the members of households whose poverty changed to their new state's count.
 
-    ``counts`` holds persons per cell and state (:func:`state_table`) counted with each
-    household's previous poverty; each member of ``households`` moves from the state with
-    the old poverty bit to the one with the new, so ``counts`` ends as a fresh count would.
+    ``counts`` holds persons per cell and state (:func:`state_table`) as last counted, each
+    person's state in ``last`` (:func:`use_and_skills`), with each household's previous
+    poverty; each member of ``households`` moves from that state to the same state with the
+    new poverty bit, so ``counts`` ends as a fresh count would.
 
     Args:
         households: households whose poverty changed.
         members: (start of each household's members in ``index``, persons by household).
-        person: (is_online, meaningful, skill, is_employed, has_smartphone).
+        last: each person's state as counted; updated in place.
         is_poor: poverty of every household now.
         code: ``cell * N_STATES`` per person.
         counts: updated in place.
 
     """
     start, index = members
-    is_online, meaningful, skill, is_employed, has_smartphone = person
     for h in households:
         poor = int(is_poor[h]) << 5
-        was = (1 << 5) - poor
         for k in range(start[h], start[h + 1]):
             i = index[k]
-            state = person_state(
-                is_online[i], meaningful[i], skill[i], is_employed[i], has_smartphone[i], False
-            )
-            counts[code[i] + state + was] -= 1
-            counts[code[i] + state + poor] += 1
+            old = last[i]
+            new = (old & 31) | poor
+            counts[code[i] + old] -= 1
+            counts[code[i] + new] += 1
+            last[i] = new
 
 
 @njit(cache=True)

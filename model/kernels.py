@@ -244,10 +244,11 @@ def labour_quarter(
     - earnings: the 2019 job's earnings less the shorter hours, or ``share_kept`` of them
       after a loss, plus platform pay; summed per household into ``earnings_sum``.
 
-    A person's rules are read from the table only where a rule applies, platform draws
-    only for those who may enter or leave, and the counts are summed without branches in
-    locals written once at the end (each draw depends on its row alone, so skipping unused
-    draws changes nothing).
+    Each person's values are read once, before any decision, and the platform draw is taken
+    for every person 15+, so the common path compiles to selects rather than branches on
+    random outcomes; the rare paths (the shock, rehiring, gigs) stay branches. The counts
+    are summed without branches in locals written once at the end (each draw depends on
+    its row alone, so taking or skipping a draw that is not used changes nothing).
 
     Args:
         person: fixed arrays (household, age, job, earnings_base, platform_reference,
@@ -274,51 +275,58 @@ def labour_quarter(
     stride = 1 if cover.size == household.size else 0
     k_loss, k_tele, k_platform, k_gigs, k_exit = keys
     lockdown = hours_cut > 0
+    losses = scale > 0
     earnings_sum[:] = 0.0
     c0 = c1 = c2 = c3 = c4 = 0
     for i in range(household.size):
-        if age[i] < 15:
+        a = age[i]
+        if a < 15:
             continue
         h = household[i]
-        had_job = job[i] > 0
+        j = job[i]
+        had_job = j > 0
         code = cover[i * stride]
-        hire = 1.0 - (1.0 - rel_hire) * (1.0 - table[code, 2]) if disability[i] else 1.0
+        hiring = table[code, 2]
+        gigs = table[code, 4]
+        hire = 1.0 - (1.0 - rel_hire) * (1.0 - hiring) if disability[i] else 1.0
+        was_lost = lost[i]
+        is_lost = was_lost
+        is_left = left[i]
+        is_online = online[i]
+        s = skill[i]
         home_work = False
-        if lockdown and had_job and not lost[i]:
+        if lockdown:
             home = connection[h]
-            able = teleworkable[i] and online[i] and skill[i] >= SKILL_BASIC
+            able = teleworkable[i] & is_online & (s >= SKILL_BASIC)
             right = table[code, 3]
-            on_basic = home == 1 and uniform(k_tele, i) < basic + right * (1.0 - basic)
-            home_work = able and (home == 2 or on_basic)
-        if had_job and scale > 0 and not lost[i]:
+            on_basic = (home == 1) & (uniform(k_tele, i) < basic + right * (1.0 - basic))
+            home_work = had_job & (not was_lost) & able & ((home == 2) | on_basic)
+        if losses and had_job and not was_lost:
             hazard = min(rel_loss[i] * scale, 1.0) * (rel_protected if home_work else 1.0)
             if uniform(k_loss, i) < hazard:
-                lost[i] = True
-                left[i] = uniform(k_exit, i) < p_leave
+                is_lost = True
+                is_left = uniform(k_exit, i) < p_leave
                 home_work = False
-        elif had_job and rehire and lost[i]:
-            rate = p_return if left[i] else p_rehire
+        elif rehire and was_lost and had_job:
+            rate = p_return if is_left else p_rehire
             if uniform(k_loss, i) < rate * hire:
-                lost[i] = False
-                left[i] = False
+                is_lost = False
+                is_left = False
         at_home[i] = home_work
-        is_lost = lost[i]
-        able = online[i] & (skill[i] >= skilled) & (age[i] < 65)
-        platform_now = on_platform[i]
-        if platform_now:
-            platform_now = able and uniform(k_platform, i) >= p_exit
-        elif (
-            able
-            and (job[i] != 1 or is_lost)
-            and uniform(k_platform, i) < p_platform * table[code, 4] * hire
-        ):
-            platform_now = True
-            left[i] = False
+        able = is_online & (s >= skilled) & (a < 65)
+        u = uniform(k_platform, i)
+        stays = able & (u >= p_exit)
+        enters = able & ((j != 1) | is_lost) & (u < p_platform * gigs * hire)
+        was_platform = on_platform[i]
+        platform_now = stays if was_platform else enters
+        is_left = is_left & (was_platform | (not enters))
+        lost[i] = is_lost
+        left[i] = is_left
         on_platform[i] = platform_now
-        e = base[i] * (share_kept if is_lost else 1.0 - hours_cut) if had_job else 0.0
+        e = base[i] * (share_kept if is_lost else 1.0 - hours_cut)
+        e = e if had_job else 0.0
         gig = False
         if platform_now:
-            gigs = table[code, 4]
             gig = uniform(k_gigs, i) < min(gigs, 1.0)
             pay = reference[i] * max(pay_share, table[code, 0])
             e += pay if gig else table[code, 1] * pay
@@ -326,7 +334,6 @@ def labour_quarter(
         employed[i] = working
         earnings_sum[h] += e
         jobless = had_job & is_lost
-        is_left = left[i]
         c0 += 1
         c1 += working
         c2 += (not working) & ((jobless & (not is_left)) | platform_now)

@@ -262,7 +262,8 @@ def policy_reach(
     household; a person-level policy (a row of ``person_reached``, policies x persons)
     reaches a new home through any reached member, counted once. The yes/no arrays are
     passed as ``uint8`` views so that the counts are sums without branches; each policy's
-    counts are one tight loop with its own running sum.
+    counts are one tight loop with its own running sum. New users are counted per household
+    once, so a household-level policy's new users are a pass over households, not persons.
 
     Returns:
         New homes and new users reached, per policy: household-level policies first, then
@@ -277,14 +278,17 @@ def policy_reach(
     for h in range(connection.size):
         new_home[h] = np.uint8(connection[h] > 0) & (np.uint8(1) - was_connected[h])
     new_user = np.empty(household.size, dtype=np.uint8)
+    users = np.zeros(connection.size, dtype=np.int32)
     for i in range(household.size):
-        new_user[i] = is_online[i] & (np.uint8(1) - was_online[i])
+        new = is_online[i] & (np.uint8(1) - was_online[i])
+        new_user[i] = new
+        users[household[i]] += new
     for j in range(n_hp):
         reached = household_reached[j]
         homes[j] = _count_both(new_home, reached)
         n = 0
-        for i in range(household.size):
-            n += new_user[i] & reached[household[i]]
+        for h in range(connection.size):
+            n += users[h] * reached[h]
         people[j] = n
     member = np.zeros(connection.size, dtype=np.uint8)
     for j in range(n_pp):

@@ -482,6 +482,8 @@ def welfare_quarter(
     connection and offline without); it is poor when its income after transfers is below
     the line; its children follow remote learning on a meaningful plan, or on a basic one
     with chance ``p_learn_basic`` (already in the precision the draws are compared in).
+    Each household's values are read before deciding and both draws are taken, so the pass
+    compiles to selects rather than branches on random outcomes.
 
     Args:
         size: persons per household.
@@ -507,13 +509,14 @@ def welfare_quarter(
     k_takeup, k_learn = keys
     n_changed = 0
     for i in range(income.size):
-        transfer = per_person_transfer * size[i]
+        n = size[i]
+        transfer = per_person_transfer * n
         before = income[i] - (transfer if gets_transfer[i] else 0.0)
-        poverty_line = per_person_line * size[i]
+        poverty_line = per_person_line * n
         level = connection[i]
-        online = level > 0
-        chance = max(p_online, policy_online[i]) if online else max(p_offline, policy_offline[i])
-        gets = before < poverty_line and uniform(k_takeup, i) < chance
+        on, off = policy_online[i], policy_offline[i]
+        chance = max(p_online, on) if level > 0 else max(p_offline, off)
+        gets = (before < poverty_line) & (uniform(k_takeup, i) < chance)
         gets_transfer[i] = gets
         after = before + (transfer if gets else 0.0)
         income[i] = after
@@ -522,9 +525,8 @@ def welfare_quarter(
             poverty_changed[n_changed] = i
             n_changed += 1
         is_poor[i] = poor
-        children_learning[i] = n_children[i] > 0 and (
-            level == 2 or (level == 1 and uniform(k_learn, i) < p_learn_basic)
-        )
+        learns = (level == 2) | ((level == 1) & (uniform(k_learn, i) < p_learn_basic))
+        children_learning[i] = (n_children[i] > 0) & learns
     return n_changed
 
 

@@ -92,6 +92,8 @@ def split_changed(
     """Split ``order`` into entries whose value changed and those whose value did not.
 
     ``previous`` holds the values in the old order; both parts keep their current order.
+    Each entry is written to both parts and only the count of its part advances, so the
+    pass has no branch on which entries changed.
 
     Returns:
         The changed entries, the kept entries and the kept entries' values.
@@ -106,13 +108,12 @@ def split_changed(
     for k in range(n):
         i = order[k]
         v = values[i]
-        if v != previous[k]:
-            changed[n_changed] = i
-            n_changed += 1
-        else:
-            kept[n_kept] = i
-            kept_values[n_kept] = v
-            n_kept += 1
+        moved = v != previous[k]
+        changed[n_changed] = i
+        kept[n_kept] = i
+        kept_values[n_kept] = v
+        n_changed += moved
+        n_kept += not moved
     return changed[:n_changed], kept[:n_kept], kept_values[:n_kept]
 
 

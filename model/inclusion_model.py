@@ -246,6 +246,7 @@ class InclusionModel(mesa.Model):
         else:
             rehire = np.count_nonzero(p.lost_job) * self.pop.weight > jobs_target * jobs_2019
         self.scheduled_loss = jobs_target
+        shock_rows = self._shock_rows(scale > 0 or hours_lost > 0, rehire)
         cover = lv.labour_cover if lv.labour_cover is not None else np.zeros(1, dtype=np.uint8)
         kernels.labour_quarter(
             (
@@ -290,6 +291,7 @@ class InclusionModel(mesa.Model):
             tuple(self.key(name) for name in LABOUR_STREAMS),
             self._earnings,
             self.labour_counts,
+            shock_rows,
         )
         kernels.household_income(
             h.nonlabour_base,
@@ -299,6 +301,21 @@ class InclusionModel(mesa.Model):
             self.poverty_line * pars["transfer_share_of_line"],
             h.income,
         )
+
+    def _shock_rows(self, shock: bool, rehire: bool) -> np.ndarray:
+        """The persons whose job the shock's rules can change this quarter.
+
+        Every worker in a quarter of lockdown or losses; those who lost their job while
+        rehiring; else none. Once a lockdown is over, nobody works from home.
+        """
+        p = self.p
+        if shock:
+            return self._adult_workers
+        if self.labour_counts[kernels.LABOUR_COUNTS.index("from_home")] > 0:
+            p.works_from_home[:] = False
+        if rehire:
+            return np.flatnonzero(p.lost_job)
+        return self._adult_workers[:0]
 
     def key(self, name: str) -> np.uint64:
         """Key of decision ``name`` in the current quarter, for counter-based draws."""
@@ -562,6 +579,7 @@ class InclusionModel(mesa.Model):
         self.need_peak = np.zeros(h.n, dtype=np.float32)
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
+        self._adult_workers = self.workers[p.age[self.workers] >= WORKING_AGE]
         self.women_access = float(self.loaded.region.composition.women_device_access.value)
         self.women_held, self.damp = conn.women_new_access(
             p.is_female,

@@ -213,14 +213,15 @@ def labour_quarter(
     keys: tuple,
     earnings_sum: np.ndarray,
     counts: np.ndarray,
+    shock_rows: np.ndarray | None = None,
 ) -> None:
     """Job losses, leaving and re-entering the labour force, rehiring, platform work, earnings.
 
     Persons under 15 hold no job and do no platform work; they are skipped (their
     ``is_employed`` stays false).
 
-    The rules of :mod:`model.rules.labour` and :func:`model.rules.income.labour_income`, in
-    one pass. Each person's labour rules (floor, insurance, hiring duty, right to telework,
+    The rules of :mod:`model.rules.labour` and :func:`model.rules.income.labour_income`.
+    Each person's labour rules (floor, insurance, hiring duty, right to telework,
     gigs) are the row of ``rules[1]`` given by the person's cover code
     (:meth:`model.policies.base.Levers.labour_table`):
 
@@ -244,11 +245,10 @@ def labour_quarter(
     - earnings: the 2019 job's earnings less the shorter hours, or ``share_kept`` of them
       after a loss, plus platform pay; summed per household into ``earnings_sum``.
 
-    Each person's values are read once, before any decision, and the platform draw is taken
-    for every person 15+, so the common path compiles to selects rather than branches on
-    random outcomes; the rare paths (the shock, rehiring, gigs) stay branches. The counts
-    are summed without branches in locals written once at the end (each draw depends on
-    its row alone, so taking or skipping a draw that is not used changes nothing).
+    The first three rules touch only workers in the 2019 job, and in most quarters only the
+    few who lost it, so they run first over ``shock_rows`` (:func:`shock_rules`); the
+    market rules then run over every person 15+ (:func:`market_rules`). Each person's rules
+    depend on the person alone, so the two passes give what one pass would.
 
     Args:
         person: fixed arrays (household, age, job, earnings_base, platform_reference,
@@ -265,62 +265,123 @@ def labour_quarter(
         keys: streams (loss and rehiring, telework, platform, gigs, leaving).
         earnings_sum: per household, written here.
         counts: persons 15+ by :data:`LABOUR_COUNTS`, written here.
+        shock_rows: the persons the first three rules can change this quarter, each once:
+            every worker 15+ in a lockdown or loss quarter, those who lost their job while
+            rehiring, none otherwise; ``works_from_home`` must be false for everyone else
+            (default: every person 15+).
 
     """
-    household, age, job, base, reference, rel_loss, teleworkable, disability = person
-    lost, on_platform, employed, online, skill, left, at_home = state
-    scale, rel_protected, rehire, p_rehire, hours_cut, share_kept, p_leave, p_return, basic = shock
+    rows = np.flatnonzero(person[1] >= 15) if shock_rows is None else shock_rows
+    counts[4] = shock_rules(rows, person, state, connection, shock, platform[3], rules, keys)
+    market_rules(person, state, shock, platform, rules, keys, earnings_sum, counts)
+
+
+@njit(cache=True)
+def shock_rules(
+    rows: np.ndarray,
+    person: tuple,
+    state: tuple,
+    connection: np.ndarray,
+    shock: tuple,
+    rel_hire: float,
+    rules: tuple,
+    keys: tuple,
+) -> int:
+    """Working from home, job losses and rehiring of the persons ``rows`` (15+).
+
+    The first three rules of :func:`labour_quarter`, whose arguments these are; writes
+    ``lost_job``, ``left_labour_force`` and ``works_from_home`` of ``rows``.
+
+    Returns:
+        How many of them work from home.
+
+    """
+    household, _, job, _, _, rel_loss, teleworkable, disability = person
+    lost, _, _, online, skill, left, at_home = state
+    scale, rel_protected, rehire, p_rehire, hours_cut, _, p_leave, p_return, basic = shock
+    cover, table = rules
+    stride = 1 if cover.size == household.size else 0
+    k_loss, k_tele, _, _, k_exit = keys
+    lockdown = hours_cut > 0
+    losses = scale > 0
+    n_home = 0
+    for i in rows:
+        had_job = job[i] > 0
+        code = cover[i * stride]
+        hire = 1.0 - (1.0 - rel_hire) * (1.0 - table[code, 2]) if disability[i] else 1.0
+        was_lost = lost[i]
+        home_work = False
+        if lockdown and had_job and not was_lost:
+            home = connection[household[i]]
+            able = teleworkable[i] and online[i] and skill[i] >= SKILL_BASIC
+            right = table[code, 3]
+            on_basic = home == 1 and uniform(k_tele, i) < basic + right * (1.0 - basic)
+            home_work = able and (home == 2 or on_basic)
+        if losses and had_job and not was_lost:
+            hazard = min(rel_loss[i] * scale, 1.0) * (rel_protected if home_work else 1.0)
+            if uniform(k_loss, i) < hazard:
+                lost[i] = True
+                left[i] = uniform(k_exit, i) < p_leave
+                home_work = False
+        elif rehire and was_lost and had_job:
+            rate = p_return if left[i] else p_rehire
+            if uniform(k_loss, i) < rate * hire:
+                lost[i] = False
+                left[i] = False
+        at_home[i] = home_work
+        n_home += home_work
+    return n_home
+
+
+@njit(cache=True)
+def market_rules(
+    person: tuple,
+    state: tuple,
+    shock: tuple,
+    platform: tuple,
+    rules: tuple,
+    keys: tuple,
+    earnings_sum: np.ndarray,
+    counts: np.ndarray,
+) -> None:
+    """Platform work, earnings and the labour counts of every person 15+.
+
+    The last two rules of :func:`labour_quarter`, whose arguments these are, after
+    :func:`shock_rules`; writes ``earnings_sum`` and the first four of ``counts``.
+
+    Each person's values are read once, before any decision, and the platform draw is taken
+    for every person 15+, so the pass compiles to selects rather than branches on random
+    outcomes; gigs stay a branch (few persons do platform work). The counts are summed
+    without branches in locals written once at the end (each draw depends on its row
+    alone, so taking a draw that is not used changes nothing).
+    """
+    household, age, job, base, reference, _, _, disability = person
+    lost, on_platform, employed, online, skill, left, _ = state
+    hours_cut, share_kept = shock[4], shock[5]
     skilled, p_exit, p_platform, rel_hire, pay_share = platform
     cover, table = rules
     stride = 1 if cover.size == household.size else 0
-    k_loss, k_tele, k_platform, k_gigs, k_exit = keys
-    lockdown = hours_cut > 0
-    losses = scale > 0
+    k_platform, k_gigs = keys[2], keys[3]
     earnings_sum[:] = 0.0
-    c0 = c1 = c2 = c3 = c4 = 0
+    c0 = c1 = c2 = c3 = 0
     for i in range(household.size):
         a = age[i]
         if a < 15:
             continue
-        h = household[i]
         j = job[i]
         had_job = j > 0
         code = cover[i * stride]
         hiring = table[code, 2]
         gigs = table[code, 4]
         hire = 1.0 - (1.0 - rel_hire) * (1.0 - hiring) if disability[i] else 1.0
-        was_lost = lost[i]
-        is_lost = was_lost
-        is_left = left[i]
-        is_online = online[i]
-        s = skill[i]
-        home_work = False
-        if lockdown:
-            home = connection[h]
-            able = teleworkable[i] & is_online & (s >= SKILL_BASIC)
-            right = table[code, 3]
-            on_basic = (home == 1) & (uniform(k_tele, i) < basic + right * (1.0 - basic))
-            home_work = had_job & (not was_lost) & able & ((home == 2) | on_basic)
-        if losses and had_job and not was_lost:
-            hazard = min(rel_loss[i] * scale, 1.0) * (rel_protected if home_work else 1.0)
-            if uniform(k_loss, i) < hazard:
-                is_lost = True
-                is_left = uniform(k_exit, i) < p_leave
-                home_work = False
-        elif rehire and was_lost and had_job:
-            rate = p_return if is_left else p_rehire
-            if uniform(k_loss, i) < rate * hire:
-                is_lost = False
-                is_left = False
-        at_home[i] = home_work
-        able = is_online & (s >= skilled) & (a < 65)
+        is_lost = lost[i]
+        able = online[i] & (skill[i] >= skilled) & (a < 65)
         u = uniform(k_platform, i)
         stays = able & (u >= p_exit)
         enters = able & ((j != 1) | is_lost) & (u < p_platform * gigs * hire)
         was_platform = on_platform[i]
         platform_now = stays if was_platform else enters
-        is_left = is_left & (was_platform | (not enters))
-        lost[i] = is_lost
+        is_left = left[i] & (was_platform | (not enters))
         left[i] = is_left
         on_platform[i] = platform_now
         e = base[i] * (share_kept if is_lost else 1.0 - hours_cut)
@@ -332,18 +393,16 @@ def labour_quarter(
             e += pay if gig else table[code, 1] * pay
         working = (had_job & (not is_lost)) | gig
         employed[i] = working
-        earnings_sum[h] += e
+        earnings_sum[household[i]] += e
         jobless = had_job & is_lost
         c0 += 1
         c1 += working
         c2 += (not working) & ((jobless & (not is_left)) | platform_now)
         c3 += jobless & is_left & (not platform_now)
-        c4 += home_work
     counts[0] = c0
     counts[1] = c1
     counts[2] = c2
     counts[3] = c3
-    counts[4] = c4
 
 
 # --- households -----------------------------------------------------------------------------

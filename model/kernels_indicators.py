@@ -87,7 +87,7 @@ def household_table(
 
 @njit(cache=True)
 def split_changed(
-    order: np.ndarray, values: np.ndarray, previous: np.ndarray
+    order: np.ndarray, values: np.ndarray, previous: np.ndarray, out: tuple | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split ``order`` into entries whose value changed and those whose value did not.
 
@@ -95,14 +95,25 @@ def split_changed(
     Each entry is written to both parts and only the count of its part advances, so the
     pass has no branch on which entries changed.
 
+    Args:
+        order: entries in the old order of value.
+        values: the value of every entry now.
+        previous: the values in the old order.
+        out: arrays of at least ``order.size`` entries to hold the changed entries, the
+            kept entries and the kept entries' values (default: new arrays).
+
     Returns:
-        The changed entries, the kept entries and the kept entries' values.
+        The changed entries, the kept entries and the kept entries' values (views of
+        ``out`` when given).
 
     """
     n = order.size
-    changed = np.empty(n, dtype=order.dtype)
-    kept = np.empty(n, dtype=order.dtype)
-    kept_values = np.empty(n, dtype=values.dtype)
+    if out is None:
+        changed = np.empty(n, dtype=order.dtype)
+        kept = np.empty(n, dtype=order.dtype)
+        kept_values = np.empty(n, dtype=values.dtype)
+    else:
+        changed, kept, kept_values = out
     n_changed = 0
     n_kept = 0
     for k in range(n):

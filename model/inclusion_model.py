@@ -230,8 +230,9 @@ class InclusionModel(mesa.Model):
 
         Losses are scheduled against the shock path without protection
         (``self.scheduled_loss``), so jobs that telework protection saves stay saved rather
-        than being taken from other workers in a later quarter. The rules run in one
-        compiled pass over persons (:func:`model.kernels.labour_quarter`).
+        than being taken from other workers in a later quarter. The rules run as compiled
+        passes (:func:`model.kernels.labour_quarter`): the shock's over the persons it can
+        change this quarter (:meth:`_shock_rows`), the market's over every person 15+.
         """
         h, p, pars, lv = self.h, self.p, self.pars, self.levers
         hours_lost = self.shock.get(self.quarter, 0.0)

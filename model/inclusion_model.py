@@ -126,6 +126,8 @@ class InclusionModel(mesa.Model):
         self.meaningful = meaningful_use(self.pop)
         self.cells = Cells(self.pop)
         self._state_counts = np.zeros(self.cells.n_cells * N_STATES, dtype=np.int64)
+        self._last_states = np.zeros(self.p.n, dtype=np.uint8)
+        self._states_fresh = True
         self._states_counted = False
         self._poverty_changed = np.empty(self.h.n, dtype=np.int64)
         self._members = _members(self.p.household, self.h.n)
@@ -229,8 +231,9 @@ class InclusionModel(mesa.Model):
 
         Losses are scheduled against the shock path without protection
         (``self.scheduled_loss``), so jobs that telework protection saves stay saved rather
-        than being taken from other workers in a later quarter. The rules run in one
-        compiled pass over persons (:func:`model.kernels.labour_quarter`).
+        than being taken from other workers in a later quarter. The rules run as compiled
+        passes (:func:`model.kernels.labour_quarter`): the shock's over the persons it can
+        change this quarter (:meth:`_shock_rows`), the market's over every person 15+.
         """
         h, p, pars, lv = self.h, self.p, self.pars, self.levers
         hours_lost = self.shock.get(self.quarter, 0.0)
@@ -245,6 +248,7 @@ class InclusionModel(mesa.Model):
         else:
             rehire = np.count_nonzero(p.lost_job) * self.pop.weight > jobs_target * jobs_2019
         self.scheduled_loss = jobs_target
+        shock_rows = self._shock_rows(scale > 0 or hours_lost > 0, rehire)
         cover = lv.labour_cover if lv.labour_cover is not None else np.zeros(1, dtype=np.uint8)
         table = lv.labour_table()
         paid = np.zeros(len(table))
@@ -291,6 +295,7 @@ class InclusionModel(mesa.Model):
             tuple(self.key(name) for name in LABOUR_STREAMS),
             self._earnings,
             self.labour_counts,
+            shock_rows,
         )
         self.pay_insurance(paid)
         kernels.household_income(
@@ -301,6 +306,21 @@ class InclusionModel(mesa.Model):
             self.poverty_line * pars["transfer_share_of_line"],
             h.income,
         )
+
+    def _shock_rows(self, shock: bool, rehire: bool) -> np.ndarray:
+        """The persons whose job the shock's rules can change this quarter.
+
+        Every worker in a quarter of lockdown or losses; those who lost their job while
+        rehiring; else none. Once a lockdown is over, nobody works from home.
+        """
+        p = self.p
+        if shock:
+            return self._adult_workers
+        if self.labour_counts[kernels.LABOUR_COUNTS.index("from_home")] > 0:
+            p.works_from_home[:] = False
+        if rehire:
+            return np.flatnonzero(p.lost_job)
+        return self._adult_workers[:0]
 
     def key(self, name: str) -> np.uint64:
         """Key of decision ``name`` in the current quarter, for counter-based draws."""
@@ -507,11 +527,23 @@ class InclusionModel(mesa.Model):
             self._states() if count_states else None,
         )
         self._states_counted = count_states
+        self._states_fresh = self._states_fresh and not count_states
         np.divide(self._adult_skill, self._adults_at_least_one, out=h.skill_mean)
 
     def _states(self) -> tuple:
-        """What the use pass needs to count persons per cell and state."""
-        return (self.cells.code, self.p.is_employed, self.h.is_poor, self._state_counts)
+        """What the use pass needs to count persons per cell and state.
+
+        The counts are kept from quarter to quarter with each person's state as last
+        counted; the first counting pass makes them afresh.
+        """
+        return (
+            self.cells.code,
+            self.p.is_employed,
+            self.h.is_poor,
+            self._state_counts,
+            self._last_states,
+            self._states_fresh,
+        )
 
     # --- 4. welfare ----------------------------------------------------------------------
 
@@ -544,11 +576,10 @@ class InclusionModel(mesa.Model):
             self._poverty_changed,
         )
         if self._states_counted:
-            p = self.p
             kernels.move_poor_states(
                 self._poverty_changed[:n_changed],
                 self._members,
-                (p.is_online, self.meaningful, p.skill, p.is_employed, p.has_smartphone),
+                self._last_states,
                 h.is_poor,
                 self.cells.code,
                 self._state_counts,
@@ -566,6 +597,7 @@ class InclusionModel(mesa.Model):
         self.need_peak = np.zeros(h.n, dtype=np.float32)
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
+        self._adult_workers = self.workers[p.age[self.workers] >= WORKING_AGE]
         self.women_access = float(self.loaded.region.composition.women_device_access.value)
         self.women_held, self.damp = conn.women_new_access(
             p.is_female,

@@ -179,13 +179,19 @@ class IncomeOrder:
     :func:`kernels_indicators.merge_sorted`), so a quarter costs one pass plus a sort of what
     changed (a stable radix sort: :func:`kernels_indicators.stable_argsort`), and the result
     is exact. The merge also lays the weights out in sorted order, so the Gini pass
-    (:func:`kernels_indicators.gini_palma`) reads both in sequence.
+    (:func:`kernels_indicators.gini_palma`) reads both in sequence. The split's parts are
+    written to arrays kept from quarter to quarter rather than new ones.
     """
 
     def __init__(self, values: np.ndarray) -> None:
         self.order = np.argsort(values, kind="stable")
         self.previous = values[self.order]
         self.sorted_weights = np.empty(values.size, dtype=np.float64)
+        self._parts = (
+            np.empty_like(self.order),
+            np.empty_like(self.order),
+            np.empty(values.size, dtype=values.dtype),
+        )
 
     def inequality(self, values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
         """Gini coefficient (0 = equal) and Palma ratio (top 10% / bottom 40% share).
@@ -196,7 +202,7 @@ class IncomeOrder:
 
         """
         changed, kept, kept_values = kernels_indicators.split_changed(
-            self.order, values, self.previous
+            self.order, values, self.previous, self._parts
         )
         changed_values = values[changed]
         by_value = kernels_indicators.stable_argsort(changed_values.astype(np.float64, copy=False))

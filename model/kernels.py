@@ -134,37 +134,48 @@ def use_and_skills(
     Writes ``skill``, ``is_online``, ``has_smartphone``, ``meaningful`` and
     ``adult_skill_sum`` (zeroed here).
 
-    Given ``states`` (cell codes, ``is_employed``, ``is_poor`` of households, counts), the
-    same pass also counts persons per cell and state as :func:`state_table` does, from the
-    values just written, so the indicators need no second pass over persons.
+    Given ``states`` (cell codes, ``is_employed``, ``is_poor`` of households, counts per cell
+    and state, each person's state as last counted, and whether that count is to be made
+    afresh), the same pass keeps the counts of persons per cell and state that
+    :func:`state_table` makes, from the values just written, so the indicators need no
+    second pass over persons: only persons whose state changed since they were last counted
+    move from their old state's count to their new one's.
+
+    Each person's values are read once, before any decision, so that the rules compile to
+    selects rather than branches on random outcomes.
     """
     disability, assistive, disability_barrier = barrier
     is_female, women_access = women
     damp_women = women_access < 1.0
     adult_skill_sum[:] = 0.0
     if states is not None:
-        code, is_employed, is_poor, counts = states
-        counts[:] = 0
+        code, is_employed, is_poor, counts, last, fresh = states
+        if fresh:
+            counts[:] = 0
     for i in range(household.size):
         h = household[i]
         home = connection[h]
+        computer = has_computer[h]
         s = skill[i]
+        a = age[i]
+        phone = has_smartphone[i]
+        was_online = is_online[i]
         pull = damp[i] * (
             np.float32(common) + need[h] + np.float32(beta_skill) * (s - skill_2019[i])
         )
         shift = home_shift[home]
-        if damp_women and is_female[i]:
+        if damp_women:
             before = home_shift[connection_2019[h]]
-            shift = before + women_access * (shift - before)
-        if disability[i] and not assistive[i]:
-            shift -= disability_barrier
-        can_use = age[i] >= MIN_USE_AGE and covered_now(coverage_ramp[h], ramp_key, i)
-        online = can_use and use_latent[i] + shift + pull > 0
-        computer_at_home = has_computer[h] and home > 0
-        if online and not is_online[i] and age[i] >= own_device_age and not computer_at_home:
-            has_smartphone[i] = True
+            shift = before + women_access * (shift - before) if is_female[i] else shift
+        barred = disability[i] & (not assistive[i])
+        shift = shift - disability_barrier if barred else shift
+        can_use = (a >= MIN_USE_AGE) & covered_now(coverage_ramp[h], ramp_key, i)
+        online = can_use & (use_latent[i] + shift + pull > 0)
+        computer_at_home = computer & (home > 0)
+        phone = phone | (online & (not was_online) & (a >= own_device_age) & (not computer_at_home))
+        has_smartphone[i] = phone
         is_online[i] = online
-        m = online and home == 2 and (has_smartphone[i] or has_computer[h] or age[i] < 13)
+        m = online & (home == 2) & (phone | computer | (a < 13))
         meaningful[i] = m
         level = int(online) + int(m)
         gain = np.float32(rate_use) * use_weight[level] * (np.float32(1.0) - s)
@@ -172,11 +183,16 @@ def use_and_skills(
         s = s + gain - fade + skill_gain[i]
         s = min(max(s, np.float32(0.0)), np.float32(1.0))
         skill[i] = s
-        if age[i] >= adult_age:
-            adult_skill_sum[h] += s
+        adult_skill_sum[h] += s if a >= adult_age else 0.0
         if states is not None:
-            state = person_state(online, m, s, is_employed[i], has_smartphone[i], is_poor[h])
-            counts[code[i] + state] += 1
+            state = person_state(online, m, s, is_employed[i], phone, is_poor[h])
+            if fresh:
+                counts[code[i] + state] += 1
+                last[i] = state
+            elif state != last[i]:
+                counts[code[i] + last[i]] -= 1
+                counts[code[i] + state] += 1
+                last[i] = state
 
 
 # --- labour market --------------------------------------------------------------------------
@@ -197,14 +213,15 @@ def labour_quarter(
     keys: tuple,
     earnings_sum: np.ndarray,
     counts: np.ndarray,
+    shock_rows: np.ndarray | None = None,
 ) -> None:
     """Job losses, leaving and re-entering the labour force, rehiring, platform work, earnings.
 
     Persons under 15 hold no job and do no platform work; they are skipped (their
     ``is_employed`` stays false).
 
-    The rules of :mod:`model.rules.labour` and :func:`model.rules.income.labour_income`, in
-    one pass. Each person's labour rules (floor, insurance, hiring duty, right to telework,
+    The rules of :mod:`model.rules.labour` and :func:`model.rules.income.labour_income`.
+    Each person's labour rules (floor, insurance, hiring duty, right to telework,
     gigs) are the row of ``rules[1]`` given by the person's cover code
     (:meth:`model.policies.base.Levers.labour_table`):
 
@@ -230,10 +247,10 @@ def labour_quarter(
       pay; summed per household into ``earnings_sum``. What insurance pays (to job losers
       and to platform workers without gigs) is added to ``paid`` by cover code.
 
-    A person's rules are read from the table only where a rule applies, platform draws
-    only for those who may enter or leave, and the counts are summed without branches in
-    locals written once at the end (each draw depends on its row alone, so skipping unused
-    draws changes nothing).
+    The first three rules touch only workers in the 2019 job, and in most quarters only the
+    few who lost it, so they run first over ``shock_rows`` (:func:`shock_rules`); the
+    market rules then run over every person 15+ (:func:`market_rules`). Each person's rules
+    depend on the person alone, so the two passes give what one pass would.
 
     Args:
         person: fixed arrays (household, age, job, earnings_base, platform_reference,
@@ -251,87 +268,151 @@ def labour_quarter(
         keys: streams (loss and rehiring, telework, platform, gigs, leaving).
         earnings_sum: per household, written here.
         counts: persons 15+ by :data:`LABOUR_COUNTS`, written here.
+        shock_rows: the persons the first three rules can change this quarter, each once:
+            every worker 15+ in a lockdown or loss quarter, those who lost their job while
+            rehiring, none otherwise; ``works_from_home`` must be false for everyone else
+            (default: every person 15+).
 
     """
-    household, age, job, base, reference, rel_loss, teleworkable, disability = person
-    lost, on_platform, employed, online, skill, left, at_home = state
-    scale, rel_protected, rehire, p_rehire, hours_cut, share_kept, p_leave, p_return, basic = shock
-    skilled, p_exit, p_platform, rel_hire, pay_share = platform
-    cover, table, paid = rules
+    rows = np.flatnonzero(person[1] >= 15) if shock_rows is None else shock_rows
+    counts[4] = shock_rules(rows, person, state, connection, shock, platform[3], rules, keys)
+    market_rules(person, state, shock, platform, rules, keys, earnings_sum, counts)
+
+
+@njit(cache=True)
+def shock_rules(
+    rows: np.ndarray,
+    person: tuple,
+    state: tuple,
+    connection: np.ndarray,
+    shock: tuple,
+    rel_hire: float,
+    rules: tuple,
+    keys: tuple,
+) -> int:
+    """Working from home, job losses and rehiring of the persons ``rows`` (15+).
+
+    The first three rules of :func:`labour_quarter`, whose arguments these are; writes
+    ``lost_job``, ``left_labour_force`` and ``works_from_home`` of ``rows``.
+
+    Returns:
+        How many of them work from home.
+
+    """
+    household, _, job, _, _, rel_loss, teleworkable, disability = person
+    lost, _, _, online, skill, left, at_home = state
+    scale, rel_protected, rehire, p_rehire, hours_cut, _, p_leave, p_return, basic = shock
+    cover, table, _ = rules
     stride = 1 if cover.size == household.size else 0
-    k_loss, k_tele, k_platform, k_gigs, k_exit = keys
+    k_loss, k_tele, _, _, k_exit = keys
     lockdown = hours_cut > 0
-    earnings_sum[:] = 0.0
-    c0 = c1 = c2 = c3 = c4 = 0
-    for i in range(household.size):
-        if age[i] < 15:
-            continue
-        h = household[i]
+    losses = scale > 0
+    n_home = 0
+    for i in rows:
         had_job = job[i] > 0
         code = cover[i * stride]
         hire = 1.0 - (1.0 - rel_hire) * (1.0 - table[code, 2]) if disability[i] else 1.0
+        was_lost = lost[i]
         home_work = False
-        if lockdown and had_job and not lost[i]:
-            home = connection[h]
+        if lockdown and had_job and not was_lost:
+            home = connection[household[i]]
             able = teleworkable[i] and online[i] and skill[i] >= SKILL_BASIC
             right = table[code, 3]
             on_basic = home == 1 and uniform(k_tele, i) < basic + right * (1.0 - basic)
             home_work = able and (home == 2 or on_basic)
-        if had_job and scale > 0 and not lost[i]:
+        if losses and had_job and not was_lost:
             hazard = min(rel_loss[i] * scale, 1.0) * (rel_protected if home_work else 1.0)
             if uniform(k_loss, i) < hazard:
                 lost[i] = True
                 left[i] = uniform(k_exit, i) < p_leave
                 home_work = False
-        elif had_job and rehire and lost[i]:
+        elif rehire and was_lost and had_job:
             rate = p_return if left[i] else p_rehire
             if uniform(k_loss, i) < rate * hire:
                 lost[i] = False
                 left[i] = False
         at_home[i] = home_work
+        n_home += home_work
+    return n_home
+
+
+@njit(cache=True)
+def market_rules(
+    person: tuple,
+    state: tuple,
+    shock: tuple,
+    platform: tuple,
+    rules: tuple,
+    keys: tuple,
+    earnings_sum: np.ndarray,
+    counts: np.ndarray,
+) -> None:
+    """Platform work, earnings and the labour counts of every person 15+.
+
+    The last two rules of :func:`labour_quarter`, whose arguments these are, after
+    :func:`shock_rules`; writes ``earnings_sum`` and the first four of ``counts``, and adds the
+    insurance paid to ``rules[2]``.
+
+    Each person's values are read once, before any decision, and the platform draw is taken
+    for every person 15+, so the pass compiles to selects rather than branches on random
+    outcomes; gigs stay a branch (few persons do platform work). The counts are summed
+    without branches in locals written once at the end (each draw depends on its row
+    alone, so taking a draw that is not used changes nothing).
+    """
+    household, age, job, base, reference, _, _, disability = person
+    lost, on_platform, employed, online, skill, left, _ = state
+    hours_cut, share_kept = shock[4], shock[5]
+    skilled, p_exit, p_platform, rel_hire, pay_share = platform
+    cover, table, paid = rules
+    stride = 1 if cover.size == household.size else 0
+    k_platform, k_gigs = keys[2], keys[3]
+    earnings_sum[:] = 0.0
+    c0 = c1 = c2 = c3 = 0
+    for i in range(household.size):
+        a = age[i]
+        if a < 15:
+            continue
+        j = job[i]
+        had_job = j > 0
+        code = cover[i * stride]
+        hiring = table[code, 2]
+        gigs = table[code, 4]
+        hire = 1.0 - (1.0 - rel_hire) * (1.0 - hiring) if disability[i] else 1.0
         is_lost = lost[i]
-        able = online[i] & (skill[i] >= skilled) & (age[i] < 65)
-        platform_now = on_platform[i]
-        if platform_now:
-            platform_now = able and uniform(k_platform, i) >= p_exit
-        elif (
-            able
-            and (job[i] != 1 or is_lost)
-            and uniform(k_platform, i) < p_platform * table[code, 4] * hire
-        ):
-            platform_now = True
-            left[i] = False
+        able = online[i] & (skill[i] >= skilled) & (a < 65)
+        u = uniform(k_platform, i)
+        stays = able & (u >= p_exit)
+        enters = able & ((j != 1) | is_lost) & (u < p_platform * gigs * hire)
+        was_platform = on_platform[i]
+        platform_now = stays if was_platform else enters
+        is_left = left[i] & (was_platform | (not enters))
+        left[i] = is_left
         on_platform[i] = platform_now
         insurance = table[code, 1]
-        e = 0.0
-        if had_job and is_lost:
+        e = base[i] * (share_kept if is_lost else 1.0 - hours_cut)
+        if had_job and is_lost and insurance > 0.0:
             lost_pay = base[i] * (1.0 - share_kept)
-            e = base[i] * share_kept + insurance * lost_pay
+            e += insurance * lost_pay
             paid[code] += insurance * lost_pay
-        elif had_job:
-            e = base[i] * (1.0 - hours_cut)
+        e = e if had_job else 0.0
         gig = False
         if platform_now:
-            gigs = table[code, 4]
             gig = uniform(k_gigs, i) < min(gigs, 1.0)
             pay = reference[i] * max(pay_share, table[code, 0])
             e += pay if gig else insurance * pay
             paid[code] += 0.0 if gig else insurance * pay
         working = (had_job & (not is_lost)) | gig
         employed[i] = working
-        earnings_sum[h] += e
+        earnings_sum[household[i]] += e
         jobless = had_job & is_lost
-        is_left = left[i]
         c0 += 1
         c1 += working
         c2 += (not working) & ((jobless & (not is_left)) | platform_now)
         c3 += jobless & is_left & (not platform_now)
-        c4 += home_work
     counts[0] = c0
     counts[1] = c1
     counts[2] = c2
     counts[3] = c3
-    counts[4] = c4
 
 
 # --- households -----------------------------------------------------------------------------
@@ -360,6 +441,10 @@ def connection_quarter(
     quarter, and drops one level with chance ``p_stress`` when its plan costs over 5% of an
     income that has fallen.
 
+    What a household wants is worked out only when one of its two draws lets it move: a
+    household that does not move keeps its connection whatever it wants, and the logarithms
+    and the logistic of what it wants are most of the pass's work.
+
     Args:
         fixed: (propensity, propensity_meaningful, coverage_ramp, has_broadband,
             income_base, peers_2019, skill_2019, readiness for meaningful use in 2019,
@@ -380,39 +465,47 @@ def connection_quarter(
     common, b_peer, b_skill, b_afford, nonprice, mid, rate_adjust, rate_up, p_stress, stress = pars
     k_adjust, k_up, k_stress, k_ramp = keys
     for i in range(connection.size):
+        level = connection[i]
+        move = uniform(k_adjust, i) < rate_adjust
+        move_m = uniform(k_up, i) < rate_up
         inc = max(income[i], 1.0)
         c_basic = basic * (1.0 - sub_service[i])
         c_m = meaningful * (1.0 - sub_service[i]) + device / months[i] * (1.0 - sub_device[i])
-        afford = np.log(c_basic / inc + nonprice)
-        afford_m = np.log(c_m / inc + nonprice)
-        pull = (
-            common + need[i] + b_peer * (peers[i] - peers_0[i]) + b_skill * (skill[i] - skill_0[i])
-        )
-        reached = covered_now(ramp[i], k_ramp, i)
-        wants = reached and prop[i] + pull - b_afford * (afford - aff_0[i]) > 0
-        ready = 1.0 / (1.0 + np.exp(-10.0 * (skill[i] - mid)))
-        pull_m = common + need[i] + b_skill * (ready - ready_0[i])
-        wants_m = (
-            wants and broadband[i] and prop_m[i] + pull_m - b_afford * (afford_m - aff_m0[i]) > 0
-        )
-        level = connection[i]
-        share = (c_m if level == 2 else c_basic) / inc
-        move = uniform(k_adjust, i) < rate_adjust
-        move_m = uniform(k_up, i) < rate_up
-        stressed = level > 0 and share > stress and income[i] < income_base[i]
-        stressed = stressed and uniform(k_stress, i) < p_stress
         new = level
-        if level == 0 and wants and move:
-            new = 1
-        if level != 2 and wants_m and move_m and new >= 1:
-            new = 2
-        if level == 2 and not wants_m and move_m and new == 2:
-            new = 1
-        if stressed:
+        wants = True
+        if move or move_m:
+            afford = np.log(c_basic / inc + nonprice)
+            pull = common + need[i] + b_peer * (peers[i] - peers_0[i])
+            pull += b_skill * (skill[i] - skill_0[i])
+            reached = covered_now(ramp[i], k_ramp, i)
+            wants = reached and prop[i] + pull - b_afford * (afford - aff_0[i]) > 0
+            wants_m = False
+            if move_m and wants and broadband[i]:
+                afford_m = np.log(c_m / inc + nonprice)
+                ready = 1.0 / (1.0 + np.exp(-10.0 * (skill[i] - mid)))
+                pull_m = common + need[i] + b_skill * (ready - ready_0[i])
+                wants_m = prop_m[i] + pull_m - b_afford * (afford_m - aff_m0[i]) > 0
+            new = _plan_change(level, wants, wants_m, move, move_m)
+        stressed = level > 0 and income[i] < income_base[i]
+        stressed = stressed and (c_m if level == 2 else c_basic) / inc > stress
+        if stressed and uniform(k_stress, i) < p_stress:
             new = max(new - 1, 0)
         if level > 0 and not wants and move:
             new = 0
         connection[i] = new
+
+
+@njit(cache=True, inline="always")
+def _plan_change(level: int, wants: bool, wants_m: bool, move: bool, move_m: bool) -> int:
+    """A household's connection after connecting and changing plan (before stress and drops)."""
+    new = level
+    if level == 0 and wants and move:
+        new = 1
+    if level != 2 and wants_m and move_m and new >= 1:
+        new = 2
+    if level == 2 and not wants_m and move_m and new == 2:
+        new = 1
+    return new
 
 
 @njit(cache=True)
@@ -458,6 +551,8 @@ def welfare_quarter(
     connection and offline without); it is poor when its income after transfers is below
     the line; its children follow remote learning on a meaningful plan, or on a basic one
     with chance ``p_learn_basic`` (already in the precision the draws are compared in).
+    Each household's values are read before deciding and both draws are taken, so the pass
+    compiles to selects rather than branches on random outcomes.
 
     Args:
         size: persons per household.
@@ -483,13 +578,14 @@ def welfare_quarter(
     k_takeup, k_learn = keys
     n_changed = 0
     for i in range(income.size):
-        transfer = per_person_transfer * size[i]
+        n = size[i]
+        transfer = per_person_transfer * n
         before = income[i] - (transfer if gets_transfer[i] else 0.0)
-        poverty_line = per_person_line * size[i]
+        poverty_line = per_person_line * n
         level = connection[i]
-        online = level > 0
-        chance = max(p_online, policy_online[i]) if online else max(p_offline, policy_offline[i])
-        gets = before < poverty_line and uniform(k_takeup, i) < chance
+        on, off = policy_online[i], policy_offline[i]
+        chance = max(p_online, on) if level > 0 else max(p_offline, off)
+        gets = (before < poverty_line) & (uniform(k_takeup, i) < chance)
         gets_transfer[i] = gets
         after = before + (transfer if gets else 0.0)
         income[i] = after
@@ -498,9 +594,8 @@ def welfare_quarter(
             poverty_changed[n_changed] = i
             n_changed += 1
         is_poor[i] = poor
-        children_learning[i] = n_children[i] > 0 and (
-            level == 2 or (level == 1 and uniform(k_learn, i) < p_learn_basic)
-        )
+        learns = (level == 2) | ((level == 1) & (uniform(k_learn, i) < p_learn_basic))
+        children_learning[i] = (n_children[i] > 0) & learns
     return n_changed
 
 
@@ -508,38 +603,37 @@ def welfare_quarter(
 def move_poor_states(
     households: np.ndarray,
     members: tuple,
-    person: tuple,
+    last: np.ndarray,
     is_poor: np.ndarray,
     code: np.ndarray,
     counts: np.ndarray,
 ) -> None:
     """Move the members of households whose poverty changed to their new state's count.
 
-    ``counts`` holds persons per cell and state (:func:`state_table`) counted with each
-    household's previous poverty; each member of ``households`` moves from the state with
-    the old poverty bit to the one with the new, so ``counts`` ends as a fresh count would.
+    ``counts`` holds persons per cell and state (:func:`state_table`) as last counted, each
+    person's state in ``last`` (:func:`use_and_skills`), with each household's previous
+    poverty; each member of ``households`` moves from that state to the same state with the
+    new poverty bit, so ``counts`` ends as a fresh count would.
 
     Args:
         households: households whose poverty changed.
         members: (start of each household's members in ``index``, persons by household).
-        person: (is_online, meaningful, skill, is_employed, has_smartphone).
+        last: each person's state as counted; updated in place.
         is_poor: poverty of every household now.
         code: ``cell * N_STATES`` per person.
         counts: updated in place.
 
     """
     start, index = members
-    is_online, meaningful, skill, is_employed, has_smartphone = person
     for h in households:
         poor = int(is_poor[h]) << 5
-        was = (1 << 5) - poor
         for k in range(start[h], start[h + 1]):
             i = index[k]
-            state = person_state(
-                is_online[i], meaningful[i], skill[i], is_employed[i], has_smartphone[i], False
-            )
-            counts[code[i] + state + was] -= 1
-            counts[code[i] + state + poor] += 1
+            old = last[i]
+            new = (old & 31) | poor
+            counts[code[i] + old] -= 1
+            counts[code[i] + new] += 1
+            last[i] = new
 
 
 @njit(cache=True)

@@ -87,32 +87,44 @@ def household_table(
 
 @njit(cache=True)
 def split_changed(
-    order: np.ndarray, values: np.ndarray, previous: np.ndarray
+    order: np.ndarray, values: np.ndarray, previous: np.ndarray, out: tuple | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split ``order`` into entries whose value changed and those whose value did not.
 
     ``previous`` holds the values in the old order; both parts keep their current order.
+    Each entry is written to both parts and only the count of its part advances, so the
+    pass has no branch on which entries changed.
+
+    Args:
+        order: entries in the old order of value.
+        values: the value of every entry now.
+        previous: the values in the old order.
+        out: arrays of at least ``order.size`` entries to hold the changed entries, the
+            kept entries and the kept entries' values (default: new arrays).
 
     Returns:
-        The changed entries, the kept entries and the kept entries' values.
+        The changed entries, the kept entries and the kept entries' values (views of
+        ``out`` when given).
 
     """
     n = order.size
-    changed = np.empty(n, dtype=order.dtype)
-    kept = np.empty(n, dtype=order.dtype)
-    kept_values = np.empty(n, dtype=values.dtype)
+    if out is None:
+        changed = np.empty(n, dtype=order.dtype)
+        kept = np.empty(n, dtype=order.dtype)
+        kept_values = np.empty(n, dtype=values.dtype)
+    else:
+        changed, kept, kept_values = out
     n_changed = 0
     n_kept = 0
     for k in range(n):
         i = order[k]
         v = values[i]
-        if v != previous[k]:
-            changed[n_changed] = i
-            n_changed += 1
-        else:
-            kept[n_kept] = i
-            kept_values[n_kept] = v
-            n_kept += 1
+        moved = v != previous[k]
+        changed[n_changed] = i
+        kept[n_kept] = i
+        kept_values[n_kept] = v
+        n_changed += moved
+        n_kept += not moved
     return changed[:n_changed], kept[:n_kept], kept_values[:n_kept]
 
 
@@ -262,7 +274,8 @@ def policy_reach(
     household; a person-level policy (a row of ``person_reached``, policies x persons)
     reaches a new home through any reached member, counted once. The yes/no arrays are
     passed as ``uint8`` views so that the counts are sums without branches; each policy's
-    counts are one tight loop with its own running sum.
+    counts are one tight loop with its own running sum. New users are counted per household
+    once, so a household-level policy's new users are a pass over households, not persons.
 
     Returns:
         New homes and new users reached, per policy: household-level policies first, then
@@ -277,14 +290,17 @@ def policy_reach(
     for h in range(connection.size):
         new_home[h] = np.uint8(connection[h] > 0) & (np.uint8(1) - was_connected[h])
     new_user = np.empty(household.size, dtype=np.uint8)
+    users = np.zeros(connection.size, dtype=np.int32)
     for i in range(household.size):
-        new_user[i] = is_online[i] & (np.uint8(1) - was_online[i])
+        new = is_online[i] & (np.uint8(1) - was_online[i])
+        new_user[i] = new
+        users[household[i]] += new
     for j in range(n_hp):
         reached = household_reached[j]
         homes[j] = _count_both(new_home, reached)
         n = 0
-        for i in range(household.size):
-            n += new_user[i] & reached[household[i]]
+        for h in range(connection.size):
+            n += users[h] * reached[h]
         people[j] = n
     member = np.zeros(connection.size, dtype=np.uint8)
     for j in range(n_pp):

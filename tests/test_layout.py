@@ -13,6 +13,7 @@ MAX_LINES = 600
 """A module longer than this must do one job; :data:`ONE_JOB` names each such module's job."""
 ONE_JOB: dict[str, str] = {
     "model.inclusion_model": "the Mesa model: its state and the quarter's schedule",
+    "model.kernels": "the compiled passes of the quarter's rules over persons and households",
     "model.population": "synthesise a region's households and persons, raked to its targets",
     "experiments.batch.store": "the resumable store of an experiment's runs and tables",
     "experiments.design.specs": "the sweep spec: its schema, loading and validation",

@@ -10,7 +10,7 @@ and with basic skills work from home where the household is connected (ILO 2021 
 potential to practice"; Garrote Sánchez et al., WB PRWP 9347), which protects the job. As
 the shock eases, those who left return to work and searchers are rehired at quarterly rates;
 persons with disabilities face a hiring penalty that accessibility and non-discrimination
-duties reduce. :func:`model.kernels.labour_quarter` runs these rules in one pass.
+duties reduce. :func:`model.kernels.labour_quarter` runs these rules as compiled passes.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ from experiments.present.exports import (
 from model import groups as vocabulary
 from model.indicator_registry import GAP_KINDS, INDICATORS, split
 from model.indicators import WORST_MIN_SHARE
+from model.rules import schooling
 
 HEADLINE_GAPS = (
     "gps_internet_use",
@@ -52,8 +53,9 @@ EMPLOYMENT_PANELS = ("sex", "age", "disability")
 COVID_END = "2023Q4"
 """Last quarter of the COVID-19 employment figure."""
 
-SCHOOLS_CLOSED = ("2020Q2", "2021Q2")
-"""School-closure window shaded in the time-series figures (model.rules.schooling)."""
+SCHOOLS_CLOSED = tuple(str(q) for q in schooling.SCHOOLS_CLOSED)
+"""School-closure window shaded in the time-series figures: the default of
+:mod:`model.rules.schooling` (a region that closed schools longer is shaded the same)."""
 
 
 @dataclass

@@ -66,11 +66,16 @@ def test_contributions_and_the_rest_add_up_to_the_change(world):
 
 
 @pytest.mark.slow
-def test_every_mechanism_adds_to_growth_online(world):
+def test_every_mechanism_but_skills_adds_to_growth_online_and_skills_barely_move_it(world):
+    # Skills grow slowly with use (IDB: about 30% of LAC adults with basic skills around
+    # 2020-22, as in 2019) and fade without it, so the skills gained since 2019 are about
+    # zero on average: their pull neither carries growth nor holds much of it back.
     growth = world[OUTCOMES[0]]
     assert growth["total"] > 0.05
     for mechanism in MECHANISMS:
-        assert growth[mechanism] > 0, mechanism
+        if mechanism != "skills":
+            assert growth[mechanism] > 0, mechanism
+    assert abs(growth["skills"]) < 0.1 * growth["total"], growth["skills"]
 
 
 @pytest.mark.slow

@@ -353,7 +353,7 @@ def test_compare_end_to_end(
     assert main(cmd) == 0
     res = capsys.readouterr()
     assert res.err == ""
-    out = tmp_path / "outputs" / "compare_base"
+    out = tmp_path / "outputs" / "compare_base-subsidy"
     assert (
         "2 scenarios x 3 paired replications of 2,000 households (root seed 5), at 2021Q3"
         in res.out
@@ -364,7 +364,7 @@ def test_compare_end_to_end(
         "share_meaningful",
         "minus base",
         "US$ per extra household",
-        "results in outputs/compare_base/",
+        "results in outputs/compare_base-subsidy/",
     ):
         assert name in res.out
     ex = pd.read_parquet(out / "experiments.parquet")

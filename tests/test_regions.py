@@ -136,7 +136,7 @@ def test_filled_table_then_population_calibrate_and_compare(kenya: Path, cli) ->
     baseline.write_text(baseline.read_text().replace("end: 2030Q4", "end: 2022Q4"))
     cmp = cli(["compare", str(baseline), str(policy), "--replications", "2", "--households", "300"])
     assert cmp.code == 0, cmp.err
-    assert (Path("outputs") / "compare_kenya_baseline" / "report.html").is_file()
+    assert (Path("outputs") / "compare_kenya_baseline-kenya_skills" / "report.html").is_file()
 
 
 def _scenario(**sizes: object) -> dict:

@@ -265,7 +265,9 @@ def test_report_is_wired_into_the_command_line(
 
 
 def test_a_folder_that_is_not_an_experiment_is_refused(tmp_path: Path):
-    with pytest.raises(InputError, match=r"no manifest\.json.*Fix: give the folder"):
+    with pytest.raises(
+        InputError, match=r"no manifest\.json.*Fix: give a folder that 'inclusim run'"
+    ):
         report.write_report(tmp_path)
 
 

@@ -325,8 +325,14 @@ def finished(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"compare": base / "compare", "sweep": base / "sweep", "run": base / "run"}
 
 
-def _damaged(kind: str, finished: dict[str, Path], into: Path) -> tuple[Path, str]:
-    """A copy of a finished folder damaged one way; the message it must give."""
+def _damaged(
+    kind: str, finished: dict[str, Path], into: Path, command: str = "report"
+) -> tuple[Path, str]:
+    """A copy of a finished folder damaged one way; the message ``command`` must give.
+
+    ``report`` writes the report of an intact run folder, so its ``run_folder`` case is a
+    run folder whose time series is gone.
+    """
     source = {"run_folder": "run", "compare_for_analyse": "compare"}.get(kind, "compare")
     if kind.startswith("sweep") or kind.startswith("analyse"):
         source = "sweep"
@@ -359,6 +365,9 @@ def _damaged(kind: str, finished: dict[str, Path], into: Path) -> tuple[Path, st
     if kind == "sweep_truncated_outcomes":
         (folder / "outcomes.parquet").write_bytes(b"PAR1")
         return folder, "outcomes.parquet: is damaged and cannot be read"
+    if kind == "run_folder" and command == "report":
+        (folder / "timeseries.parquet").unlink()
+        return folder, "timeseries.parquet: is missing or cannot be read"
     if kind == "run_folder":
         return folder, "holds the result of 'inclusim run' (one scenario, one seed)"
     if kind == "no_manifest":
@@ -385,7 +394,7 @@ DAMAGE = [
 def test_report_and_analyse_refuse_damaged_or_wrong_folders(
     kind: str, command: str, finished: dict[str, Path], tmp_path: Path, cli
 ) -> None:
-    folder, expected = _damaged(kind, finished, tmp_path)
+    folder, expected = _damaged(kind, finished, tmp_path, command)
     if command == "analyse" and kind in ("truncated_summary", "summary_wrong_columns"):
         expected = "holds a comparison, not a sweep."
     if command == "analyse" and kind == "manifest_wrong_types":

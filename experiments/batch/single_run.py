@@ -161,13 +161,14 @@ def check_folder(folder: Path) -> None:
         problem, fix = "is a symbolic link.", "pass --out with the folder it points to."
     elif not folder.is_dir():
         problem = "exists and is not a folder."
-    elif any(folder.iterdir()) and not _is_run_folder(folder):
+    elif any(folder.iterdir()) and not is_run_folder(folder):
         problem = "exists, is not empty and holds no run's manifest.json: it is not a run folder."
     if problem:
         raise InputError(str(folder), [Problem("", problem, fix)])
 
 
-def _is_run_folder(folder: Path) -> bool:
+def is_run_folder(folder: Path) -> bool:
+    """The folder holds the manifest 'inclusim run' writes (scenario, seed, households)."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

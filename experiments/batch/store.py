@@ -552,8 +552,8 @@ def _check_kind(name: str, manifest: dict[str, Any]) -> None:
                     "",
                     "holds the result of 'inclusim run' (one scenario, one seed), not a "
                     "comparison or a sweep.",
-                    "its results are in timeseries.csv and summary.csv; report and analyse "
-                    "read the folders 'inclusim compare' and 'inclusim sweep' write.",
+                    "its results are in timeseries.csv and summary.csv, and 'inclusim report' "
+                    "writes its report; analyse reads the folders 'inclusim sweep' writes.",
                 )
             ],
         )

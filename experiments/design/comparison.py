@@ -15,7 +15,12 @@ import pandas as pd
 
 from experiments.analysis.comparison import compare_tables
 from experiments.batch.experiment import BatchOptions, Experiment, check_size, draws_for
-from experiments.batch.identity import model_fingerprint, scenario_identity, table_digest
+from experiments.batch.identity import (
+    digest,
+    model_fingerprint,
+    scenario_identity,
+    table_digest,
+)
 from experiments.batch.runner import replication_seed
 from experiments.design.specs import MAX_REPLICATIONS
 from model.calendar import Quarter
@@ -24,6 +29,15 @@ from model.loader import LoadedScenario, load_scenario, scenario_from_dict
 from model.settings import scenario_data, with_settings
 
 DEFAULT_REPLICATIONS = 10
+
+FOLDER_NAME_LIMIT = 64
+"""Longest default folder name that lists every scenario (see :func:`folder_name`)."""
+
+LISTED_NAMES_LIMIT = 40
+"""Longest run of scenario names kept in a default folder name that is cut short."""
+
+HASH_DIGITS = 8
+"""Hexadecimal digits of the run hash in a default folder name that is cut short."""
 
 
 def comparison(
@@ -107,7 +121,7 @@ def comparison(
     texts = {p: Path(p).read_text(encoding="utf-8") for p in paths}
     exp = Experiment(
         kind="compare",
-        name=f"compare_{names[0]}",
+        name=folder_name(names, digest(identity)),
         n_points=len(paths),
         scenario_at=lambda p: data[p],
         inputs_at=lambda p: {"scenario": names[p]},
@@ -124,6 +138,37 @@ def comparison(
         analyse=lambda store: compare_tables(store, names, replications, str(quarter)),
     )
     return exp, quarter
+
+
+def folder_name(names: Sequence[str], run_hash: str) -> str:
+    """A comparison's default folder name: its scenarios, and a short hash when they are many.
+
+    ``compare_`` and the scenario names in order, joined by ``-`` (names hold only ``a-z``,
+    ``0-9`` and ``_``, so the joins are unambiguous), when that is at most
+    :data:`FOLDER_NAME_LIMIT` characters: ``compare_lac_baseline-lac_four_is``. Otherwise the
+    leading names that fit in :data:`LISTED_NAMES_LIMIT` characters (the baseline at least,
+    cut if it must be), how many more there are (if any), and the first
+    :data:`HASH_DIGITS` digits of the run hash (the digest of the experiment's identity,
+    stored in its manifest):
+    ``compare_lac_baseline-lac_connectivity-5_more-1a2b3c4d``. Two comparisons of other
+    scenarios never share a folder; the same command finds its own folder again.
+
+    Args:
+        names: the scenario names, the baseline first.
+        run_hash: the digest of the experiment's identity.
+
+    """
+    full = "compare_" + "-".join(names)
+    if len(full) <= FOLDER_NAME_LIMIT:
+        return full
+    kept = [names[0][:LISTED_NAMES_LIMIT]]
+    for name in names[1:]:
+        if len("-".join([*kept, name])) > LISTED_NAMES_LIMIT:
+            break
+        kept.append(name)
+    more = len(names) - len(kept)
+    counted = f"-{more}_more" if more else ""
+    return f"compare_{'-'.join(kept)}{counted}-{run_hash[:HASH_DIGITS]}"
 
 
 def _settings_for(

@@ -23,8 +23,8 @@ from model.errors import InputError, single
 from model.yamlio import parse_yaml, read_yaml
 
 FOLDER_FIX = (
-    "give the folder that 'inclusim compare' or 'inclusim sweep' wrote, e.g. "
-    "outputs/compare_lac_baseline."
+    "give a folder that 'inclusim run', 'inclusim compare' or 'inclusim sweep' wrote, e.g. "
+    "outputs/lac_baseline or outputs/compare_lac_baseline-lac_four_is."
 )
 """What to do when ``report`` is given a folder that is no experiment's."""
 
@@ -257,10 +257,10 @@ ORGANISATIONS = {
 def _spec_field(manifest: dict[str, Any], key: str) -> Any:
     spec = manifest.get("spec")
     text = spec.get("text") if isinstance(spec, dict) else None
-    return _mapping(text).get(key)
+    return yaml_mapping(text).get(key)
 
 
-def _mapping(text: Any) -> dict[str, Any]:
+def yaml_mapping(text: Any) -> dict[str, Any]:
     """A YAML mapping kept in a manifest, read with the project's bounded safe reader.
 
     Anything that is not valid YAML text of a mapping gives an empty mapping: the manifest
@@ -352,7 +352,7 @@ def _load_results(folder: Path, manifest: dict[str, Any]) -> Results:
         data = dict(s.get("data") or {})
         text = texts.get(s.get("path", ""))
         if text and not data:
-            data = _mapping(text)
+            data = yaml_mapping(text)
         res.names.append(name)
         res.scenario_data[name] = data
         res.scenario_paths[name] = str(s.get("path", ""))
@@ -401,15 +401,23 @@ def _table_quarter(res: Results, manifest: dict[str, Any]) -> str | None:
 
 
 def _region(ref: Any, manifest: dict[str, Any]) -> tuple[dict[str, Any] | None, Path | None]:
+    spec = manifest.get("spec") or {}
+    return region_profile(ref, Path(spec["path"]).parent if spec.get("path") else None)
+
+
+def region_profile(ref: Any, base: Path | None) -> tuple[dict[str, Any] | None, Path | None]:
+    """The region profile a scenario names, parsed, and its file; (None, None) if not found.
+
+    Args:
+        ref: the scenario's ``region`` (a shipped name or a path).
+        base: the folder a relative path is read from (None: the working folder).
+
+    """
     if not ref:
         return None, None
     try:
         from model.loader import resolve_region
 
-        base = None
-        spec = manifest.get("spec") or {}
-        if spec.get("path"):
-            base = Path(spec["path"]).parent
         path = resolve_region(str(ref), base)
         data, _ = read_yaml(path)  # bounded and safe: the path comes from a manifest
     except Exception:  # a missing or unreadable profile only costs the sources section

@@ -106,7 +106,8 @@ def gap_text(gap: str) -> tuple[str, str, float]:
     return words[0].upper() + words[1:], shown_unit(gap), 1.0 if scale == "ratio" else 0.0
 
 
-def _years_axis(ax: Axes, first: float, last: float) -> None:
+def years_axis(ax: Axes, first: float, last: float) -> None:
+    """An x axis of decimal years from ``first`` to ``last``, ticks every one or two years."""
     ax.set_xlim(first, last + 0.02)
     span = last - first
     step = 1 if span <= 6 else 2
@@ -115,7 +116,8 @@ def _years_axis(ax: Axes, first: float, last: float) -> None:
     ax.xaxis.set_major_formatter(mticker.FormatStrFormatter("%d"))
 
 
-def _shade_schools(ax: Axes, quarters: list[str], label: bool) -> None:
+def shade_schools(ax: Axes, quarters: list[str], label: bool) -> None:
+    """Shade the school closure (:data:`SCHOOLS_CLOSED`) when it is among ``quarters``."""
     a, b = SCHOOLS_CLOSED
     if a in quarters:
         ax.axvspan(qx(a), qx(b) + 0.25, color="#000000", alpha=0.06, lw=0, zorder=0)
@@ -144,7 +146,8 @@ def _wrap(text: str, width: int = 30) -> str:
     return "\n".join(textwrap.wrap(text, width)) or text
 
 
-def _millions(x: float, _pos: int | None = None) -> str:
+def millions(x: float, _pos: int | None = None) -> str:
+    """A count as millions with one decimal, for an axis (a matplotlib tick formatter)."""
     return f"{x / 1e6:,.1f}"
 
 
@@ -201,10 +204,10 @@ def fig_gap_trajectories(res: Results) -> Figure:
                 )
                 ax.plot(xs, s["mean"] * f, label=res.short_label(name), zorder=z, **st)
             ax.axhline(parity * f, color=style.MUTED, lw=0.8, ls=":", zorder=1)
-            _shade_schools(ax, quarters, label=ax is flat[0])
+            shade_schools(ax, quarters, label=ax is flat[0])
             ax.set_title(title)
             ax.set_ylabel(textwrap.fill(unit, 34))
-            _years_axis(ax, xs[0], xs[-1])
+            years_axis(ax, xs[0], xs[-1])
         for ax in flat[len(gaps) :]:
             ax.remove()
         for ax in flat[: len(gaps)][-ncols:]:
@@ -331,7 +334,7 @@ def fig_people_online(res: Results) -> Figure:
             [label for _, label in groups],
         )
         ax.grid(axis="y", visible=False)
-        ax.xaxis.set_major_formatter(mticker.FuncFormatter(_millions))
+        ax.xaxis.set_major_formatter(mticker.FuncFormatter(millions))
         ax.set_xlabel("difference from the baseline, million people")
         ax.set_title(f"{indicator_label(people)}, scenario minus baseline, by group")
         fig.legend(loc="outside right upper", title="scenario", alignment="left")
@@ -502,8 +505,8 @@ def fig_worst_off(res: Results) -> Figure:
         right.set_ylabel(shown_unit("lag_worst_internet_use"))
         for ax in axes:
             ax.set_xlabel("year (quarterly values)")
-            _years_axis(ax, xs[0], xs[-1])
-            _shade_schools(ax, quarters, label=ax is left)
+            years_axis(ax, xs[0], xs[-1])
+            shade_schools(ax, quarters, label=ax is left)
         left.set_ylim(bottom=0)
         right.set_ylim(bottom=0)
         if res.worst_labels:
@@ -664,8 +667,8 @@ def fig_covid_employment(res: Results) -> Figure:
                 )
             ax.set_title(f"By {dim}")
             ax.set_xlabel("year (quarterly values)")
-            _years_axis(ax, xs[0], xs[-1])
-            _shade_schools(ax, quarters, label=ax is np.atleast_1d(axes)[0])
+            years_axis(ax, xs[0], xs[-1])
+            shade_schools(ax, quarters, label=ax is np.atleast_1d(axes)[0])
             ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.2), ncols=1, borderaxespad=0)
         np.atleast_1d(axes)[0].set_ylabel(f"{shown_unit('share_employed')} in work")
         style.add_source(

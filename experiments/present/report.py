@@ -181,9 +181,10 @@ footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--lin
 """
 
 
-def _page(
+def page(
     title: str, subtitle: list[str], toc: list[tuple[str, str, list[tuple[str, str]]]], body: str
 ) -> str:
+    """The whole HTML page: header, table of contents (sections and their children), body."""
     items = []
     for anchor, label, children in toc:
         sub = ""
@@ -342,7 +343,7 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         ),
         ("provenance", "Provenance", [("files", "Files beside this report")]),
     ]
-    return _page(res.title, subtitle, toc, body)
+    return page(res.title, subtitle, toc, body)
 
 
 def _sweep_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: list[Path]) -> str:
@@ -405,7 +406,7 @@ def _sweep_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: li
         ),
         ("provenance", "Provenance", [("files", "Files beside this report")]),
     ]
-    return _page(res.title, subtitle, toc, body)
+    return page(res.title, subtitle, toc, body)
 
 
 def _input_range(i: dict[str, Any]) -> str:

@@ -48,7 +48,7 @@ def scenarios_html(res: Results) -> str:
     parts = []
     for k, name in enumerate(res.names):
         data = res.scenario_data.get(name, {})
-        tag = '<span class="tag">baseline</span>' if k == 0 else ""
+        tag = '<span class="tag">baseline</span>' if k == 0 and res.kind == "compare" else ""
         pol = data.get("policies") or []
         if pol:
             rows = "".join(
@@ -343,12 +343,19 @@ def provenance_html(res: Results, written: Iterable[Path]) -> str:
         f'<table class="prov"><tbody>{table}<tr><th>versions</th><td>{esc(vers)}</td></tr>'
         "</tbody></table>"
         f'<h3>Command lines</h3><ol class="commands">{inv}</ol>'
-        f"<p>Report written {esc(now())} by inclusim {esc(_version())}: "
-        f"<code>inclusim report {esc(res.folder)}</code>.</p>"
-        f'<h3 id="files">Files beside this report</h3><p>Spreadsheet exports are UTF-8 '
+        + report_stamp(res.folder)
+        + f'<h3 id="files">Files beside this report</h3><p>Spreadsheet exports are UTF-8 '
         f"({esc(CSV_ENCODING)}, with a byte-order mark so Excel reads accents), comma-separated, "
         "with a decimal point and one header row; the raw runs are in <code>parts/</code>.</p>"
         f'<ul class="files">{files}</ul>'
+    )
+
+
+def report_stamp(folder: Path) -> str:
+    """When and by which version the report was written, and the command that writes it."""
+    return (
+        f"<p>Report written {esc(now())} by inclusim {esc(_version())}: "
+        f"<code>inclusim report {esc(folder)}</code>.</p>"
     )
 
 

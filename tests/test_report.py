@@ -435,3 +435,32 @@ def test_report_renders_in_headless_chromium(report_path: Path):
     assert shot.stat().st_size > 20_000
     if os.environ.get("UPDATE_SCREENSHOTS") == "1":
         shutil.copyfile(shot, ROOT / "docs" / "img" / "report.png")
+
+
+class _OneDifference:
+    """Stands in for comparison results: every scenario differs from the baseline alike."""
+
+    baseline = "baseline"
+
+    def __init__(self, low: float, high: float) -> None:
+        self.row = pd.Series(
+            {"mean": 0.6, "mean_diff": (low + high) / 2, "ci_low_diff": low, "ci_high_diff": high}
+        )
+
+    def at(self, name: str, indicator: str) -> pd.Series:
+        return self.row
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "verdict"),
+    [(0.0002, 0.0008, "no clear change"), (0.002, 0.004, "higher"), (-0.004, -0.002, "lower")],
+)
+def test_a_badge_follows_the_interval_at_the_precision_shown(low, high, verdict):
+    # share_internet_use is shown in % with one decimal: 0.02 to 0.08 points reads "0.0 to 0.1",
+    # which must not be called "higher".
+    from experiments.present.report_tables import GAP_ROWS, _diff_cell
+
+    row = next(r for r in GAP_ROWS if r.indicator == "share_internet_use")
+    assert (row.scale, row.decimals) == (100.0, 1)
+    _, ci, html = _diff_cell(_OneDifference(low, high), row, "scenario")
+    assert f">{verdict}<" in html, (ci, html)

@@ -138,13 +138,20 @@ def gap_table(res: Results) -> str:
 
 
 def _diff_cell(res: Results, row: Row, name: str) -> tuple[str, str, str]:
-    """(difference, its CI, verdict html) of a scenario against the baseline, displayed."""
+    """(difference, its CI, verdict html) of a scenario against the baseline, displayed.
+
+    The verdict reads the difference and its interval as rounded for display, so a badge
+    never contradicts the figure beside it: an interval shown as 0.0 to 0.3 is no clear
+    change.
+    """
     r = res.at(name, row.indicator)
     base_row = res.at(res.baseline, row.indicator)
     if r is None or base_row is None:
         return "", "", ""
     k = row.scale
-    d, lo, hi = r["mean_diff"] * k, r["ci_low_diff"] * k, r["ci_high_diff"] * k
+    d, lo, hi = (
+        round(float(v) * k, row.decimals) for v in r[["mean_diff", "ci_low_diff", "ci_high_diff"]]
+    )
     text, cls = _judge(row.better, row.target * k, float(base_row["mean"]) * k, lo, hi, d)
     verdict = f'<span class="verdict {cls}">{esc(text)}</span>' if text else ""
     ci = f"{number(lo, row.decimals, True)} to {number(hi, row.decimals, True)}"

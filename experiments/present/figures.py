@@ -634,8 +634,9 @@ def fig_covid_employment(res: Results) -> Figure:
     name = res.baseline
     fig, axes = style.new_figure(
         f"The COVID-19 shock: employment by group, {quarters[0]} to {quarters[-1]}",
-        f"scenario '{res.short_label(name)}'; {_band_text(res)}; in the legend: the deepest "
-        f"fall from {quarters[0]}",
+        f"scenario '{res.short_label(name)}'; {_band_text(res)}; each group's employment rate "
+        f"relative to its own {quarters[0]} level, as ILO reports losses; in the legend: the "
+        "deepest fall",
         1,
         len(EMPLOYMENT_PANELS),
         size=(13, 5.8),
@@ -653,30 +654,43 @@ def fig_covid_employment(res: Results) -> Figure:
                 if ind not in res.indicators:
                     continue
                 s = res.series("summary", name, ind).reindex(quarters)
-                m = s["mean"].to_numpy() * 100
-                drop = float(np.nanmin(m - m[0])) if _finite(m) else float("nan")
+                start = float(s["mean"].iloc[0])
+                m = _relative(s["mean"].to_numpy(), start)
+                drop = float(np.nanmin(m)) if _finite(m) else float("nan")
                 ax.fill_between(
-                    xs, s["p5"] * 100, s["p95"] * 100, color=colours[k], alpha=0.15, lw=0
+                    xs,
+                    _relative(s["p5"].to_numpy(), start),
+                    _relative(s["p95"].to_numpy(), start),
+                    color=colours[k],
+                    alpha=0.15,
+                    lw=0,
                 )
                 ax.plot(
                     xs,
                     m,
                     color=colours[k],
                     ls=dashes[k],
-                    label=f"{vocabulary.short_label(g)} ({drop:+.1f} points)",
+                    label=f"{vocabulary.short_label(g)} ({drop:+.1f}% at the deepest)",
                 )
             ax.set_title(f"By {dim}")
             ax.set_xlabel("year (quarterly values)")
             years_axis(ax, xs[0], xs[-1])
             shade_schools(ax, quarters, label=ax is np.atleast_1d(axes)[0])
             ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.2), ncols=1, borderaxespad=0)
-        np.atleast_1d(axes)[0].set_ylabel(f"{shown_unit('share_employed')} in work")
+        np.atleast_1d(axes)[0].set_ylabel(f"employment rate, % change from {quarters[0]}")
         style.add_source(
             fig,
             res.source_line(),
             "Employment of each person aged 15+; the hours lost follow the region's ILO path.",
         )
     return fig
+
+
+def _relative(values: np.ndarray, start: float) -> np.ndarray:
+    """Percent change of ``values`` from ``start`` (NaN where ``start`` is not positive)."""
+    if not start > 0:
+        return np.full(values.shape, np.nan)
+    return (values / start - 1) * 100
 
 
 # -- sweep figures -------------------------------------------------------------------------
@@ -933,9 +947,10 @@ FIGURES: tuple[FigureSpec, ...] = (
         fig_covid_employment,
         _has("share_employed:sex=female"),
         lambda r: (
-            "The COVID-19 shock in the labour market: the share of people 15+ employed "
-            "by group from the pre-COVID quarter to 2023, in the baseline. The legend gives each "
-            "group's deepest fall in percentage points."
+            "The COVID-19 shock in the labour market: each group's employment rate (people "
+            "15+) from the pre-COVID quarter to 2023, in the baseline, as a percent change from "
+            "its own pre-COVID level, the way ILO reports losses (women 5.0% against men 3.9% "
+            "worldwide in 2020). The legend gives each group's deepest fall."
         ),
     ),
     FigureSpec(

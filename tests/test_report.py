@@ -464,3 +464,34 @@ def test_a_badge_follows_the_interval_at_the_precision_shown(low, high, verdict)
     assert (row.scale, row.decimals) == (100.0, 1)
     _, ci, html = _diff_cell(_OneDifference(low, high), row, "scenario")
     assert f">{verdict}<" in html, (ci, html)
+
+
+class _Costed:
+    """Stands in for comparison results with a cost table of one scenario against a baseline."""
+
+    baseline = "base"
+    quarter = "2030Q4"
+
+    def __init__(self, low: float, high: float) -> None:
+        from experiments.analysis.stats import effect_is_clear
+
+        clear = effect_is_clear(low, high)
+        self.cost = pd.DataFrame(
+            {
+                "scenario": ["base", "policy"],
+                "spend_mean": [0.0, 5e9],
+                "extra_households_mean": [np.nan, (low + high) / 2],
+                "extra_households_clear": [False, clear],
+                "cost_per_extra_household": [np.nan, 5e9 / ((low + high) / 2) if clear else np.nan],
+            }
+        )
+
+    def label(self, name: str) -> str:
+        return name
+
+
+def test_no_cost_per_extra_household_is_given_for_an_effect_whose_interval_includes_zero():
+    unclear = wording.cost_sentence(_Costed(-2e5, 6e5), "policy")
+    assert "no clear effect" in unclear and "per extra household connected</strong>" not in unclear
+    clear = wording.cost_sentence(_Costed(1e5, 3e5), "policy")
+    assert "US$ 25,000 per extra household connected" in clear, clear

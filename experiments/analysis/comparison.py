@@ -11,7 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.analysis.stats import STATS, describe, ratio_of_means, summary_frame
+from experiments.analysis.stats import (
+    STATS,
+    describe,
+    effect_is_clear,
+    ratio_of_means,
+    summary_frame,
+)
 from experiments.batch.store import Store
 from model.errors import InputError, Problem
 
@@ -163,12 +169,16 @@ def _cost_table(
         if conn is not None and base_conn is not None:
             extra = full[n][:, qi, conn] - base_conn
             de = describe(extra)
+            clear = effect_is_clear(float(de["ci_low"]), float(de["ci_high"]))
             row.update(
                 extra_households_mean=float(de["mean"]),
                 extra_households_ci_low=float(de["ci_low"]),
                 extra_households_ci_high=float(de["ci_high"]),
+                extra_households_clear=clear,
                 cost_per_extra_household=(
-                    ratio_of_means(s - base_spend, extra) if n != names[0] else float("nan")
+                    ratio_of_means(s - base_spend, extra)
+                    if n != names[0] and clear
+                    else float("nan")
                 ),
             )
         rows.append(row)

@@ -93,6 +93,15 @@ def summary_frame(cube: np.ndarray, quarters: list[str], indicators: list[str]) 
     return frame.reset_index()
 
 
+def effect_is_clear(ci_low: float, ci_high: float) -> bool:
+    """The interval of an effect lies wholly on one side of zero.
+
+    A cost-effectiveness figure is given only for such an effect: spending over an effect
+    whose interval includes zero is no figure at all ("no clear effect").
+    """
+    return bool(np.isfinite(ci_low) and np.isfinite(ci_high) and (ci_low > 0 or ci_high < 0))
+
+
 def ratio_of_means(numerator: np.ndarray, denominator: np.ndarray) -> float:
     """Mean of the numerator over mean of the denominator, over replications where both exist.
 

@@ -539,6 +539,8 @@ def cost_export(res: Results) -> pd.DataFrame:
         frame["extra households connected (households, 95% CI high)"] = c[
             "extra_households_ci_high"
         ]
+        if "extra_households_clear" in c:
+            frame["extra households clear of zero (yes/no)"] = c["extra_households_clear"]
         frame["cost per extra household connected (US$ per household)"] = c[
             "cost_per_extra_household"
         ]

@@ -585,8 +585,15 @@ def fig_cost(res: Results) -> Figure:
             else:
                 ax.set_xlim(10, 1e5)
             ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda x, _p: f"{x:,.0f}"))
-            for y, v, good in zip(ys, cpe, ok, strict=True):
-                text = f"  {v:,.0f}" if good else "  n/a: no extra households connected"
+            clear = cost.loc[others].get("extra_households_clear", pd.Series(True, index=others))
+            for y, v, good, is_clear in zip(ys, cpe, ok, clear.to_numpy(dtype=bool), strict=True):
+                text = (
+                    f"  {v:,.0f}"
+                    if good
+                    else "  no clear effect: no figure"
+                    if not is_clear
+                    else "  n/a: no extra households connected"
+                )
                 ax.text(
                     v if good else ax.get_xlim()[0],
                     y,
@@ -603,7 +610,8 @@ def fig_cost(res: Results) -> Figure:
             fig,
             res.source_line(),
             "US$ per extra household = extra spending / extra households connected (ratio of "
-            "means over replications); unit costs as stated in each scenario file.",
+            "means over replications), given only where the interval of the extra households "
+            "is clear of zero; unit costs as stated in each scenario file.",
         )
     return fig
 

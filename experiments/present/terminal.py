@@ -75,7 +75,7 @@ def cost_text(cost: pd.DataFrame, names: list[str], quarter: str) -> str:
                 r["scenario"],
                 whole(r["spend_mean"]),
                 "" if r["scenario"] == names[0] else whole(extra, True),
-                "" if r["scenario"] == names[0] else whole(cpe),
+                "" if r["scenario"] == names[0] else _per_extra(r, cpe),
             ]
         )
     return format_table(
@@ -87,6 +87,13 @@ def cost_text(cost: pd.DataFrame, names: list[str], quarter: str) -> str:
         ],
         rows,
     )
+
+
+def _per_extra(row: pd.Series, cpe: float) -> str:
+    """US$ per extra household, or 'no clear effect' where the effect's interval includes 0."""
+    if not row.get("extra_households_clear", True):
+        return "no clear effect"
+    return whole(cpe)
 
 
 def outcome_text(outcomes: pd.DataFrame) -> str:

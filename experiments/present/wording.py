@@ -176,6 +176,11 @@ def cost_sentence(res: Results, scenario: str) -> str | None:
             f" and connects {people(extra)} more households than the baseline: about "
             f"<strong>{money(cpe)} per extra household connected</strong>."
         )
+    elif np.isfinite(extra) and not c.get("extra_households_clear", True):
+        text += (
+            " with <strong>no clear effect</strong> on households connected (the interval "
+            "includes zero), so no cost per extra household is given."
+        )
     else:
         text += " and connects no more households than the baseline."
     return text

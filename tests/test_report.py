@@ -495,3 +495,26 @@ def test_no_cost_per_extra_household_is_given_for_an_effect_whose_interval_inclu
     assert "no clear effect" in unclear and "per extra household connected</strong>" not in unclear
     clear = wording.cost_sentence(_Costed(1e5, 3e5), "policy")
     assert "US$ 25,000 per extra household connected" in clear, clear
+
+
+class _Widening(_OneDifference):
+    """Every indicator of the stand-in results moves by the same difference."""
+
+    def __init__(self, low: float, high: float) -> None:
+        super().__init__(low, high)
+        self.row["mean"] = 0.05
+        self.indicators = ["gap_disability_internet_use", "share_employed"]
+
+    def label(self, name: str) -> str:
+        return name
+
+
+def test_findings_state_a_gap_that_widens_and_a_level_that_falls_as_plainly_as_gains():
+    from experiments.present.report_tables import harm_sentences
+
+    worse = harm_sentences(_Widening(0.003, 0.007), "four levers")
+    assert len(worse) == 1 and "disability gap" in worse[0].lower() and "wider" in worse[0]
+    falls = harm_sentences(_Widening(-0.007, -0.003), "four levers")
+    assert len(falls) == 1 and "in work" in falls[0] and "is lower" in falls[0], falls
+    assert "percentage points" in falls[0], falls
+    assert harm_sentences(_Widening(-0.0002, 0.0004), "four levers") == []

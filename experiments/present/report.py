@@ -35,6 +35,7 @@ from experiments.present.report_sections import (
 )
 from experiments.present.report_tables import (
     gap_table,
+    harm_sentences,
     people_table,
 )
 from experiments.present.wording import (
@@ -287,6 +288,8 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         f"region profile: {esc((res.region or {}).get('label', 'unknown'))}",
     ]
     sentences = headline_sentences(res)
+    if sentences:
+        sentences += harm_sentences(res, target)
     findings = ""
     if sentences:
         findings = (

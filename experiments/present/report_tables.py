@@ -126,6 +126,31 @@ def _judge(
     return ("higher" if up else "lower", "better" if better else "worse")
 
 
+def harm_sentences(res: Results, scenario: str) -> list[str]:
+    """A sentence for every row of the gap table that is clearly worse under ``scenario``.
+
+    A gap that widens and a level that moves the wrong way are stated as plainly as the
+    gains, with the same verdict as the table (read at the precision shown), so a finding
+    and the table never disagree.
+    """
+    out = []
+    for row in GAP_ROWS:
+        if row.indicator not in res.indicators:
+            continue
+        value, ci, verdict = _diff_cell(res, row, scenario)
+        if 'class="verdict worse"' not in verdict:
+            continue
+        how = "wider" if row.better == "parity" else "lower" if row.better == "up" else "higher"
+        words = row.name[0].lower() + row.name[1:]
+        unit = " percentage points" if row.scale == 100.0 else ""
+        out.append(
+            f"<strong>Worse:</strong> the {esc(words)} is {how} under "
+            f"\u2018{esc(res.label(scenario))}\u2019 than under the baseline: "
+            f"{value}{unit} (95% CI {ci})."
+        )
+    return out
+
+
 MATRIX_MAX_SCENARIOS = 7
 """Up to this many scenarios the gap table has one column per scenario; beyond, one row each."""
 

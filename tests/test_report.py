@@ -518,3 +518,11 @@ def test_findings_state_a_gap_that_widens_and_a_level_that_falls_as_plainly_as_g
     assert len(falls) == 1 and "in work" in falls[0] and "is lower" in falls[0], falls
     assert "percentage points" in falls[0], falls
     assert harm_sentences(_Widening(-0.0002, 0.0004), "four levers") == []
+
+
+@pytest.mark.parametrize(("households", "warned"), [(2_000, True), (20_000, False), (None, False)])
+def test_runs_too_small_for_group_gaps_carry_a_note(households, warned):
+    note = report.small_sample_note(households)
+    assert ("Small runs" in note) is warned
+    if warned:
+        assert "2,000 simulated households" in note and "5,000" in note

@@ -268,6 +268,23 @@ def write_report(output_dir: str | Path) -> Path:
     return path
 
 
+GROUP_GAP_HOUSEHOLDS = 5_000
+"""Fewest simulated households per run for gaps between groups to be read with confidence."""
+
+
+def small_sample_note(households: int | None) -> str:
+    """A warning when runs are too small for the gaps between groups the report shows."""
+    if not households or households >= GROUP_GAP_HOUSEHOLDS:
+        return ""
+    return (
+        f'<p class="note"><strong>Small runs:</strong> {households:,} simulated households per '
+        f"run. Gaps between groups (women, rural people, the poorest fifth, persons with "
+        f"disabilities, intersections) need at least {GROUP_GAP_HOUSEHOLDS:,}: read them here "
+        "as indicative, and rerun with <code>--households</code> "
+        f"{GROUP_GAP_HOUSEHOLDS:,} or more before presenting them.</p>"
+    )
+
+
 def _figures_section(drawn: list[tuple[figs.Drawn, bytes]]) -> tuple[str, list[tuple[str, str]]]:
     html_parts, toc = [], []
     for k, (d, svg) in enumerate(drawn, start=1):
@@ -311,7 +328,10 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         findings = "<p>Only one scenario: nothing to compare. The tables give its levels.</p>"
     fig_html, fig_toc = _figures_section(drawn)
     body = (
-        '<section><h2 id="key-findings">1. Key findings</h2>' + findings + "</section>"
+        '<section><h2 id="key-findings">1. Key findings</h2>'
+        + small_sample_note(res.households)
+        + findings
+        + "</section>"
         f'<section><h2 id="gaps">2. Gaps in {esc(res.quarter)}</h2>'
         f"<p>Each indicator in {esc(res.quarters[0])} (pre-COVID) and in {esc(res.quarter)}, "
         "with the 95% confidence interval of the mean, and each scenario minus the baseline "

@@ -298,6 +298,7 @@ class InclusionModel(mesa.Model):
             shock_rows,
         )
         self.pay_insurance(paid)
+        self.insured = self._insured(cover, table)
         kernels.household_income(
             h.nonlabour_base,
             self._earnings,
@@ -306,6 +307,18 @@ class InclusionModel(mesa.Model):
             self.poverty_line * pars["transfer_share_of_line"],
             h.income,
         )
+
+    def _insured(self, cover: np.ndarray, table: np.ndarray) -> np.ndarray | None:
+        """Households with a member paid social insurance for a lost job this quarter.
+
+        None when no regulation in force pays insurance (the common case, at no cost).
+        """
+        if not (table[:, 1] > 0).any():
+            return None
+        p = self.p
+        code = cover if cover.size == p.n else np.broadcast_to(cover, p.n)
+        paid = (table[code, 1] > 0) & p.lost_job & (p.job > 0)
+        return p.household_sum(paid, self.h.n) > 0
 
     def _shock_rows(self, shock: bool, rehire: bool) -> np.ndarray:
         """The persons whose job the shock's rules can change this quarter.
@@ -431,10 +444,13 @@ class InclusionModel(mesa.Model):
         From 2020Q2: ``pull_school`` for a household with members aged 5-17 while schools
         are closed (the region's closure period, ``self.schools_window``); while the lockdown
         cuts working hours, ``pull_telework`` for one with a worker in a teleworkable job and
-        ``pull_transfer`` for one receiving a transfer (paid through apps and accounts;
-        receipt as of the last welfare update, since households decide on the connection
-        before this quarter's transfers). Once a need has passed, ``pull_persist`` of the
-        household's largest pull so far stays. Updates ``self.need_peak``.
+        ``pull_transfer`` for one receiving public income support paid through apps and
+        accounts: a transfer (as of the last welfare update, since households decide on the
+        connection before this quarter's transfers) or a labour regulation's insurance for a
+        member's lost job (this quarter's), so that insurance which lifts a household above
+        the poverty line does not take the pull of the transfer it replaces away. Once a need
+        has passed, ``pull_persist`` of the household's largest pull so far stays. Updates
+        ``self.need_peak``.
         """
         h, pars, q = self.h, self.pars, self.quarter
         pull = np.zeros(h.n, dtype=np.float32)
@@ -444,7 +460,8 @@ class InclusionModel(mesa.Model):
             pull += np.float32(pars["pull_school"]) * self.has_school_age
         if self.shock.get(q, 0.0) > 0:
             pull += np.float32(pars["pull_telework"]) * self.has_teleworker
-            pull += np.float32(pars["pull_transfer"]) * h.gets_transfer
+            paid = h.gets_transfer if self.insured is None else h.gets_transfer | self.insured
+            pull += np.float32(pars["pull_transfer"]) * paid
         np.maximum(self.need_peak, pull, out=self.need_peak)
         return np.maximum(pull, np.float32(pars["pull_persist"]) * self.need_peak)
 
@@ -595,6 +612,7 @@ class InclusionModel(mesa.Model):
         self.has_school_age = p.household_sum(school_age, h.n) > 0
         self.has_teleworker = p.household_sum(p.is_teleworkable & (p.job > 0), h.n) > 0
         self.need_peak = np.zeros(h.n, dtype=np.float32)
+        self.insured: np.ndarray | None = None
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
         self._adult_workers = self.workers[p.age[self.workers] >= WORKING_AGE]

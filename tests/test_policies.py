@@ -659,3 +659,17 @@ def test_unknown_policy_field_and_out_of_range_intensity_rejected_at_load():
     text = str(err.value)
     assert "service_subsidyy" in text
     assert "policies[1].intensity" in text
+
+
+def test_insurance_paid_through_accounts_pulls_households_online_like_a_transfer():
+    # Insurance that lifts a household above the poverty line must not take away the pull of
+    # public income support paid through apps and accounts that the transfer gave it.
+    model = new_model(scenario_data("lac/labour.yaml"), 1, 600)
+    while str(model.quarter) < "2020Q3":
+        model.step()
+    assert model.insured is not None and model.insured.any()
+    pull = model.lockdown_pull()
+    assert (pull[model.insured] >= np.float32(model.pars["pull_transfer"])).all()
+    baseline = new_model(scenario_data("lac/baseline.yaml"), 1, 600)
+    baseline.run(4)
+    assert baseline.insured is None

@@ -298,7 +298,7 @@ class InclusionModel(mesa.Model):
             shock_rows,
         )
         self.pay_insurance(paid)
-        self.insured = self._insured(cover, table)
+        self.insured = self._insured(cover, table) if hours_lost > 0 else None
         kernels.household_income(
             h.nonlabour_base,
             self._earnings,
@@ -311,7 +311,8 @@ class InclusionModel(mesa.Model):
     def _insured(self, cover: np.ndarray, table: np.ndarray) -> np.ndarray | None:
         """Households with a member paid social insurance for a lost job this quarter.
 
-        None when no regulation in force pays insurance (the common case, at no cost).
+        None when no regulation in force pays insurance. Read only by the lockdown pull, so
+        computed only in quarters with hours lost.
         """
         if not (table[:, 1] > 0).any():
             return None

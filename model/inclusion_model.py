@@ -340,8 +340,6 @@ class InclusionModel(mesa.Model):
         """Key of decision ``name`` in the current quarter, for counter-based draws."""
         return self.streams.key(name, self.steps)
 
-    # --- 3. households and persons decide ---------------------------------------------------
-
     def pay_insurance(self, paid: np.ndarray) -> None:
         """Add this quarter's social-insurance payments to the regulations that owe them.
 
@@ -354,6 +352,8 @@ class InclusionModel(mesa.Model):
             bits = [j for j in range(len(owners)) if code >> j & 1]
             for j in bits:
                 self.spend[owners[j]] += 3 * self.pop.weight * float(paid[code]) / len(bits)
+
+    # --- 3. households and persons decide ---------------------------------------------------
 
     def decide_connection(self) -> None:
         """Connect, upgrade to a meaningful plan, downgrade or drop.

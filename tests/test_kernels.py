@@ -201,19 +201,9 @@ def test_social_insurance_replaces_lost_earnings_of_the_covered_and_is_paid_for_
     """Two workers lost their jobs (share kept 0.3); only the first is insured at 0.5."""
     n = 2
     earnings = np.zeros(n)
-    fixed = (
-        np.arange(n, dtype=np.int32),
-        np.full(n, 40, dtype=np.int8),
-        np.full(n, 2, dtype=np.int8),
-        np.array([100.0, 100.0]),
-        np.zeros(n, dtype=np.float32),
-        np.ones(n),
-        np.zeros(n, dtype=bool),
-        np.zeros(n, dtype=bool),
-    )
-    lost = np.ones(n, dtype=bool)
-    state = (lost, np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-    state = (*state, np.zeros(n, dtype=np.float32), np.ones(n, dtype=bool), np.zeros(n, dtype=bool))
+    fixed, state = workers(n)
+    state[0][:] = True  # lost_job
+    state[5][:] = True  # left_labour_force
     shock = (0.0, 0.5, False, 0.0, 0.0, 0.3, 0.0, 0.0, 0.0)
     paid = np.zeros(2)
     rules = (

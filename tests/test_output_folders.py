@@ -54,12 +54,18 @@ def test_a_long_baseline_name_alone_is_cut_and_hashed() -> None:
     assert name == "compare_" + "b" * 40 + "-cccccccc"
 
 
+@pytest.fixture
+def three_scenarios(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, ...]:
+    """A baseline and two other scenarios, written in the folder the test runs in."""
+    monkeypatch.chdir(tmp_path)
+    return tuple(write_scenario(tmp_path, n) for n in ("base", "sub_a", "sub_b"))
+
+
 @pytest.mark.slow
 def test_two_comparisons_with_one_baseline_write_to_two_folders(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, three_scenarios: tuple[Path, ...], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    base, a, b = (write_scenario(tmp_path, n) for n in ("base", "sub_a", "sub_b"))
+    base, a, b = three_scenarios
     assert _compare(str(base), str(a)) == 0
     assert _compare(str(base), str(b)) == 0
     assert (tmp_path / "outputs" / "compare_base-sub_a" / "summary.parquet").is_file()
@@ -71,10 +77,9 @@ def test_two_comparisons_with_one_baseline_write_to_two_folders(
 
 @pytest.mark.slow
 def test_an_explicit_out_still_refuses_another_experiment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    three_scenarios: tuple[Path, ...], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    base, a, b = (write_scenario(tmp_path, n) for n in ("base", "sub_a", "sub_b"))
+    base, a, b = three_scenarios
     assert _compare(str(base), str(a), "--out", "mine") == 0
     capsys.readouterr()
     with pytest.raises(InputError, match="holds the results of a different experiment"):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from experiments.analysis.stats import effect_is_clear
 from experiments.present.exports import (
     Results,
     indicator_label,
@@ -13,7 +14,6 @@ from experiments.present.exports import (
     shown_unit,
 )
 from experiments.present.wording import (
-    _clear,
     column_label,
     esc,
     number,
@@ -116,7 +116,7 @@ def _judge(
     """
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return ("", "")
-    if not _clear(lo, hi):
+    if not effect_is_clear(lo, hi):
         return ("no clear change", "unclear")
     if better_way == "parity":
         better = abs(base + diff - target) < abs(base - target)
@@ -137,14 +137,14 @@ def harm_sentences(res: Results, scenario: str) -> list[str]:
     for row in GAP_ROWS:
         if row.indicator not in res.indicators:
             continue
-        value, ci, verdict = _diff_cell(res, row, scenario)
-        if 'class="verdict worse"' not in verdict:
+        shown = _shown_difference(res, row, scenario)
+        if shown is None or shown.cls != "worse":
             continue
-        how = "wider" if row.better == "parity" else "lower" if row.better == "up" else "higher"
+        value, ci = shown.texts(row.decimals)
         words = row.name[0].lower() + row.name[1:]
         unit = " percentage points" if row.scale == 100.0 else ""
         out.append(
-            f"<strong>Worse:</strong> the {esc(words)} is {how} under "
+            f"<strong>Worse:</strong> the {esc(words)} is {shown.text} under "
             f"\u2018{esc(res.label(scenario))}\u2019 than under the baseline: "
             f"{value}{unit} (95% CI {ci})."
         )
@@ -162,25 +162,58 @@ def gap_table(res: Results) -> str:
     return gap_rows(res)
 
 
-def _diff_cell(res: Results, row: Row, name: str) -> tuple[str, str, str]:
-    """(difference, its CI, verdict html) of a scenario against the baseline, displayed.
+@dataclass(frozen=True)
+class ShownDifference:
+    """A scenario minus the baseline as displayed (rounded), with its verdict.
+
+    Attributes:
+        diff: the difference.
+        low: low end of its 95% CI.
+        high: high end of its 95% CI.
+        text: the verdict's words (``higher``, ``wider``, ``no clear change`` ...).
+        cls: the verdict's kind (``better``, ``worse``, ``unclear`` or empty).
+
+    """
+
+    diff: float
+    low: float
+    high: float
+    text: str
+    cls: str
+
+    def texts(self, decimals: int) -> tuple[str, str]:
+        """The difference and its CI as printed."""
+        ci = f"{number(self.low, decimals, True)} to {number(self.high, decimals, True)}"
+        return number(self.diff, decimals, True), ci
+
+
+def _shown_difference(res: Results, row: Row, name: str) -> ShownDifference | None:
+    """A scenario against the baseline on a row, read at the precision shown.
 
     The verdict reads the difference and its interval as rounded for display, so a badge
     never contradicts the figure beside it: an interval shown as 0.0 to 0.3 is no clear
-    change.
+    change. None where either has no value.
     """
     r = res.at(name, row.indicator)
     base_row = res.at(res.baseline, row.indicator)
     if r is None or base_row is None:
-        return "", "", ""
+        return None
     k = row.scale
     d, lo, hi = (
         round(float(v) * k, row.decimals) for v in r[["mean_diff", "ci_low_diff", "ci_high_diff"]]
     )
     text, cls = _judge(row.better, row.target * k, float(base_row["mean"]) * k, lo, hi, d)
-    verdict = f'<span class="verdict {cls}">{esc(text)}</span>' if text else ""
-    ci = f"{number(lo, row.decimals, True)} to {number(hi, row.decimals, True)}"
-    return number(d, row.decimals, True), ci, verdict
+    return ShownDifference(d, lo, hi, text, cls)
+
+
+def _diff_cell(res: Results, row: Row, name: str) -> tuple[str, str, str]:
+    """(difference, its CI, verdict html) of a scenario against the baseline, displayed."""
+    shown = _shown_difference(res, row, name)
+    if shown is None:
+        return "", "", ""
+    value, ci = shown.texts(row.decimals)
+    verdict = f'<span class="verdict {shown.cls}">{esc(shown.text)}</span>' if shown.text else ""
+    return value, ci, verdict
 
 
 def gap_matrix(res: Results) -> str:
@@ -285,7 +318,7 @@ def people_table(res: Results) -> str:
                 cells.append("<td></td>")
                 continue
             d, lo, hi = r["mean_diff"], r["ci_low_diff"], r["ci_high_diff"]
-            cls = "num" if _clear(lo, hi) else "num unclear"
+            cls = "num" if effect_is_clear(lo, hi) else "num unclear"
             cells.append(
                 f'<td class="{cls}">{signed_millions(d)}<span class="ci">'
                 f"{signed_millions(lo)} to {signed_millions(hi)}</span></td>"

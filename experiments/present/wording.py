@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.analysis.stats import effect_is_clear
 from experiments.present.exports import (
     Results,
     indicator_label,
@@ -70,7 +71,7 @@ def band_text(d: float, lo: float, hi: float) -> str:
     """
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return "one replication: no interval"
-    if _clear(lo, hi):
+    if effect_is_clear(lo, hi):
         return f"95% CI {people_range(lo, hi) if d > 0 else people_range(-hi, -lo)}"
     return (
         f"95% CI of the difference {people_range(lo, hi, sign=True)}, which includes zero: "
@@ -122,10 +123,6 @@ def quoted(res: Results, name: str) -> str:
     return f"\u2018{esc(res.label(name))}\u2019"
 
 
-def _clear(lo: float, hi: float) -> bool:
-    return bool(np.isfinite(lo) and np.isfinite(hi) and (lo > 0 or hi < 0))
-
-
 def people_sentence(res: Results, scenario: str, indicator: str, who: str) -> str | None:
     """A sentence such as 'By 2030Q4, 4.1 million more <who> are online under X than Y (CI)'."""
     r = res.at(scenario, indicator)
@@ -133,7 +130,7 @@ def people_sentence(res: Results, scenario: str, indicator: str, who: str) -> st
         return None
     d, lo, hi = float(r["mean_diff"]), float(r["ci_low_diff"]), float(r["ci_high_diff"])
     base = quoted(res, res.baseline)
-    if abs(d) < 0.5 and not _clear(lo, hi):
+    if abs(d) < 0.5 and not effect_is_clear(lo, hi):
         return f"By {res.quarter}, {quoted(res, scenario)} puts no more {who} online than {base}."
     more = "more" if d > 0 else "fewer"
     return (
@@ -148,7 +145,7 @@ def children_sentence(res: Results, scenario: str) -> str | None:
     if r is None or not np.isfinite(r["mean_diff"]):
         return None
     d, lo, hi = float(r["mean_diff"]), float(r["ci_low_diff"]), float(r["ci_high_diff"])
-    if abs(d) < 0.5 and not _clear(lo, hi):
+    if abs(d) < 0.5 and not effect_is_clear(lo, hi):
         return (
             f"By {res.quarter}, {quoted(res, scenario)} does not change the number of children "
             "aged 5-12 who could not follow remote learning if schools closed."

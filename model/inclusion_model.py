@@ -8,7 +8,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from model import kernels, kernels_indicators, kernels_peers
+from model import kernels, kernels_indicators, kernels_peers, ledger
 from model.calendar import Quarter
 from model.households import WORKING_AGE, Households, People, Population
 from model.indicators import (
@@ -23,7 +23,7 @@ from model.indicators import (
 from model.loader import LoadedScenario, load_scenario, revalidated
 from model.params import defaults
 from model.persons import PersonsCollector, persons_frame
-from model.policies.base import Context, Levers
+from model.policies.base import Context, Levers, Policy
 from model.policies.registry import build_policy
 from model.population import OWN_DEVICE_AGE, synthesise_checked
 from model.result import RunResult
@@ -116,6 +116,8 @@ class InclusionModel(mesa.Model):
         self.policies = [build_policy(c, self.pars, self.pop) for c in loaded.policies]
         _unique_names(self.policies)
         self.spend = {p.name: 0.0 for p in self.policies}
+        """US$ each policy has spent so far (all items; the items are in its ``account``)."""
+        self.discount_rate = sc.discount_rate
         self.levers = Levers(self.h.n, self.p.n)
         h = self.h
         group = h.is_rural.astype(np.int32) * 5 + h.quintile
@@ -167,6 +169,7 @@ class InclusionModel(mesa.Model):
         self.decide_connection()
         self.use_and_learn(count_states=True)
         self.update_welfare()
+        self.pay_transfers()
         self._measure()
         self.datacollector.collect(self)
         if self.quarter >= self.end:
@@ -205,11 +208,29 @@ class InclusionModel(mesa.Model):
             if not acts and self.quarter <= policy.config.end:
                 continue
             rng = self.streams.quarterly(f"policy.{policy.name}", self.steps)
-            ctx = Context(self.quarter, self.steps - 1, price_dict, rng)
+            ctx = Context(
+                self.quarter,
+                self.steps - 1,
+                price_dict,
+                rng,
+                allowance=ledger.allowance(
+                    policy.config.budget_per_year if acts else None,
+                    policy.account.by_year.get(self.quarter.year, 0.0),
+                    self.quarter.q,
+                ),
+                transfer_per_person=self.poverty_line * self.pars["transfer_share_of_line"],
+            )
             if acts:
-                self.spend[policy.name] += policy.act(self.pop, self.levers, ctx)
+                self.book(policy, policy.act(self.pop, self.levers, ctx))
             else:
-                self.spend[policy.name] += policy.upkeep(self.pop, ctx)
+                self.book(policy, policy.upkeep(self.pop, ctx))
+
+    def book(self, policy: Policy, spending: ledger.Spending) -> None:
+        """Add one quarter's spending of ``policy`` to its account and to :attr:`spend`."""
+        discount = ledger.discount_factor(self.discount_rate, self.steps - 1)
+        self.spend[policy.name] += policy.account.book(
+            spending, year=self.quarter.year, discount=discount
+        )
 
     def prices(self) -> conn.Prices:
         """Market prices this quarter (before the policy price factor and subsidies)."""
@@ -341,17 +362,42 @@ class InclusionModel(mesa.Model):
         return self.streams.key(name, self.steps)
 
     def pay_insurance(self, paid: np.ndarray) -> None:
-        """Add this quarter's social-insurance payments to the regulations that owe them.
+        """Book this quarter's social-insurance payments to the regulations that owe them.
 
         ``paid`` holds US$ a month per simulated person's cover code; a quarter is three
         months of real persons. A person covered by several regulations is paid the most
         generous insurance, and its cost is shared equally among them.
         """
         owners = self.levers.labour_owners
+        owed = dict.fromkeys(owners, 0.0)
         for code in np.flatnonzero(paid):
             bits = [j for j in range(len(owners)) if code >> j & 1]
             for j in bits:
-                self.spend[owners[j]] += 3 * self.pop.weight * float(paid[code]) / len(bits)
+                owed[owners[j]] += 3 * self.pop.weight * float(paid[code]) / len(bits)
+        for policy in self.policies:
+            if owed.get(policy.name):
+                self.book(policy, {"insurance": owed[policy.name]})
+
+    def pay_transfers(self) -> None:
+        """Book the transfers paid this quarter only because a policy raised take-up.
+
+        Take-up draws are shared by every scenario with the seed (common random numbers), so a
+        household receiving the transfer whose draw lies above the take-up chance without
+        policy received it because of the policy. Where several social-protection policies
+        raise a household's take-up, its extra transfer is shared equally among them.
+        """
+        payers = [q for q in self.policies if "transfers" in q.items and q.in_force(self.quarter)]
+        if not payers:
+            return
+        h, pars = self.h, self.pars
+        base = np.where(h.connection > 0, pars["p_takeup_online"], pars["p_takeup_offline"])
+        extra = h.gets_transfer & (self.draws("welfare.takeup", h.n) >= base)
+        per_person = self.poverty_line * pars["transfer_share_of_line"]
+        owed = np.where(extra, 3 * self.pop.weight * per_person * h.size, 0.0)
+        sharing = np.sum([q.active for q in payers], axis=0)
+        owed /= np.maximum(sharing, 1)
+        for q in payers:
+            self.book(q, {"transfers": float(owed[q.active].sum())})
 
     # --- 3. households and persons decide ---------------------------------------------------
 
@@ -727,6 +773,12 @@ class InclusionModel(mesa.Model):
             spent = self.spend[policy.name]
             n_new = int(homes[k]) * w
             values[f"spend:{policy.name}"] = spent
+            for item, usd in policy.account.items.items():
+                values[f"spend_{item}:{policy.name}"] = usd
+            values[f"spend_pv:{policy.name}"] = policy.account.present_value
+            values[f"shortfall:{policy.name}"] = policy.shortfall
+            if policy.subsidises:
+                values[f"n_subsidised:{policy.name}"] = policy.subsidised * w
             values[f"n_new_connected:{policy.name}"] = n_new
             values[f"n_new_online:{policy.name}"] = int(people[k]) * w
             values[f"cost_per_new_connected:{policy.name}"] = spent / max(n_new, 1.0)
@@ -734,8 +786,13 @@ class InclusionModel(mesa.Model):
 
     def _policy_keys(self) -> list[str]:
         """The policy indicators' names in policy order (the DataCollector's column order)."""
-        kinds = ("spend", "n_new_connected", "n_new_online", "cost_per_new_connected")
-        return [f"{kind}:{q.name}" for q in self.policies for kind in kinds]
+        keys = []
+        for q in self.policies:
+            kinds = ["spend", *(f"spend_{item}" for item in q.items), "spend_pv", "shortfall"]
+            kinds += ["n_subsidised"] if q.subsidises else []
+            kinds += ["n_new_connected", "n_new_online", "cost_per_new_connected"]
+            keys += [f"{kind}:{q.name}" for kind in kinds]
+        return keys
 
     def persons_frame(self) -> pd.DataFrame:
         """One row per person in the current quarter (:func:`model.persons.persons_frame`).

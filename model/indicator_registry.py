@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from model import groups
+from model.ledger import ITEMS
 
 PERSON_DIMENSIONS = ("sex", "age", "disability", "location", "quintile")
 HOUSEHOLD_DIMENSIONS = ("location", "quintile")
@@ -363,6 +364,45 @@ def _fixed() -> list[Indicator]:
             "US$ (cumulative)",
             "money",
             "money",
+            "",
+            per_policy=True,
+        ),
+        *(
+            Indicator(
+                f"spend_{item}",
+                f"Spending of the policy on {label} (cumulative)",
+                "US$ (cumulative)",
+                "money",
+                "money",
+                "",
+                per_policy=True,
+            )
+            for item, label in ITEMS.items()
+        ),
+        Indicator(
+            "spend_pv",
+            "Spending of the policy, present value at the run's start (cumulative)",
+            "US$ (present value at the scenario's discount rate, cumulative)",
+            "money",
+            "money",
+            "",
+            per_policy=True,
+        ),
+        Indicator(
+            "shortfall",
+            "What the policy's full programme would have cost beyond its budget (cumulative)",
+            "US$ (cumulative)",
+            "money",
+            "money",
+            "lower",
+            per_policy=True,
+        ),
+        Indicator(
+            "n_subsidised",
+            "Households whose subsidy from the policy is in use this quarter",
+            "households",
+            "count",
+            "households",
             "",
             per_policy=True,
         ),

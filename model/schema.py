@@ -22,6 +22,7 @@ from pydantic import (
 
 from model.calendar import Quarter
 from model.groups import AGE_BANDS, DIMENSIONS, parse_group
+from model.ledger import DEFAULT_DISCOUNT_RATE
 from model.paths import PublishedPath
 from model.rules.schooling import QUARTERS_CLOSED
 from model.strict import Strict
@@ -324,6 +325,11 @@ class Scenario(Strict):
     households: Annotated[int, Field(gt=0, le=20_000_000)] = 20_000
     parameters: dict[str, float] = Field(default_factory=dict)
     policies: list[dict] = Field(default_factory=list)
+    discount_rate: Annotated[float, Field(ge=0.0, le=0.2)] = Field(
+        default=DEFAULT_DISCOUNT_RATE,
+        description="real discount rate a year for the present value of spending, "
+        "discounted to the run's start (default 0.03, WHO-CHOICE)",
+    )
 
     @field_validator("start")
     @classmethod

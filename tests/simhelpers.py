@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from model import groups
+from model import groups, ledger
 from model.calendar import Quarter
 from model.households import Households, People, Population
 from model.inclusion_model import InclusionModel
@@ -154,10 +154,10 @@ def levers(pop: Population) -> Levers:
 def act(
     policy: Policy, pop: Population, seed: int = 0, quarter: str = "2021Q1"
 ) -> tuple[Levers, float]:
-    """Let ``policy`` act once on ``pop``; return the levers it set and what it spent."""
+    """Let ``policy`` act once on ``pop``; return the levers it set and what it spent (US$)."""
     lv = levers(pop)
     spent = policy.act(pop, lv, context(seed, quarter))
-    return lv, spent
+    return lv, ledger.total(spent)
 
 
 def hand_population(

@@ -401,7 +401,7 @@ def test_compare_end_to_end(
     cost = pd.read_csv(out / "cost.csv").set_index("scenario")
     assert cost.loc["base", "spend_mean"] == 0
     assert cost.loc["subsidy", "spend_mean"] > 0
-    assert "cost_per_extra_household" in cost.columns
+    assert "cost_per_extra_households" in cost.columns
     # running it again finds everything done
     assert main(cmd) == 0
     assert "0 done now, 6 done before" in capsys.readouterr().out

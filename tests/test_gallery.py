@@ -72,7 +72,7 @@ def test_comparing_policies_reads_every_headline_difference(run_notebook):
         "a harm",
         "no difference this run can tell (the interval includes zero)",
     }
-    assert {"spend_mean", "cost_per_extra_household"} <= set(g["cost"].columns)
+    assert {"spend_mean", "cost_per_extra_households"} <= set(g["cost"].columns)
     assert g["fig"].axes
 
 

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
+from model import ledger
 from model.calendar import Quarter
 from model.errors import InputError
 from model.loader import load_region, scenario_from_dict
@@ -112,7 +113,7 @@ def test_connectivity_running_costs_follow_every_household_covered_so_far(pop, h
     assert spends == pytest.approx([2 * W * 25, 4 * W * 25, 6 * W * 25])
     # after its window the coverage stays, and so do its running costs; nothing new is built
     covered = h.has_coverage.copy()
-    assert policy.upkeep(pop, context(0, "2031Q1")) == pytest.approx(6 * W * 25)
+    assert policy.upkeep(pop, context(0, "2031Q1")) == pytest.approx({"running": 6 * W * 25})
     np.testing.assert_array_equal(h.has_coverage, covered)
 
 
@@ -201,19 +202,26 @@ def test_affordability_spend_matches_the_formula(pop, h):
         admin_cost_per_household=2.0,
         start="2021Q1",
     )
-    lv, spent = act(policy, pop, quarter="2022Q1")
+    lv = levers(pop)
+    spent = policy.act(pop, lv, context(0, "2022Q1"))
     factor = 1 - 0.5 * 0.02  # one year after the start, at intensity 0.5
     assert lv.price_factor == pytest.approx(factor)
-    expected = 0.0
+    expected, revenue = 0.0, 0.0
     for i in range(h.n):
-        if h.quintile[i] > 1 or h.connection[i] == 0:
+        if h.connection[i] == 0:
             continue
-        if h.connection[i] == 2:
+        meaningful = h.connection[i] == 2
+        market = PRICES["meaningful"] + PRICES["device"] / 24 if meaningful else PRICES["basic"]
+        revenue += W * 3 * market * (1 - factor)  # every user's saving is revenue given up
+        if h.quintile[i] > 1:
+            continue
+        if meaningful:
             monthly = 0.25 * PRICES["meaningful"] + 0.4 * PRICES["device"] / 24
         else:
             monthly = 0.25 * PRICES["basic"]
         expected += W * (3 * monthly * factor + 2.0)
-    assert spent == pytest.approx(expected)
+    assert spent["revenue_forgone"] == pytest.approx(revenue)
+    assert ledger.total(spent) - spent["revenue_forgone"] == pytest.approx(expected)
 
 
 def low_income_affordability(pop, **settings):
@@ -519,12 +527,16 @@ def test_two_labour_regulations_combine_max_and_product_where_both_cover(pop, p)
 
 def test_insurance_paid_is_charged_to_the_regulations_covering_the_persons_paid():
     """Code 1: only ``a`` covers; 2: only ``b``; 3: both share. US$ a month, three a quarter."""
-    model = new_model(scenario_data("lac/labour.yaml"), 1, 200)
+    data = scenario_data("lac/labour.yaml")
+    data["policies"] = [dict(data["policies"][0], name=name) for name in ("a", "b")]
+    model = new_model(data, 1, 200)
     model.levers.labour_owners = ["a", "b"]
-    model.spend = {"a": 0.0, "b": 0.0}
     model.pay_insurance(np.array([0.0, 10.0, 20.0, 30.0]))
     w = 3 * model.pop.weight
     assert model.spend == pytest.approx({"a": w * (10 + 15), "b": w * (20 + 15)})
+    assert [q.account.items["insurance"] for q in model.policies] == pytest.approx(
+        [w * (10 + 15), w * (20 + 15)]
+    )
 
 
 def test_fresh_levers_are_neutral_and_sized_by_level():
@@ -632,7 +644,7 @@ def test_social_protection_raises_takeup_of_eligible_households_only(pop, h):
     assert np.allclose(lv.takeup_online[q1], online)
     assert np.allclose(lv.takeup_offline[q1], offline)
     assert not lv.takeup_online[~q1].any() and not lv.takeup_offline[~q1].any()
-    assert spent == pytest.approx(q1.sum() * pop.weight * 10.0)
+    assert spent == pytest.approx({"administration": q1.sum() * pop.weight * 10.0})
     np.testing.assert_array_equal(policy.reached, q1)
 
 

@@ -373,7 +373,7 @@ def test_long_exports_are_tidy_and_hold_the_stored_values():
     cost = pd.read_csv(compare_folder() / "exports" / "cost.csv")
     column = "cost per extra household connected (US$ per household)"
     assert list(cost["scenario"]) == list(res.cost["scenario"])
-    np.testing.assert_allclose(cost[column], res.cost["cost_per_extra_household"], rtol=1e-9)
+    np.testing.assert_allclose(cost[column], res.cost["cost_per_extra_households"], rtol=1e-9)
 
 
 @pytest.mark.slow
@@ -480,9 +480,12 @@ class _Costed:
             {
                 "scenario": ["base", "policy"],
                 "spend_mean": [0.0, 5e9],
-                "extra_households_mean": [np.nan, (low + high) / 2],
-                "extra_households_clear": [False, clear],
-                "cost_per_extra_household": [np.nan, 5e9 / ((low + high) / 2) if clear else np.nan],
+                "extra_online_mean": [np.nan, (low + high) / 2],
+                "extra_online_clear": [False, clear],
+                "cost_per_extra_online": [
+                    np.nan,
+                    5e9 / ((low + high) / 2) if clear else np.nan,
+                ],
             }
         )
 
@@ -490,11 +493,11 @@ class _Costed:
         return name
 
 
-def test_no_cost_per_extra_household_is_given_for_an_effect_whose_interval_includes_zero():
+def test_no_cost_per_extra_person_online_is_given_for_an_effect_whose_interval_includes_zero():
     unclear = wording.cost_sentence(_Costed(-2e5, 6e5), "policy")
-    assert "no clear effect" in unclear and "per extra household connected</strong>" not in unclear
+    assert "no clear effect" in unclear and "per extra person online</strong>" not in unclear
     clear = wording.cost_sentence(_Costed(1e5, 3e5), "policy")
-    assert "US$ 25,000 per extra household connected" in clear, clear
+    assert "US$ 25,000 per extra person online" in clear, clear
 
 
 class _Widening(_OneDifference):

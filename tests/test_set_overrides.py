@@ -153,8 +153,9 @@ def test_an_unknown_address_suggests_the_right_one(command, setting, says, cli, 
 
 
 def _spend(folder: Path) -> float:
+    """What the run's subsidy lever spent on service subsidies (the item the settings change)."""
     summary = pd.read_csv(folder / "summary.csv").set_index("indicator")["value"]
-    return float(summary["spend:digital_basket"])
+    return float(summary["spend_service_subsidy:digital_basket"])
 
 
 def test_run_applies_and_records_the_settings(cli) -> None:
@@ -187,8 +188,10 @@ def test_compare_applies_and_records_the_settings(cli) -> None:
     assert plain.code == 0, plain.err
     changed = cli([*COMPARE, "--no-report", "--out", "set", "--set", f"{SUBSIDY}=1.0"])
     assert changed.code == 0, changed.err
-    cost = {f: pd.read_csv(Path(f, "cost.csv")) for f in ("plain", "set")}
-    spend = {f: float(c["spend_mean"].iloc[0]) for f, c in cost.items()}
+    ledger = {f: pd.read_csv(Path(f, "ledger.csv")) for f in ("plain", "set")}
+    spend = {
+        f: float(x.loc[x["item"] == "service_subsidy", "usd_mean"].sum()) for f, x in ledger.items()
+    }
     assert spend["set"] > 1.5 * spend["plain"]
     manifest = json.loads(Path("set", "manifest.json").read_text())
     assert manifest["definition"]["settings"] == {SUBSIDY: 1.0}

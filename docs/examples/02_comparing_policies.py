@@ -154,7 +154,7 @@ for scenario in others:
     if row["extra_households_ci_low"] <= 0 <= row["extra_households_ci_high"]:
         per = "the interval includes zero, so no cost per household is given"
     else:
-        per = f"US$ {row['cost_per_extra_household']:,.0f} per extra household"
+        per = f"US$ {row['cost_per_extra_households']:,.0f} per extra household"
     print(f"{titles[scenario]}: spends US$ {row['spend_mean'] / 1e9:,.1f} billion; {extra}; {per}.")
 cost
 

@@ -1,23 +1,16 @@
 """The comparison's tables.
 
 Every indicator per scenario and quarter, the paired differences from the baseline, the table
-at one quarter, and spending with cost per extra household.
+at one quarter, and the costs (:mod:`experiments.analysis.costs`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from experiments.analysis.stats import (
-    STATS,
-    describe,
-    effect_is_clear,
-    ratio_of_means,
-    summary_frame,
-)
+from experiments.analysis.costs import SPEND_PREFIX, cost_table, ledger_table
+from experiments.analysis.stats import STATS, summary_frame
 from experiments.batch.store import Store
 from model.errors import InputError, Problem
 
@@ -32,14 +25,6 @@ HEADLINE = (
     "n_people_internet_use",
 )
 """Indicators printed by ``compare`` (those the model does not report are skipped)."""
-
-
-CONNECTED = "n_households_connected"
-"""Indicator counting connected households (real, weighted), for cost-effectiveness."""
-
-
-SPEND_PREFIX = "spend:"
-"""Prefix of the indicators holding a policy's cumulative spending (US$)."""
 
 
 def _cube(store: Store, run_ids: list[int]) -> tuple[np.ndarray, list[str], list[str]] | None:
@@ -129,57 +114,13 @@ def compare_tables(
     at = summary[summary["quarter"] == quarter].drop(columns="quarter")
     dat = differences[differences["quarter"] == quarter].drop(columns="quarter")
     table = at.merge(dat, on=["scenario", "indicator"], how="left", suffixes=("", "_diff"))
-    cost = _cost_table(full, names, indicators, quarters.index(quarter))
-    for name, frame in (
-        ("summary", summary),
-        ("differences", differences),
-        ("table", table),
-        ("cost", cost),
-    ):
+    tables = {
+        "summary": summary,
+        "differences": differences,
+        "table": table,
+        "cost": cost_table(full, names, indicators, quarters.index(quarter)),
+        "ledger": ledger_table(full, names, indicators, quarters),
+    }
+    for name, frame in tables.items():
         store.write_table(name, frame)
-    return {"summary": summary, "differences": differences, "table": table, "cost": cost}
-
-
-def _cost_table(
-    full: dict[str, np.ndarray], names: list[str], indicators: list[str], qi: int
-) -> pd.DataFrame:
-    """Spending to the quarter and cost per additional household connected, per scenario."""
-    spend_cols = [j for j, i in enumerate(indicators) if i.startswith(SPEND_PREFIX)]
-    conn = indicators.index(CONNECTED) if CONNECTED in indicators else None
-
-    def spend(n: str) -> np.ndarray:
-        x = full[n][:, qi, :]
-        total = x[:, spend_cols].sum(axis=1) if spend_cols else np.zeros(len(x))
-        return np.where(np.isnan(x).all(axis=1), np.nan, total)
-
-    base_spend = spend(names[0])
-    base_conn = full[names[0]][:, qi, conn] if conn is not None else None
-    rows = []
-    for n in names:
-        s = spend(n)
-        ds = describe(s)
-        extra_spend = describe(s - base_spend)
-        row: dict[str, Any] = {
-            "scenario": n,
-            "spend_mean": float(ds["mean"]),
-            "spend_ci_low": float(ds["ci_low"]),
-            "spend_ci_high": float(ds["ci_high"]),
-            "extra_spend_mean": float(extra_spend["mean"]),
-        }
-        if conn is not None and base_conn is not None:
-            extra = full[n][:, qi, conn] - base_conn
-            de = describe(extra)
-            clear = effect_is_clear(float(de["ci_low"]), float(de["ci_high"]))
-            row.update(
-                extra_households_mean=float(de["mean"]),
-                extra_households_ci_low=float(de["ci_low"]),
-                extra_households_ci_high=float(de["ci_high"]),
-                extra_households_clear=clear,
-                cost_per_extra_household=(
-                    ratio_of_means(s - base_spend, extra)
-                    if n != names[0] and clear
-                    else float("nan")
-                ),
-            )
-        rows.append(row)
-    return pd.DataFrame(rows)
+    return tables

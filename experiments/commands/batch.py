@@ -217,7 +217,8 @@ def _finish_compare(done: Finished, args: argparse.Namespace) -> int:
     print(cost_text(tables["cost"], names, str(quarter)))
     print(
         f"\nresults in {done.store.folder}/ (summary.csv: every indicator and quarter; "
-        f"differences.csv: minus {names[0]}; table.csv: at {quarter}; cost.csv)"
+        f"differences.csv: minus {names[0]}; table.csv: at {quarter}; cost.csv; "
+        "ledger.csv: spending by policy, item and year)"
     )
     if getattr(args, "no_report", False):
         return status

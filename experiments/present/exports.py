@@ -18,6 +18,7 @@ import pandas as pd
 
 from experiments.analysis.stats import STATS
 from experiments.batch.store import RERUN, experiment_manifest, read_frame
+from experiments.present.cost_exports import cost_export, ledger_export
 from model import indicator_registry
 from model.errors import InputError, single
 from model.yamlio import parse_yaml, read_yaml
@@ -34,6 +35,7 @@ TABLE_COLUMNS = {
     "differences": COLUMNS,
     "table": ("scenario", "indicator", *STATS),
     "cost": ("scenario",),
+    "ledger": ("scenario", "policy", "item", "year"),
 }
 """Tables of a comparison and the columns ``report`` needs in each."""
 
@@ -96,7 +98,8 @@ class Results:
         descriptions: scenario name -> description.
         scenario_data: scenario name -> the scenario mapping as run.
         scenario_paths: scenario name -> file given on the command line.
-        summary, differences, table, cost: the compare tables (None for a sweep).
+        summary, differences, table, cost, ledger: the compare tables (None for a sweep; a
+            folder written before the ledger existed has no ledger).
         quarter: the quarter of ``table`` and ``cost`` (compare).
         replications: seeds per scenario or design point.
         households: simulated households per run (None: the scenario's default).
@@ -122,6 +125,7 @@ class Results:
     differences: pd.DataFrame | None = None
     table: pd.DataFrame | None = None
     cost: pd.DataFrame | None = None
+    ledger: pd.DataFrame | None = None
     quarter: str | None = None
     replications: int = 0
     households: int | None = None
@@ -492,7 +496,8 @@ def write_exports(output_dir: str | Path) -> list[Path]:
     For a comparison: ``summary_long.csv`` and ``differences_long.csv`` (tidy: one row per
     scenario, quarter and indicator, one column per statistic), ``summary_wide.csv`` and
     ``differences_wide.csv`` (one row per scenario and indicator, the mean in one column per
-    quarter, e.g. ``2030Q4``), ``cost.csv`` (units in the column names). For a sweep:
+    quarter, e.g. ``2030Q4``), ``cost.csv`` (units in the column names) and ``ledger.csv``
+    (spending by policy, item and year). For a sweep:
     ``runs.csv`` (inputs and outcomes of every run), ``runs_long.csv`` and, after
     ``inclusim analyse``, ``sensitivity.csv``. Every file: one header row, UTF-8 with a BOM
     (:data:`CSV_ENCODING`).
@@ -513,38 +518,9 @@ def write_exports(output_dir: str | Path) -> list[Path]:
     paths.append(_write_csv(dwide, out / "differences_wide.csv"))
     if res.cost is not None:
         paths.append(_write_csv(cost_export(res), out / "cost.csv"))
+    if res.ledger is not None and not res.ledger.empty:
+        paths.append(_write_csv(ledger_export(res), out / "ledger.csv"))
     return paths
-
-
-def cost_export(res: Results) -> pd.DataFrame:
-    """The cost table with plain column names carrying units."""
-    assert res.cost is not None
-    q = res.quarter or ""
-    c = res.cost
-    frame = pd.DataFrame(
-        {
-            "scenario": c["scenario"],
-            "scenario_label": c["scenario"].map(res.label),
-            f"spend to {q} (US$, mean)": c["spend_mean"],
-            f"spend to {q} (US$, 95% CI low)": c["spend_ci_low"],
-            f"spend to {q} (US$, 95% CI high)": c["spend_ci_high"],
-            f"extra spend vs {res.baseline} (US$)": c["extra_spend_mean"],
-        }
-    )
-    if "extra_households_mean" in c:
-        frame[f"extra households connected vs {res.baseline} (households, mean)"] = c[
-            "extra_households_mean"
-        ]
-        frame["extra households connected (households, 95% CI low)"] = c["extra_households_ci_low"]
-        frame["extra households connected (households, 95% CI high)"] = c[
-            "extra_households_ci_high"
-        ]
-        if "extra_households_clear" in c:
-            frame["extra households clear of zero (yes/no)"] = c["extra_households_clear"]
-        frame["cost per extra household connected (US$ per household)"] = c[
-            "cost_per_extra_household"
-        ]
-    return frame
 
 
 def _sweep_exports(res: Results, out: Path) -> list[Path]:

@@ -535,14 +535,21 @@ def fig_worst_off(res: Results) -> Figure:
     return fig
 
 
+COST_GAIN = {
+    "online": ("Extra people online", "million people", "person online"),
+    "households": ("Extra households connected", "million households", "household connected"),
+}
+"""The gain the cost figure shows (the first the table has), with its words."""
+
+
 def fig_cost(res: Results) -> Figure:
-    """Spending, extra households connected and US$ per extra household, per scenario."""
+    """Spending, extra people online and US$ per extra person online, per scenario."""
     assert res.cost is not None
     cost = res.cost.set_index("scenario")
     others = [n for n in res.names[1:] if n in cost.index]
     styles = style.scenario_styles(res.names)
-    has_conn = "extra_households_mean" in cost.columns
-    ncols = 3 if has_conn else 1
+    key = next((k for k in COST_GAIN if f"extra_{k}_mean" in cost.columns), None)
+    ncols = 3 if key else 1
     fig, axes = style.new_figure(
         f"What each scenario costs and buys, to {res.quarter}",
         f"compared with '{res.short_label(res.baseline)}'; bars: mean over paired replications; "
@@ -565,55 +572,62 @@ def fig_cost(res: Results) -> Figure:
         ax.set_xlabel(f"cumulative spending to {res.quarter}, US$ billion")
         ax.set_yticks(ys, [_wrap(res.short_label(n)) for n in others])
         _bar_labels(ax, ys, spend, err, "{:,.1f}")
-        if has_conn:
-            ax = flat[1]
-            extra = cost.loc[others, "extra_households_mean"].to_numpy() / 1e6
-            err = _err(cost.loc[others], "extra_households", 1e6)
-            ax.barh(ys, extra, color=colours, xerr=err, error_kw={"lw": 0.9, "capsize": 2})
-            _bar_labels(ax, ys, extra, err, "{:+,.2f}")
-            ax.axvline(0, color=style.INK, lw=0.8)
-            ax.set_title("Extra households connected")
-            ax.set_xlabel("million households, compared with the baseline")
-            ax = flat[2]
-            cpe = cost.loc[others, "cost_per_extra_household"].to_numpy(dtype=float)
-            ok = np.isfinite(cpe) & (cpe > 0)
-            ax.barh(ys[ok], cpe[ok], color=np.array(colours)[ok])
-            ax.set_xscale("log")
-            if ok.any():
-                lo, hi = float(cpe[ok].min()), float(cpe[ok].max())
-                ax.set_xlim(10 ** np.floor(np.log10(lo) - 0.3), 10 ** np.ceil(np.log10(hi) + 0.6))
-            else:
-                ax.set_xlim(10, 1e5)
-            ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda x, _p: f"{x:,.0f}"))
-            clear = cost.loc[others].get("extra_households_clear", pd.Series(True, index=others))
-            for y, v, good, is_clear in zip(ys, cpe, ok, clear.to_numpy(dtype=bool), strict=True):
-                text = (
-                    f"  {v:,.0f}"
-                    if good
-                    else "  no clear effect: no figure"
-                    if not is_clear
-                    else "  n/a: no extra households connected"
-                )
-                ax.text(
-                    v if good else ax.get_xlim()[0],
-                    y,
-                    text,
-                    va="center",
-                    fontsize=7.5,
-                    color=style.INK if good else style.MUTED,
-                )
-            ax.set_title("Cost per extra household connected")
-            ax.set_xlabel("US$ per extra household (log scale)")
+        if key:
+            _cost_gain_panels(flat[1], flat[2], cost.loc[others], key, ys, colours)
         for a in flat:
             a.grid(axis="y", visible=False)
+        per = COST_GAIN[key][2] if key else ""
         style.add_source(
             fig,
             res.source_line(),
-            "US$ per extra household = extra spending / extra households connected (ratio of "
-            "means over replications), given only where the interval of the extra households "
-            "is clear of zero; unit costs as stated in each scenario file.",
+            f"US$ per extra {per} = extra spending / extra gain (ratio of means over "
+            "replications), given only where the gain's interval is clear of zero and "
+            "positive; unit costs as stated in each scenario file; other gains in the report's "
+            "costs section.",
         )
     return fig
+
+
+def _cost_gain_panels(
+    ax_gain: Axes, ax_cost: Axes, cost: pd.DataFrame, key: str, ys: np.ndarray, colours: list
+) -> None:
+    """The extra gain per scenario and the US$ per unit of it (log scale, words if none)."""
+    title, unit, per = COST_GAIN[key]
+    extra = cost[f"extra_{key}_mean"].to_numpy() / 1e6
+    err = _err(cost, f"extra_{key}", 1e6)
+    ax_gain.barh(ys, extra, color=colours, xerr=err, error_kw={"lw": 0.9, "capsize": 2})
+    _bar_labels(ax_gain, ys, extra, err, "{:+,.2f}")
+    ax_gain.axvline(0, color=style.INK, lw=0.8)
+    ax_gain.set_title(title)
+    ax_gain.set_xlabel(f"{unit}, compared with the baseline")
+    cpe = cost[f"cost_per_extra_{key}"].to_numpy(dtype=float)
+    ok = np.isfinite(cpe) & (cpe > 0)
+    ax_cost.barh(ys[ok], cpe[ok], color=np.array(colours)[ok])
+    ax_cost.set_xscale("log")
+    if ok.any():
+        lo, hi = float(cpe[ok].min()), float(cpe[ok].max())
+        ax_cost.set_xlim(10 ** np.floor(np.log10(lo) - 0.3), 10 ** np.ceil(np.log10(hi) + 0.6))
+    else:
+        ax_cost.set_xlim(10, 1e5)
+    ax_cost.xaxis.set_major_formatter(mticker.FuncFormatter(lambda x, _p: f"{x:,.0f}"))
+    clear = cost[f"extra_{key}_clear"].to_numpy(dtype=bool)
+    for y, v, good, is_clear, m in zip(ys, cpe, ok, clear, extra, strict=True):
+        if good:
+            text = f"  {v:,.0f}"
+        elif not is_clear:
+            text = "  no clear effect: no figure"
+        else:
+            text = "  a loss: no figure" if m < 0 else "  n/a"
+        ax_cost.text(
+            v if good else ax_cost.get_xlim()[0],
+            y,
+            text,
+            va="center",
+            fontsize=7.5,
+            color=style.INK if good else style.MUTED,
+        )
+    ax_cost.set_title(f"Cost per extra {per}")
+    ax_cost.set_xlabel(f"US$ per extra {per} (log scale)")
 
 
 def _bar_labels(ax: Axes, ys: np.ndarray, values: np.ndarray, err: np.ndarray, fmt: str) -> None:
@@ -945,8 +959,9 @@ FIGURES: tuple[FigureSpec, ...] = (
         lambda r: r.kind == "compare" and r.cost is not None and len(r.names) > 1,
         lambda r: (
             f"Cumulative spending of each scenario's policies to {r.quarter}, the "
-            "households connected beyond the baseline, and the cost of each extra household "
-            "connected (log scale: each step is ten times the one before)."
+            "people online beyond the baseline, and the cost of each extra person online "
+            "(log scale: each step is ten times the one before). The other gains (meaningful "
+            "connectivity, jobs, poverty) are in the costs section."
         ),
     ),
     FigureSpec(

@@ -25,6 +25,7 @@ from experiments.present.exports import (
     unit_of,
     write_exports,
 )
+from experiments.present.report_costs import costs_section
 from experiments.present.report_sections import (
     _version,
     assumptions_html,
@@ -339,23 +340,27 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         "higher or lower) than under the baseline, when the interval is clear of zero.</p>"
         + gap_table(res)
         + "</section>"
-        f'<section><h2 id="figures">3. Figures</h2>{fig_html}</section>'
-        '<section><h2 id="scenarios">4. What each scenario does</h2>'
+        '<section><h2 id="costs">3. Costs and what they buy</h2>'
+        + costs_section(res)
+        + "</section>"
+        f'<section><h2 id="figures">4. Figures</h2>{fig_html}</section>'
+        '<section><h2 id="scenarios">5. What each scenario does</h2>'
         + scenarios_html(res)
         + "</section>"
-        '<section><h2 id="bands">5. How to read the numbers and bands</h2>'
+        '<section><h2 id="bands">6. How to read the numbers and bands</h2>'
         + bands_html(res)
         + "</section>"
-        '<section><h2 id="assumptions">6. Assumptions and sources</h2>'
+        '<section><h2 id="assumptions">7. Assumptions and sources</h2>'
         + assumptions_html(res)
         + "</section>"
-        '<section><h2 id="provenance">7. Provenance</h2>'
+        '<section><h2 id="provenance">8. Provenance</h2>'
         + provenance_html(res, written)
         + "</section>"
     )
     toc = [
         ("key-findings", "Key findings", [("people", "Extra people online")] if sentences else []),
         ("gaps", f"Gaps in {res.quarter}", []),
+        ("costs", "Costs and what they buy", []),
         ("figures", "Figures", fig_toc),
         ("scenarios", "What each scenario does", []),
         ("bands", "How to read the numbers and bands", []),

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.analysis.comparison import HEADLINE
+from experiments.analysis.costs import GAINS
 from experiments.analysis.sensitivity import Sensitivity
 from experiments.analysis.stats import describe
 from experiments.present.tables import format_table
@@ -65,35 +66,46 @@ def headline_text(tables: dict[str, pd.DataFrame], names: list[str]) -> str:
 
 
 def cost_text(cost: pd.DataFrame, names: list[str], quarter: str) -> str:
-    """Spending and cost-effectiveness per scenario."""
+    """Spending, its present value and US$ per unit of each gain, per scenario.
+
+    A gain whose interval includes zero reads "no clear effect"; a clear loss reads "loss".
+    """
+    gains = [g for g in GAINS if f"extra_{g.key}_mean" in cost.columns and g.key in TERMINAL_GAINS]
     rows = []
     for _, r in cost.iterrows():
-        extra = r.get("extra_households_mean", np.nan)
-        cpe = r.get("cost_per_extra_household", np.nan)
+        base = r["scenario"] == names[0]
         rows.append(
             [
                 r["scenario"],
                 whole(r["spend_mean"]),
-                "" if r["scenario"] == names[0] else whole(extra, True),
-                "" if r["scenario"] == names[0] else _per_extra(r, cpe),
+                whole(r.get("spend_pv_mean", np.nan)),
+                *("" if base else _per_gain(r, g.key) for g in gains),
             ]
         )
     return format_table(
         [
             "scenario",
             f"spend to {quarter} (US$)",
-            f"extra households connected vs {names[0]}",
-            "US$ per extra household",
+            "present value (US$)",
+            *(f"US$ per {g.short}" for g in gains),
         ],
         rows,
     )
 
 
-def _per_extra(row: pd.Series, cpe: float) -> str:
-    """US$ per extra household, or 'no clear effect' where the effect's interval includes 0."""
-    if not row.get("extra_households_clear", True):
+TERMINAL_GAINS = ("online", "meaningful", "jobs", "not_poor")
+"""Gains the terminal shows (households connected are in cost.csv and the report)."""
+
+
+def _per_gain(row: pd.Series, key: str) -> str:
+    """US$ per unit of a gain, 'no clear effect' where its interval includes 0, or 'loss'."""
+    if not np.isfinite(row.get(f"extra_{key}_mean", np.nan)):
+        return "n/a"
+    if not row.get(f"extra_{key}_clear", True):
         return "no clear effect"
-    return whole(cpe)
+    if row[f"extra_{key}_ci_high"] < 0:
+        return "loss"
+    return whole(row[f"cost_per_extra_{key}"])
 
 
 def outcome_text(outcomes: pd.DataFrame) -> str:

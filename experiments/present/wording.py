@@ -160,27 +160,31 @@ def children_sentence(res: Results, scenario: str) -> str | None:
 
 
 def cost_sentence(res: Results, scenario: str) -> str | None:
-    """Spending and cost per extra household connected."""
+    """Spending, its present value and US$ per extra person online (when clearly positive)."""
     if res.cost is None or scenario not in set(res.cost["scenario"]):
         return None
     c = res.cost.set_index("scenario").loc[scenario]
-    spend = money(c["spend_mean"])
-    text = f"{quoted(res, scenario)} spends <strong>{spend}</strong> to {res.quarter}"
-    cpe = c.get("cost_per_extra_household", np.nan)
-    extra = c.get("extra_households_mean", np.nan)
+    text = (
+        f"{quoted(res, scenario)} spends <strong>{money(c['spend_mean'])}</strong> to {res.quarter}"
+    )
+    pv = c.get("spend_pv_mean", np.nan)
+    if np.isfinite(pv):
+        text += f" ({money(pv)} in present value)"
+    cpe = c.get("cost_per_extra_online", np.nan)
+    extra = c.get("extra_online_mean", np.nan)
     if np.isfinite(cpe) and np.isfinite(extra):
-        text += (
-            f" and connects {people(extra)} more households than the baseline: about "
-            f"<strong>{money(cpe)} per extra household connected</strong>."
+        return text + (
+            f" and brings {people(extra)} more people online than the baseline: about "
+            f"<strong>{money(cpe)} per extra person online</strong>."
         )
-    elif np.isfinite(extra) and not c.get("extra_households_clear", True):
-        text += (
-            " with <strong>no clear effect</strong> on households connected (the interval "
-            "includes zero), so no cost per extra household is given."
+    if np.isfinite(extra) and not c.get("extra_online_clear", True):
+        return text + (
+            " with <strong>no clear effect</strong> on people online (the interval "
+            "includes zero), so no cost per extra person online is given."
         )
-    else:
-        text += " and connects no more households than the baseline."
-    return text
+    if np.isfinite(extra) and extra < 0:
+        return text + f" and has <strong>{people(extra)} fewer people online</strong>."
+    return text + " and brings no more people online than the baseline."
 
 
 def gap_sentence(res: Results, scenario: str, indicator: str) -> str | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field
 
 from model.households import Households, Population
+from model.ledger import Spending
 from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost, take
 from model.policy_sizes import Size
 from model.rules.connectivity import DEVICE_MONTHS
@@ -57,48 +59,111 @@ class Affordability(Policy):
     Config = AffordabilityConfig
     config: AffordabilityConfig
     outcome = "connected"
+    items = ("service_subsidy", "device_subsidy", "revenue_forgone", "assistive", "administration")
+    subsidises = True
 
-    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
-        """Set subsidies and the price path for this quarter; return the spend."""
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> Spending:
+        """Set the price path and subsidies for this quarter; return the spend by item.
+
+        Under a budget the price measure is paid first (it reaches every user), then the
+        subsidies of eligible households in targeting order (poorest quintile first), then
+        assistive technology with what is left.
+        """
         c = self.config
         h = pop.h
         years = max(ctx.quarter - c.start, 0) / 4
-        levers.price_factor *= (1 - c.intensity * c.extra_price_decline_per_year) ** years
-        elig = self.eligible_index(pop)
+        cut = (1 - c.intensity * c.extra_price_decline_per_year) ** years
+        revenue, cut = self._price_measure(h, levers.price_factor, cut, ctx)
+        levers.price_factor *= cut
+        room = ctx.allowance - revenue
         s_service = c.intensity * c.service_subsidy
         s_device = c.intensity * c.device_subsidy
+        elig = self.eligible_index(pop)
+        if not math.isinf(room):
+            order = self.targeting_order(pop, ctx.rng)
+            costs = self._household_costs(h, levers, order, ctx)
+            k = self.ration(costs, room)
+            elig = order[:k]
+            room -= float(costs[:k].sum())
         levers.subsidy_service[elig] = np.maximum(levers.subsidy_service[elig], s_service)
         levers.subsidy_device[elig] = np.maximum(levers.subsidy_device[elig], s_device)
         level = h.connection[elig]
         users = elig[level > 0]
         self.reached[users] = True
+        self.subsidised = int(users.size)
         n_meaningful = np.count_nonzero(level == 2)
         n_basic = users.size - n_meaningful
         plan = n_meaningful * ctx.prices["meaningful"] + n_basic * ctx.prices["basic"]
         # the device subsidy is paid over 24 months whoever buys; a household without
         # credit values it up front (model.rules.connectivity.device_months)
         device = n_meaningful * ctx.prices["device"] / DEVICE_MONTHS
-        monthly = (s_service * plan + s_device * device) * levers.price_factor
-        monthly += self._instalments(h, levers, elig, ctx)
-        assistive = self._assistive(pop, ctx)
-        return (
-            3 * h.weight * monthly
-            + c.admin_cost_per_household * h.weight * users.size
-            + assistive * c.cost_per_assistive * h.weight
-        )
+        credit = self._instalments(h, levers, elig, ctx)
+        assistive = self._assistive(pop, ctx, room)
+        quarter = 3 * h.weight * levers.price_factor
+        return {
+            "service_subsidy": quarter * s_service * plan,
+            "device_subsidy": quarter * (s_device * device + credit),
+            "revenue_forgone": revenue,
+            "administration": c.admin_cost_per_household * h.weight * users.size,
+            "assistive": assistive * c.cost_per_assistive * h.weight,
+        }
 
-    def _assistive(self, pop: Population, ctx: Context) -> int:
+    def _price_measure(
+        self, h: Households, factor: float, cut: float, ctx: Context
+    ) -> tuple[float, float]:
+        """Revenue given up this quarter for the policy's price cut, and the cut it affords.
+
+        The state pays for the cut by giving up revenue (taxes, spectrum fees) equal to what
+        every connected household saves on its plan and, for meaningful users, its device
+        (bought over :data:`DEVICE_MONTHS` months). Under a budget too small for that, the cut
+        is scaled down to what the allowance pays.
+        """
+        if cut >= 1.0:
+            return 0.0, 1.0
+        n_meaningful = np.count_nonzero(h.connection == 2)
+        n_basic = np.count_nonzero(h.connection == 1)
+        monthly = (
+            n_meaningful * (ctx.prices["meaningful"] + ctx.prices["device"] / DEVICE_MONTHS)
+            + n_basic * ctx.prices["basic"]
+        )
+        per_point = 3 * h.weight * monthly * factor
+        revenue = per_point * (1.0 - cut)
+        if revenue > ctx.allowance:
+            self.shortfall += revenue - ctx.allowance
+            return ctx.allowance, 1.0 - ctx.allowance / per_point
+        return revenue, cut
+
+    def _household_costs(
+        self, h: Households, levers: Levers, rows: np.ndarray, ctx: Context
+    ) -> np.ndarray:
+        """US$ this quarter that subsidising each of ``rows`` costs (nothing if offline)."""
+        c = self.config
+        level = h.connection[rows]
+        plan = np.where(level == 2, ctx.prices["meaningful"], ctx.prices["basic"])
+        device = np.where(level == 2, ctx.prices["device"] / DEVICE_MONTHS, 0.0)
+        monthly = c.intensity * (c.service_subsidy * plan + c.device_subsidy * device)
+        if c.device_instalments:
+            monthly += c.credit_cost_share * device * ~h.has_credit[rows]
+        quarter = 3 * h.weight * levers.price_factor * monthly
+        return np.where(level > 0, quarter + c.admin_cost_per_household * h.weight, 0.0)
+
+    def _assistive(self, pop: Population, ctx: Context, room: float) -> int:
         """Equip this quarter's quota of eligible persons with disabilities; return how many.
 
         Eligible persons (the person conditions too: ``sex: [female]`` equips women only)
         aged 5+ with a disability and without assistive technology, picked at random; their
-        households count as reached.
+        households count as reached. At most as many as ``room`` US$ pays for.
         """
         c = self.config
         if c.assistive_per_year <= 0:
             return 0
         p = pop.p
         k = take(c.intensity * c.assistive_per_year / 4, pop.weight, ctx.rng)
+        unit = c.cost_per_assistive * pop.weight
+        if not math.isinf(room) and unit > 0 and k * unit > room:
+            affordable = max(int(room // unit), 0)
+            self.shortfall += (k - affordable) * unit
+            k = affordable
         want = self.eligible_persons(pop) & p.has_disability & ~p.has_assistive
         candidates = np.flatnonzero(want & (p.age >= 5))
         if k < candidates.size:
@@ -109,6 +174,8 @@ class Affordability(Policy):
 
     def _instalments(self, h: Households, levers: Levers, elig: np.ndarray, ctx: Context) -> float:
         """Offer instalments to eligible households without credit; monthly cost of credit.
+
+        The cost is in US$ a month at market prices, before the policy price factor.
 
         The policy pays ``credit_cost_share`` of the device price of every meaningful user it
         finances, spread over the instalment months; those households count as reached.
@@ -123,4 +190,4 @@ class Affordability(Policy):
         using = financed[h.connection[financed] == 2]
         self.reached[using] = True
         per_device = c.credit_cost_share * ctx.prices["device"] / DEVICE_MONTHS
-        return using.size * per_device * levers.price_factor
+        return using.size * per_device

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Annotated, ClassVar, Literal
 
@@ -11,6 +12,7 @@ from pydantic import Field, field_validator
 from model.calendar import Quarter
 from model.groups import household_mask, parse_group, person_mask
 from model.households import CODES, Population
+from model.ledger import Account, Spending, affordable_prefix
 from model.schema import Strict
 
 MAX_UNIT_COST = 1e7
@@ -120,6 +122,11 @@ class PolicyConfig(Strict):
     end: Quarter = Quarter.parse("2030Q4")
     intensity: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
     eligibility: Eligibility = Field(default_factory=Eligibility)
+    budget_per_year: Annotated[float, Field(gt=0.0, le=1e13)] | None = Field(
+        default=None,
+        description="US$ the policy may spend in a calendar year (current US$); it rations "
+        "by its targeting order to stay within it. Default: no budget",
+    )
 
 
 LABOUR_RULES = ("platform_floor", "social_insurance", "hiring_access", "telework_right", "gigs")
@@ -223,6 +230,9 @@ class Context:
         step: steps since the start (0 at the first quarter).
         prices: market prices this quarter, US$ a month: ``basic``, ``meaningful``, ``device``.
         rng: the policy's own random generator for this quarter.
+        allowance: US$ the policy may spend this quarter under its budget
+            (:func:`model.ledger.allowance`; infinite without a budget).
+        transfer_per_person: US$ a month the public transfer pays per household member.
 
     """
 
@@ -230,6 +240,8 @@ class Context:
     step: int
     prices: dict[str, float]
     rng: np.random.Generator
+    allowance: float = math.inf
+    transfer_per_person: float = 0.0
 
 
 class Policy:
@@ -237,13 +249,24 @@ class Policy:
 
     Subclasses set ``Config`` (their YAML schema), ``level`` (whether they reach households
     or persons), ``outcome`` (the outcome they aim to raise among those eligible, a key of
-    :data:`model.policies.outcomes.OUTCOMES`) and implement :meth:`act`, which changes the
-    population or the levers and returns what was spent this quarter (US$).
+    :data:`model.policies.outcomes.OUTCOMES`), ``items`` (the :data:`model.ledger.ITEMS` it
+    spends on) and implement :meth:`act`, which changes the population or the levers and
+    returns what was spent this quarter by item (US$), within ``ctx.allowance``.
+
+    Attributes:
+        reached: units (households or persons) the policy has reached so far.
+        account: what it has spent so far, by item, year and as present value.
+        subsidised: simulated households whose subsidy is in use this quarter (a policy
+            that subsidises sets it; see ``subsidises``).
+        shortfall: US$ its full programme would have cost beyond its budget, so far.
+
     """
 
     Config: ClassVar[type[PolicyConfig]] = PolicyConfig
     level: ClassVar[str] = "household"
     outcome: ClassVar[str] = ""
+    items: ClassVar[tuple[str, ...]] = ()
+    subsidises: ClassVar[bool] = False
 
     def __init__(self, config: PolicyConfig, pars: dict[str, float], pop: Population) -> None:
         """Configure the policy for a population.
@@ -258,6 +281,10 @@ class Policy:
         self.name = config.name or config.type
         n = pop.p.n if self.level == "person" else pop.h.n
         self.reached = np.zeros(n, dtype=bool)
+        self.subsidised = 0
+        self.shortfall = 0.0
+        self.account = Account.of(self.items)
+        self._order: np.ndarray | None = None
         self._eligible: np.ndarray | None = None
         self._eligible_index: np.ndarray | None = None
         self._eligible_persons: np.ndarray | None = None
@@ -293,6 +320,28 @@ class Policy:
             self._eligible_index = np.flatnonzero(self.eligible(pop))
         return self._eligible_index
 
+    def targeting_order(self, pop: Population, rng: np.random.Generator) -> np.ndarray:
+        """Eligible units in the order a budget serves them: poorest quintile first.
+
+        Within a quintile the order is random, drawn once (the first quarter the policy acts)
+        from the policy's own stream. A person is ranked by their household's quintile.
+        """
+        if self._order is None:
+            idx = np.flatnonzero(self.eligible(pop))
+            hh = idx if self.level != "person" else pop.p.household[idx]
+            self._order = idx[np.lexsort((rng.random(idx.size), pop.h.quintile[hh]))]
+        return self._order
+
+    def ration(self, costs: np.ndarray, allowance: float) -> int:
+        """Units (in targeting order, costing ``costs``) ``allowance`` US$ pays; note the rest.
+
+        What the units left out would have cost is added to :attr:`shortfall`.
+        """
+        k = affordable_prefix(costs, allowance)
+        if k < costs.size:
+            self.shortfall += float(costs[k:].sum())
+        return k
+
     def reached_households(self, pop: Population) -> np.ndarray:
         """Households the policy reached (for a person-level policy: with a reached member)."""
         if self.level == "person":
@@ -307,13 +356,13 @@ class Policy:
             return self.reached
         return self.reached[pop.p.household]
 
-    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
-        """Apply the policy for one quarter; return the US$ spent."""
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> Spending:
+        """Apply the policy for one quarter; return the US$ spent by ledger item."""
         raise NotImplementedError
 
-    def upkeep(self, pop: Population, ctx: Context) -> float:
+    def upkeep(self, pop: Population, ctx: Context) -> Spending:
         """US$ a quarter that what the policy built still costs after its window (none here)."""
-        return 0.0
+        return {}
 
 
 def take(real_count: float, weight: float, rng: np.random.Generator) -> int:

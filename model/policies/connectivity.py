@@ -8,6 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from model.households import Households, Population
+from model.ledger import Spending
 from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost, take
 from model.policy_sizes import Size
 
@@ -60,6 +61,7 @@ class Connectivity(Policy):
     Config = ConnectivityConfig
     config: ConnectivityConfig
     outcome = "connected"
+    items = ("capital", "running")
 
     def __init__(self, config: ConnectivityConfig, pars: dict[str, float], pop: Population):
         super().__init__(config, pars, pop)
@@ -72,37 +74,62 @@ class Connectivity(Policy):
         self._uncovered: np.ndarray | None = None
         self._narrowband: np.ndarray | None = None
 
-    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
-        """Cover and upgrade this quarter's quota of eligible households; return the spend."""
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> Spending:
+        """Cover and upgrade this quarter's quota of eligible households; return the spend.
+
+        Running costs of what was built come first; under a budget, what is left pays for
+        coverage, then upgrades, each in the order households were picked (rural first when
+        ``rural_first``).
+        """
         c = self.config
         h = pop.h
+        room = ctx.allowance - self.upkeep(pop, ctx)["running"]
         uncovered, narrowband = self._open(pop)
         n_cover = take(c.intensity * c.households_covered_per_year / 4, h.weight, ctx.rng)
         covered = self._pick(h, uncovered, n_cover, ctx.rng)
+        # a household covered this quarter also carries this quarter's running costs
+        per_covered = c.cost_per_household_covered + c.running_cost_per_household_year / 4
+        covered, cover_cost = self._afford(h, covered, per_covered, room)
+        room -= cover_cost
         h.has_coverage[covered] = True
         h.has_broadband[covered] = True
         n_up = take(c.intensity * c.households_upgraded_per_year / 4, h.weight, ctx.rng)
         candidates = narrowband[h.has_coverage[narrowband] & ~h.has_broadband[narrowband]]
         upgraded = self._pick(h, candidates, n_up, ctx.rng)
+        upgraded, _ = self._afford(h, upgraded, c.cost_per_household_upgraded, room)
         h.has_broadband[upgraded] = True
         self.reached[covered] = True
         self.reached[upgraded] = True
         self.covered[covered] = True
         self._n_covered += covered.size
         self._n_rural_covered += int(np.count_nonzero(h.is_rural[covered]))
-        return h.weight * (
+        capital = h.weight * (
             self._households(h, covered) * c.cost_per_household_covered
             + self._households(h, upgraded) * c.cost_per_household_upgraded
-        ) + self.upkeep(pop, ctx)
+        )
+        return {"capital": capital, "running": self.upkeep(pop, ctx)["running"]}
 
-    def upkeep(self, pop: Population, ctx: Context) -> float:
+    def upkeep(self, pop: Population, ctx: Context) -> Spending:
         """Running costs this quarter of every household the policy has covered so far.
 
         Counted as households are covered (:meth:`_households` of all of them at once).
         """
         yearly = self.config.running_cost_per_household_year
         units = self._n_covered + (self.config.rural_cost_factor - 1.0) * self._n_rural_covered
-        return pop.h.weight * units * yearly / 4
+        return {"running": pop.h.weight * units * yearly / 4}
+
+    def _afford(
+        self, h: Households, rows: np.ndarray, unit_cost: float, room: float
+    ) -> tuple[np.ndarray, float]:
+        """The leading ``rows`` that ``room`` US$ pays for at ``unit_cost``, and their cost.
+
+        A rural household costs ``rural_cost_factor`` times an urban one. Without a budget
+        every row is paid for.
+        """
+        factor = np.where(h.is_rural[rows], self.config.rural_cost_factor, 1.0)
+        costs = h.weight * unit_cost * factor
+        k = self.ration(costs, room)
+        return rows[:k], float(costs[:k].sum())
 
     def _open(self, pop: Population) -> tuple[np.ndarray, np.ndarray]:
         """Eligible households without coverage, and those without broadband, in index order.
@@ -125,10 +152,16 @@ class Connectivity(Policy):
     def _pick(
         self, h: Households, candidates: np.ndarray, k: int, rng: np.random.Generator
     ) -> np.ndarray:
-        """``k`` of the candidate households: rural first when ``rural_first``, else at random."""
+        """``k`` of the candidate households: rural first when ``rural_first``, else at random.
+
+        They come in the order they were picked in, which a budget follows.
+        """
         if k >= candidates.size:
+            if self.config.rural_first:
+                return candidates[np.argsort(~h.is_rural[candidates], kind="stable")]
             return candidates
         key = rng.random(candidates.size)
         if self.config.rural_first:
             key += np.where(h.is_rural[candidates], 0.0, 1.0)
-        return candidates[np.argpartition(key, k)[:k]]
+        part = np.argpartition(key, k)[:k]
+        return candidates[part[np.argsort(key[part])]]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field
 
 from model.households import Population
+from model.ledger import Spending
 from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -60,11 +62,29 @@ class LabourRegulation(Policy):
     Config = LabourRegulationConfig
     config: LabourRegulationConfig
     outcome = "not_poor"
+    items = ("insurance", "administration")
 
     level = "person"
 
-    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
-        """Put the rules in force for the eligible persons this quarter; return the spend."""
+    def __init__(
+        self, config: LabourRegulationConfig, pars: dict[str, float], pop: Population
+    ) -> None:
+        super().__init__(config, pars, pop)
+        self._insurance_seen = 0.0
+        """Insurance booked by the end of the last quarter it acted in (US$)."""
+        self._covered_last = 0
+        """Simulated persons it covered then (with the above: insurance per person covered)."""
+
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> Spending:
+        """Put the rules in force for the eligible persons this quarter; return the spend.
+
+        The insurance it pays is booked later in the quarter, when jobs and gigs are lost.
+        Under a budget it covers eligible persons in targeting order (poorest quintile first)
+        as far as each one's expected cost fits the allowance: enforcement for a platform
+        worker, plus last quarter's insurance per person covered. Insurance is an
+        entitlement once a person is covered, so a quarter of unusual losses can take the
+        policy past its allowance; the ledger shows it.
+        """
         c = self.config
         k = c.intensity
         rules = (
@@ -74,7 +94,20 @@ class LabourRegulation(Policy):
             k * c.right_to_telework,
             1 - k * c.gig_reduction,
         )
-        levers.add_labour_rules(self.eligible(pop), rules, owner=self.name)
-        covered = self.eligible(pop) & pop.p.is_platform
+        p = pop.p
+        cover = self.eligible(pop)
+        if not math.isinf(ctx.allowance):
+            order = self.targeting_order(pop, ctx.rng)
+            paid = self.account.items["insurance"]
+            insurance = (paid - self._insurance_seen) / max(self._covered_last, 1)
+            self._insurance_seen = paid
+            costs = insurance + p.is_platform[order] * pop.weight * c.cost_per_platform_worker
+            cover = np.zeros(p.n, dtype=bool)
+            cover[order[: self.ration(costs, ctx.allowance)]] = True
+        levers.add_labour_rules(cover, rules, owner=self.name)
+        self._covered_last = int(np.count_nonzero(cover))
+        covered = cover & p.is_platform
         self.reached |= covered
-        return pop.weight * np.count_nonzero(covered) * c.cost_per_platform_worker
+        return {
+            "administration": pop.weight * np.count_nonzero(covered) * c.cost_per_platform_worker
+        }

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field
 
 from model.households import Population
+from model.ledger import Spending
 from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost, take
 from model.policy_sizes import Size
 from model.schema import Strict
@@ -66,6 +68,7 @@ class SkillsTraining(Policy):
     Config = SkillsTrainingConfig
     config: SkillsTrainingConfig
     outcome = "basic_skills"
+    items = ("training",)
 
     level = "person"
 
@@ -120,11 +123,12 @@ class SkillsTraining(Policy):
         keys = np.log(rng.random(open_.size)) / priority
         return open_[np.argsort(-keys)][:n_offers]
 
-    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> Spending:
         """Offer this quarter's places, enrol, complete and credit the gain; return the spend.
 
         Places go to eligible persons 15+ below advanced skill who have not been trained,
-        by weighted sampling without replacement on the targeting priorities.
+        by weighted sampling without replacement on the targeting priorities. Under a budget,
+        only as many persons start as the allowance pays for, in the order they were drawn.
         """
         c = self.config
         p = pop.p
@@ -133,8 +137,11 @@ class SkillsTraining(Policy):
         barrier = p.is_female[idx] | (p.age[idx] >= 65) | p.has_disability[idx]
         rel = np.where(barrier & (not c.accessible_delivery), self.rel_uptake_barrier, 1.0)
         start = idx[ctx.rng.random(idx.size) < self.p_uptake * rel]
+        if not math.isinf(ctx.allowance):
+            costs = np.full(start.size, pop.weight * c.cost_per_place)
+            start = start[: self.ration(costs, ctx.allowance)]
         done = start[ctx.rng.random(start.size) < c.completion_rate]
         levers.skill_gain[done] += c.skill_gain
         p.is_trained[done] = True
         self.reached[start] = True
-        return pop.weight * start.size * c.cost_per_place
+        return {"training": pop.weight * start.size * c.cost_per_place}

@@ -8,12 +8,14 @@ offline through assisted channels (community agents, offices).
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field
 
-from model.households import Population
+from model.households import Households, Population
+from model.ledger import Spending
 from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -39,11 +41,18 @@ class SocialProtectionConfig(PolicyConfig):
 
 
 class SocialProtection(Policy):
-    """Raises transfer take-up for eligible households; pays for the delivery channels."""
+    """Raises transfer take-up for eligible households; pays for delivery and the extra transfers.
+
+    Its ledger has the delivery channels (``cost_per_beneficiary`` for each eligible household
+    receiving a transfer) and the transfers paid only because of the higher take-up, which the
+    model charges after the quarter's welfare update
+    (:meth:`model.inclusion_model.InclusionModel.pay_transfers`).
+    """
 
     Config = SocialProtectionConfig
     config: SocialProtectionConfig
     outcome = "transfer_received"
+    items = ("transfers", "administration")
 
     def __init__(
         self, config: SocialProtectionConfig, pars: dict[str, float], pop: Population
@@ -51,16 +60,43 @@ class SocialProtection(Policy):
         super().__init__(config, pars, pop)
         self.base_online = pars["p_takeup_online"]
         self.base_offline = pars["p_takeup_offline"]
+        self.active = np.zeros(pop.h.n, dtype=bool)
+        """Households whose take-up the policy raises this quarter."""
 
-    def act(self, pop: Population, levers: Levers, ctx: Context) -> float:
-        """Set this quarter's take-up for eligible households; return the delivery cost."""
+    def act(self, pop: Population, levers: Levers, ctx: Context) -> Spending:
+        """Set this quarter's take-up for eligible households; return the delivery cost.
+
+        Under a budget, households are served in targeting order (poorest quintile first) as
+        far as their expected cost this quarter (delivery and extra transfers, for those poor
+        last quarter) fits the allowance.
+        """
         c = self.config
         k = c.intensity
-        elig = self.eligible(pop)
+        h = pop.h
         online = self.base_online + k * max(c.registry_takeup - self.base_online, 0.0)
         offline = self.base_offline + k * max(c.assisted_takeup - self.base_offline, 0.0)
+        elig = self.eligible(pop)
+        if not math.isinf(ctx.allowance):
+            order = self.targeting_order(pop, ctx.rng)
+            costs = self._expected_costs(h, order, (online, offline), ctx)
+            elig = np.zeros(h.n, dtype=bool)
+            elig[order[: self.ration(costs, ctx.allowance)]] = True
+        self.active = elig
         levers.takeup_online[elig] = np.maximum(levers.takeup_online[elig], online)
         levers.takeup_offline[elig] = np.maximum(levers.takeup_offline[elig], offline)
-        served = elig & pop.h.gets_transfer
+        served = elig & h.gets_transfer
         self.reached |= served
-        return pop.weight * np.count_nonzero(served) * c.cost_per_beneficiary
+        n_served = np.count_nonzero(served)
+        return {"administration": pop.weight * n_served * c.cost_per_beneficiary}
+
+    def _expected_costs(
+        self, h: Households, rows: np.ndarray, chances: tuple[float, float], ctx: Context
+    ) -> np.ndarray:
+        """Expected US$ this quarter of serving each of ``rows`` (zero unless poor last quarter)."""
+        online = h.connection[rows] > 0
+        chance = np.where(online, chances[0], chances[1])
+        base = np.where(online, self.base_online, self.base_offline)
+        transfer = 3 * h.weight * ctx.transfer_per_person * h.size[rows]
+        each = np.maximum(chance - base, 0.0) * transfer
+        each += chance * h.weight * self.config.cost_per_beneficiary
+        return np.where(h.is_poor[rows], each, 0.0)

@@ -38,7 +38,11 @@ class ExperimentResults:
         summary: every indicator per scenario and quarter: mean, CI, percentiles (compare).
         differences: the same for each scenario minus the baseline, paired by seed (compare).
         table: both at the table's quarter (compare).
-        cost: spending and cost per extra household connected (compare).
+        cost: spending, its present value and the US$ per unit of each clear gain
+            (households connected, people online, meaningful connectivity, jobs, poverty)
+            against the baseline, with the share of subsidies paid to households connected
+            anyway (compare; see docs/costs.md).
+        ledger: spending by scenario, policy, item and year (compare).
         experiments: the inputs of every run (sweep).
         outcomes: the outcomes of every run (sweep).
 
@@ -53,6 +57,7 @@ class ExperimentResults:
         self.differences = results.differences
         self.table = results.table
         self.cost = results.cost
+        self.ledger = results.ledger
         self.experiments = results.experiments
         self.outcomes = results.outcomes
 

@@ -308,6 +308,7 @@ def test_exports_open_cleanly_with_one_header_row():
         "summary_wide.csv",
         "differences_wide.csv",
         "cost.csv",
+        "ledger.csv",
     }
     for p in paths:
         raw = p.read_bytes()

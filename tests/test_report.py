@@ -513,11 +513,83 @@ def test_findings_state_a_gap_that_widens_and_a_level_that_falls_as_plainly_as_g
     from experiments.present.report_tables import harm_sentences
 
     worse = harm_sentences(_Widening(0.003, 0.007), "four levers")
-    assert len(worse) == 1 and "disability gap" in worse[0].lower() and "wider" in worse[0]
+    assert worse == [
+        "disability gap of the share using the Internet widens by 0.5 percentage points "
+        "(95% CI 0.3 to 0.7)"
+    ], worse
     falls = harm_sentences(_Widening(-0.007, -0.003), "four levers")
-    assert len(falls) == 1 and "in work" in falls[0] and "is lower" in falls[0], falls
-    assert "percentage points" in falls[0], falls
+    assert falls == [
+        "share of people 15+ in work falls by 0.5 percentage points (95% CI 0.3 to 0.7)"
+    ], falls
     assert harm_sentences(_Widening(-0.0002, 0.0004), "four levers") == []
+
+
+class _Planted:
+    """Stand-in comparison results with one planted change per scenario and indicator.
+
+    ``changes`` maps (scenario, indicator) to a paired difference's (low, high); everything
+    else is unchanged (an interval around zero). Baseline levels are 0.05 (5%, or a 5-point
+    gap) and 0.9 for ratios.
+    """
+
+    baseline = "base"
+    quarter = "2030Q4"
+
+    def __init__(self, names: list[str], changes: dict[tuple[str, str], tuple[float, float]]):
+        self.names = ["base", *names]
+        self.changes = changes
+        self.indicators = {
+            "gap_disability_internet_use",
+            "gps_internet_use",
+            "share_employed",
+            "share_internet_use",
+        }
+
+    def at(self, name: str, indicator: str) -> pd.Series:
+        low, high = self.changes.get((name, indicator), (-0.01, 0.01))
+        level = 0.9 if indicator.startswith("gps") else 0.05
+        return pd.Series(
+            {"mean": level, "mean_diff": (low + high) / 2, "ci_low_diff": low, "ci_high_diff": high}
+        )
+
+    def label(self, name: str) -> str:
+        return f"LAC: {name}"
+
+
+def test_findings_name_what_gets_worse_under_every_scenario_not_only_the_headline():
+    from experiments.present.report_tables import harms_html
+
+    res = _Planted(
+        ["connectivity", "skills", "four levers"],
+        {
+            ("connectivity", "gap_disability_internet_use"): (0.002, 0.008),
+            ("connectivity", "gps_internet_use"): (-0.03, -0.01),
+            ("four levers", "share_employed"): (-0.009, -0.003),
+            ("skills", "share_internet_use"): (0.01, 0.03),  # better: not a harm
+        },
+    )
+    html = harms_html(res, "four levers")
+    items = re.findall(r"<li>(.*?)</li>", html)
+    assert items[0].startswith("<strong>Under ‘LAC: four levers’</strong>, by 2030Q4: "), items
+    assert (
+        "share of people 15+ in work falls by 0.6 percentage points (95% CI 0.3 to 0.9)" in items[0]
+    )
+    assert items[1].startswith("<strong>Under ‘LAC: connectivity’</strong>"), items
+    assert (
+        "disability gap of the share using the Internet widens by 0.5 percentage points" in items[1]
+    )
+    assert "gender parity score of the share using the Internet widens by 0.020 " in items[1]
+    assert items[2] == (
+        "Nothing in the gap table is clearly worse than under the baseline under ‘LAC: skills’."
+    )
+
+
+def test_a_gap_that_crosses_parity_is_said_to_widen_with_both_values():
+    from experiments.present.report_tables import harm_sentences
+
+    res = _Planted(["s"], {("s", "gap_disability_internet_use"): (-0.16, -0.14)})
+    (clause,) = harm_sentences(res, "s")
+    assert "widens, crossing parity: \u221210.0 against 5.0 under the baseline" in clause, clause
 
 
 @pytest.mark.parametrize(("households", "warned"), [(2_000, True), (20_000, False), (None, False)])

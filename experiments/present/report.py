@@ -35,7 +35,7 @@ from experiments.present.report_sections import (
 )
 from experiments.present.report_tables import (
     gap_table,
-    harm_sentences,
+    harms_html,
     people_table,
 )
 from experiments.present.wording import (
@@ -96,6 +96,7 @@ a:hover { text-decoration: underline; }
   border-radius: 0 6px 6px 0; margin: 12px 0 20px; }
 .findings ul { margin: 6px 0; padding-left: 18px; }
 .findings li { margin: 9px 0; max-width: 96ch; }
+.findings.worse { border-left-color: var(--worse); background: #fdf3ec; }
 .note { color: var(--muted); font-size: .9rem; }
 .muted { color: var(--muted); }
 .scroll { overflow-x: auto; }
@@ -305,8 +306,6 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         f"region profile: {esc((res.region or {}).get('label', 'unknown'))}",
     ]
     sentences = headline_sentences(res)
-    if sentences:
-        sentences += harm_sentences(res, target)
     findings = ""
     if sentences:
         findings = (
@@ -316,7 +315,8 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
             '<div class="findings"><ul>'
             + "".join(f"<li>{s}</li>" for s in sentences)
             + "</ul></div>"
-            f'<h3 id="people">Extra people online under each scenario, {esc(res.quarter)}</h3>'
+            + harms_html(res, target)
+            + f'<h3 id="people">Extra people online under each scenario, {esc(res.quarter)}</h3>'
             '<p class="note">Difference from the baseline in people (M = million, k = '
             "thousand), with its 95% confidence interval; grey: the interval includes zero. The "
             "last column counts children who <em>could not</em> follow remote learning, so a "
@@ -354,7 +354,11 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         + "</section>"
     )
     toc = [
-        ("key-findings", "Key findings", [("people", "Extra people online")] if sentences else []),
+        (
+            "key-findings",
+            "Key findings",
+            [("worse", "What gets worse"), ("people", "Extra people online")] if sentences else [],
+        ),
         ("gaps", f"Gaps in {res.quarter}", []),
         ("figures", "Figures", fig_toc),
         ("scenarios", "What each scenario does", []),

@@ -126,29 +126,93 @@ def _judge(
     return ("higher" if up else "lower", "better" if better else "worse")
 
 
+PROPER_FIRST_WORDS = ("Gini",)
+"""First words of indicator labels that keep their capital inside a sentence."""
+
+
+def _in_sentence(label: str) -> str:
+    """A registry label as words inside a sentence ('Share of ...' -> 'share of ...')."""
+    if label.split(" ", 1)[0] in PROPER_FIRST_WORDS:
+        return label
+    return label[0].lower() + label[1:]
+
+
+def harm_clause(res: Results, row: Row, scenario: str) -> str | None:
+    """How a row is clearly worse under ``scenario``, in words; None when it is not.
+
+    A gap that widens says by how much it widens and a level says whether it rises or falls,
+    with the magnitude and its 95% CI as displayed in the gap table (the same verdict, read at
+    the precision shown), e.g. 'the disability gap ... widens by 0.5 percentage points (95% CI
+    0.2 to 0.8)'.
+    """
+    if row.indicator not in res.indicators:
+        return None
+    shown = _shown_difference(res, row, scenario)
+    if shown is None or shown.cls != "worse":
+        return None
+    words = esc(_in_sentence(row.name))
+    unit = " percentage points" if row.scale == 100.0 else ""
+    d, lo, hi = shown.diff, shown.low, shown.high
+    size, low, high = (d, lo, hi) if d > 0 else (-d, -hi, -lo)
+    ci = f"95% CI {number(low, row.decimals)} to {number(high, row.decimals)}"
+    if row.better != "parity":
+        moves = "rises" if d > 0 else "falls"
+        return f"{words} {moves} by {number(size, row.decimals)}{unit} ({ci})"
+    base = res.at(res.baseline, row.indicator)
+    target = row.target * row.scale
+    before = round(float(base["mean"]) * row.scale, row.decimals)
+    if (before - target) * (before + d - target) > 0:
+        return f"{words} widens by {number(size, row.decimals)}{unit} ({ci})"
+    return (
+        f"{words} widens, crossing parity: {number(before + d, row.decimals)} against "
+        f"{number(before, row.decimals)} under the baseline (difference "
+        f"{number(d, row.decimals, True)}, 95% CI {number(lo, row.decimals, True)} to "
+        f"{number(hi, row.decimals, True)})"
+    )
+
+
 def harm_sentences(res: Results, scenario: str) -> list[str]:
-    """A sentence for every row of the gap table that is clearly worse under ``scenario``.
+    """Every row of the gap table that is clearly worse under ``scenario``, as clauses.
 
     A gap that widens and a level that moves the wrong way are stated as plainly as the
     gains, with the same verdict as the table (read at the precision shown), so a finding
     and the table never disagree.
     """
-    out = []
-    for row in GAP_ROWS:
-        if row.indicator not in res.indicators:
+    return [c for row in GAP_ROWS if (c := harm_clause(res, row, scenario)) is not None]
+
+
+def harms_html(res: Results, first: str) -> str:
+    """What gets clearly worse, scenario by scenario (``first`` leads), for the key findings.
+
+    One item per scenario with anything worse ('Under X, by 2030Q4, the ... widens by ...;
+    the ... falls by ...'), then one line naming the scenarios under which nothing is.
+    """
+    order = [first, *[n for n in res.names[1:] if n != first]]
+    items, clean = [], []
+    for name in order:
+        clauses = harm_sentences(res, name)
+        label = f"\u2018{esc(res.label(name))}\u2019"
+        if not clauses:
+            clean.append(label)
             continue
-        shown = _shown_difference(res, row, scenario)
-        if shown is None or shown.cls != "worse":
-            continue
-        value, ci = shown.texts(row.decimals)
-        words = row.name[0].lower() + row.name[1:]
-        unit = " percentage points" if row.scale == 100.0 else ""
-        out.append(
-            f"<strong>Worse:</strong> the {esc(words)} is {shown.text} under "
-            f"\u2018{esc(res.label(scenario))}\u2019 than under the baseline: "
-            f"{value}{unit} (95% CI {ci})."
+        items.append(
+            f"<li><strong>Under {label}</strong>, by {esc(res.quarter)}: "
+            + "; ".join(clauses)
+            + ".</li>"
         )
-    return out
+    if clean:
+        joined = ", ".join(clean)
+        items.append(
+            f"<li>Nothing in the gap table is clearly worse than under the baseline under "
+            f"{joined}.</li>"
+        )
+    return (
+        '<h3 id="worse">What gets worse</h3>'
+        "<p>Every gap that widens and every level that moves the wrong way, under each "
+        "scenario against the baseline, where the 95% interval of the paired difference is "
+        "clear of zero as shown in the gap table:</p>"
+        f'<div class="findings worse"><ul>{"".join(items)}</ul></div>'
+    )
 
 
 MATRIX_MAX_SCENARIOS = 7

@@ -24,6 +24,7 @@ from experiments.present import report, wording
 from experiments.present.exports import CSV_ENCODING, load_results, write_exports
 from model import indicator_registry
 from model.errors import InputError
+from model.policies.registry import POLICY_TYPES
 from tests import browser
 from tests.paths import ROOT
 from tests.test_figures import COMPARE_FIGURES, compare_folder, sweep_folder
@@ -598,3 +599,40 @@ def test_runs_too_small_for_group_gaps_carry_a_note(households, warned):
     assert ("Small runs" in note) is warned
     if warned:
         assert "2,000 simulated households" in note and "5,000" in note
+
+
+@pytest.mark.parametrize("policy_type", sorted(POLICY_TYPES))
+def test_every_policy_setting_the_report_shows_has_its_unit(policy_type: str):
+    from experiments.present.report_sections import _policy_details, setting_unit
+
+    config = POLICY_TYPES[policy_type].Config
+    lacking = [
+        key
+        for key in config.model_fields
+        if key not in ("type", "name") and not setting_unit(policy_type, key)
+    ]
+    assert not lacking, (
+        f"{policy_type}: {lacking} have no unit; give each field "
+        'json_schema_extra={"unit": ...} in its schema in model/policies'
+    )
+    every = config(type=policy_type).model_dump(mode="json")
+    settings = [k for k in every if k not in ("type", "name", "start", "end", "intensity")]
+    shown = _policy_details(every).split("; ")
+    assert len(shown) == len(settings)
+    for item, key in zip(shown, settings, strict=True):
+        assert item.startswith(key.replace("_", " ") + ": ")
+        assert item.endswith(f"({setting_unit(policy_type, key)})"), item
+
+
+def test_a_policy_sized_as_a_share_of_the_region_is_shown_in_words():
+    from experiments.present.report_sections import _policy_details
+
+    shown = _policy_details(
+        {
+            "type": "connectivity",
+            "households_covered_per_year": {"share": 0.1, "of": "uncovered_households"},
+        }
+    )
+    assert shown == (
+        "households covered per year: 10% of households without mobile coverage (households a year)"
+    )

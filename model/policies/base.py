@@ -116,10 +116,15 @@ class PolicyConfig(Strict):
         description="names the policy's columns (spend:NAME ...) and sweep addresses; "
         "default: its type",
     )
-    start: Quarter = Quarter.parse("2021Q1")
-    end: Quarter = Quarter.parse("2030Q4")
-    intensity: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
-    eligibility: Eligibility = Field(default_factory=Eligibility)
+    start: Quarter = Field(Quarter.parse("2021Q1"), json_schema_extra={"unit": "quarter"})
+    end: Quarter = Field(Quarter.parse("2030Q4"), json_schema_extra={"unit": "quarter"})
+    intensity: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        1.0, json_schema_extra={"unit": "share of the full programme, 0-1"}
+    )
+    eligibility: Eligibility = Field(
+        default_factory=Eligibility,
+        json_schema_extra={"unit": "groups that qualify (none given: everyone)"},
+    )
 
 
 LABOUR_RULES = ("platform_floor", "social_insurance", "hiring_access", "telework_right", "gigs")

@@ -279,6 +279,9 @@ def test_sweep_report(tmp_path: Path):
     assert 'data-figure="morris"' in page
     assert "Which inputs matter" in page and "mu_star" in page
     assert "trajectories: 2" in page  # the spec text and the design
+    assert "Few samples" not in page  # a Morris design has no Sobol base samples
+    sobol = report.write_report(sweep_folder("sobol")).read_text(encoding="utf-8")
+    assert "Few samples" in sobol and "base samples (N)" in sobol
     folder = tmp_path / "unanalysed"
     shutil.copytree(sweep_folder("sobol"), folder)
     (folder / "sensitivity.parquet").unlink()
@@ -636,3 +639,40 @@ def test_a_policy_sized_as_a_share_of_the_region_is_shown_in_words():
     assert shown == (
         "households covered per year: 10% of households without mobile coverage (households a year)"
     )
+
+
+def _indices(conf: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "outcome": ["share_internet_use"] * 2,
+            "input": ["a", "b"],
+            "S1": [0.6, 0.2],
+            "S1_conf": [conf, conf / 2],
+            "ST": [0.7, 0.3],
+            "ST_conf": [conf, conf / 2],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("samples", "conf", "warned"),
+    [
+        (64, 0.02, True),
+        (256, 0.02, True),
+        (512, 0.02, False),
+        (4096, 0.02, False),
+        (1024, 0.3, True),
+    ],
+)
+def test_a_sobol_sweep_with_few_base_samples_carries_a_note(samples, conf, warned):
+    note = report.sobol_sample_note({"kind": "sobol", "samples": samples}, _indices(conf))
+    assert ("Few samples" in note) is warned, note
+    if samples < report.SOBOL_MIN_BASE_SAMPLES:
+        assert f"{samples:,} base samples (N)" in note and "512" in note
+    if conf > report.SOBOL_MAX_CONF:
+        assert "\u00b10.30" in note
+
+
+def test_the_sobol_note_is_for_sobol_designs_only():
+    assert report.sobol_sample_note({"kind": "morris", "trajectories": 2}, None) == ""
+    assert "Few samples" in report.sobol_sample_note({"kind": "sobol", "samples": 8}, None)

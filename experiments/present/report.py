@@ -286,6 +286,55 @@ def small_sample_note(households: int | None) -> str:
     )
 
 
+SOBOL_MIN_BASE_SAMPLES = 512
+"""Fewest Sobol base samples N for indices to be ranked with confidence: half the N = 1,024 of
+SALib's own example (Ishigami function, README and docs 'Basics', SALib 1.6), whose 95%
+intervals of S1 are still about +/-0.05 there; SALib's sampler also asks for N a power of 2
+(``SALib.sample.sobol.sample``). Below it, the indices' intervals are wide enough to reorder
+inputs."""
+SOBOL_MAX_CONF = 0.1
+"""Widest 95% half-width of an index (``S1_conf``, ``ST_conf``, on the 0-1 scale of the
+indices) before the report says the ranking is uncertain, whatever N."""
+
+
+def sobol_sample_note(design: dict[str, Any], table: Any) -> str:
+    """A warning when a Sobol sweep has too few base samples for the indices it shows.
+
+    Args:
+        design: the sweep's design (``kind``, ``samples`` = base samples N).
+        table: its sensitivity indices (``S1_conf`` and ``ST_conf`` columns), or None.
+
+    """
+    if design.get("kind") != "sobol":
+        return ""
+    n = int(design.get("samples") or 0)
+    widest = 0.0
+    if table is not None:
+        confs = [c for c in ("S1_conf", "ST_conf") if c in table.columns]
+        if confs:
+            widest = float(np.nanmax(table[confs].to_numpy(dtype=float)))
+    if n >= SOBOL_MIN_BASE_SAMPLES and not widest > SOBOL_MAX_CONF:
+        return ""
+    reasons = []
+    if n < SOBOL_MIN_BASE_SAMPLES:
+        reasons.append(
+            f"{n:,} base samples (N); Sobol indices need at least {SOBOL_MIN_BASE_SAMPLES:,} "
+            "to be ranked with confidence (half of the 1,024 of SALib's own example)"
+        )
+    if widest > SOBOL_MAX_CONF:
+        reasons.append(
+            f"the widest 95% interval of an index is \u00b1{widest:.2f}, more than "
+            f"\u00b1{SOBOL_MAX_CONF:.1f} on the 0-1 scale of the indices"
+        )
+    return (
+        '<p class="note"><strong>Few samples:</strong> '
+        + "; ".join(reasons)
+        + ". Read the ranking below as indicative: inputs whose intervals overlap may swap "
+        "places. Rerun with a larger <code>samples</code> (a power of 2, e.g. 1024) before "
+        "presenting it.</p>"
+    )
+
+
 def _figures_section(drawn: list[tuple[figs.Drawn, bytes]]) -> tuple[str, list[tuple[str, str]]]:
     html_parts, toc = [], []
     for k, (d, svg) in enumerate(drawn, start=1):
@@ -404,7 +453,7 @@ def _sweep_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: li
             "again.</p>"
         )
     else:
-        sens = _ranking_table(res)
+        sens = sobol_sample_note(design, res.sensitivity) + _ranking_table(res)
     fig_html, fig_toc = _figures_section(drawn)
     spec_text = (res.manifest.get("spec") or {}).get("text", "")
     body = (

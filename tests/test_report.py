@@ -676,3 +676,79 @@ def test_a_sobol_sweep_with_few_base_samples_carries_a_note(samples, conf, warne
 def test_the_sobol_note_is_for_sobol_designs_only():
     assert report.sobol_sample_note({"kind": "morris", "trajectories": 2}, None) == ""
     assert "Few samples" in report.sobol_sample_note({"kind": "sobol", "samples": 8}, None)
+
+
+@pytest.fixture(scope="module")
+def seven_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of a comparison of seven scenarios (the widest gap table) by the stand-in."""
+    from experiments.commands.batch import run_compare
+    from tests.runhelpers import fake_run
+
+    scen = ROOT / "scenarios" / "lac"
+    others = ("connectivity", "affordability", "skills", "labour", "social_protection", "four_is")
+    out = tmp_path_factory.mktemp("seven") / "compare"
+    args = argparse.Namespace(
+        baseline=str(scen / "baseline.yaml"),
+        others=[str(scen / f"{name}.yaml") for name in others],
+        replications=3,
+        households=100,
+        quarter=None,
+        seed=0,
+        workers=1,
+        scheduler=None,
+        out=str(out),
+        quiet=True,
+    )
+    assert run_compare(args, run_fn=fake_run) == 0
+    return report.write_report(out)
+
+
+HEADLINE_IN_VIEW = """() => {
+    const th = document.querySelector('table.matrix th[data-scenario] .tag');
+    const cell = th.closest('th');
+    const b = cell.getBoundingClientRect();
+    const box = cell.closest('.scroll').getBoundingClientRect();
+    return {name: cell.dataset.scenario, left: b.left, right: b.right, boxLeft: box.left,
+            boxRight: box.right, page: document.documentElement.scrollWidth,
+            wide: Array.from(document.querySelectorAll('.scroll')).filter(
+                s => s.scrollWidth > s.clientWidth + 1).map(s => s.firstElementChild.className)};
+}"""
+"""Where the headline scenario's column of the gap table is, and which tables scroll sideways."""
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1024, 1280])
+@pytest.mark.parametrize("which", ["seven scenarios", "three scenarios"])
+def test_the_headline_column_is_in_view_without_scrolling_sideways(
+    which: str, width: int, request: pytest.FixtureRequest
+):
+    browser.require()
+    path = request.getfixturevalue("seven_report" if which == "seven scenarios" else "report_path")
+    with browser.chromium_page(width, 900) as pg:
+        pg.goto(path.resolve().as_uri())
+        pg.wait_for_load_state("load")
+        pg.locator("#gaps").scroll_into_view_if_needed()
+        seen = pg.evaluate(HEADLINE_IN_VIEW)
+        if width == 1024 and which == "seven scenarios":
+            browser.ARTIFACTS.mkdir(exist_ok=True)
+            pg.locator("section:has(> h2#gaps)").screenshot(
+                path=str(browser.ARTIFACTS / "report_gaps_1024.png")
+            )
+    assert seen["name"] == "lac_four_is", seen
+    assert seen["page"] <= width, f"the page scrolls sideways at {width} px: {seen}"
+    assert seen["left"] >= 0 and seen["right"] <= width, seen
+    assert seen["boxLeft"] <= seen["left"] and seen["right"] <= seen["boxRight"] + 0.5, seen
+    assert seen["wide"] == [], f"tables that scroll sideways at {width} px: {seen['wide']}"
+
+
+@pytest.mark.slow
+def test_every_scenario_of_a_wide_comparison_has_its_column_once(seven_report: Path):
+    from experiments.present.report_tables import MATRIX_PANEL
+
+    page = seven_report.read_text(encoding="utf-8")
+    columns = re.findall(r'<th class="num" data-scenario="([a-z_]+)"', page)
+    assert columns[0] == "lac_four_is"  # the headline leads
+    others = ("connectivity", "affordability", "skills", "labour", "social_protection", "four_is")
+    assert sorted(columns) == sorted(f"lac_{name}" for name in others)
+    assert page.count('class="gaps matrix"') == -(-len(columns) // MATRIX_PANEL)

@@ -121,7 +121,12 @@ table.matrix th.ind { font-weight: 600; min-width: 150px; max-width: 220px; }
 table.matrix tbody th.ind { font-weight: 500; }
 table.matrix tbody tr:nth-child(even) { background: #fafbfc; }
 tr.group th { background: var(--soft); font-weight: 600; padding-top: 9px; }
+table.matrix caption { caption-side: top; text-align: left; font-weight: 600;
+  color: var(--muted); padding: 4px 0; }
+table.matrix th .tag { font-size: .6rem; }
 td.scen { min-width: 200px; }
+table.people td.scen { min-width: 140px; }
+table.people .ci { white-space: normal; }
 .verdict { display:inline-block; margin-top: 3px; font-size: .72rem; padding: 0 7px;
   border-radius: 9px; white-space: nowrap; border: 1px solid currentColor; }
 .verdict.better { color: var(--better); }
@@ -384,10 +389,9 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         f'<section><h2 id="gaps">2. Gaps in {esc(res.quarter)}</h2>'
         f"<p>Each indicator in {esc(res.quarters[0])} (pre-COVID) and in {esc(res.quarter)}, "
         "with the 95% confidence interval of the mean, and each scenario minus the baseline "
-        "from paired runs. The last column says whether a gap is narrower or wider (or a level "
-        "higher or lower) than under the baseline, when the interval is clear of zero.</p>"
-        + gap_table(res)
-        + "</section>"
+        "from paired runs. A label under each difference says whether a gap is narrower or "
+        "wider (or a level higher or lower) than under the baseline, when the interval is clear "
+        "of zero.</p>" + gap_table(res) + "</section>"
         f'<section><h2 id="figures">3. Figures</h2>{fig_html}</section>'
         '<section><h2 id="scenarios">4. What each scenario does</h2>'
         + scenarios_html(res)

@@ -280,19 +280,61 @@ def _diff_cell(res: Results, row: Row, name: str) -> tuple[str, str, str]:
     return value, ci, verdict
 
 
+MATRIX_PANEL = 3
+"""Scenario columns per panel of the gap table: with the indicator, 2019Q4 and baseline columns,
+three fit the report's text column at 1024 px (714 px) without scrolling sideways."""
+
+
+def matrix_panels(res: Results) -> list[list[str]]:
+    """The scenarios (all but the baseline) of each panel of the gap table, headline first."""
+    headline = res.most_ambitious()
+    others = [n for n in res.names[1:] if n != headline]
+    order = [headline, *others] if headline in res.names[1:] else others
+    return [order[k : k + MATRIX_PANEL] for k in range(0, len(order), MATRIX_PANEL)]
+
+
 def gap_matrix(res: Results) -> str:
-    """Indicators as rows, scenarios as columns: level, difference from the baseline, its CI."""
+    """Indicators as rows, scenarios as columns: level, difference from the baseline, its CI.
+
+    The scenarios come in panels of :data:`MATRIX_PANEL` columns, each a table with the
+    indicators, 2019Q4 and the baseline again, so no column hides behind a sideways scroll on
+    a laptop screen; the headline scenario (the most levers) leads the first panel.
+    """
+    panels = matrix_panels(res) or [[]]
+    out = [
+        f'<p class="note">The scenario with the most levers, {esc(res.label(res.most_ambitious()))}'
+        f", comes first; the others follow in panels of {MATRIX_PANEL}.</p>"
+        if len(panels) > 1
+        else ""
+    ]
+    for k, names in enumerate(panels):
+        caption = ""
+        if len(panels) > 1:
+            caption = (
+                f"<caption>Scenarios {k * MATRIX_PANEL + 1}-{k * MATRIX_PANEL + len(names)} "
+                f"of {len(res.names) - 1}</caption>"
+            )
+        out.append(_gap_panel(res, names, caption))
+    return "".join(out)
+
+
+def _gap_panel(res: Results, names: list[str], caption: str) -> str:
+    """One panel of the gap table: the indicators, 2019Q4, the baseline and ``names``."""
     first = res.quarters[0]
+    headline = res.most_ambitious()
+
+    def scenario_th(n: str) -> str:
+        tag = ' <span class="tag">headline</span>' if n == headline else ""
+        return (
+            f'<th class="num" data-scenario="{esc(n)}">{esc(res.short_label(n))}{tag}'
+            '<span class="ci">value; minus baseline (95% CI)</span></th>'
+        )
+
     header = (
         f'<th class="ind">indicator <span class="unit">(unit)</span></th>'
         f'<th class="num">{esc(first)}<span class="ci">all scenarios</span></th>'
         f'<th class="num">{esc(res.short_label(res.baseline))}<span class="ci">baseline, '
-        "95% CI</span></th>"
-        + "".join(
-            f'<th class="num">{esc(res.short_label(n))}<span class="ci">value; minus baseline '
-            "(95% CI)</span></th>"
-            for n in res.names[1:]
-        )
+        "95% CI</span></th>" + "".join(scenario_th(n) for n in names)
     )
     body = []
     for row in GAP_ROWS:
@@ -310,7 +352,7 @@ def gap_matrix(res: Results) -> str:
             f'<span class="ci">{number(b["ci_low"] * k, row.decimals)} to '
             f"{number(b['ci_high'] * k, row.decimals)}</span></td>",
         ]
-        for name in res.names[1:]:
+        for name in names:
             r = res.at(name, row.indicator)
             if r is None:
                 cells.append("<td></td>")
@@ -322,8 +364,8 @@ def gap_matrix(res: Results) -> str:
             )
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (
-        f'<div class="scroll"><table class="gaps matrix"><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+        f'<div class="scroll"><table class="gaps matrix">{caption}<thead><tr>{header}</tr>'
+        f"</thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 

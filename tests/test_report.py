@@ -25,6 +25,7 @@ from experiments.present.exports import CSV_ENCODING, load_results, write_export
 from model import indicator_registry
 from model.errors import InputError
 from model.policies.registry import POLICY_TYPES
+from model.result import RunResult
 from tests import browser
 from tests.paths import ROOT
 from tests.test_figures import COMPARE_FIGURES, compare_folder, sweep_folder
@@ -752,3 +753,79 @@ def test_every_scenario_of_a_wide_comparison_has_its_column_once(seven_report: P
     others = ("connectivity", "affordability", "skills", "labour", "social_protection", "four_is")
     assert sorted(columns) == sorted(f"lac_{name}" for name in others)
     assert page.count('class="gaps matrix"') == -(-len(columns) // MATRIX_PANEL)
+
+
+def _run_with_worst(label: str, people: float) -> RunResult:
+    """A stand-in run result whose worst-off group is ``label`` with ``people`` in it."""
+    cells = pd.DataFrame(
+        {
+            "sex": ["female", "male"],
+            "age": ["65+", "25-64"],
+            "location": ["rural", "urban"],
+            "quintile": ["1", "5"],
+            "disability": ["with", "without"],
+            "people": [people, 9e6],
+        }
+    )
+    frame = pd.DataFrame({"share_internet_use": [0.5, 0.6]}, index=["2019Q4", "2020Q1"])
+    return RunResult("s", 1, 100, frame, {"worst_internet_use": label}, cells)
+
+
+def test_a_run_part_keeps_the_worst_off_group_and_its_people(tmp_path: Path):
+    from experiments.batch.runner import Task, part_bytes, run_labels
+    from experiments.present.exports import run_labels as stored_labels
+    from model import groups
+
+    words = ", ".join(
+        groups.short_label(g)
+        for g in ("sex=female", "age=65+", "location=rural", "quintile=1", "disability=with")
+    )
+    result = _run_with_worst(words, 41_000.0)
+    assert run_labels(result) == {
+        "worst_internet_use": words,
+        "worst_internet_use_people": 41_000.0,
+    }
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for run_id in (0, 1):
+        task = Task(run_id, 7, run_id, {}, experiment="abc")
+        (parts / f"run-{run_id:07d}.parquet").write_bytes(part_bytes(result, task))
+    got = stored_labels(tmp_path)
+    assert set(got["run_id"]) == {0, 1}
+    assert got[got["name"] == "worst_internet_use_people"]["value"].tolist() == [41_000.0] * 2
+    assert run_labels(result.timeseries) == {}  # a stand-in model's table has no labels
+
+
+class _WorstOff:
+    """Stand-in comparison results with a worst-off group per scenario."""
+
+    def __init__(self) -> None:
+        self.names = ["base", "four"]
+        self.quarters = ["2019Q4", "2030Q4"]
+        self.worst_labels = {
+            "base": "Women, 65+, Rural, Q1, With disability",
+            "four": "Men, 65+, Rural",
+        }
+        self.worst_people = {"base": 412_345.0}
+
+    def at(self, name: str, indicator: str) -> pd.Series:
+        return pd.Series({"mean": 0.123 if indicator.startswith("worst") else 0.456})
+
+    def label(self, name: str) -> str:
+        return f"LAC: {name}"
+
+
+def test_the_worst_off_group_is_named_with_its_people():
+    from experiments.present.report_tables import worst_off_html
+
+    html = worst_off_html(_WorstOff())
+    assert (
+        "Under ‘LAC: base’" in html
+        and "<strong>Women, 65+, Rural, Q1, With disability</strong>, 412,000 people, 12.3% "
+        "online, 45.6 percentage points below the average"
+        in html
+    ), html
+    assert "<strong>Men, 65+, Rural</strong>, 12.3% online" in html  # no count: none said
+    empty = _WorstOff()
+    empty.worst_labels = {}
+    assert worst_off_html(empty) == ""

@@ -37,6 +37,7 @@ from experiments.present.report_tables import (
     gap_table,
     harms_html,
     people_table,
+    worst_off_html,
 )
 from experiments.present.wording import (
     esc,
@@ -370,6 +371,7 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
             + "".join(f"<li>{s}</li>" for s in sentences)
             + "</ul></div>"
             + harms_html(res, target)
+            + worst_off_html(res)
             + f'<h3 id="people">Extra people online under each scenario, {esc(res.quarter)}</h3>'
             '<p class="note">Difference from the baseline in people (M = million, k = '
             "thousand), with its 95% confidence interval; grey: the interval includes zero. The "
@@ -410,7 +412,13 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         (
             "key-findings",
             "Key findings",
-            [("worse", "What gets worse"), ("people", "Extra people online")] if sentences else [],
+            [
+                ("worse", "What gets worse"),
+                *([("worst-off", "The worst-off group")] if res.worst_labels else []),
+                ("people", "Extra people online"),
+            ]
+            if sentences
+            else [],
         ),
         ("gaps", f"Gaps in {res.quarter}", []),
         ("figures", "Figures", fig_toc),

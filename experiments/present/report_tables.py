@@ -19,6 +19,7 @@ from experiments.present.wording import (
     number,
     signed_millions,
 )
+from experiments.present.wording import people as people_words
 from model import indicator_registry
 
 PEOPLE_TABLE = (
@@ -433,4 +434,42 @@ def people_table(res: Results) -> str:
     return (
         f'<div class="scroll"><table class="people"><thead><tr><th>scenario</th>{header}</tr>'
         f"</thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def worst_off_html(res: Results) -> str:
+    """The worst-off group of each scenario for Internet use, with its people, for the findings.
+
+    The intersection of sex, age band, location, income fifth and disability with the lowest
+    Internet use at the last quarter (the label most runs give), its real people, its rate and
+    its lag behind the average. Empty when the runs stored no labels.
+    """
+    if not res.worst_labels:
+        return ""
+    items = []
+    for name in res.names:
+        label = res.worst_labels.get(name)
+        if not label:
+            continue
+        people = res.worst_people.get(name)
+        share, lag = (
+            res.at(name, "worst_share_internet_use"),
+            res.at(name, "lag_worst_internet_use"),
+        )
+        parts = [f"<strong>{esc(label)}</strong>"]
+        if people is not None:
+            parts.append(f"{esc(people_words(people))} people")
+        if share is not None and lag is not None:
+            parts.append(
+                f"{number(float(share['mean']) * 100, 1)}% online, "
+                f"{number(float(lag['mean']) * 100, 1)} percentage points below the average"
+            )
+        items.append(f"<li>Under \u2018{esc(res.label(name))}\u2019: {', '.join(parts)}.</li>")
+    last = res.quarters[-1]
+    return (
+        '<h3 id="worst-off">The worst-off group</h3>'
+        "<p>The intersection of sex, age band, location, income fifth and disability with the "
+        f"lowest Internet use in {esc(last)} (the one most replications find), with its people "
+        "(every age in the group):</p>"
+        f'<ul class="limits">{"".join(items)}</ul>'
     )

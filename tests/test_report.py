@@ -103,6 +103,10 @@ def test_headline_sentences_are_in_millions_of_people(parsed: _Collect):
         assert re.search(rf"[\d.,]+( million)? (more|fewer) {re.escape(who)}", text), who
     assert "per extra household connected" in text
     assert "aged 15+ are online" not in text  # Internet use counts people of every age
+    assert "What gets worse" in text and "The worst-off group" in text
+    assert re.search(
+        r"Under ‘LAC: status quo’: [^.]+, [\d.,]+( million)? people, [\d.]+% online", text
+    )
 
 
 @pytest.mark.slow
@@ -607,7 +611,7 @@ def test_runs_too_small_for_group_gaps_carry_a_note(households, warned):
 
 @pytest.mark.parametrize("policy_type", sorted(POLICY_TYPES))
 def test_every_policy_setting_the_report_shows_has_its_unit(policy_type: str):
-    from experiments.present.report_sections import _policy_details, setting_unit
+    from experiments.present.report_sections import policy_settings, setting_unit
 
     config = POLICY_TYPES[policy_type].Config
     lacking = [
@@ -621,7 +625,7 @@ def test_every_policy_setting_the_report_shows_has_its_unit(policy_type: str):
     )
     every = config(type=policy_type).model_dump(mode="json")
     settings = [k for k in every if k not in ("type", "name", "start", "end", "intensity")]
-    shown = _policy_details(every).split("; ")
+    shown = policy_settings(every)
     assert len(shown) == len(settings)
     for item, key in zip(shown, settings, strict=True):
         assert item.startswith(key.replace("_", " ") + ": ")
@@ -629,17 +633,17 @@ def test_every_policy_setting_the_report_shows_has_its_unit(policy_type: str):
 
 
 def test_a_policy_sized_as_a_share_of_the_region_is_shown_in_words():
-    from experiments.present.report_sections import _policy_details
+    from experiments.present.report_sections import policy_settings
 
-    shown = _policy_details(
+    shown = policy_settings(
         {
             "type": "connectivity",
             "households_covered_per_year": {"share": 0.1, "of": "uncovered_households"},
         }
     )
-    assert shown == (
+    assert shown == [
         "households covered per year: 10% of households without mobile coverage (households a year)"
-    )
+    ]
 
 
 def _indices(conf: float) -> pd.DataFrame:

@@ -145,6 +145,7 @@ figcaption .files { color: var(--muted); font-size: .8rem; }
   background: var(--band); color: #fff; padding: 1px 7px; border-radius: 3px;
   vertical-align: middle; font-weight: 600; }
 .tag.assumption { background: #fdf0e1; color: #8a4a00; }
+table.policies td.settings { width: 55%; }
 table.sources { font-size: .8rem; }
 table.sources td:first-child { white-space: nowrap; }
 table.prov th { width: 210px; font-weight: 600; }

@@ -58,12 +58,12 @@ def scenarios_html(res: Results) -> str:
                 f"<tr><td>{esc(p.get('type', ''))}</td><td><code>{esc(p.get('name', ''))}</code>"
                 f"</td><td>{esc(p.get('start', ''))} to {esc(p.get('end', ''))}</td>"
                 f'<td class="num">{esc(p.get("intensity", ""))}</td>'
-                f"<td>{esc(_policy_details(p))}</td></tr>"
+                f'<td class="settings">{_settings_lines(p)}</td></tr>'
                 for p in pol
             )
             policies = (
                 '<table class="policies"><thead><tr><th>lever</th><th>policy</th><th>window'
-                f' <span class="unit">({esc(setting_unit("", "start"))}, first to last)</span></th>'
+                f' <span class="unit">(first and last {esc(setting_unit("", "start"))})</span></th>'
                 f'<th class="num">intensity <span class="unit">'
                 f"({esc(setting_unit('', 'intensity'))})</span></th>"
                 '<th>settings <span class="unit">(unit)</span></th></tr></thead>'
@@ -113,12 +113,14 @@ def _setting_value(key: str, v: Any) -> str:
         return ", ".join(f"{a} {_setting_value(a, b)}" for a, b in v.items())
     if isinstance(v, list):
         return ", ".join(map(str, v))
+    if isinstance(v, bool):
+        return "yes" if v else "no"
     if isinstance(v, int | float) and not isinstance(v, bool) and abs(v) >= 1000:
         return f"{v:,}"
     return str(v)
 
 
-def _policy_details(p: dict[str, Any]) -> str:
+def policy_settings(p: dict[str, Any]) -> list[str]:
     """A policy's settings beyond type, name, window and intensity, each with its unit."""
     skip = {"type", "name", "start", "end", "intensity"}
     items = []
@@ -128,7 +130,12 @@ def _policy_details(p: dict[str, Any]) -> str:
         unit = setting_unit(str(p.get("type", "")), k)
         shown = f"{k.replace('_', ' ')}: {_setting_value(k, v)}"
         items.append(f"{shown} ({unit})" if unit else shown)
-    return "; ".join(items)
+    return items
+
+
+def _settings_lines(p: dict[str, Any]) -> str:
+    """:func:`policy_settings` as HTML, one setting a line."""
+    return "<br>".join(esc(x) for x in policy_settings(p))
 
 
 def _inline_md(text: str) -> str:

@@ -833,3 +833,19 @@ def test_the_worst_off_group_is_named_with_its_people():
     empty = _WorstOff()
     empty.worst_labels = {}
     assert worst_off_html(empty) == ""
+
+
+@pytest.mark.slow
+def test_no_badge_in_the_gap_table_contradicts_its_rounded_interval(page: str):
+    cells = re.findall(
+        r'<span class="ci">([^<]+) to ([^<]+)</span><span class="verdict (\w+)">([^<]+)</span>',
+        page,
+    )
+    assert cells, "no verdict in the gap table"
+
+    def value(text: str) -> float:
+        return float(text.replace("\u2212", "-").replace(",", ""))
+
+    for low, high, cls, words in cells:
+        includes_zero = value(low) <= 0 <= value(high)
+        assert includes_zero == (cls == "unclear"), (low, high, cls, words)

@@ -317,4 +317,5 @@ def test_a_draw_changes_the_real_model() -> None:
     runs = [
         simulate_task(Task(0, 5, 0, with_draw(scenario, ens.draw(r, 2)[1]), 2000)) for r in (0, 1)
     ]
-    assert not runs[0]["share_internet_use"].equals(runs[1]["share_internet_use"])
+    first, second = (run.timeseries["share_internet_use"] for run in runs)
+    assert not first.equals(second)

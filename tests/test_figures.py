@@ -265,7 +265,10 @@ def test_gap_differences_match_the_table(results: Results):
 
 
 def test_worst_off_label_is_annotated_when_stored(results: Results):
-    fig = figures.fig_worst_off(results)
+    assert set(results.worst_labels) == set(results.names)  # each run stores its label
+    assert all(people > 0 for people in results.worst_people.values()), results.worst_people
+    unlabelled = Results(**{**results.__dict__, "worst_labels": {}})
+    fig = figures.fig_worst_off(unlabelled)
     assert style.texts_with_gid(fig, "note"), "a missing label must be said on the figure"
     labelled = Results(**{**results.__dict__, "worst_labels": {"lac_baseline": "female, rural"}})
     fig = figures.fig_worst_off(labelled)

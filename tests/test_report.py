@@ -24,6 +24,8 @@ from experiments.present import report, wording
 from experiments.present.exports import CSV_ENCODING, load_results, write_exports
 from model import indicator_registry
 from model.errors import InputError
+from model.policies.registry import POLICY_TYPES
+from model.result import RunResult
 from tests import browser
 from tests.paths import ROOT
 from tests.test_figures import COMPARE_FIGURES, compare_folder, sweep_folder
@@ -101,6 +103,10 @@ def test_headline_sentences_are_in_millions_of_people(parsed: _Collect):
         assert re.search(rf"[\d.,]+( million)? (more|fewer) {re.escape(who)}", text), who
     assert "per extra household connected" in text
     assert "aged 15+ are online" not in text  # Internet use counts people of every age
+    assert "What gets worse" in text and "The worst-off group" in text
+    assert re.search(
+        r"Under ‘LAC: status quo’: [^.]+, [\d.,]+( million)? people, [\d.]+% online", text
+    )
 
 
 @pytest.mark.slow
@@ -278,6 +284,9 @@ def test_sweep_report(tmp_path: Path):
     assert 'data-figure="morris"' in page
     assert "Which inputs matter" in page and "mu_star" in page
     assert "trajectories: 2" in page  # the spec text and the design
+    assert "Few samples" not in page  # a Morris design has no Sobol base samples
+    sobol = report.write_report(sweep_folder("sobol")).read_text(encoding="utf-8")
+    assert "Few samples" in sobol and "base samples (N)" in sobol
     folder = tmp_path / "unanalysed"
     shutil.copytree(sweep_folder("sobol"), folder)
     (folder / "sensitivity.parquet").unlink()
@@ -517,11 +526,83 @@ def test_findings_state_a_gap_that_widens_and_a_level_that_falls_as_plainly_as_g
     from experiments.present.report_tables import harm_sentences
 
     worse = harm_sentences(_Widening(0.003, 0.007), "four levers")
-    assert len(worse) == 1 and "disability gap" in worse[0].lower() and "wider" in worse[0]
+    assert worse == [
+        "disability gap of the share using the Internet widens by 0.5 percentage points "
+        "(95% CI 0.3 to 0.7)"
+    ], worse
     falls = harm_sentences(_Widening(-0.007, -0.003), "four levers")
-    assert len(falls) == 1 and "in work" in falls[0] and "is lower" in falls[0], falls
-    assert "percentage points" in falls[0], falls
+    assert falls == [
+        "share of people 15+ in work falls by 0.5 percentage points (95% CI 0.3 to 0.7)"
+    ], falls
     assert harm_sentences(_Widening(-0.0002, 0.0004), "four levers") == []
+
+
+class _Planted:
+    """Stand-in comparison results with one planted change per scenario and indicator.
+
+    ``changes`` maps (scenario, indicator) to a paired difference's (low, high); everything
+    else is unchanged (an interval around zero). Baseline levels are 0.05 (5%, or a 5-point
+    gap) and 0.9 for ratios.
+    """
+
+    baseline = "base"
+    quarter = "2030Q4"
+
+    def __init__(self, names: list[str], changes: dict[tuple[str, str], tuple[float, float]]):
+        self.names = ["base", *names]
+        self.changes = changes
+        self.indicators = {
+            "gap_disability_internet_use",
+            "gps_internet_use",
+            "share_employed",
+            "share_internet_use",
+        }
+
+    def at(self, name: str, indicator: str) -> pd.Series:
+        low, high = self.changes.get((name, indicator), (-0.01, 0.01))
+        level = 0.9 if indicator.startswith("gps") else 0.05
+        return pd.Series(
+            {"mean": level, "mean_diff": (low + high) / 2, "ci_low_diff": low, "ci_high_diff": high}
+        )
+
+    def label(self, name: str) -> str:
+        return f"LAC: {name}"
+
+
+def test_findings_name_what_gets_worse_under_every_scenario_not_only_the_headline():
+    from experiments.present.report_tables import harms_html
+
+    res = _Planted(
+        ["connectivity", "skills", "four levers"],
+        {
+            ("connectivity", "gap_disability_internet_use"): (0.002, 0.008),
+            ("connectivity", "gps_internet_use"): (-0.03, -0.01),
+            ("four levers", "share_employed"): (-0.009, -0.003),
+            ("skills", "share_internet_use"): (0.01, 0.03),  # better: not a harm
+        },
+    )
+    html = harms_html(res, "four levers")
+    items = re.findall(r"<li>(.*?)</li>", html)
+    assert items[0].startswith("<strong>Under ‘LAC: four levers’</strong>, by 2030Q4: "), items
+    assert (
+        "share of people 15+ in work falls by 0.6 percentage points (95% CI 0.3 to 0.9)" in items[0]
+    )
+    assert items[1].startswith("<strong>Under ‘LAC: connectivity’</strong>"), items
+    assert (
+        "disability gap of the share using the Internet widens by 0.5 percentage points" in items[1]
+    )
+    assert "gender parity score of the share using the Internet widens by 0.020 " in items[1]
+    assert items[2] == (
+        "Nothing in the gap table is clearly worse than under the baseline under ‘LAC: skills’."
+    )
+
+
+def test_a_gap_that_crosses_parity_is_said_to_widen_with_both_values():
+    from experiments.present.report_tables import harm_sentences
+
+    res = _Planted(["s"], {("s", "gap_disability_internet_use"): (-0.16, -0.14)})
+    (clause,) = harm_sentences(res, "s")
+    assert "widens, crossing parity: \u221210.0 against 5.0 under the baseline" in clause, clause
 
 
 @pytest.mark.parametrize(("households", "warned"), [(2_000, True), (20_000, False), (None, False)])
@@ -530,3 +611,245 @@ def test_runs_too_small_for_group_gaps_carry_a_note(households, warned):
     assert ("Small runs" in note) is warned
     if warned:
         assert "2,000 simulated households" in note and "5,000" in note
+
+
+@pytest.mark.parametrize("policy_type", sorted(POLICY_TYPES))
+def test_every_policy_setting_the_report_shows_has_its_unit(policy_type: str):
+    from experiments.present.report_sections import policy_settings, setting_unit
+
+    config = POLICY_TYPES[policy_type].Config
+    lacking = [
+        key
+        for key in config.model_fields
+        if key not in ("type", "name") and not setting_unit(policy_type, key)
+    ]
+    assert not lacking, (
+        f"{policy_type}: {lacking} have no unit; give each field "
+        'json_schema_extra={"unit": ...} in its schema in model/policies'
+    )
+    every = config(type=policy_type).model_dump(mode="json")
+    settings = [k for k in every if k not in ("type", "name", "start", "end", "intensity")]
+    shown = policy_settings(every)
+    assert len(shown) == len(settings)
+    for item, key in zip(shown, settings, strict=True):
+        assert item.startswith(key.replace("_", " ") + ": ")
+        assert item.endswith(f"({setting_unit(policy_type, key)})"), item
+
+
+def test_a_policy_sized_as_a_share_of_the_region_is_shown_in_words():
+    from experiments.present.report_sections import policy_settings
+
+    shown = policy_settings(
+        {
+            "type": "connectivity",
+            "households_covered_per_year": {"share": 0.1, "of": "uncovered_households"},
+        }
+    )
+    assert shown == [
+        "households covered per year: 10% of households without mobile coverage (households a year)"
+    ]
+
+
+def _indices(conf: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "outcome": ["share_internet_use"] * 2,
+            "input": ["a", "b"],
+            "S1": [0.6, 0.2],
+            "S1_conf": [conf, conf / 2],
+            "ST": [0.7, 0.3],
+            "ST_conf": [conf, conf / 2],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("samples", "conf", "warned"),
+    [
+        (64, 0.02, True),
+        (256, 0.02, True),
+        (512, 0.02, False),
+        (4096, 0.02, False),
+        (1024, 0.3, True),
+    ],
+)
+def test_a_sobol_sweep_with_few_base_samples_carries_a_note(samples, conf, warned):
+    note = report.sobol_sample_note({"kind": "sobol", "samples": samples}, _indices(conf))
+    assert ("Few samples" in note) is warned, note
+    if samples < report.SOBOL_MIN_BASE_SAMPLES:
+        assert f"{samples:,} base samples (N)" in note and "512" in note
+    if conf > report.SOBOL_MAX_CONF:
+        assert "\u00b10.30" in note
+
+
+def test_the_sobol_note_is_for_sobol_designs_only():
+    assert report.sobol_sample_note({"kind": "morris", "trajectories": 2}, None) == ""
+    assert "Few samples" in report.sobol_sample_note({"kind": "sobol", "samples": 8}, None)
+
+
+@pytest.fixture(scope="module")
+def seven_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of a comparison of seven scenarios (the widest gap table) by the stand-in."""
+    from experiments.commands.batch import run_compare
+    from tests.runhelpers import fake_run
+
+    scen = ROOT / "scenarios" / "lac"
+    others = ("connectivity", "affordability", "skills", "labour", "social_protection", "four_is")
+    out = tmp_path_factory.mktemp("seven") / "compare"
+    args = argparse.Namespace(
+        baseline=str(scen / "baseline.yaml"),
+        others=[str(scen / f"{name}.yaml") for name in others],
+        replications=3,
+        households=100,
+        quarter=None,
+        seed=0,
+        workers=1,
+        scheduler=None,
+        out=str(out),
+        quiet=True,
+    )
+    assert run_compare(args, run_fn=fake_run) == 0
+    return report.write_report(out)
+
+
+HEADLINE_IN_VIEW = """() => {
+    const th = document.querySelector('table.matrix th[data-scenario] .tag');
+    const cell = th.closest('th');
+    const b = cell.getBoundingClientRect();
+    const box = cell.closest('.scroll').getBoundingClientRect();
+    return {name: cell.dataset.scenario, left: b.left, right: b.right, boxLeft: box.left,
+            boxRight: box.right, page: document.documentElement.scrollWidth,
+            wide: Array.from(document.querySelectorAll('.scroll')).filter(
+                s => s.scrollWidth > s.clientWidth + 1).map(s => s.firstElementChild.className)};
+}"""
+"""Where the headline scenario's column of the gap table is, and which tables scroll sideways."""
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1024, 1280])
+@pytest.mark.parametrize("which", ["seven scenarios", "three scenarios"])
+def test_the_headline_column_is_in_view_without_scrolling_sideways(
+    which: str, width: int, request: pytest.FixtureRequest
+):
+    browser.require()
+    path = request.getfixturevalue("seven_report" if which == "seven scenarios" else "report_path")
+    with browser.chromium_page(width, 900) as pg:
+        pg.goto(path.resolve().as_uri())
+        pg.wait_for_load_state("load")
+        pg.locator("#gaps").scroll_into_view_if_needed()
+        seen = pg.evaluate(HEADLINE_IN_VIEW)
+        if width == 1024 and which == "seven scenarios":
+            browser.ARTIFACTS.mkdir(exist_ok=True)
+            pg.locator("section:has(> h2#gaps)").screenshot(
+                path=str(browser.ARTIFACTS / "report_gaps_1024.png")
+            )
+    assert seen["name"] == "lac_four_is", seen
+    assert seen["page"] <= width, f"the page scrolls sideways at {width} px: {seen}"
+    assert seen["left"] >= 0 and seen["right"] <= width, seen
+    assert seen["boxLeft"] <= seen["left"] and seen["right"] <= seen["boxRight"] + 0.5, seen
+    assert seen["wide"] == [], f"tables that scroll sideways at {width} px: {seen['wide']}"
+
+
+@pytest.mark.slow
+def test_every_scenario_of_a_wide_comparison_has_its_column_once(seven_report: Path):
+    from experiments.present.report_tables import MATRIX_PANEL
+
+    page = seven_report.read_text(encoding="utf-8")
+    columns = re.findall(r'<th class="num" data-scenario="([a-z_]+)"', page)
+    assert columns[0] == "lac_four_is"  # the headline leads
+    others = ("connectivity", "affordability", "skills", "labour", "social_protection", "four_is")
+    assert sorted(columns) == sorted(f"lac_{name}" for name in others)
+    assert page.count('class="gaps matrix"') == -(-len(columns) // MATRIX_PANEL)
+
+
+def _run_with_worst(label: str, people: float) -> RunResult:
+    """A stand-in run result whose worst-off group is ``label`` with ``people`` in it."""
+    cells = pd.DataFrame(
+        {
+            "sex": ["female", "male"],
+            "age": ["65+", "25-64"],
+            "location": ["rural", "urban"],
+            "quintile": ["1", "5"],
+            "disability": ["with", "without"],
+            "people": [people, 9e6],
+        }
+    )
+    frame = pd.DataFrame({"share_internet_use": [0.5, 0.6]}, index=["2019Q4", "2020Q1"])
+    return RunResult("s", 1, 100, frame, {"worst_internet_use": label}, cells)
+
+
+def test_a_run_part_keeps_the_worst_off_group_and_its_people(tmp_path: Path):
+    from experiments.batch.runner import Task, part_bytes, run_labels
+    from experiments.present.exports import run_labels as stored_labels
+    from model import groups
+
+    words = ", ".join(
+        groups.short_label(g)
+        for g in ("sex=female", "age=65+", "location=rural", "quintile=1", "disability=with")
+    )
+    result = _run_with_worst(words, 41_000.0)
+    assert run_labels(result) == {
+        "worst_internet_use": words,
+        "worst_internet_use_people": 41_000.0,
+    }
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for run_id in (0, 1):
+        task = Task(run_id, 7, run_id, {}, experiment="abc")
+        (parts / f"run-{run_id:07d}.parquet").write_bytes(part_bytes(result, task))
+    got = stored_labels(tmp_path)
+    assert set(got["run_id"]) == {0, 1}
+    assert got[got["name"] == "worst_internet_use_people"]["value"].tolist() == [41_000.0] * 2
+    assert run_labels(result.timeseries) == {}  # a stand-in model's table has no labels
+
+
+class _WorstOff:
+    """Stand-in comparison results with a worst-off group per scenario."""
+
+    def __init__(self) -> None:
+        self.names = ["base", "four"]
+        self.quarters = ["2019Q4", "2030Q4"]
+        self.worst_labels = {
+            "base": "Women, 65+, Rural, Q1, With disability",
+            "four": "Men, 65+, Rural",
+        }
+        self.worst_people = {"base": 412_345.0}
+
+    def at(self, name: str, indicator: str) -> pd.Series:
+        return pd.Series({"mean": 0.123 if indicator.startswith("worst") else 0.456})
+
+    def label(self, name: str) -> str:
+        return f"LAC: {name}"
+
+
+def test_the_worst_off_group_is_named_with_its_people():
+    from experiments.present.report_tables import worst_off_html
+
+    html = worst_off_html(_WorstOff())
+    assert (
+        "Under ‘LAC: base’" in html
+        and "<strong>Women, 65+, Rural, Q1, With disability</strong>, 412,000 people, 12.3% "
+        "online, 45.6 percentage points below the average"
+        in html
+    ), html
+    assert "<strong>Men, 65+, Rural</strong>, 12.3% online" in html  # no count: none said
+    empty = _WorstOff()
+    empty.worst_labels = {}
+    assert worst_off_html(empty) == ""
+
+
+@pytest.mark.slow
+def test_no_badge_in_the_gap_table_contradicts_its_rounded_interval(page: str):
+    cells = re.findall(
+        r'<span class="ci">([^<]+) to ([^<]+)</span><span class="verdict (\w+)">([^<]+)</span>',
+        page,
+    )
+    assert cells, "no verdict in the gap table"
+
+    def value(text: str) -> float:
+        return float(text.replace("\u2212", "-").replace(",", ""))
+
+    for low, high, cls, words in cells:
+        includes_zero = value(low) <= 0 <= value(high)
+        assert includes_zero == (cls == "unclear"), (low, high, cls, words)

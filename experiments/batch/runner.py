@@ -1,6 +1,7 @@
 """Run many simulations: tasks in, one stored part per run out, memory bounded, resumable.
 
-A run is a function ``run_fn(task) -> DataFrame`` (index: quarters, one column per indicator);
+A run is a function ``run_fn(task) -> DataFrame`` (index: quarters, one column per indicator)
+or a result with ``.timeseries`` (and final labels, kept in the part's metadata);
 the default, :func:`simulate_task`, calls :func:`model.run.simulate`, the model's only door.
 Any picklable function will do, which is how the machinery is tested without the model.
 
@@ -90,14 +91,45 @@ def _loaded(scenario_json: str) -> Any:
     return scenario_from_dict(json.loads(scenario_json))
 
 
-def simulate_task(task: Task) -> pd.DataFrame:
-    """Run the model for one task; return its time series (quarters x indicators)."""
+def simulate_task(task: Task) -> Any:
+    """Run the model for one task; return its result (time series, final labels and cells).
+
+    The part stores the time series (:func:`part_table`) and, in its metadata, the labels
+    with the worst-off group's people count (:func:`run_labels`).
+    """
     from model.run import simulate
 
     loaded = _loaded(json.dumps(task.scenario, sort_keys=True))
-    return simulate(
-        loaded, seed=task.seed, households=task.households, quarters=task.quarters
-    ).timeseries
+    return simulate(loaded, seed=task.seed, households=task.households, quarters=task.quarters)
+
+
+LABELS_KEY = b"inclusim.labels"
+"""Schema metadata key of a part: the run's final-quarter labels, JSON (:func:`run_labels`)."""
+CELL_DIMENSIONS = ("sex", "age", "location", "quintile", "disability")
+"""Columns of a run's cell table, in the order of the worst-off group's label."""
+
+
+def run_labels(result: Any) -> dict[str, Any]:
+    """A run's final-quarter labels (``summary``), with the worst-off group's real people.
+
+    ``worst_internet_use`` names the intersection with the lowest Internet use at the last
+    quarter; ``worst_internet_use_people`` is its people count, from the run's cell table.
+    Empty for a result without labels (a stand-in model's DataFrame).
+    """
+    out: dict[str, Any] = dict(getattr(result, "summary", None) or {})
+    cells = getattr(result, "cells", None)
+    label = out.get("worst_internet_use")
+    if label and cells is not None and len(cells):
+        from model import groups
+
+        words = [
+            ", ".join(groups.short_label(f"{d}={row[d]}") for d in CELL_DIMENSIONS)
+            for row in cells[list(CELL_DIMENSIONS)].to_dict("records")
+        ]
+        match = np.asarray(words) == label
+        if match.any():
+            out["worst_internet_use_people"] = float(cells.loc[match, "people"].sum())
+    return out
 
 
 @dataclass
@@ -177,8 +209,19 @@ def part_table(result: Any, task: Task) -> pa.Table:
             ),
             "value": pa.array(frame.to_numpy(dtype=np.float64).reshape(-1)),
         },
-        metadata={EXPERIMENT_KEY: task.experiment.encode()} if task.experiment else None,
+        metadata=_part_metadata(result, task),
     )
+
+
+def _part_metadata(result: Any, task: Task) -> dict[bytes, bytes] | None:
+    """A part's schema metadata: the experiment's run hash and the run's labels, if any."""
+    meta = {}
+    if task.experiment:
+        meta[EXPERIMENT_KEY] = task.experiment.encode()
+    labels = run_labels(result)
+    if labels:
+        meta[LABELS_KEY] = json.dumps(labels, sort_keys=True).encode()
+    return meta or None
 
 
 def part_bytes(result: Any, task: Task) -> bytes:

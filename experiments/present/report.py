@@ -36,8 +36,9 @@ from experiments.present.report_sections import (
 )
 from experiments.present.report_tables import (
     gap_table,
-    harm_sentences,
+    harms_html,
     people_table,
+    worst_off_html,
 )
 from experiments.present.wording import (
     esc,
@@ -97,6 +98,7 @@ a:hover { text-decoration: underline; }
   border-radius: 0 6px 6px 0; margin: 12px 0 20px; }
 .findings ul { margin: 6px 0; padding-left: 18px; }
 .findings li { margin: 9px 0; max-width: 96ch; }
+.findings.worse { border-left-color: var(--worse); background: #fdf3ec; }
 .note { color: var(--muted); font-size: .9rem; }
 .muted { color: var(--muted); }
 .scroll { overflow-x: auto; }
@@ -121,7 +123,12 @@ table.matrix th.ind { font-weight: 600; min-width: 150px; max-width: 220px; }
 table.matrix tbody th.ind { font-weight: 500; }
 table.matrix tbody tr:nth-child(even) { background: #fafbfc; }
 tr.group th { background: var(--soft); font-weight: 600; padding-top: 9px; }
+table.matrix caption { caption-side: top; text-align: left; font-weight: 600;
+  color: var(--muted); padding: 4px 0; }
+table.matrix th .tag { font-size: .6rem; }
 td.scen { min-width: 200px; }
+table.people td.scen { min-width: 140px; }
+table.people .ci { white-space: normal; }
 .verdict { display:inline-block; margin-top: 3px; font-size: .72rem; padding: 0 7px;
   border-radius: 9px; white-space: nowrap; border: 1px solid currentColor; }
 .verdict.better { color: var(--better); }
@@ -139,6 +146,7 @@ figcaption .files { color: var(--muted); font-size: .8rem; }
   background: var(--band); color: #fff; padding: 1px 7px; border-radius: 3px;
   vertical-align: middle; font-weight: 600; }
 .tag.assumption { background: #fdf0e1; color: #8a4a00; }
+table.policies td.settings { width: 55%; }
 table.sources { font-size: .8rem; }
 table.sources td:first-child { white-space: nowrap; }
 table.prov th { width: 210px; font-weight: 600; }
@@ -286,6 +294,55 @@ def small_sample_note(households: int | None) -> str:
     )
 
 
+SOBOL_MIN_BASE_SAMPLES = 512
+"""Fewest Sobol base samples N for indices to be ranked with confidence: half the N = 1,024 of
+SALib's own example (Ishigami function, README and docs 'Basics', SALib 1.6), whose 95%
+intervals of S1 are still about +/-0.05 there; SALib's sampler also asks for N a power of 2
+(``SALib.sample.sobol.sample``). Below it, the indices' intervals are wide enough to reorder
+inputs."""
+SOBOL_MAX_CONF = 0.1
+"""Widest 95% half-width of an index (``S1_conf``, ``ST_conf``, on the 0-1 scale of the
+indices) before the report says the ranking is uncertain, whatever N."""
+
+
+def sobol_sample_note(design: dict[str, Any], table: Any) -> str:
+    """A warning when a Sobol sweep has too few base samples for the indices it shows.
+
+    Args:
+        design: the sweep's design (``kind``, ``samples`` = base samples N).
+        table: its sensitivity indices (``S1_conf`` and ``ST_conf`` columns), or None.
+
+    """
+    if design.get("kind") != "sobol":
+        return ""
+    n = int(design.get("samples") or 0)
+    widest = 0.0
+    if table is not None:
+        confs = [c for c in ("S1_conf", "ST_conf") if c in table.columns]
+        if confs:
+            widest = float(np.nanmax(table[confs].to_numpy(dtype=float)))
+    if n >= SOBOL_MIN_BASE_SAMPLES and not widest > SOBOL_MAX_CONF:
+        return ""
+    reasons = []
+    if n < SOBOL_MIN_BASE_SAMPLES:
+        reasons.append(
+            f"{n:,} base samples (N); Sobol indices need at least {SOBOL_MIN_BASE_SAMPLES:,} "
+            "to be ranked with confidence (half of the 1,024 of SALib's own example)"
+        )
+    if widest > SOBOL_MAX_CONF:
+        reasons.append(
+            f"the widest 95% interval of an index is \u00b1{widest:.2f}, more than "
+            f"\u00b1{SOBOL_MAX_CONF:.1f} on the 0-1 scale of the indices"
+        )
+    return (
+        '<p class="note"><strong>Few samples:</strong> '
+        + "; ".join(reasons)
+        + ". Read the ranking below as indicative: inputs whose intervals overlap may swap "
+        "places. Rerun with a larger <code>samples</code> (a power of 2, e.g. 1024) before "
+        "presenting it.</p>"
+    )
+
+
 def _figures_section(drawn: list[tuple[figs.Drawn, bytes]]) -> tuple[str, list[tuple[str, str]]]:
     html_parts, toc = [], []
     for k, (d, svg) in enumerate(drawn, start=1):
@@ -306,8 +363,6 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         f"region profile: {esc((res.region or {}).get('label', 'unknown'))}",
     ]
     sentences = headline_sentences(res)
-    if sentences:
-        sentences += harm_sentences(res, target)
     findings = ""
     if sentences:
         findings = (
@@ -317,7 +372,9 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
             '<div class="findings"><ul>'
             + "".join(f"<li>{s}</li>" for s in sentences)
             + "</ul></div>"
-            f'<h3 id="people">Extra people online under each scenario, {esc(res.quarter)}</h3>'
+            + harms_html(res, target)
+            + worst_off_html(res)
+            + f'<h3 id="people">Extra people online under each scenario, {esc(res.quarter)}</h3>'
             '<p class="note">Difference from the baseline in people (M = million, k = '
             "thousand), with its 95% confidence interval; grey: the interval includes zero. The "
             "last column counts children who <em>could not</em> follow remote learning, so a "
@@ -336,10 +393,9 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         f'<section><h2 id="gaps">2. Gaps in {esc(res.quarter)}</h2>'
         f"<p>Each indicator in {esc(res.quarters[0])} (pre-COVID) and in {esc(res.quarter)}, "
         "with the 95% confidence interval of the mean, and each scenario minus the baseline "
-        "from paired runs. The last column says whether a gap is narrower or wider (or a level "
-        "higher or lower) than under the baseline, when the interval is clear of zero.</p>"
-        + gap_table(res)
-        + "</section>"
+        "from paired runs. A label under each difference says whether a gap is narrower or "
+        "wider (or a level higher or lower) than under the baseline, when the interval is clear "
+        "of zero.</p>" + gap_table(res) + "</section>"
         '<section><h2 id="costs">3. Costs and what they buy</h2>'
         + costs_section(res)
         + "</section>"
@@ -358,7 +414,17 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         + "</section>"
     )
     toc = [
-        ("key-findings", "Key findings", [("people", "Extra people online")] if sentences else []),
+        (
+            "key-findings",
+            "Key findings",
+            [
+                ("worse", "What gets worse"),
+                *([("worst-off", "The worst-off group")] if res.worst_labels else []),
+                ("people", "Extra people online"),
+            ]
+            if sentences
+            else [],
+        ),
         ("gaps", f"Gaps in {res.quarter}", []),
         ("costs", "Costs and what they buy", []),
         ("figures", "Figures", fig_toc),
@@ -405,7 +471,7 @@ def _sweep_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: li
             "again.</p>"
         )
     else:
-        sens = _ranking_table(res)
+        sens = sobol_sample_note(design, res.sensitivity) + _ranking_table(res)
     fig_html, fig_toc = _figures_section(drawn)
     spec_text = (res.manifest.get("spec") or {}).get("text", "")
     body = (

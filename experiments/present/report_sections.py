@@ -21,6 +21,9 @@ from experiments.present.wording import (
     esc,
 )
 from model.loader import ROOT
+from model.policies.base import PolicyConfig
+from model.policies.registry import POLICY_TYPES
+from model.policy_sizes import BASES
 
 REPO = ROOT
 
@@ -55,12 +58,15 @@ def scenarios_html(res: Results) -> str:
                 f"<tr><td>{esc(p.get('type', ''))}</td><td><code>{esc(p.get('name', ''))}</code>"
                 f"</td><td>{esc(p.get('start', ''))} to {esc(p.get('end', ''))}</td>"
                 f'<td class="num">{esc(p.get("intensity", ""))}</td>'
-                f"<td>{esc(_policy_details(p))}</td></tr>"
+                f'<td class="settings">{_settings_lines(p)}</td></tr>'
                 for p in pol
             )
             policies = (
                 '<table class="policies"><thead><tr><th>lever</th><th>policy</th><th>window'
-                '</th><th class="num">intensity</th><th>settings</th></tr></thead>'
+                f' <span class="unit">(first and last {esc(setting_unit("", "start"))})</span></th>'
+                f'<th class="num">intensity <span class="unit">'
+                f"({esc(setting_unit('', 'intensity'))})</span></th>"
+                '<th>settings <span class="unit">(unit)</span></th></tr></thead>'
                 f"<tbody>{rows}</tbody></table>"
             )
         else:
@@ -86,20 +92,50 @@ def _settings_html(res: Results) -> str:
     )
 
 
-def _policy_details(p: dict[str, Any]) -> str:
+def setting_unit(policy_type: str, key: str) -> str:
+    """The unit of a policy setting, from its config field (``json_schema_extra["unit"]``).
+
+    The policy schemas in :mod:`model.policies` are the one place units are written; empty
+    for a type or field the schemas do not know.
+    """
+    policy = POLICY_TYPES.get(policy_type)
+    field = (policy.Config if policy else PolicyConfig).model_fields.get(key)
+    extra = field.json_schema_extra if field is not None else None
+    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
+
+
+def _setting_value(key: str, v: Any) -> str:
+    """A setting's value as shown: lists and mappings in words, a share of the region named."""
+    if isinstance(v, dict) and "share" in v and v.get("of") in BASES:
+        per = f" a {v['per']}" if v.get("per") else ""
+        return f"{float(v['share']):.0%} of {BASES[v['of']].words}{per}"
+    if isinstance(v, dict):
+        return ", ".join(f"{a} {_setting_value(a, b)}" for a, b in v.items())
+    if isinstance(v, list):
+        return ", ".join(map(str, v))
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int | float) and not isinstance(v, bool) and abs(v) >= 1000:
+        return f"{v:,}"
+    return str(v)
+
+
+def policy_settings(p: dict[str, Any]) -> list[str]:
+    """A policy's settings beyond type, name, window and intensity, each with its unit."""
     skip = {"type", "name", "start", "end", "intensity"}
     items = []
     for k, v in p.items():
         if k in skip:
             continue
-        if isinstance(v, dict):
-            v = ", ".join(f"{a} {b}" for a, b in v.items())
-        elif isinstance(v, list):
-            v = ", ".join(map(str, v))
-        elif isinstance(v, int | float) and not isinstance(v, bool) and abs(v) >= 1000:
-            v = f"{v:,}"
-        items.append(f"{k.replace('_', ' ')}: {v}")
-    return "; ".join(items)
+        unit = setting_unit(str(p.get("type", "")), k)
+        shown = f"{k.replace('_', ' ')}: {_setting_value(k, v)}"
+        items.append(f"{shown} ({unit})" if unit else shown)
+    return items
+
+
+def _settings_lines(p: dict[str, Any]) -> str:
+    """:func:`policy_settings` as HTML, one setting a line."""
+    return "<br>".join(esc(x) for x in policy_settings(p))
 
 
 def _inline_md(text: str) -> str:

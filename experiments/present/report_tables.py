@@ -19,6 +19,7 @@ from experiments.present.wording import (
     number,
     signed_millions,
 )
+from experiments.present.wording import people as people_words
 from model import indicator_registry
 
 PEOPLE_TABLE = (
@@ -126,29 +127,93 @@ def _judge(
     return ("higher" if up else "lower", "better" if better else "worse")
 
 
+PROPER_FIRST_WORDS = ("Gini",)
+"""First words of indicator labels that keep their capital inside a sentence."""
+
+
+def _in_sentence(label: str) -> str:
+    """A registry label as words inside a sentence ('Share of ...' -> 'share of ...')."""
+    if label.split(" ", 1)[0] in PROPER_FIRST_WORDS:
+        return label
+    return label[0].lower() + label[1:]
+
+
+def harm_clause(res: Results, row: Row, scenario: str) -> str | None:
+    """How a row is clearly worse under ``scenario``, in words; None when it is not.
+
+    A gap that widens says by how much it widens and a level says whether it rises or falls,
+    with the magnitude and its 95% CI as displayed in the gap table (the same verdict, read at
+    the precision shown), e.g. 'the disability gap ... widens by 0.5 percentage points (95% CI
+    0.2 to 0.8)'.
+    """
+    if row.indicator not in res.indicators:
+        return None
+    shown = _shown_difference(res, row, scenario)
+    if shown is None or shown.cls != "worse":
+        return None
+    words = esc(_in_sentence(row.name))
+    unit = " percentage points" if row.scale == 100.0 else ""
+    d, lo, hi = shown.diff, shown.low, shown.high
+    size, low, high = (d, lo, hi) if d > 0 else (-d, -hi, -lo)
+    ci = f"95% CI {number(low, row.decimals)} to {number(high, row.decimals)}"
+    if row.better != "parity":
+        moves = "rises" if d > 0 else "falls"
+        return f"{words} {moves} by {number(size, row.decimals)}{unit} ({ci})"
+    base = res.at(res.baseline, row.indicator)
+    target = row.target * row.scale
+    before = round(float(base["mean"]) * row.scale, row.decimals)
+    if (before - target) * (before + d - target) > 0:
+        return f"{words} widens by {number(size, row.decimals)}{unit} ({ci})"
+    return (
+        f"{words} widens, crossing parity: {number(before + d, row.decimals)} against "
+        f"{number(before, row.decimals)} under the baseline (difference "
+        f"{number(d, row.decimals, True)}, 95% CI {number(lo, row.decimals, True)} to "
+        f"{number(hi, row.decimals, True)})"
+    )
+
+
 def harm_sentences(res: Results, scenario: str) -> list[str]:
-    """A sentence for every row of the gap table that is clearly worse under ``scenario``.
+    """Every row of the gap table that is clearly worse under ``scenario``, as clauses.
 
     A gap that widens and a level that moves the wrong way are stated as plainly as the
     gains, with the same verdict as the table (read at the precision shown), so a finding
     and the table never disagree.
     """
-    out = []
-    for row in GAP_ROWS:
-        if row.indicator not in res.indicators:
+    return [c for row in GAP_ROWS if (c := harm_clause(res, row, scenario)) is not None]
+
+
+def harms_html(res: Results, first: str) -> str:
+    """What gets clearly worse, scenario by scenario (``first`` leads), for the key findings.
+
+    One item per scenario with anything worse ('Under X, by 2030Q4, the ... widens by ...;
+    the ... falls by ...'), then one line naming the scenarios under which nothing is.
+    """
+    order = [first, *[n for n in res.names[1:] if n != first]]
+    items, clean = [], []
+    for name in order:
+        clauses = harm_sentences(res, name)
+        label = f"\u2018{esc(res.label(name))}\u2019"
+        if not clauses:
+            clean.append(label)
             continue
-        shown = _shown_difference(res, row, scenario)
-        if shown is None or shown.cls != "worse":
-            continue
-        value, ci = shown.texts(row.decimals)
-        words = row.name[0].lower() + row.name[1:]
-        unit = " percentage points" if row.scale == 100.0 else ""
-        out.append(
-            f"<strong>Worse:</strong> the {esc(words)} is {shown.text} under "
-            f"\u2018{esc(res.label(scenario))}\u2019 than under the baseline: "
-            f"{value}{unit} (95% CI {ci})."
+        items.append(
+            f"<li><strong>Under {label}</strong>, by {esc(res.quarter)}: "
+            + "; ".join(clauses)
+            + ".</li>"
         )
-    return out
+    if clean:
+        joined = ", ".join(clean)
+        items.append(
+            f"<li>Nothing in the gap table is clearly worse than under the baseline under "
+            f"{joined}.</li>"
+        )
+    return (
+        '<h3 id="worse">What gets worse</h3>'
+        "<p>Every gap that widens and every level that moves the wrong way, under each "
+        "scenario against the baseline, where the 95% interval of the paired difference is "
+        "clear of zero as shown in the gap table:</p>"
+        f'<div class="findings worse"><ul>{"".join(items)}</ul></div>'
+    )
 
 
 MATRIX_MAX_SCENARIOS = 7
@@ -216,19 +281,61 @@ def _diff_cell(res: Results, row: Row, name: str) -> tuple[str, str, str]:
     return value, ci, verdict
 
 
+MATRIX_PANEL = 3
+"""Scenario columns per panel of the gap table: with the indicator, 2019Q4 and baseline columns,
+three fit the report's text column at 1024 px (714 px) without scrolling sideways."""
+
+
+def matrix_panels(res: Results) -> list[list[str]]:
+    """The scenarios (all but the baseline) of each panel of the gap table, headline first."""
+    headline = res.most_ambitious()
+    others = [n for n in res.names[1:] if n != headline]
+    order = [headline, *others] if headline in res.names[1:] else others
+    return [order[k : k + MATRIX_PANEL] for k in range(0, len(order), MATRIX_PANEL)]
+
+
 def gap_matrix(res: Results) -> str:
-    """Indicators as rows, scenarios as columns: level, difference from the baseline, its CI."""
+    """Indicators as rows, scenarios as columns: level, difference from the baseline, its CI.
+
+    The scenarios come in panels of :data:`MATRIX_PANEL` columns, each a table with the
+    indicators, 2019Q4 and the baseline again, so no column hides behind a sideways scroll on
+    a laptop screen; the headline scenario (the most levers) leads the first panel.
+    """
+    panels = matrix_panels(res) or [[]]
+    out = [
+        f'<p class="note">The scenario with the most levers, {esc(res.label(res.most_ambitious()))}'
+        f", comes first; the others follow in panels of {MATRIX_PANEL}.</p>"
+        if len(panels) > 1
+        else ""
+    ]
+    for k, names in enumerate(panels):
+        caption = ""
+        if len(panels) > 1:
+            caption = (
+                f"<caption>Scenarios {k * MATRIX_PANEL + 1}-{k * MATRIX_PANEL + len(names)} "
+                f"of {len(res.names) - 1}</caption>"
+            )
+        out.append(_gap_panel(res, names, caption))
+    return "".join(out)
+
+
+def _gap_panel(res: Results, names: list[str], caption: str) -> str:
+    """One panel of the gap table: the indicators, 2019Q4, the baseline and ``names``."""
     first = res.quarters[0]
+    headline = res.most_ambitious()
+
+    def scenario_th(n: str) -> str:
+        tag = ' <span class="tag">headline</span>' if n == headline else ""
+        return (
+            f'<th class="num" data-scenario="{esc(n)}">{esc(res.short_label(n))}{tag}'
+            '<span class="ci">value; minus baseline (95% CI)</span></th>'
+        )
+
     header = (
         f'<th class="ind">indicator <span class="unit">(unit)</span></th>'
         f'<th class="num">{esc(first)}<span class="ci">all scenarios</span></th>'
         f'<th class="num">{esc(res.short_label(res.baseline))}<span class="ci">baseline, '
-        "95% CI</span></th>"
-        + "".join(
-            f'<th class="num">{esc(res.short_label(n))}<span class="ci">value; minus baseline '
-            "(95% CI)</span></th>"
-            for n in res.names[1:]
-        )
+        "95% CI</span></th>" + "".join(scenario_th(n) for n in names)
     )
     body = []
     for row in GAP_ROWS:
@@ -246,7 +353,7 @@ def gap_matrix(res: Results) -> str:
             f'<span class="ci">{number(b["ci_low"] * k, row.decimals)} to '
             f"{number(b['ci_high'] * k, row.decimals)}</span></td>",
         ]
-        for name in res.names[1:]:
+        for name in names:
             r = res.at(name, row.indicator)
             if r is None:
                 cells.append("<td></td>")
@@ -258,8 +365,8 @@ def gap_matrix(res: Results) -> str:
             )
         body.append(f"<tr>{''.join(cells)}</tr>")
     return (
-        f'<div class="scroll"><table class="gaps matrix"><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+        f'<div class="scroll"><table class="gaps matrix">{caption}<thead><tr>{header}</tr>'
+        f"</thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -327,4 +434,42 @@ def people_table(res: Results) -> str:
     return (
         f'<div class="scroll"><table class="people"><thead><tr><th>scenario</th>{header}</tr>'
         f"</thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def worst_off_html(res: Results) -> str:
+    """The worst-off group of each scenario for Internet use, with its people, for the findings.
+
+    The intersection of sex, age band, location, income fifth and disability with the lowest
+    Internet use at the last quarter (the label most runs give), its real people, its rate and
+    its lag behind the average. Empty when the runs stored no labels.
+    """
+    if not res.worst_labels:
+        return ""
+    items = []
+    for name in res.names:
+        label = res.worst_labels.get(name)
+        if not label:
+            continue
+        people = res.worst_people.get(name)
+        share, lag = (
+            res.at(name, "worst_share_internet_use"),
+            res.at(name, "lag_worst_internet_use"),
+        )
+        parts = [f"<strong>{esc(label)}</strong>"]
+        if people is not None:
+            parts.append(f"{esc(people_words(people))} people")
+        if share is not None and lag is not None:
+            parts.append(
+                f"{number(float(share['mean']) * 100, 1)}% online, "
+                f"{number(float(lag['mean']) * 100, 1)} percentage points below the average"
+            )
+        items.append(f"<li>Under \u2018{esc(res.label(name))}\u2019: {', '.join(parts)}.</li>")
+    last = res.quarters[-1]
+    return (
+        '<h3 id="worst-off">The worst-off group</h3>'
+        "<p>The intersection of sex, age band, location, income fifth and disability with the "
+        f"lowest Internet use in {esc(last)} (the one most replications find), with its people "
+        "(every age in the group):</p>"
+        f'<ul class="limits">{"".join(items)}</ul>'
     )

@@ -39,14 +39,24 @@ class AffordabilityConfig(PolicyConfig):
     """
 
     type: Literal["affordability"]
-    service_subsidy: Share = 0.5
-    device_subsidy: Share = 0.5
-    extra_price_decline_per_year: Share = 0.0
-    admin_cost_per_household: UnitCost = 2.0
-    device_instalments: bool = False
-    credit_cost_share: Share = 0.1
-    assistive_per_year: Size = 0.0
-    cost_per_assistive: UnitCost = 300.0
+    service_subsidy: Share = Field(
+        0.5, json_schema_extra={"unit": "share of the monthly plan price, 0-1"}
+    )
+    device_subsidy: Share = Field(0.5, json_schema_extra={"unit": "share of the device price, 0-1"})
+    extra_price_decline_per_year: Share = Field(
+        0.0, json_schema_extra={"unit": "share of the price, a year, 0-1"}
+    )
+    admin_cost_per_household: UnitCost = Field(
+        2.0, json_schema_extra={"unit": "US$ per subsidised household, a quarter"}
+    )
+    device_instalments: bool = Field(False, json_schema_extra={"unit": "yes/no"})
+    credit_cost_share: Share = Field(
+        0.1, json_schema_extra={"unit": "share of the device price, 0-1"}
+    )
+    assistive_per_year: Size = Field(0.0, json_schema_extra={"unit": "persons a year"})
+    cost_per_assistive: UnitCost = Field(
+        300.0, json_schema_extra={"unit": "US$ per person equipped, once"}
+    )
 
 
 class Affordability(Policy):

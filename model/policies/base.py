@@ -118,14 +118,20 @@ class PolicyConfig(Strict):
         description="names the policy's columns (spend:NAME ...) and sweep addresses; "
         "default: its type",
     )
-    start: Quarter = Quarter.parse("2021Q1")
-    end: Quarter = Quarter.parse("2030Q4")
-    intensity: Annotated[float, Field(ge=0.0, le=1.0)] = 1.0
-    eligibility: Eligibility = Field(default_factory=Eligibility)
+    start: Quarter = Field(Quarter.parse("2021Q1"), json_schema_extra={"unit": "quarter"})
+    end: Quarter = Field(Quarter.parse("2030Q4"), json_schema_extra={"unit": "quarter"})
+    intensity: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
+        1.0, json_schema_extra={"unit": "share of the full programme, 0-1"}
+    )
+    eligibility: Eligibility = Field(
+        default_factory=Eligibility,
+        json_schema_extra={"unit": "groups that qualify (none given: everyone)"},
+    )
     budget_per_year: Annotated[float, Field(gt=0.0, le=1e13)] | None = Field(
         default=None,
         description="US$ the policy may spend in a calendar year (current US$); it rations "
         "by its targeting order to stay within it. Default: no budget",
+        json_schema_extra={"unit": "US$ a year"},
     )
 
 

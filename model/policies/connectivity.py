@@ -36,13 +36,25 @@ class ConnectivityConfig(PolicyConfig):
     """
 
     type: Literal["connectivity"]
-    households_covered_per_year: Size = 1_000_000
-    households_upgraded_per_year: Size = 1_000_000
-    cost_per_household_covered: UnitCost = 500.0
-    cost_per_household_upgraded: UnitCost = 120.0
-    running_cost_per_household_year: UnitCost = 25.0
-    rural_cost_factor: Annotated[float, Field(ge=1.0, le=10.0)] = 2.0
-    rural_first: bool = True
+    households_covered_per_year: Size = Field(
+        1_000_000, json_schema_extra={"unit": "households a year"}
+    )
+    households_upgraded_per_year: Size = Field(
+        1_000_000, json_schema_extra={"unit": "households a year"}
+    )
+    cost_per_household_covered: UnitCost = Field(
+        500.0, json_schema_extra={"unit": "US$ per household covered"}
+    )
+    cost_per_household_upgraded: UnitCost = Field(
+        120.0, json_schema_extra={"unit": "US$ per household upgraded"}
+    )
+    running_cost_per_household_year: UnitCost = Field(
+        25.0, json_schema_extra={"unit": "US$ per household covered, a year"}
+    )
+    rural_cost_factor: Annotated[float, Field(ge=1.0, le=10.0)] = Field(
+        2.0, json_schema_extra={"unit": "times the urban cost"}
+    )
+    rural_first: bool = Field(True, json_schema_extra={"unit": "yes/no"})
 
 
 class Connectivity(Policy):

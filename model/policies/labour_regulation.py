@@ -38,12 +38,22 @@ class LabourRegulationConfig(PolicyConfig):
     """
 
     type: Literal["labour_regulation"]
-    platform_income_floor: Share = 0.6
-    social_insurance: Share = 0.5
-    accessible_hiring: Share = 0.5
-    right_to_telework: Share = 0.5
-    gig_reduction: Share = 0.2
-    cost_per_platform_worker: UnitCost = 30.0
+    platform_income_floor: Share = Field(
+        0.6, json_schema_extra={"unit": "share of the worker's 2019 income, 0-1"}
+    )
+    social_insurance: Share = Field(
+        0.5, json_schema_extra={"unit": "share of lost earnings replaced, 0-1"}
+    )
+    accessible_hiring: Share = Field(
+        0.5, json_schema_extra={"unit": "share of the disability hiring penalty removed, 0-1"}
+    )
+    right_to_telework: Share = Field(
+        0.5, json_schema_extra={"unit": "share of workers who could not telework, 0-1"}
+    )
+    gig_reduction: Share = Field(0.2, json_schema_extra={"unit": "share of platform gigs, 0-1"})
+    cost_per_platform_worker: UnitCost = Field(
+        30.0, json_schema_extra={"unit": "US$ per platform worker covered, a quarter"}
+    )
 
 
 class LabourRegulation(Policy):

@@ -46,12 +46,15 @@ class SkillsTrainingConfig(PolicyConfig):
     """
 
     type: Literal["skills_training"]
-    places_per_quarter: Size = 500_000
-    targeting: Targeting = Field(default_factory=Targeting)
-    accessible_delivery: bool = False
-    completion_rate: Share = 0.7
-    skill_gain: Share = 0.25
-    cost_per_place: UnitCost = 150.0
+    places_per_quarter: Size = Field(500_000, json_schema_extra={"unit": "persons a quarter"})
+    targeting: Targeting = Field(
+        default_factory=Targeting,
+        json_schema_extra={"unit": "priority multiplier of each group, 1 = none"},
+    )
+    accessible_delivery: bool = Field(False, json_schema_extra={"unit": "yes/no"})
+    completion_rate: Share = Field(0.7, json_schema_extra={"unit": "share of those who start, 0-1"})
+    skill_gain: Share = Field(0.25, json_schema_extra={"unit": "skill score, 0-1 scale"})
+    cost_per_place: UnitCost = Field(150.0, json_schema_extra={"unit": "US$ per person who starts"})
 
 
 OFFER_ROUNDS = 8

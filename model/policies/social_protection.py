@@ -35,9 +35,15 @@ class SocialProtectionConfig(PolicyConfig):
     """
 
     type: Literal["social_protection"]
-    registry_takeup: Share = 0.95
-    assisted_takeup: Share = 0.8
-    cost_per_beneficiary: UnitCost = 4.0
+    registry_takeup: Share = Field(
+        0.95, json_schema_extra={"unit": "share of poor online households a quarter, 0-1"}
+    )
+    assisted_takeup: Share = Field(
+        0.8, json_schema_extra={"unit": "share of poor offline households a quarter, 0-1"}
+    )
+    cost_per_beneficiary: UnitCost = Field(
+        4.0, json_schema_extra={"unit": "US$ per household receiving a transfer, a quarter"}
+    )
 
 
 class SocialProtection(Policy):

@@ -381,7 +381,7 @@ def test_long_exports_are_tidy_and_hold_the_stored_values():
             exported[statistic], stored[statistic], rtol=1e-9, err_msg=statistic
         )
     cost = pd.read_csv(compare_folder() / "exports" / "cost.csv")
-    column = "cost per extra household connected (US$ per household)"
+    column = "US$ per extra household connected"
     assert list(cost["scenario"]) == list(res.cost["scenario"])
     np.testing.assert_allclose(cost[column], res.cost["cost_per_extra_households"], rtol=1e-9)
 

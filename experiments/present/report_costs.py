@@ -73,7 +73,7 @@ def effectiveness_table(res: Results) -> str:
         if n not in cost.index:
             continue
         r = cost.loc[n]
-        cells = "".join(f"<td class='num'>{esc(gain_cell(r, g.key))}</td>" for g in gains)
+        cells = "".join(_cell(gain_cell(r, g.key)) for g in gains)
         rows.append(
             f"<tr><th scope='row'>{esc(res.short_label(n))}</th>"
             f"<td class='num'>{esc(billions(r['spend_mean']))}</td>"
@@ -86,6 +86,12 @@ def effectiveness_table(res: Results) -> str:
         f"<th>present value{esc(rate)} (US$ billion)</th>{header}"
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def _cell(text: str) -> str:
+    """A table cell: a number kept on one line, right-aligned; words left to wrap."""
+    numeric = text.replace(",", "").replace(".", "").isdigit()
+    return f"<td class='num'>{esc(text)}</td>" if numeric else f"<td>{esc(text)}</td>"
 
 
 def _discount_rates(res: Results) -> str:

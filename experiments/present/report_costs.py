@@ -115,8 +115,13 @@ def inframarginal_sentences(res: Results) -> list[str]:
             f"household-years of subsidy to {esc(res.quarter)}; <strong>{share:.0%}</strong> "
             f"of them (95% CI {r['inframarginal_ci_low']:.0%} to "
             f"{r['inframarginal_ci_high']:.0%}) went to households that would have been "
-            f"connected anyway, because the baseline has them connected too. "
-            f"{INFRAMARGINAL_EVIDENCE}."
+            "connected anyway, because the baseline has them connected too."
+        )
+    if out:
+        out[-1] += (
+            f" For comparison, {INFRAMARGINAL_EVIDENCE}. Where a scenario has other levers "
+            "besides the subsidy, the share counts the households all of them connected, so "
+            "it is a lower bound for the subsidy alone."
         )
     return out
 

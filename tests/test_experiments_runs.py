@@ -363,7 +363,8 @@ def test_compare_end_to_end(
         "ratio_urban_rural_internet_use",
         "share_meaningful",
         "minus base",
-        "US$ per extra household",
+        "US$ per extra person online",
+        "present value (US$)",
         "results in outputs/compare_base-subsidy/",
     ):
         assert name in res.out

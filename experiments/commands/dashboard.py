@@ -35,8 +35,9 @@ SETTINGS_ENV = "INCLUSIM_SETTINGS"
 DEFAULT_PORT = 8765
 SERVER_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    "SOLARA_THEME_SHOW_BANNER": "False",
 }
-"""Solara settings: no usage telemetry sent anywhere."""
+"""Solara settings: no usage telemetry sent anywhere, no "runs on Solara" banner on the page."""
 
 
 def serve(

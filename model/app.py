@@ -1,279 +1,85 @@
-"""The live dashboard: Mesa's SolaraViz page for one scenario and its four policy levers.
+"""The live dashboard: a Solara page for one scenario, its five levers and its baseline.
 
 Start it with ``inclusim dashboard [SCENARIO.yaml] [--set ADDRESS=VALUE ...]`` (or
 ``solara run model.app`` with ``INCLUSIM_SCENARIO`` and, for settings, ``INCLUSIM_SETTINGS``
-set). The page only chooses policy intensities, the number of households
-and the seed; the model then runs exactly as in a batch run.
+set). The page only chooses policy intensities, the number of households and the seed; the
+runs themselves (:mod:`model.dashboard`) are exactly those of a batch run.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
-import functools
 import html
+import io
 import os
-from collections.abc import Callable, Mapping
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 import solara
+from matplotlib import colormaps
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, PercentFormatter
-from mesa.visualization import Slider, SolaraViz, make_plot_component
 
+from experiments.present.style import BASELINE_COLOUR, MUTED, OKABE_ITO, SEQUENTIAL, styled
 from model import groups, indicator_registry
 from model.calendar import Quarter
-from model.inclusion_model import InclusionModel
-from model.loader import ROOT, LoadedScenario, load_scenario
-from model.streams import SeedLike
+from model.dashboard import (
+    DEFAULT_HOUSEHOLDS,
+    DEFAULT_SCENARIO,
+    HOUSEHOLDS_RANGE,
+    LEVERS,
+    Controls,
+    DashboardModel,
+    Runs,
+    View,
+    differences,
+    lever_note,
+    load,
+    millions,
+    quarter_text,
+    signed_people,
+    start_controls,
+)
+
+__all__ = ["DEFAULT_HOUSEHOLDS", "DEFAULT_SCENARIO", "LEVERS", "DashboardModel", "Page"]
 
 SCENARIO_ENV = "INCLUSIM_SCENARIO"
 """Environment variable naming the scenario file the page opens (set by ``inclusim dashboard``)."""
 SETTINGS_ENV = "INCLUSIM_SETTINGS"
 """Environment variable holding the ``--set`` settings as JSON (set by ``inclusim dashboard``)."""
-DEFAULT_SCENARIO = ROOT / "scenarios" / "lac" / "four_is.yaml"
-"""Scenario opened when ``INCLUSIM_SCENARIO`` is not set."""
-DEFAULT_HOUSEHOLDS = 5_000
-"""Simulated households the page starts with (a quarter takes a few milliseconds)."""
+PLAY_PACE = 5.0
+"""Quarters a second while playing: 45 quarters in 9 s. When drawing a quarter takes longer
+than 1/5 s the page shows the latest quarter and skips drawing the ones in between, so the
+pace holds on a slow machine."""
 
-LEVERS: dict[str, str] = {
-    "connectivity": "Connectivity",
-    "affordability": "Affordability",
-    "skills_training": "Skills training",
-    "labour_regulation": "Labour regulation",
+INK = OKABE_ITO["black"]
+GROUP_COLOURS: dict[str, str] = {
+    "all": INK,
+    "sex=female": OKABE_ITO["reddish_purple"],
+    "sex=male": OKABE_ITO["orange"],
+    "location=urban": OKABE_ITO["blue"],
+    "location=rural": OKABE_ITO["bluish_green"],
 }
-"""The four policy types a slider controls, with the slider's label."""
+"""A group keeps its Okabe-Ito colour on every chart (quintiles: the sequential map)."""
+GAP_COLOURS: dict[str, str] = {
+    "gps": OKABE_ITO["reddish_purple"],
+    "ratio_urban_rural": OKABE_ITO["bluish_green"],
+    "ratio_q5_q1": OKABE_ITO["orange"],
+    "gap_disability": OKABE_ITO["vermillion"],
+    "gap_age": OKABE_ITO["sky_blue"],
+}
+"""Colours of the gaps: the colour of the group each gap is about (women, rural, poorest)."""
+BETTER, WORSE = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
+"""Colours of a difference that is an improvement, and of one that is not."""
 
 
-# --- the model behind the page ---------------------------------------------------------------
-
-
-@functools.cache
-def _load(path: str, settings: str = "") -> LoadedScenario:
-    """The scenario file with its settings (JSON text, '' for none) applied and checked."""
-    if not settings:
-        return load_scenario(path)
-    # The command line's checked path, so a setting gets the message a file's value gets.
-    from model.settings import load_with_settings, settings_from_json
-
-    return load_with_settings(path, settings_from_json(settings, SETTINGS_ENV))
-
-
-def default_policy(kind: str, region: str) -> Any:
-    """The ``kind`` policy of the region's four-levers scenario.
-
-    That is ``scenarios/<region>/four_is.yaml``; regions without one borrow Latin America and
-    the Caribbean's.
-    """
-    path = ROOT / "scenarios" / region / "four_is.yaml"
-    if not path.exists():
-        path = DEFAULT_SCENARIO
-    return next(p for p in _load(str(path)).policies if p.type == kind)
-
-
-def with_intensities(
-    loaded: LoadedScenario, intensities: Mapping[str, float | None]
-) -> LoadedScenario:
-    """The scenario with the main policy of each lever set to the given intensity.
-
-    The main policy of a lever is the scenario's first policy of that type; other policies of
-    the same type keep their intensity. A lever the scenario lacks gets the region's default
-    policy (:func:`default_policy`) when its intensity is above zero; at zero nothing is added,
-    which is the same run (a policy at zero intensity never acts). ``None`` leaves a lever as
-    the scenario has it.
-
-    Raises:
-        ValueError: an unknown lever or an intensity outside 0-1.
-
-    """
-    policies = list(loaded.policies)
-    for kind, value in intensities.items():
-        if kind not in LEVERS:
-            raise ValueError(f"unknown lever '{kind}'; use one of {', '.join(LEVERS)}")
-        if value is None:
-            continue
-        if not 0.0 <= value <= 1.0:
-            raise ValueError(f"intensity of {kind} is {value}; it must be between 0 and 1")
-        first = next((k for k, p in enumerate(policies) if p.type == kind), None)
-        if first is not None:
-            policies[first] = policies[first].model_copy(update={"intensity": float(value)})
-        elif value > 0:
-            base = default_policy(kind, loaded.region.name)
-            policies.append(base.model_copy(update={"intensity": float(value)}))
-    return dataclasses.replace(loaded, policies=tuple(policies))
-
-
-def lever_intensity(loaded: LoadedScenario, kind: str) -> float:
-    """Intensity of the scenario's main policy of type ``kind`` (0 when it has none)."""
-    return next((float(p.intensity) for p in loaded.policies if p.type == kind), 0.0)
-
-
-def parse_seed(text: int | str) -> tuple[int, str]:
-    """The run seed typed in the page, and a note when it had to fall back to 0."""
-    try:
-        seed = int(str(text).strip().replace("_", ""))
-    except ValueError:
-        return 0, f"seed '{text}' is not a whole number: using 0"
-    if not 0 <= seed < 2**63:
-        return 0, f"seed {seed} is not between 0 and 2**63 - 1: using 0"
-    return seed, ""
-
-
-class DashboardModel(InclusionModel):
-    """:class:`InclusionModel` built from the page's controls (keyword arguments only).
-
-    Also a ready model for ``mesa.batch_run``: the levers are keyword arguments, and ``seed``
-    and ``rng`` follow :class:`InclusionModel`'s rule (:func:`model.streams.run_seed`; ``None``
-    draws a fresh seed), except that text, as the page's box gives, is read by
-    :func:`parse_seed`.
-
-    Args:
-        scenario_path: the scenario file.
-        households: simulated households.
-        seed: run seed: text from the page's box, or anything :class:`InclusionModel` takes.
-        connectivity: intensity 0-1 of the main connectivity policy (None: as in the file).
-        affordability: same for affordability.
-        skills_training: same for skills training.
-        labour_regulation: same for labour regulation.
-        settings: ``--set`` settings as JSON text (``{"beta_afford": 1.5}``; '' for none),
-            applied to the file before the sliders.
-        rng: Mesa's name for ``seed`` (not a control of the page).
-
-    """
-
-    def __init__(
-        self,
-        scenario_path: str = str(DEFAULT_SCENARIO),
-        households: int = DEFAULT_HOUSEHOLDS,
-        seed: SeedLike | str | None = None,
-        connectivity: float | None = None,
-        affordability: float | None = None,
-        skills_training: float | None = None,
-        labour_regulation: float | None = None,
-        settings: str = "",
-        rng: SeedLike | None = None,
-    ) -> None:
-        self.seed_note = ""
-        if isinstance(seed, str):
-            seed, self.seed_note = parse_seed(seed)
-        loaded = with_intensities(
-            _load(str(scenario_path), settings),
-            {
-                "connectivity": connectivity,
-                "affordability": affordability,
-                "skills_training": skills_training,
-                "labour_regulation": labour_regulation,
-            },
-        )
-        super().__init__(loaded, seed, int(households), rng=rng)
-
-
-# --- what the page shows ------------------------------------------------------------------
-
-
-def _millions(value: float) -> str:
-    return f"{value / 1e6:,.1f} million"
-
-
-def _dollars(value: float) -> str:
-    if value >= 1e9:
-        return f"US$ {value / 1e9:,.2f} billion"
-    return f"US$ {value / 1e6:,.1f} million"
-
-
-def _words(name: str) -> str:
-    """An indicator's registry label for the middle of a sentence."""
-    label = indicator_registry.label(name)
-    return label[0].lower() + label[1:]
-
-
-def headline_rows(model: InclusionModel) -> list[tuple[str, str]]:
-    """The headline numbers of the current quarter in people: (number, what it counts)."""
-    ind = model.indicators
-    online = indicator_registry.MEASURE_BY_NAME["internet_use"].words
-    return [
-        (
-            _millions(ind["n_people_internet_use"]),
-            f"{_words('n_people_internet_use')} ({ind['share_internet_use']:.1%} of "
-            f"{groups.label('all')})",
-        ),
-        (
-            _millions(ind["n_people_internet_use:sex=female"]),
-            f"{groups.label('sex=female')} {online}",
-        ),
-        (_millions(ind["n_people_meaningful"]), _words("n_people_meaningful")),
-        (
-            _millions(ind["n_children_no_remote_learning"]),
-            _words("n_children_no_remote_learning"),
-        ),
-        (_millions(ind["n_people_employed"]), _words("n_people_employed")),
-    ]
-
-
-def quarter_text(model: InclusionModel) -> str:
-    """The quarter shown, e.g. ``2021Q1 (quarter 6 of 45)``."""
-    quarters = model.end - model.start + 1
-    if model.steps == 0:
-        return f"{model.quarter} (start: press Step or \u25b6)"
-    return f"{model.quarter} (quarter {model.steps} of {quarters})"
-
-
-def headline_html(model: InclusionModel) -> str:
-    """The headline panel's content as HTML (every value from the model, escaped)."""
-    e = html.escape
-    rows = "".join(
-        f'<tr><td style="{_NUMBER}">{e(n)}</td><td>{e(what)}</td></tr>'
-        for n, what in headline_rows(model)
-    )
-    policies = "".join(
-        f"<tr><td>{e(p.config.type.replace('_', ' '))}</td><td>{e(p.name)}</td>"
-        f'<td style="text-align:right">{p.config.intensity:.2f}</td>'
-        f'<td style="text-align:right">{e(_dollars(model.indicators[f"spend:{p.name}"]))}</td>'
-        "</tr>"
-        for p in model.policies
-    )
-    policy_table = (
-        f'<table style="{_SMALL}"><tr><th align="left">lever</th><th align="left">policy</th>'
-        f'<th align="right">intensity</th><th align="right">spent so far</th></tr>'
-        f"{policies}</table>"
-        if model.policies
-        else f'<p style="{_SMALL}">No policy: status quo.</p>'
-    )
-    weight = model.pop.weight
-    note = f"<br><i>{e(model.seed_note)}</i>" if getattr(model, "seed_note", "") else ""
-    return (
-        '<div class="inclusim-headline">'
-        f'<div style="font-size:18px;margin-bottom:6px">Quarter <b>{e(quarter_text(model))}</b>'
-        f'</div><table style="border-spacing:8px 2px;font-size:14px">{rows}</table>'
-        f"{policy_table}"
-        f'<p style="{_SMALL};color:#555;margin-top:6px">{model.h.n:,} simulated households '
-        f"({model.p.n:,} people) standing for {_millions(model.h.n * weight)} real households "
-        f"and {_millions(model.p.n * weight)} people; seed {model.seed}. Move the controls, "
-        f"then press Reset to apply them.{note}</p></div>"
-    )
-
-
-_NUMBER = "font-size:18px;font-weight:bold;text-align:right;white-space:nowrap"
-_SMALL = "font-size:12px;border-spacing:8px 0"
-
-
-def headline_panel(model: InclusionModel) -> solara.Element:
-    """A card with the headline numbers (Mesa re-renders it after every step)."""
-    with solara.Card(margin=0) as card:
-        solara.HTML(tag="div", unsafe_innerHTML=headline_html(model))
-    return card
-
-
-def _percent(ax: Axes) -> None:
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-
-
-def _points(ax: Axes) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{100 * y:.0f} pp"))
-
-
-def _parity(ax: Axes) -> None:
-    ax.axhline(1.0, color="grey", linewidth=0.8, linestyle=":", label="_parity")
+# --- charts -----------------------------------------------------------------------------------
 
 
 def series_label(name: str, several_measures: bool) -> str:
@@ -299,152 +105,221 @@ def _measure(name: str) -> str:
     return next(m for m in indicator_registry.MEASURE_BY_NAME if base.endswith(m))
 
 
-def chart(
-    title: str,
-    series: dict[str, str],
-    style: Callable[[Axes], None],
-    ncol: int,
-    start: Quarter,
-    end: Quarter,
-) -> tuple[Callable, int]:
-    """A Mesa line-plot component of indicators with a title, legend labels and quarter ticks.
-
-    The x axis spans the whole run from the start, so it does not shift while the run plays;
-    it is labelled with years, at each year's first quarter. Legend entries come from
-    :func:`series_label`.
-
-    Args:
-        title: chart title.
-        series: indicator name -> colour.
-        style: sets the y axis (percent, points, ratio).
-        ncol: columns of the legend under the chart.
-        start: first quarter (row 0 of the DataCollector's table).
-        end: last quarter of the run.
-
-    """
-    first_quarters = [i for i in range(end - start + 1) if (start + i).q == 1]
-    every = 1 if len(first_quarters) <= 6 else 2
-    year_ticks = first_quarters[::every] or [0]
-    several = len({_measure(name) for name in series}) > 1
-    labels = [series_label(name, several) for name in series]
-
-    def post_process(ax: Axes) -> None:
-        ax.set_title(title, fontsize=12, loc="left")
-        for line, label in zip(ax.get_lines(), labels, strict=False):
-            line.set_label(label)
-            line.set_marker(".")
-        style(ax)
-        ax.legend(
-            loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=ncol, fontsize=9, frameon=False
-        )
-        ax.grid(axis="y", alpha=0.3)
-        for i in first_quarters:
-            ax.axvline(i, color="0.9", linewidth=0.6, zorder=0)
-        ax.set_xlim(-0.5, end - start + 0.5)
-        # Years on a secondary axis: Mesa sets the main x axis's ticks after post-processing.
-        years = ax.secondary_xaxis("bottom")
-        years.set_xticks(year_ticks, [str((start + i).year) for i in year_ticks])
-        ax.tick_params(axis="x", bottom=False, labelbottom=False)
-        ax.xaxis.label.set_visible(False)
-        ax.figure.set_size_inches(6.4, 4.0)
-
-    return make_plot_component(dict(series), post_process)
+def series_colour(name: str) -> str:
+    """The colour of an indicator on a chart: its gap's, its quintile's or its group's."""
+    base, group = indicator_registry.split(name)
+    for prefix, colour in GAP_COLOURS.items():
+        if base.startswith(f"{prefix}_"):
+            return colour
+    if group is not None and group.startswith("quintile="):
+        fifth = int(group.removeprefix("quintile="))
+        r, g, b, _ = colormaps[SEQUENTIAL](0.8 - 0.2 * (fifth - 1))
+        return f"#{int(r * 255):02X}{int(g * 255):02X}{int(b * 255):02X}"
+    return GROUP_COLOURS[group or "all"]
 
 
-CHARTS: tuple[tuple[str, dict[str, str], str, int], ...] = (
+def _percent(ax: Axes) -> None:
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+
+
+def _points(ax: Axes) -> None:
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{100 * y:.0f} pp"))
+
+
+def _parity(ax: Axes) -> None:
+    ax.axhline(1.0, color=MUTED, linewidth=0.8, linestyle=":")
+
+
+CHARTS: tuple[tuple[str, tuple[str, ...], Callable[[Axes], None], int], ...] = (
     (
         "Gaps in Internet use (ratio, 1 = parity)",
-        {
-            "gps_internet_use": "tab:purple",
-            "ratio_urban_rural_internet_use": "tab:green",
-            "ratio_q5_q1_internet_use": "tab:red",
-        },
-        "ratio",
+        ("gps_internet_use", "ratio_urban_rural_internet_use", "ratio_q5_q1_internet_use"),
+        _parity,
         3,
     ),
     (
         "Gaps in Internet use (percentage points)",
-        {
-            "gap_disability_internet_use": "tab:brown",
-            "gap_age_internet_use": "tab:gray",
-        },
-        "points",
+        ("gap_disability_internet_use", "gap_age_internet_use"),
+        _points,
         2,
     ),
     (
-        "Internet use by sex and location (share of people)",
-        {
-            "share_internet_use": "black",
-            "share_internet_use:sex=female": "tab:purple",
-            "share_internet_use:sex=male": "tab:orange",
-            "share_internet_use:location=urban": "tab:blue",
-            "share_internet_use:location=rural": "tab:green",
-        },
-        "percent",
+        "Internet use by sex and location",
+        (
+            "share_internet_use",
+            "share_internet_use:sex=female",
+            "share_internet_use:sex=male",
+            "share_internet_use:location=urban",
+            "share_internet_use:location=rural",
+        ),
+        _percent,
         3,
     ),
     (
-        "Internet use by income quintile (share of people)",
-        {
-            "share_internet_use:quintile=1": "#b2182b",
-            "share_internet_use:quintile=2": "#ef8a62",
-            "share_internet_use:quintile=3": "#999999",
-            "share_internet_use:quintile=4": "#67a9cf",
-            "share_internet_use:quintile=5": "#2166ac",
-        },
-        "percent",
+        "Internet use by income quintile",
+        tuple(f"share_internet_use:quintile={q}" for q in range(1, 6)),
+        _percent,
         5,
     ),
     (
-        "Meaningful use (share of people) and work (of people 15+)",
-        {
-            "share_meaningful": "tab:blue",
-            "share_meaningful:location=rural": "tab:green",
-            "share_employed": "black",
-            "share_employed:sex=female": "tab:purple",
-        },
-        "percent",
+        "Meaningful use, and work (15+)",
+        (
+            "share_meaningful",
+            "share_meaningful:location=rural",
+            "share_employed",
+            "share_employed:sex=female",
+        ),
+        _percent,
         2,
     ),
 )
-"""The charts: title, indicator -> colour, y-axis style, legend columns (labels: registry)."""
+"""The charts: title, indicators, y-axis style, legend columns (labels: the registry)."""
 
-_STYLES: dict[str, Callable[[Axes], None]] = {
-    "ratio": _parity,
-    "points": _points,
-    "percent": _percent,
-}
+CHART_SIZE = (4.2, 3.1)
+"""Inches of one chart; drawn at 100 dpi and scaled to its column (two columns at 1024 px)."""
 
 
-def components(start: Quarter, end: Quarter) -> list:
-    """The headline panel and the charts of :data:`CHARTS`."""
-    return [
-        headline_panel,
-        *(
-            chart(title, series, _STYLES[style], ncol, start, end)
-            for title, series, style, ncol in CHARTS
-        ),
-    ]
+def chart_png(
+    title: str,
+    names: tuple[str, ...],
+    style: Callable[[Axes], None],
+    ncol: int,
+    view: View,
+) -> bytes:
+    """One chart as PNG: each indicator in the scenario (solid) and its baseline (dashed).
 
-
-def model_params(scenario_path: str, settings: str = "") -> dict[str, Any]:
-    """The page's controls; the sliders start at the scenario's own intensities.
-
-    Args:
-        scenario_path: the scenario file.
-        settings: ``--set`` settings as JSON text ('' for none).
-
+    The x axis spans the whole run from the start, so it does not shift while the run plays;
+    it is labelled with years, at each year's first quarter. Point 0 is the first quarter.
     """
-    loaded = _load(scenario_path, settings)
-    params: dict[str, Any] = {
-        "scenario_path": scenario_path,
-        "settings": settings,
-        "seed": {"type": "InputText", "value": "0", "label": "Seed"},
-        "households": Slider("Households", DEFAULT_HOUSEHOLDS, 1_000, 50_000, 1_000, dtype=int),
-    }
-    for kind, label in LEVERS.items():
-        params[kind] = Slider(label, lever_intensity(loaded, kind), 0.0, 1.0, 0.05, dtype=float)
-    return params
+    start = Quarter.parse(view.start)
+    n = view.steps
+    first_quarters = [i for i in range(view.total) if (start + i).q == 1]
+    year_ticks = first_quarters[:: 1 if len(first_quarters) <= 6 else 2] or [0]
+    several = len({_measure(name) for name in names}) > 1
+    with styled():
+        fig = Figure(figsize=CHART_SIZE, dpi=100, layout="constrained")
+        ax = fig.subplots()
+        x = np.arange(n)
+        handles = []
+        for name in names:
+            colour = series_colour(name)
+            base = [row[name] for row in view.baseline[1:]]
+            ax.plot(x, base, color=colour, linestyle=(0, (3, 2)), linewidth=1.2, alpha=0.8)
+            scen = [row[name] for row in view.scenario[1:]]
+            ax.plot(x, scen, color=colour, linewidth=1.9)
+            handles.append(Line2D([], [], color=colour, label=series_label(name, several)))
+        style(ax)
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.set_xlim(-0.5, view.total - 0.5)
+        ax.set_xticks(year_ticks, [str((start + i).year) for i in year_ticks])
+        ax.tick_params(labelsize=8)
+        if n == 0:
+            ax.text(0.5, 0.5, "press Step, Play or Run", transform=ax.transAxes, ha="center")
+            ax.set_yticks([])
+        fig.legend(
+            handles=handles, loc="outside lower center", ncol=ncol, fontsize=7.5, handlelength=1.2
+        )
+        out = io.BytesIO()
+        fig.savefig(out, format="png")
+    return out.getvalue()
+
+
+def charts_html(view: View) -> str:
+    """Every chart of :data:`CHARTS` as an image, in a grid that wraps to the page's width."""
+    images = "".join(
+        f'<img alt="{html.escape(title)}" src="data:image/png;base64,'
+        f'{base64.b64encode(chart_png(title, names, style, ncol, view)).decode()}">'
+        for title, names, style, ncol in CHARTS
+    )
+    key = (
+        '<div class="inclusim-key">solid line: this scenario &nbsp; '
+        f'<span style="color:{BASELINE_COLOUR}">dashed line: its baseline (no policy, same '
+        "households and seed)</span></div>"
+    )
+    return f'{key}<div class="inclusim-charts">{images}</div>'
+
+
+# --- the headline card ----------------------------------------------------------------------
+
+
+def _dollars(value: float) -> str:
+    if value >= 1e9:
+        return f"US$ {value / 1e9:,.2f} billion"
+    return f"US$ {value / 1e6:,.1f} million"
+
+
+def headline_html(view: View) -> str:
+    """The headline card: the quarter, then each count in the scenario, baseline, difference."""
+    e = html.escape
+    rows = differences(view)
+    body = []
+    for row in rows:
+        colour = {True: BETTER, False: WORSE, None: INK}[row.is_better]
+        body.append(
+            f"<tr><td>{e(row.what)}</td><td class='num'>{e(millions(row.scenario))}</td>"
+            f"<td class='num'>{e(millions(row.baseline))}</td>"
+            f"<td class='num' style='color:{colour}'><b>{e(signed_people(row.difference))}</b>"
+            "</td></tr>"
+        )
+    lead = rows[0]  # the first headline count, people using the Internet
+    policies = "".join(
+        f"<tr><td>{e(LEVERS.get(kind, kind))}</td><td>{e(name)}</td>"
+        f"<td class='num'>{intensity:.2f}</td>"
+        f"<td class='num'>{e(_dollars(view.scenario[-1][f'spend:{name}']))}</td></tr>"
+        for kind, name, intensity in view.policies
+    )
+    policy_table = (
+        "<table class='small'><tr><th>lever</th><th>policy</th><th class='num'>intensity</th>"
+        f"<th class='num'>spent so far</th></tr>{policies}</table>"
+        if view.policies
+        else "<p class='small'>No policy: this run is the baseline.</p>"
+    )
+    note = f"<p class='small'><i>{e(view.seed_note)}</i></p>" if view.seed_note else ""
+    real_h, real_p = millions(view.households * view.weight), millions(view.people * view.weight)
+    return (
+        '<div class="inclusim-headline">'
+        f'<div class="lead">{e(lead.sentence)}</div>'
+        "<table class='counts'><tr><th></th><th class='num'>this scenario</th>"
+        "<th class='num'>baseline</th><th class='num'>difference</th></tr>"
+        f"{''.join(body)}</table>{policy_table}"
+        f"<p class='small'>{view.households:,} simulated households ({view.people:,} people) "
+        f"standing for {real_h} real households and {real_p} people; seed {view.seed}. The "
+        "baseline is the same scenario with no policy: same households, same seed.</p>"
+        f"{note}</div>"
+    )
+
+
+CSS = """
+.inclusim-top { display:flex; flex-wrap:wrap; align-items:baseline; gap:4px 16px;
+  padding:6px 12px; background:#f4f4f4; border-bottom:1px solid #ddd; }
+.inclusim-top .name { font-size:18px; font-weight:bold; }
+.inclusim-top .quarter { font-size:22px; font-weight:bold; }
+.inclusim-body { display:flex; align-items:flex-start; gap:12px; padding:8px; max-width:100%;
+  box-sizing:border-box; }
+.inclusim-controls { flex:0 0 250px; width:250px; min-width:0; align-self:flex-start !important; }
+.inclusim-controls > * { flex:0 0 auto !important; }
+.inclusim-controls .v-input { margin-top:0; }
+.inclusim-controls .v-label { font-size:14px; color:#222 !important; }
+.inclusim-main { flex:1 1 auto; min-width:0; }
+.inclusim-headline { font-size:13px; }
+.inclusim-headline .lead { font-size:20px; font-weight:bold; margin:2px 0 6px; }
+.inclusim-headline table { border-collapse:collapse; width:100%; }
+.inclusim-headline td, .inclusim-headline th { padding:1px 6px; vertical-align:top;
+  text-align:left; }
+.inclusim-headline .num { text-align:right; white-space:nowrap; }
+.inclusim-headline .small { font-size:11.5px; color:#555; margin:4px 0 0; }
+.inclusim-headline table.counts td.num { font-size:15px; }
+.inclusim-charts { display:grid; grid-template-columns:repeat(auto-fill, minmax(300px, 1fr));
+  gap:6px; }
+.inclusim-charts img { width:100%; height:auto; display:block; }
+.inclusim-key { font-size:12px; margin:6px 0 2px; }
+.inclusim-lever-note { font-size:11px; color:#555; margin:-6px 0 6px; line-height:1.25; }
+.inclusim-status { font-size:12px; margin:4px 0; }
+"""
+"""The page's layout: controls in a 250 px column, the rest wraps to fit 1024 px."""
+
+
+# --- the page -------------------------------------------------------------------------------
 
 
 def scenario_path() -> str:
@@ -457,23 +332,150 @@ def settings_text() -> str:
     return os.environ.get(SETTINGS_ENV, "")
 
 
-def initial_model(params: Mapping[str, Any]) -> DashboardModel:
-    """The model the page opens with: every control at its starting value."""
-    return DashboardModel(
-        **{k: v.get("value") if isinstance(v, Slider | dict) else v for k, v in params.items()}
-    )
+@solara.component
+def Charts(view: View) -> None:  # noqa: N802  (Solara components are capitalised)
+    """The charts of a view, drawn once per view (moving a slider does not redraw them)."""
+    content = solara.use_memo(lambda: charts_html(view), dependencies=[view])
+    solara.HTML(tag="div", unsafe_innerHTML=content)
 
 
 @solara.component
 def Page() -> None:  # noqa: N802  (Solara's name for an app's page)
-    """The dashboard; each browser session gets its own model."""
+    """The dashboard; each browser session gets its own runs."""
     path, settings = scenario_path(), settings_text()
-    params = solara.use_memo(lambda: model_params(path, settings), dependencies=[path, settings])
-    model = solara.use_memo(lambda: initial_model(params), dependencies=[params])
+    first = solara.use_memo(lambda: start_controls(path, settings), dependencies=[path, settings])
+    initial = solara.use_memo(lambda: Runs(path, settings, first), dependencies=[first])
+    # use_reactive follows its argument when it changes: hand it values that stay the same.
+    runs = solara.use_reactive(initial)
+    view = solara.use_reactive(solara.use_memo(initial.view, dependencies=[initial]))
+    pending = solara.use_reactive(first)
+    playing = solara.use_reactive(False)
+    lock = solara.use_memo(threading.Lock, dependencies=[])
+    loaded = load(path, settings)
+    end_year = loaded.scenario.end.year
+
+    def rebuild(controls: Controls, steps: int) -> None:
+        playing.set(False)
+        with lock:
+            fresh = Runs(path, settings, controls)
+            fresh.run_to(steps)
+            runs.set(fresh)
+            view.set(fresh.view())
+
+    def advance(steps: int) -> None:
+        with lock:
+            runs.value.run_to(steps)
+            view.set(runs.value.view())
+
+    def play() -> None:
+        """Step at :data:`PLAY_PACE`, showing the latest quarter each time a drawing is done."""
+        if not playing.value:
+            return
+        r = runs.value
+        t0, s0 = time.monotonic(), r.model.steps
+        while True:
+            with lock:
+                if not playing.value or runs.value is not r or not r.model.running:
+                    break
+                target = s0 + 1 + int((time.monotonic() - t0) * PLAY_PACE)
+                r.run_to(target)
+                view.set(r.view())
+            time.sleep(max(0.0, t0 + (target - s0) / PLAY_PACE - time.monotonic()))
+        playing.set(False)
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+
+    v = view.value
+    p = pending.value
+    changed = p != runs.value.controls
     solara.Title("inclusim dashboard")
-    SolaraViz(
-        model,
-        components=components(model.start, model.end),
-        model_params=params,
-        name=f"inclusim: {model.loaded.scenario.label}",
+    solara.Style(CSS)
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=(
+            f'<span class="name">{html.escape(v.label)}</span>'
+            f'<span class="quarter">{html.escape(quarter_text(v))}</span>'
+        ),
+        classes=["inclusim-top"],
     )
+    with solara.Row(classes=["inclusim-body"], gap="12px"):
+        with solara.Column(classes=["inclusim-controls"], gap="0px"):
+            with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
+                solara.Button(
+                    "Step",
+                    color="primary",
+                    on_click=lambda: advance(runs.value.model.steps + 1),
+                    disabled=playing.value or v.at_end,
+                )
+                solara.Button(
+                    "\u275a\u275a Pause" if playing.value else "\u25b6 Play",
+                    color="primary",
+                    on_click=lambda: playing.set(not playing.value),
+                    disabled=v.at_end,
+                )
+                solara.Button(
+                    f"Run to {end_year}",
+                    color="primary",
+                    on_click=lambda: (playing.set(False), advance(v.total)),
+                    disabled=v.at_end,
+                )
+                solara.Button(
+                    "Restart",
+                    outlined=True,
+                    on_click=lambda: rebuild(runs.value.controls, 0),
+                    disabled=v.steps == 0,
+                )
+            solara.HTML(tag="h4", unsafe_innerHTML="Settings", style="margin:10px 0 0")
+            solara.InputText(
+                "Seed",
+                value=p.seed,
+                on_value=lambda s: pending.set(_replace(pending.value, seed=s)),
+                continuous_update=True,
+            )
+            low, high, step = HOUSEHOLDS_RANGE
+            solara.SliderInt(
+                f"Households: {p.households:,}",
+                value=p.households,
+                min=low,
+                max=high,
+                step=step,
+                on_value=lambda n: pending.set(_replace(pending.value, households=int(n))),
+                thumb_label=False,
+            )
+            for kind, label in LEVERS.items():
+                solara.SliderFloat(
+                    f"{label}: {p.levers[kind]:.2f}",
+                    value=p.levers[kind],
+                    min=0.0,
+                    max=1.0,
+                    step=0.05,
+                    on_value=lambda x, kind=kind: pending.set(
+                        _replace(pending.value, levers={**pending.value.levers, kind: float(x)})
+                    ),
+                    thumb_label=False,
+                )
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=html.escape(lever_note(loaded, kind)),
+                    classes=["inclusim-lever-note"],
+                )
+            solara.Button(
+                "Apply",
+                color="primary" if changed else None,
+                on_click=lambda: rebuild(pending.value, runs.value.model.steps),
+                disabled=not changed,
+                block=True,
+            )
+            status = (
+                "Changed: press Apply to rerun to the quarter shown."
+                if changed
+                else "The run uses these settings."
+            )
+            solara.HTML(tag="div", unsafe_innerHTML=status, classes=["inclusim-status"])
+        with solara.Column(classes=["inclusim-main"], gap="0px"):
+            solara.HTML(tag="div", unsafe_innerHTML=headline_html(v))
+            Charts(v)
+
+
+def _replace(controls: Controls, **changes: object) -> Controls:
+    return dataclasses.replace(controls, **changes)  # type: ignore[arg-type]

@@ -59,22 +59,6 @@ than 1/5 s the page shows the latest quarter and skips drawing the ones in betwe
 pace holds on a slow machine."""
 
 INK = OKABE_ITO["black"]
-GROUP_COLOURS: dict[str, str] = {
-    "all": INK,
-    "sex=female": OKABE_ITO["reddish_purple"],
-    "sex=male": OKABE_ITO["orange"],
-    "location=urban": OKABE_ITO["blue"],
-    "location=rural": OKABE_ITO["bluish_green"],
-}
-"""A group keeps its Okabe-Ito colour on every chart (quintiles: the sequential map)."""
-GAP_COLOURS: dict[str, str] = {
-    "gps": OKABE_ITO["reddish_purple"],
-    "ratio_urban_rural": OKABE_ITO["bluish_green"],
-    "ratio_q5_q1": OKABE_ITO["orange"],
-    "gap_disability": OKABE_ITO["vermillion"],
-    "gap_age": OKABE_ITO["sky_blue"],
-}
-"""Colours of the gaps: the colour of the group each gap is about (women, rural, poorest)."""
 BETTER, WORSE = OKABE_ITO["blue"], OKABE_ITO["vermillion"]
 """Colours of a difference that is an improvement, and of one that is not."""
 
@@ -105,17 +89,10 @@ def _measure(name: str) -> str:
     return next(m for m in indicator_registry.MEASURE_BY_NAME if base.endswith(m))
 
 
-def series_colour(name: str) -> str:
-    """The colour of an indicator on a chart: its gap's, its quintile's or its group's."""
-    base, group = indicator_registry.split(name)
-    for prefix, colour in GAP_COLOURS.items():
-        if base.startswith(f"{prefix}_"):
-            return colour
-    if group is not None and group.startswith("quintile="):
-        fifth = int(group.removeprefix("quintile="))
-        r, g, b, _ = colormaps[SEQUENTIAL](0.8 - 0.2 * (fifth - 1))
-        return f"#{int(r * 255):02X}{int(g * 255):02X}{int(b * 255):02X}"
-    return GROUP_COLOURS[group or "all"]
+def quintile_colour(fifth: int) -> str:
+    """The colour of income quintile ``fifth`` (1 poorest, 5 richest) on the sequential map."""
+    r, g, b, _ = colormaps[SEQUENTIAL](0.8 - 0.2 * (fifth - 1))
+    return f"#{round(r * 255):02X}{round(g * 255):02X}{round(b * 255):02X}"
 
 
 def _percent(ax: Axes) -> None:
@@ -130,50 +107,59 @@ def _parity(ax: Axes) -> None:
     ax.axhline(1.0, color=MUTED, linewidth=0.8, linestyle=":")
 
 
-CHARTS: tuple[tuple[str, tuple[str, ...], Callable[[Axes], None], int], ...] = (
+CHARTS: tuple[tuple[str, dict[str, str], Callable[[Axes], None], int], ...] = (
     (
         "Gaps in Internet use (ratio, 1 = parity)",
-        ("gps_internet_use", "ratio_urban_rural_internet_use", "ratio_q5_q1_internet_use"),
+        {
+            "gps_internet_use": OKABE_ITO["reddish_purple"],
+            "ratio_urban_rural_internet_use": OKABE_ITO["bluish_green"],
+            "ratio_q5_q1_internet_use": OKABE_ITO["orange"],
+        },
         _parity,
         3,
     ),
     (
         "Gaps in Internet use (percentage points)",
-        ("gap_disability_internet_use", "gap_age_internet_use"),
+        {
+            "gap_disability_internet_use": OKABE_ITO["vermillion"],
+            "gap_age_internet_use": OKABE_ITO["sky_blue"],
+        },
         _points,
         2,
     ),
     (
         "Internet use by sex and location",
-        (
-            "share_internet_use",
-            "share_internet_use:sex=female",
-            "share_internet_use:sex=male",
-            "share_internet_use:location=urban",
-            "share_internet_use:location=rural",
-        ),
+        {
+            "share_internet_use": INK,
+            "share_internet_use:sex=female": OKABE_ITO["reddish_purple"],
+            "share_internet_use:sex=male": OKABE_ITO["orange"],
+            "share_internet_use:location=urban": OKABE_ITO["blue"],
+            "share_internet_use:location=rural": OKABE_ITO["bluish_green"],
+        },
         _percent,
         3,
     ),
     (
         "Internet use by income quintile",
-        tuple(f"share_internet_use:quintile={q}" for q in range(1, 6)),
+        {f"share_internet_use:quintile={q}": quintile_colour(q) for q in range(1, 6)},
         _percent,
         5,
     ),
     (
         "Meaningful use, and work (15+)",
-        (
-            "share_meaningful",
-            "share_meaningful:location=rural",
-            "share_employed",
-            "share_employed:sex=female",
-        ),
+        {
+            "share_meaningful": OKABE_ITO["blue"],
+            "share_meaningful:location=rural": OKABE_ITO["bluish_green"],
+            "share_employed": INK,
+            "share_employed:sex=female": OKABE_ITO["reddish_purple"],
+        },
         _percent,
         2,
     ),
 )
-"""The charts: title, indicators, y-axis style, legend columns (labels: the registry)."""
+"""The charts: title, indicator -> colour (Okabe-Ito; quintiles on the sequential map; a group
+keeps its colour across charts: women purple, rural green), y-axis style, legend columns.
+Legend words come from the registry (:func:`series_label`)."""
 
 CHART_SIZE = (4.2, 3.1)
 """Inches of one chart; drawn at 100 dpi and scaled to its column (two columns at 1024 px)."""
@@ -181,12 +167,12 @@ CHART_SIZE = (4.2, 3.1)
 
 def chart_png(
     title: str,
-    names: tuple[str, ...],
+    names: dict[str, str],
     style: Callable[[Axes], None],
     ncol: int,
     view: View,
 ) -> bytes:
-    """One chart as PNG: each indicator in the scenario (solid) and its baseline (dashed).
+    """One chart as PNG: each indicator (name: colour) in the scenario, solid, and baseline, dashed.
 
     The x axis spans the whole run from the start, so it does not shift while the run plays;
     it is labelled with years, at each year's first quarter. Point 0 is the first quarter.
@@ -201,8 +187,7 @@ def chart_png(
         ax = fig.subplots()
         x = np.arange(n)
         handles = []
-        for name in names:
-            colour = series_colour(name)
+        for name, colour in names.items():
             base = [row[name] for row in view.baseline[1:]]
             ax.plot(x, base, color=colour, linestyle=(0, (3, 2)), linewidth=1.2, alpha=0.8)
             scen = [row[name] for row in view.scenario[1:]]
@@ -262,15 +247,14 @@ def headline_html(view: View) -> str:
             "</td></tr>"
         )
     lead = rows[0]  # the first headline count, people using the Internet
-    policies = "".join(
-        f"<tr><td>{e(LEVERS.get(kind, kind))}</td><td>{e(name)}</td>"
-        f"<td class='num'>{intensity:.2f}</td>"
-        f"<td class='num'>{e(_dollars(view.scenario[-1][f'spend:{name}']))}</td></tr>"
+    spent = view.scenario[-1]
+    policies = "; ".join(
+        f"<b>{e(name)}</b> ({e(LEVERS.get(kind, kind).lower())}, intensity {intensity:.2f}): "
+        f"{e(_dollars(spent[f'spend:{name}']))}"
         for kind, name, intensity in view.policies
     )
     policy_table = (
-        "<table class='small'><tr><th>lever</th><th>policy</th><th class='num'>intensity</th>"
-        f"<th class='num'>spent so far</th></tr>{policies}</table>"
+        f"<p class='small'>Spent so far: {policies}.</p>"
         if view.policies
         else "<p class='small'>No policy: this run is the baseline.</p>"
     )

@@ -263,10 +263,11 @@ def test_every_charted_measure_is_collected_and_drawn_in_the_palette():
     charted = {name for _, names, _, _ in app.CHARTS for name in names}
     assert set(CHARTED) <= charted <= collected
     palette = {c.upper() for c in OKABE_ITO.values()}
-    quintiles = {app.series_colour(f"share_internet_use:quintile={q}") for q in range(1, 6)}
+    quintiles = {app.quintile_colour(q) for q in range(1, 6)}
     assert len(quintiles) == 5
-    for name in charted - {f"share_internet_use:quintile={q}" for q in range(1, 6)}:
-        assert app.series_colour(name).upper() in palette, name
+    for title, colours, _, _ in app.CHARTS:
+        assert len(set(colours.values())) == len(colours), title  # no two lines alike
+        assert set(colours.values()) <= palette | quintiles, title
     html_text = app.charts_html(runs.view())
     assert html_text.count("data:image/png;base64,") == len(app.CHARTS)
     assert "dashed line: its baseline" in html_text
@@ -351,8 +352,14 @@ def server(tmp_path):
 
 
 def _fits(page) -> None:
+    """No sideways scrolling: neither the document nor any element reaches past the screen."""
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PROJECTOR[0], f"the page is {width} px wide at {PROJECTOR[0]} px"
+    right = page.evaluate(
+        "Math.max(...Array.from(document.querySelectorAll('body *'),"
+        " e => e.getBoundingClientRect().right))"
+    )
+    assert right <= PROJECTOR[0], f"an element reaches {right:.0f} px at {PROJECTOR[0]} px"
 
 
 def _charts_png(page) -> list[str]:

@@ -1,6 +1,6 @@
 """The live dashboard's runs without the page: levers, the scenario beside its baseline, numbers.
 
-:mod:`model.app` draws what this module computes; nothing here imports Solara, so the rules of
+:mod:`experiments.app` draws what this module computes; nothing here imports Solara, so the rules of
 the page (which policy a slider sets, which baseline a run is paired with, how a difference in
 people is written) are tested without a browser.
 """

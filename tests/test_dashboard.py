@@ -16,10 +16,11 @@ import time
 import numpy as np
 import pytest
 
-# model.app needs the dashboard extra (solara), which `make test` installs: without it this
+# experiments.app needs the dashboard extra (solara), which `make test` installs: without it this
 # module fails to import, so the dashboard's tests fail rather than vanish.
+from experiments import app
 from experiments.present.style import OKABE_ITO
-from model import app, dashboard, indicator_registry
+from model import dashboard, indicator_registry
 from model.errors import InputError
 from model.inclusion_model import InclusionModel
 from model.loader import load_scenario

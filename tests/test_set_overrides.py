@@ -202,7 +202,7 @@ def test_compare_applies_and_records_the_settings(cli) -> None:
 
 
 def test_dashboard_hands_the_settings_to_the_page(no_server, monkeypatch) -> None:
-    from model import app
+    from experiments import app
     from model import dashboard as page
 
     assert (app.SETTINGS_ENV, app.DEFAULT_SCENARIO) == (

@@ -1,9 +1,11 @@
 """The live dashboard: a Solara page for one scenario, its five levers and its baseline.
 
-Start it with ``inclusim dashboard [SCENARIO.yaml] [--set ADDRESS=VALUE ...]`` (or
-``solara run model.app`` with ``INCLUSIM_SCENARIO`` and, for settings, ``INCLUSIM_SETTINGS``
-set). The page only chooses policy intensities, the number of households and the seed; the
-runs themselves (:mod:`model.dashboard`) are exactly those of a batch run.
+Start it with ``inclusim dashboard [SCENARIO.yaml] [--set ADDRESS=VALUE ...]`` (or ``solara run
+experiments.app`` with ``INCLUSIM_SCENARIO`` and, for settings, ``INCLUSIM_SETTINGS`` set). The
+page only chooses policy intensities, the number of households and the seed; the runs themselves
+(:mod:`model.dashboard`) are exactly those of a batch run. It lives beside the other
+presentation code, not in ``model/``, because it draws in the report's style
+(:mod:`experiments.present.style`) and the model never imports ``experiments``.
 """
 
 from __future__ import annotations

@@ -372,7 +372,7 @@ def _charts_png(page) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.subprocess
-def test_dashboard_in_a_browser_at_projector_size(server, record_property):
+def test_dashboard_in_a_browser_at_projector_size(server):
     url, proc, log = server
     with browser.chromium_page(*PROJECTOR) as page:
         errors: list[str] = []
@@ -411,8 +411,6 @@ def test_dashboard_in_a_browser_at_projector_size(server, record_property):
         page.get_by_role("button", name="\u25b6 Play").click()
         page.get_by_text("2030Q4 (quarter 45 of 45)").wait_for(timeout=60_000)
         played = time.monotonic() - started
-        record_property("play_45_quarters_s", round(played, 2))
-        print(f"\u25b6 Play: 45 quarters at 5,000 households in {played:.1f} s")
         assert played < PLAY_BOUND_S, f"45 quarters took {played:.1f} s"
         page.wait_for_timeout(1_000)
         assert len(_charts_png(page)) == len(app.CHARTS)
@@ -452,9 +450,12 @@ def test_dashboard_in_a_browser_at_projector_size(server, record_property):
         started = time.monotonic()
         page.get_by_role("button", name="Run to 2030").click()
         page.get_by_text("2030Q4 (quarter 45 of 45)").wait_for(timeout=60_000)
-        record_property("run_to_2030_s", round(time.monotonic() - started, 2))
+        ran = time.monotonic() - started
         _fits(page)
         assert errors == []
+    speed = f"Play, 45 quarters at 5,000 households: {played:.1f} s; Run to 2030: {ran:.1f} s"
+    print(speed)
+    (browser.ARTIFACTS / "dashboard-speed.txt").write_text(speed + "\n", encoding="utf-8")
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=15) == 0
     assert "dashboard stopped." in log.read_text()

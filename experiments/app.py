@@ -32,12 +32,10 @@ from experiments.present.style import BASELINE_COLOUR, MUTED, OKABE_ITO, SEQUENT
 from model import groups, indicator_registry
 from model.calendar import Quarter
 from model.dashboard import (
-    DEFAULT_HOUSEHOLDS,
     DEFAULT_SCENARIO,
     HOUSEHOLDS_RANGE,
     LEVERS,
     Controls,
-    DashboardModel,
     Runs,
     View,
     differences,
@@ -48,8 +46,6 @@ from model.dashboard import (
     signed_people,
     start_controls,
 )
-
-__all__ = ["DEFAULT_HOUSEHOLDS", "DEFAULT_SCENARIO", "LEVERS", "DashboardModel", "Page"]
 
 SCENARIO_ENV = "INCLUSIM_SCENARIO"
 """Environment variable naming the scenario file the page opens (set by ``inclusim dashboard``)."""

@@ -318,6 +318,54 @@ def test_serve_rejects_a_bad_scenario_and_a_taken_port(tmp_path, capsys, monkeyp
     assert "choose another port" in capsys.readouterr().err
 
 
+# --- the page's controls, rendered in this process (no browser) ------------------------------
+
+
+def _page_text(rc) -> str:
+    import solara
+
+    return " ".join(w.unsafe_innerHTML or "" for w in rc.find(solara.widgets.HTML).widgets)
+
+
+def _button(rc, label: str):
+    import ipyvuetify as v
+
+    return rc.find(v.Btn, children=[label]).widget
+
+
+@pytest.mark.slow
+def test_page_steps_applies_at_the_quarter_shown_and_runs_to_the_end(monkeypatch):
+    import ipyvuetify as v
+    import solara
+
+    monkeypatch.setenv(app.SCENARIO_ENV, BASELINE)
+    monkeypatch.delenv(app.SETTINGS_ENV, raising=False)
+    _, rc = solara.render(app.Page(), handle_error=False)
+    assert "2019Q4 (start)" in _page_text(rc)
+    assert _button(rc, "Apply").disabled
+    for _ in range(2):
+        _button(rc, "Step").click()
+    assert "2020Q1 (quarter 2 of 45)" in _page_text(rc)
+
+    social = rc.find(v.Slider, label="Social protection: 0.00").widget
+    social.v_model = 0.5
+    assert rc.find(v.Slider, label="Social protection: 0.50")  # the value shows at once
+    assert "press Apply" in _page_text(rc)
+    assert "unified_registry</b>" not in _page_text(rc)  # not applied yet
+    _button(rc, "Apply").click()
+    text = _page_text(rc)
+    assert "2020Q1 (quarter 2 of 45)" in text  # rerun to the quarter shown
+    assert "<b>unified_registry</b> (social protection, intensity 0.50)" in text
+    assert _button(rc, "Apply").disabled
+
+    _button(rc, "Run to 2030").click()
+    assert "2030Q4 (quarter 45 of 45)" in _page_text(rc)
+    assert _button(rc, "Step").disabled and _button(rc, "Run to 2030").disabled
+    _button(rc, "Restart").click()
+    assert "2019Q4 (start)" in _page_text(rc)
+    assert "<b>unified_registry</b>" in _page_text(rc)  # Restart keeps the applied settings
+
+
 # --- (b) the page in a real headless browser -------------------------------------------------
 
 

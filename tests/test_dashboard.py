@@ -78,7 +78,7 @@ def view_of(scenario: list[dict], baseline: list[dict]) -> dashboard.View:
 @pytest.mark.slow
 def test_dashboard_model_runs_seeded_steps_with_non_default_intensities():
     kw = {"connectivity": 0.4, "affordability": 0.0, "skills_training": 0.7}
-    m = app.DashboardModel(scenario_path=BASELINE, households=2_000, seed="3", **kw)
+    m = dashboard.DashboardModel(scenario_path=BASELINE, households=2_000, seed="3", **kw)
     assert m.seed == 3 and m.h.n == 2_000
     assert {p.config.type: p.config.intensity for p in m.policies} == {
         "connectivity": 0.4,
@@ -89,7 +89,7 @@ def test_dashboard_model_runs_seeded_steps_with_non_default_intensities():
     frame = m.datacollector.get_model_vars_dataframe()
     assert len(frame) == 4
     assert set(CHARTED) <= set(frame.columns)
-    again = app.DashboardModel(scenario_path=BASELINE, households=2_000, seed=3, **kw)
+    again = dashboard.DashboardModel(scenario_path=BASELINE, households=2_000, seed=3, **kw)
     again.run(4)
     assert again.indicators == m.indicators
 
@@ -216,14 +216,15 @@ def test_social_protection_slider_adds_the_unified_registry_where_it_is_missing(
 
 
 def test_controls_match_the_model_signature():
-    accepted = set(inspect.signature(app.DashboardModel.__init__).parameters) - {"self", "rng"}
+    signature = inspect.signature(dashboard.DashboardModel.__init__)
+    accepted = set(signature.parameters) - {"self", "rng"}
     assert accepted == {"scenario_path", "settings", "seed", "households", *LEVERS}
     assert set(dashboard.start_controls(FOUR_IS).levers) == set(LEVERS)
 
 
 @pytest.mark.slow
 def test_all_levers_at_zero_reproduce_the_baseline():
-    zero = app.DashboardModel(
+    zero = dashboard.DashboardModel(
         scenario_path=FOUR_IS, households=2_000, seed=1, **dict.fromkeys(LEVERS, 0.0)
     )
     base = InclusionModel(load_scenario(BASELINE), 1, 2_000)
@@ -238,8 +239,8 @@ def test_all_levers_at_zero_reproduce_the_baseline():
 @pytest.mark.parametrize("lever", LEVERS)
 def test_each_slider_changes_the_run(lever):
     off = dict.fromkeys(LEVERS, 0.0)
-    base = app.DashboardModel(scenario_path=BASELINE, households=2_000, seed=1, **off)
-    on = app.DashboardModel(
+    base = dashboard.DashboardModel(scenario_path=BASELINE, households=2_000, seed=1, **off)
+    on = dashboard.DashboardModel(
         scenario_path=BASELINE, households=2_000, seed=1, **(off | {lever: 1.0})
     )
     assert [p.config.type for p in on.policies] == [lever]

@@ -163,63 +163,111 @@ CHART_SIZE = (4.2, 3.1)
 """Inches of one chart; drawn at 100 dpi and scaled to its column (two columns at 1024 px)."""
 
 
-def chart_png(
-    title: str,
-    names: dict[str, str],
-    style: Callable[[Axes], None],
-    ncol: int,
-    view: View,
-) -> bytes:
-    """One chart as PNG: each indicator (name: colour) in the scenario, solid, and baseline, dashed.
+class Chart:
+    """One chart, built once and redrawn with new data.
 
-    The x axis spans the whole run from the start, so it does not shift while the run plays;
-    it is labelled with years, at each year's first quarter. Point 0 is the first quarter.
+    Each indicator (name: colour) is drawn in the scenario, solid, and in its baseline, dashed,
+    in the same colour. The figure, axes, title, legend and margins are made once; a redraw
+    only sets the lines' data and the y range, which keeps a quarter's five charts to about
+    0.3 s (a new figure each time took about 1 s). The x axis spans the whole run from the
+    start, so it does not shift while the run plays; it is labelled with years, at each year's
+    first quarter. Point 0 is the first quarter.
+
+    Args:
+        title: the chart's title.
+        colours: indicator name -> colour.
+        style: sets the y axis (percent, points, ratio).
+        ncol: columns of the legend under the chart.
+        start: first quarter of the run.
+        total: quarters in the run.
+
     """
-    start = Quarter.parse(view.start)
-    n = view.steps
-    first_quarters = [i for i in range(view.total) if (start + i).q == 1]
-    year_ticks = first_quarters[:: 1 if len(first_quarters) <= 6 else 2] or [0]
-    several = len({_measure(name) for name in names}) > 1
-    with styled():
-        fig = Figure(figsize=CHART_SIZE, dpi=100, layout="constrained")
-        ax = fig.subplots()
-        x = np.arange(n)
-        handles = []
-        for name, colour in names.items():
-            base = [row[name] for row in view.baseline[1:]]
-            ax.plot(x, base, color=colour, linestyle=(0, (3, 2)), linewidth=1.2, alpha=0.8)
-            scen = [row[name] for row in view.scenario[1:]]
-            ax.plot(x, scen, color=colour, linewidth=1.9)
-            handles.append(Line2D([], [], color=colour, label=series_label(name, several)))
-        style(ax)
-        ax.set_title(title, fontsize=10, loc="left")
-        ax.set_xlim(-0.5, view.total - 0.5)
-        ax.set_xticks(year_ticks, [str((start + i).year) for i in year_ticks])
-        ax.tick_params(labelsize=8)
-        if n == 0:
-            ax.text(0.5, 0.5, "press Step, Play or Run", transform=ax.transAxes, ha="center")
-            ax.set_yticks([])
-        fig.legend(
-            handles=handles, loc="outside lower center", ncol=ncol, fontsize=7.5, handlelength=1.2
-        )
+
+    def __init__(
+        self,
+        title: str,
+        colours: dict[str, str],
+        style: Callable[[Axes], None],
+        ncol: int,
+        start: Quarter,
+        total: int,
+    ) -> None:
+        first_quarters = [i for i in range(total) if (start + i).q == 1]
+        year_ticks = first_quarters[:: 1 if len(first_quarters) <= 6 else 2] or [0]
+        several = len({_measure(name) for name in colours}) > 1
+        width, height = CHART_SIZE
+        rows = -(-len(colours) // ncol)
+        with styled():
+            self.figure = fig = Figure(figsize=CHART_SIZE, dpi=100)
+            self.axes = ax = fig.subplots()
+            self.lines: dict[str, tuple[Line2D, Line2D]] = {}
+            handles = []
+            for name, colour in colours.items():
+                (base,) = ax.plot([], [], color=colour, linestyle=(0, (3, 2)), linewidth=1.2)
+                (scen,) = ax.plot([], [], color=colour, linewidth=1.9)
+                base.set_alpha(0.8)
+                self.lines[name] = (scen, base)
+                handles.append(Line2D([], [], color=colour, label=series_label(name, several)))
+            style(ax)
+            ax.set_title(title, fontsize=10, loc="left")
+            ax.set_xlim(-0.5, total - 0.5)
+            ax.set_xticks(year_ticks, [str((start + i).year) for i in year_ticks])
+            ax.tick_params(labelsize=8)
+            self.empty = ax.text(
+                0.5, 0.7, "press Step, Play or Run", transform=ax.transAxes, ha="center"
+            )
+            fig.legend(
+                handles=handles, loc="lower center", ncol=ncol, fontsize=7.5, handlelength=1.2
+            )
+            fig.subplots_adjust(
+                left=0.55 / width,
+                right=1 - 0.12 / width,
+                top=1 - 0.3 / height,
+                bottom=(0.32 + 0.16 * rows) / height,
+            )
+
+    def png(self, view: View) -> bytes:
+        """The chart of a view as PNG."""
+        x = np.arange(view.steps)
+        for name, (scen, base) in self.lines.items():
+            scen.set_data(x, [row[name] for row in view.scenario[1:]])
+            base.set_data(x, [row[name] for row in view.baseline[1:]])
+        ax = self.axes
+        self.empty.set_visible(view.steps == 0)
+        ax.yaxis.set_visible(view.steps > 0)
+        ax.relim()
+        ax.autoscale_view(scalex=False)
         out = io.BytesIO()
-        fig.savefig(out, format="png")
-    return out.getvalue()
+        with styled():
+            self.figure.savefig(out, format="png")
+        return out.getvalue()
 
 
-def charts_html(view: View) -> str:
-    """Every chart of :data:`CHARTS` as an image, in a grid that wraps to the page's width."""
-    images = "".join(
-        f'<img alt="{html.escape(title)}" src="data:image/png;base64,'
-        f'{base64.b64encode(chart_png(title, names, style, ncol, view)).decode()}">'
-        for title, names, style, ncol in CHARTS
-    )
-    key = (
-        '<div class="inclusim-key">solid line: this scenario &nbsp; '
-        f'<span style="color:{BASELINE_COLOUR}">dashed line: its baseline (no policy, same '
-        "households and seed)</span></div>"
-    )
-    return f'{key}<div class="inclusim-charts">{images}</div>'
+class ChartSet:
+    """The charts of :data:`CHARTS` for one browser session, redrawn for each view shown."""
+
+    def __init__(self) -> None:
+        self.charts: list[Chart] = []
+        self.lock = threading.Lock()
+
+    def html(self, view: View) -> str:
+        """Every chart as an image, in a grid that wraps to the page's width, under a key."""
+        with self.lock:
+            if not self.charts:
+                start = Quarter.parse(view.start)
+                self.charts = [Chart(*chart, start, view.total) for chart in CHARTS]
+            pngs = [chart.png(view) for chart in self.charts]
+        images = "".join(
+            f'<img alt="{html.escape(title)}" src="data:image/png;base64,'
+            f'{base64.b64encode(png).decode()}">'
+            for (title, *_), png in zip(CHARTS, pngs, strict=True)
+        )
+        key = (
+            '<div class="inclusim-key">solid line: this scenario &nbsp; '
+            f'<span style="color:{BASELINE_COLOUR}">dashed line: its baseline (no policy, same '
+            "households and seed)</span></div>"
+        )
+        return f'{key}<div class="inclusim-charts">{images}</div>'
 
 
 # --- the headline card ----------------------------------------------------------------------
@@ -317,7 +365,8 @@ def settings_text() -> str:
 @solara.component
 def Charts(view: View) -> None:  # noqa: N802  (Solara components are capitalised)
     """The charts of a view, drawn once per view (moving a slider does not redraw them)."""
-    content = solara.use_memo(lambda: charts_html(view), dependencies=[view])
+    charts = solara.use_memo(ChartSet, dependencies=[])
+    content = solara.use_memo(lambda: charts.html(view), dependencies=[view])
     solara.HTML(tag="div", unsafe_innerHTML=content)
 
 

@@ -270,7 +270,7 @@ def test_every_charted_measure_is_collected_and_drawn_in_the_palette():
     for title, colours, _, _ in app.CHARTS:
         assert len(set(colours.values())) == len(colours), title  # no two lines alike
         assert set(colours.values()) <= palette | quintiles, title
-    html_text = app.charts_html(runs.view())
+    html_text = app.ChartSet().html(runs.view())
     assert html_text.count("data:image/png;base64,") == len(app.CHARTS)
     assert "dashed line: its baseline" in html_text
 

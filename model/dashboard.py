@@ -224,15 +224,11 @@ def start_controls(path: str, settings: str = "") -> Controls:
     return Controls("0", DEFAULT_HOUSEHOLDS, {k: lever_intensity(loaded, k) for k in LEVERS})
 
 
-@functools.lru_cache(maxsize=8)
-def baseline_history(
-    path: str, settings: str, seed: int, households: int
-) -> tuple[dict[str, float], ...]:
-    """The baseline's indicators, start state then every quarter to the end (kept per run).
+def whole_run(model: InclusionModel) -> tuple[dict[str, float], ...]:
+    """A model's indicators: its start state, then every quarter to the end (steps the model).
 
-    The baseline does not depend on the levers, so moving a slider reuses it.
+    Row ``k`` (``k`` >= 1) is what the model's DataCollector records for quarter ``k``.
     """
-    model = InclusionModel(baseline_of(load(path, settings)), seed, households)
     rows = [model.indicators]
     while model.running:
         model.step()
@@ -240,18 +236,32 @@ def baseline_history(
     return tuple(rows)
 
 
+@functools.lru_cache(maxsize=8)
+def baseline_history(
+    path: str, settings: str, seed: int, households: int
+) -> tuple[dict[str, float], ...]:
+    """The baseline's indicators, start state then every quarter (kept for a few runs).
+
+    The baseline does not depend on the levers, so moving a slider reuses it.
+    """
+    return whole_run(InclusionModel(baseline_of(load(path, settings)), seed, households))
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class View:
-    """One moment of a run as the page draws it (immutable; the play loop hands it over).
+    """One moment of the runs as the page draws it (immutable; the play loop hands it over).
 
     Attributes:
         label: the scenario's label.
         start: first quarter (``YYYYQn``); ``scenario[0]`` and ``baseline[0]`` are before it.
         quarter: the quarter shown.
-        steps: quarters simulated so far.
+        steps: quarters shown so far.
         total: quarters in the run.
-        scenario: the scenario's indicators: start state, then one row per quarter simulated.
+        scenario: the scenario's indicators: start state, then one row per quarter shown.
         baseline: the baseline's, paired row by row with ``scenario``.
+        scenario_run: the scenario's rows for the whole run (the charts' axes fit them all, so
+            they stay still while the run plays).
+        baseline_run: the baseline's rows for the whole run.
         policies: (lever, policy name, intensity) of every policy in the run.
         seed: the run seed.
         seed_note: a note when the seed box did not hold a usable seed.
@@ -268,6 +278,8 @@ class View:
     total: int
     scenario: tuple[dict[str, float], ...]
     baseline: tuple[dict[str, float], ...]
+    scenario_run: tuple[dict[str, float], ...]
+    baseline_run: tuple[dict[str, float], ...]
     policies: tuple[tuple[str, str, float], ...]
     seed: int
     seed_note: str
@@ -277,12 +289,16 @@ class View:
 
     @property
     def at_end(self) -> bool:
-        """Whether every quarter of the run has been simulated."""
+        """Whether every quarter of the run is shown."""
         return self.steps >= self.total
 
 
 class Runs:
-    """The scenario's run, stepped by the page, beside its baseline's (same seed and households).
+    """The scenario's run beside its baseline's (same seed and households), quarter by quarter.
+
+    Both runs are simulated to the end when the settings are applied (under a second at 5,000
+    households); Step, Play and Run to 2030 then show their quarters. So playing never waits
+    for the model, and the charts' axes can fit the whole run from the first quarter.
 
     Args:
         path: the scenario file.
@@ -300,34 +316,32 @@ class Runs:
             **controls.levers,
         )
         self.controls = controls
-        self.baseline = baseline_history(path, settings, self.model.seed, self.model.h.n)
-        self.history: list[dict[str, float]] = [self.model.indicators]
         self.total = self.model.end - self.model.start + 1
+        self.scenario = whole_run(self.model)
+        self.baseline = baseline_history(path, settings, self.model.seed, self.model.h.n)
+        self.steps = 0
 
     def step(self, quarters: int = 1) -> None:
-        """Simulate up to ``quarters`` more quarters (never past the end)."""
-        for _ in range(quarters):
-            if not self.model.running:
-                return
-            self.model.step()
-            self.history.append(self.model.indicators)
+        """Show up to ``quarters`` more quarters (never past the end)."""
+        self.run_to(self.steps + quarters)
 
     def run_to(self, steps: int) -> None:
-        """Simulate until ``steps`` quarters have been simulated (or the end)."""
-        self.step(max(0, min(steps, self.total) - self.model.steps))
+        """Show the first ``steps`` quarters (0 to the end of the run)."""
+        self.steps = max(0, min(steps, self.total))
 
     def view(self) -> View:
-        """The run as it stands, for the page."""
-        m = self.model
-        n = m.steps
+        """The runs as they stand, for the page."""
+        m, n = self.model, self.steps
         return View(
             label=m.loaded.scenario.label,
             start=str(m.start),
             quarter=str(m.start + max(n - 1, 0)),
             steps=n,
             total=self.total,
-            scenario=tuple(self.history),
+            scenario=self.scenario[: n + 1],
             baseline=self.baseline[: n + 1],
+            scenario_run=self.scenario,
+            baseline_run=self.baseline,
             policies=tuple((p.config.type, p.name, float(p.config.intensity)) for p in m.policies),
             seed=m.seed,
             seed_note=m.seed_note,

@@ -66,6 +66,8 @@ def view_of(scenario: list[dict], baseline: list[dict]) -> dashboard.View:
         total=45,
         scenario=tuple(scenario),
         baseline=tuple(baseline),
+        scenario_run=tuple(scenario),
+        baseline_run=tuple(baseline),
         policies=(),
         seed=0,
         seed_note="",
@@ -117,11 +119,14 @@ def test_the_baseline_is_the_same_households_and_seed_with_no_policy():
     frame = base.datacollector.get_model_vars_dataframe()
     assert len(runs.baseline) == 46
     assert list(runs.baseline[1:]) == frame.to_dict("records")
-    assert runs.baseline[0]["n_people_internet_use"] == runs.history[0]["n_people_internet_use"]
+    assert runs.baseline[0]["n_people_internet_use"] == runs.scenario[0]["n_people_internet_use"]
     runs.run_to(3)
     view = runs.view()
     assert len(view.baseline) == len(view.scenario) == 4  # paired quarter by quarter
     assert view.baseline == runs.baseline[:4]
+    assert view.scenario_run is runs.scenario and len(runs.scenario) == 46
+    runs.run_to(99)
+    assert runs.view().at_end and len(runs.view().scenario) == 46
     # Moving a lever keeps the baseline; a new seed or size makes a new one.
     other = dashboard.Runs(FOUR_IS, "", controls(seed="4", affordability=0.5))
     assert other.baseline is runs.baseline

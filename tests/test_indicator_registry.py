@@ -29,7 +29,7 @@ PRESENTATION = (
     "experiments.batch.single_run",
     "experiments.commands.batch",
     "tools.docs_gen",
-    "model.app",
+    "experiments.app",
 )
 """Modules that show indicators and groups to people."""
 
@@ -45,7 +45,7 @@ def _run() -> RunResult:
 
 
 def _module(name: str):
-    """Import a presentation module; model.app needs the dashboard extra (solara), which
+    """Import a presentation module; experiments.app needs the dashboard extra (solara), which
     `make test` installs, and fails the test when it is missing."""
     return importlib.import_module(name)
 
@@ -107,7 +107,7 @@ def test_presentation_follows_a_change_of_the_registry(monkeypatch: pytest.Monke
 
 
 def test_dashboard_legends_follow_the_vocabulary(monkeypatch: pytest.MonkeyPatch):
-    app = _module("model.app")
+    app = _module("experiments.app")
     monkeypatch.setitem(groups.LABELS, "location=rural", ("countryside (test)", "Country (test)"))
     assert app.series_label("share_internet_use:location=rural", False) == "Country (test)"
     assert app.series_label("gps_internet_use", False) == "women / men"
@@ -132,7 +132,7 @@ HEAD_WORDS = re.compile(
 
 
 def test_no_presentation_file_speaks_of_household_heads():
-    files = [*sorted((ROOT / "experiments").rglob("*.py")), ROOT / "model" / "app.py"]
+    files = [*sorted((ROOT / "experiments").rglob("*.py")), ROOT / "model" / "dashboard.py"]
     files += [ROOT / "tests" / f"test_{n}.py" for n in ("report", "figures", "dashboard")]
     found = [
         f"{p.relative_to(ROOT)}:{k}: {line.strip()}"

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import app, groups
+from model import dashboard, groups
 from model.households import CODES
 from model.inclusion_model import InclusionModel
 from model.loader import load_scenario
@@ -58,7 +58,7 @@ def test_batch_run_iterations_differ():
 
 def test_batch_run_iterations_of_the_dashboard_model_differ():
     params = {"scenario_path": FOUR_IS, "households": HOUSEHOLDS, "connectivity": 0.5}
-    frame = batch(app.DashboardModel, params, iterations=2)
+    frame = batch(dashboard.DashboardModel, params, iterations=2)
     assert frame.loc[0, "share_internet_use"] != frame.loc[1, "share_internet_use"]
 
 
@@ -77,7 +77,7 @@ def test_batch_run_same_rng_gives_identical_runs_equal_to_seed(loaded):
 
 def test_batch_run_sweeps_a_lever_of_the_dashboard_model():
     params = {"scenario_path": BASELINE, "households": HOUSEHOLDS, "affordability": [0.0, 1.0]}
-    frame = batch(app.DashboardModel, params, rng=[3])
+    frame = batch(dashboard.DashboardModel, params, rng=[3])
     assert list(frame["affordability"]) == [0.0, 1.0]
     assert frame["seed"].tolist() == [3, 3]
     spend = next(c for c in frame.columns if c.startswith("spend:"))  # the region's policy
@@ -121,7 +121,7 @@ def test_conflicting_seed_and_rng_raise(loaded):
     with pytest.raises(ValueError, match="different run seeds"):
         InclusionModel(loaded, seed=1, rng=2, households=HOUSEHOLDS)
     with pytest.raises(ValueError, match="different run seeds"):
-        app.DashboardModel(scenario_path=BASELINE, households=HOUSEHOLDS, seed="1", rng=2)
+        dashboard.DashboardModel(scenario_path=BASELINE, households=HOUSEHOLDS, seed="1", rng=2)
     with pytest.raises(ValueError, match="non-negative"):
         InclusionModel(loaded, seed=-1, households=HOUSEHOLDS)
     with pytest.raises(TypeError, match="not a seed"):
@@ -129,8 +129,8 @@ def test_conflicting_seed_and_rng_raise(loaded):
 
 
 def test_dashboard_text_seed_and_rng_agree_with_the_model():
-    page = app.DashboardModel(scenario_path=BASELINE, households=HOUSEHOLDS, seed="7")
-    mesa_way = app.DashboardModel(scenario_path=BASELINE, households=HOUSEHOLDS, rng=7)
+    page = dashboard.DashboardModel(scenario_path=BASELINE, households=HOUSEHOLDS, seed="7")
+    mesa_way = dashboard.DashboardModel(scenario_path=BASELINE, households=HOUSEHOLDS, rng=7)
     plain = InclusionModel(BASELINE, 7, HOUSEHOLDS)
     assert page.seed == mesa_way.seed == plain.seed == 7
     assert ran(page) == ran(mesa_way) == ran(plain)

@@ -205,7 +205,8 @@ def test_compare_applies_and_records_the_settings(cli) -> None:
 
 
 def test_dashboard_hands_the_settings_to_the_page(no_server, monkeypatch) -> None:
-    from model import app
+    from experiments import app
+    from model import dashboard as page
 
     assert (app.SETTINGS_ENV, app.DEFAULT_SCENARIO) == (
         dashboard.SETTINGS_ENV,
@@ -215,9 +216,10 @@ def test_dashboard_hands_the_settings_to_the_page(no_server, monkeypatch) -> Non
     assert dashboard.serve(AFFORDABILITY, 0, settings=settings) == 1  # stopped at the port
     assert no_server == ["127.0.0.1:0"]
     assert json.loads(app.settings_text()) == settings
-    params = app.model_params(app.scenario_path(), app.settings_text())
-    assert params["affordability"].value == pytest.approx(0.3)
-    model = app.initial_model(params)
+    path, settings_text = app.scenario_path(), app.settings_text()
+    controls = page.start_controls(path, settings_text)
+    assert controls.levers["affordability"] == pytest.approx(0.3)
+    model = page.Runs(path, settings_text, controls).model
     (policy,) = [p for p in model.loaded.policies if p.type == "affordability"]
     assert policy.service_subsidy == 1.0
     dashboard.prepare(AFFORDABILITY, None)

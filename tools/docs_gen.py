@@ -366,8 +366,9 @@ def policy_table(kind: str) -> str:
 # --- random streams and constants found in the source ----------------------------------------
 
 
-PAGE_ONLY = {"app.py"}
-"""Modules of model/ that only present the model (the dashboard page): no model constants."""
+PAGE_ONLY = {"dashboard.py"}
+"""Modules of model/ that only serve the dashboard (its runs; the page is experiments/app.py): no
+model constants."""
 
 
 def _source_files() -> list[Path]:

@@ -1,4 +1,4 @@
-"""``inclusim dashboard``: serve the live dashboard (:mod:`model.app`) on this machine.
+"""``inclusim dashboard``: serve the live dashboard (:mod:`experiments.app`) on this machine.
 
 The page is Mesa's SolaraViz run by the Solara server; the scenario reaches it through the
 ``INCLUSIM_SCENARIO`` environment variable, and the ``--set`` settings through
@@ -24,19 +24,20 @@ from model.errors import InputError, Problem, printable
 from model.loader import ROOT
 from model.settings import load_with_settings, settings_json
 
-APP = "model.app"
+APP = "experiments.app"
 """The Solara app: a module whose ``Page`` component is the dashboard."""
 SCENARIO_ENV = "INCLUSIM_SCENARIO"
-"""Environment variable read by :mod:`model.app` (kept in step with it by a test)."""
+"""Environment variable read by :mod:`experiments.app` (kept in step with it by a test)."""
 DEFAULT_SCENARIO = ROOT / "scenarios" / "lac" / "four_is.yaml"
-"""Scenario the page opens without one (:mod:`model.app`'s, kept in step by a test)."""
+"""Scenario the page opens without one (:mod:`experiments.app`'s, kept in step by a test)."""
 SETTINGS_ENV = "INCLUSIM_SETTINGS"
-"""Environment variable holding the ``--set`` settings as JSON, read by :mod:`model.app`."""
+"""Environment variable holding the ``--set`` settings as JSON, read by :mod:`experiments.app`."""
 DEFAULT_PORT = 8765
 SERVER_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    "SOLARA_THEME_SHOW_BANNER": "False",
 }
-"""Solara settings: no usage telemetry sent anywhere."""
+"""Solara settings: no usage telemetry sent anywhere, no "runs on Solara" banner on the page."""
 
 
 def serve(

@@ -22,7 +22,8 @@ from matplotlib.figure import Figure
 
 from experiments.cli import main
 from experiments.present import figures, style
-from experiments.present.exports import Results, _worst_labels, load_results
+from experiments.present.exports import Results, load_results
+from experiments.present.run_labels import worst_labels
 from tests.paths import SCENARIOS
 
 pytestmark = [pytest.mark.slow]  # every test draws from a real compare or sweep
@@ -283,8 +284,8 @@ def test_worst_labels_are_read_from_a_labels_table(tmp_path: Path, results: Resu
     ).to_parquet(tmp_path / "labels.parquet")
     experiments = pd.DataFrame({"run_id": [0, 1, 2], "scenario": ["s", "s", "t"]})
     stub = Results(**{**results.__dict__, "experiments": experiments})
-    assert _worst_labels(tmp_path, stub) == {"s": "a", "t": "b"}
-    assert _worst_labels(tmp_path / "nothing", stub) == {}
+    assert worst_labels(tmp_path, stub) == {"s": "a", "t": "b"}
+    assert worst_labels(tmp_path / "nothing", stub) == {}
 
 
 # -- sweeps ------------------------------------------------------------------------------------

@@ -781,7 +781,7 @@ def _run_with_worst(label: str, people: float) -> RunResult:
 
 def test_a_run_part_keeps_the_worst_off_group_and_its_people(tmp_path: Path):
     from experiments.batch.runner import Task, part_bytes, run_labels
-    from experiments.present.exports import run_labels as stored_labels
+    from experiments.present.run_labels import run_labels as stored_labels
     from model import groups
 
     words = ", ".join(

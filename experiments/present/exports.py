@@ -8,7 +8,6 @@ names the figures and the report use), group words from :mod:`model.groups`.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ import pandas as pd
 from experiments.analysis.stats import STATS
 from experiments.batch.store import RERUN, experiment_manifest, read_frame
 from experiments.present.cost_exports import cost_export, ledger_export
+from experiments.present.run_labels import worst_labels, worst_people
 from model import indicator_registry
 from model.errors import InputError, single
 from model.yamlio import parse_yaml, read_yaml
@@ -380,8 +380,8 @@ def _load_results(folder: Path, manifest: dict[str, Any]) -> Results:
     res.quarter = _table_quarter(res, manifest)
     first = res.scenario_data.get(res.baseline, {})
     res.region, res.region_path = _region(first.get("region"), manifest)
-    res.worst_labels = _worst_labels(folder, res)
-    res.worst_people = _worst_people(folder, res)
+    res.worst_labels = worst_labels(folder, res)
+    res.worst_people = worst_people(folder, res)
     return res
 
 
@@ -433,68 +433,6 @@ def region_profile(ref: Any, base: Path | None) -> tuple[dict[str, Any] | None, 
     except Exception:  # a missing or unreadable profile only costs the sources section
         return None, None
     return (data if isinstance(data, dict) else None), path
-
-
-def run_labels(folder: Path) -> pd.DataFrame | None:
-    """The runs' final-quarter labels (run_id, name, value), or None when none are stored.
-
-    ``labels.parquet`` when the folder has one, else the labels each run's part carries in
-    its metadata (:func:`experiments.batch.runner.run_labels`).
-    """
-    labels = _read(folder, "labels")
-    if labels is not None:
-        return labels
-    import pyarrow.parquet as pq
-
-    from experiments.batch.runner import LABELS_KEY
-
-    rows = []
-    for path in sorted((folder / "parts").glob("run-*.parquet")):
-        try:
-            meta = pq.read_schema(path).metadata or {}
-            stored = json.loads(meta[LABELS_KEY]) if LABELS_KEY in meta else {}
-            run_id = int(path.stem.split("-", 1)[1])
-        except (OSError, ValueError):
-            continue
-        rows += [{"run_id": run_id, "name": k, "value": v} for k, v in stored.items()]
-    return pd.DataFrame(rows) if rows else None
-
-
-def _labels_by_scenario(folder: Path, res: Results) -> pd.DataFrame | None:
-    labels = run_labels(folder)
-    if labels is None or res.experiments is None:
-        return None
-    if not {"run_id", "name", "value"} <= set(labels.columns) or "scenario" not in res.experiments:
-        return None
-    return labels.merge(res.experiments[["run_id", "scenario"]], on="run_id")
-
-
-def _worst_labels(folder: Path, res: Results) -> dict[str, str]:
-    """Most frequent label of the worst-off group per scenario, if the runs stored labels."""
-    sub = _labels_by_scenario(folder, res)
-    if sub is None:
-        return {}
-    sub = sub[sub["name"] == "worst_internet_use"]
-    return {str(s): str(g["value"].mode().iloc[0]) for s, g in sub.groupby("scenario") if len(g)}
-
-
-def _worst_people(folder: Path, res: Results) -> dict[str, float]:
-    """People in each scenario's worst-off group, averaged over the runs that name it."""
-    sub = _labels_by_scenario(folder, res)
-    if sub is None or not res.worst_labels:
-        return {}
-    wide = sub.pivot_table(
-        index=["run_id", "scenario"], columns="name", values="value", aggfunc="first"
-    ).reset_index()
-    if "worst_internet_use_people" not in wide:
-        return {}
-    out = {}
-    for scenario, label in res.worst_labels.items():
-        runs = wide[(wide["scenario"] == scenario) & (wide["worst_internet_use"] == label)]
-        people = pd.to_numeric(runs["worst_internet_use_people"], errors="coerce").dropna()
-        if len(people):
-            out[scenario] = float(people.mean())
-    return out
 
 
 # -- exports -----------------------------------------------------------------------------------

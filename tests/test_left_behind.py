@@ -143,7 +143,8 @@ def test_a_missing_folder_is_refused(tmp_path: Path, cli) -> None:
 def _tiny_scenario(folder: Path, name: str, policies: str) -> Path:
     path = folder / f"{name}.yaml"
     path.write_text(
-        f"name: {name}\nregion: lac\nstart: 2019Q4\nend: 2021Q4\nhouseholds: 1500\n"
+        f"name: {name}\nlabel: {name}\ndescription: a tiny test scenario\nregion: lac\n"
+        "start: 2019Q4\nend: 2021Q4\nhouseholds: 1500\n"
         f"policies: {policies}\n",
         encoding="utf-8",
     )
@@ -178,3 +179,29 @@ def test_cli_on_a_real_tiny_comparison(tmp_path: Path, cli) -> None:
 def test_run_result_cells_have_the_dimensions_the_ranking_needs() -> None:
     assert set(lb.CELL_DIMENSIONS) == set(WORST)
     assert "cells" in RunResult.__dataclass_fields__
+
+
+def test_report_subsection_ranks_the_planted_cell_and_writes_figure_and_exports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from experiments.present import report_left_behind
+    from experiments.present.exports import Results
+
+    monkeypatch.setattr(lb, "load_cells", lambda folder: hand_made())
+    res = Results(folder=tmp_path, manifest={}, kind="compare", names=["baseline", "policy"])
+    html = report_left_behind.left_behind_html(res)
+    assert '<h3 id="left-behind">Who is left behind</h3>' in html
+    first_row = html.split("<tbody><tr>", 1)[1]
+    assert first_row.startswith(f"<td class='num'>1</td><td>{lb.cell_label(WORST)}</td>")
+    assert (tmp_path / "figures" / "left_behind.svg").exists()
+    ranked = pd.read_csv(tmp_path / "exports" / "left_behind.csv", encoding="utf-8-sig")
+    assert ranked.iloc[0]["cell"] == lb.cell_label(WORST)
+    assert (tmp_path / "exports" / "left_behind_changes.csv").exists()
+
+
+def test_report_subsection_of_a_folder_without_cells_says_how_to_get_them(tmp_path: Path) -> None:
+    from experiments.present import report_left_behind
+    from experiments.present.exports import Results
+
+    res = Results(folder=tmp_path / "none", manifest={}, kind="compare", names=["b"])
+    assert "run the same" in report_left_behind.left_behind_html(res)

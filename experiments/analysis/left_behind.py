@@ -11,11 +11,12 @@ lack the measure. In a comparison each scenario is set against the baseline run 
 
 Which cells are large enough to estimate (:func:`eligible`): a cell is kept for a measure only
 if, in *every* run of the folder, it holds at least :data:`MIN_PERSONS` simulated persons of
-the measure's universe and at least :data:`MIN_SHARE` of that universe: the rule the model
-uses for its worst-off group (:data:`model.indicators.WORST_MIN_PERSONS`,
-:data:`model.indicators.WORST_MIN_SHARE`), so both name the same kind of cell. With 30
-persons the standard error of a share is at most 0.09 in one run; the interval over
-replications then says how well the mean is known. Intervals need :data:`MIN_RUNS`
+the measure's universe (the model's floor for its worst-off group,
+:data:`model.indicators.WORST_MIN_PERSONS`). With 30 persons the standard error of a share is
+at most 0.09 in one run; the interval over replications then says how well the mean is known.
+Unlike the model's worst-off label, no minimum share of the population is asked: a small group
+that can be estimated (older women with disabilities) is exactly what this ranking must not
+hide, and its people count says how small it is. Intervals need :data:`MIN_RUNS`
 replications; with fewer the ranking is shown without them, and says so.
 """
 
@@ -34,12 +35,10 @@ from experiments.batch.store import RERUN, read_frame
 from model import groups
 from model.errors import InputError, Problem
 from model.indicator_registry import MEASURE_BY_NAME, label
-from model.indicators import WORST_MIN_PERSONS, WORST_MIN_SHARE
+from model.indicators import WORST_MIN_PERSONS
 
 MIN_PERSONS = WORST_MIN_PERSONS
 """Fewest simulated persons of the measure's universe a cell needs in every run."""
-MIN_SHARE = WORST_MIN_SHARE
-"""Smallest share of the measure's universe a cell needs in every run."""
 MIN_RUNS = 3
 """Fewest replications for an interval (two give a t interval with one degree of freedom,
 about six standard errors wide: no use for ranking)."""
@@ -243,13 +242,12 @@ def eligible(cells: pd.DataFrame, measure: str) -> pd.Series:
 
     Returns:
         Boolean per cell, indexed by the five dimensions: at least :data:`MIN_PERSONS`
-        simulated persons and :data:`MIN_SHARE` of the universe's persons in every run; a
-        cell absent from some run (no one in it) is not kept.
+        simulated persons in every run; a cell absent from some run (no one in it) is not
+        kept.
 
     """
     sub = _universe(cells, measure)
-    total = sub.groupby(["scenario", "replication"])["persons"].transform("sum")
-    big = (sub["persons"] >= MIN_PERSONS) & (sub["persons"] >= MIN_SHARE * total)
+    big = sub["persons"] >= MIN_PERSONS
     runs = cells.groupby(["scenario", "replication"]).ngroups
     keys = list(CELL_DIMENSIONS)
     grouped = big.groupby([sub[k] for k in keys])

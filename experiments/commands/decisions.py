@@ -77,8 +77,8 @@ def left_behind(args: argparse.Namespace) -> int:
     n_runs = runs.replications
     print(
         f"{args.folder}: {len(runs.scenarios)} scenario(s) x {n_runs} replication(s), cells at "
-        f"{runs.quarter}; cells kept: at least {lb.MIN_PERSONS} simulated persons and "
-        f"{lb.MIN_SHARE:.1%} of the measure's universe in every run."
+        f"{runs.quarter}; cells kept: at least {lb.MIN_PERSONS} simulated persons of the "
+        "measure's universe in every run."
     )
     if n_runs < lb.MIN_RUNS:
         print(f"Fewer than {lb.MIN_RUNS} replications: no intervals.")

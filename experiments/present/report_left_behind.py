@@ -49,8 +49,8 @@ def left_behind_html(res: Results) -> str:
         f"\u2018{esc(res.label(runs.scenarios[0]))}\u2019, for each headline measure: the lag "
         "in percentage points with its 95% interval over replications, the people in the "
         "cell and those in it who lack the measure. Only cells with at least "
-        f"{lb.MIN_PERSONS} simulated persons and {lb.MIN_SHARE:.1%} of the measure's persons "
-        "in every run are ranked; children under 5 are left out of all-ages measures, and "
+        f"{lb.MIN_PERSONS} simulated persons of the measure's universe in every run are "
+        "ranked; children under 5 are left out of all-ages measures, and "
         "measures of persons 15+ are ranked over ages 18 and over. The last columns give each "
         "scenario's paired change of the lag (negative: the cell catches up).</p>",
     ]

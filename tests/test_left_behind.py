@@ -205,3 +205,20 @@ def test_report_subsection_of_a_folder_without_cells_says_how_to_get_them(tmp_pa
 
     res = Results(folder=tmp_path / "none", manifest={}, kind="compare", names=["b"])
     assert "run the same" in report_left_behind.left_behind_html(res)
+
+
+def test_a_run_folder_is_ranked_without_intervals(tmp_path: Path, cli) -> None:
+    runs = hand_made(replications=1)
+    cells = runs.cells[runs.cells["scenario"] == "baseline"].drop(
+        columns=["scenario", "replication", "persons"]
+    )
+    cells.to_csv(tmp_path / "cells.csv", index=False)
+    pd.DataFrame(
+        {"quarter": ["2030Q4"], "indicator": ["n_households"], "value": [100_000.0]}
+    ).to_csv(tmp_path / "timeseries.csv", index=False)
+    manifest = {"scenario": "base", "seed": 0, "households": 100}  # 1,000 real per simulated
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    result = cli(["left-behind", str(tmp_path), "--top", "2"])
+    assert result.code == 0, result.err
+    assert "Fewer than 3 replications: no intervals." in result.out
+    assert f"   1  {lb.cell_label(WORST)}" in result.out

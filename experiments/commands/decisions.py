@@ -98,8 +98,11 @@ def left_behind(args: argparse.Namespace) -> int:
             print("paired change of the lag against the baseline (negative: catching up)")
             print(changes_text(change))
     if args.csv:
-        Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
-        pd.concat(frames, ignore_index=True).to_csv(args.csv, index=False)
+        from experiments.batch.store import output_errors
+
+        with output_errors(args.csv, has_out=False):
+            Path(args.csv).parent.mkdir(parents=True, exist_ok=True)
+            pd.concat(frames, ignore_index=True).to_csv(args.csv, index=False)
         print(f"\nwritten: {args.csv}")
     return EXIT_OK
 

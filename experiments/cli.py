@@ -35,6 +35,8 @@ COMMANDS: dict[str, str] = {
     "analyse": "experiments.commands.batch:analyse",
     "report": "experiments.commands.report:report",
     "region": "experiments.commands.region:region",
+    "left-behind": "experiments.commands.decisions:left_behind",
+    "discover": "experiments.commands.decisions:discover",
 }
 """Each sub-command's handler, as ``module:function`` (imported only when it runs)."""
 
@@ -157,12 +159,13 @@ def parser() -> argparse.ArgumentParser:
     dash = sub.add_parser(
         "dashboard", help="serve the live dashboard on this machine (needs the dashboard extra)"
     )
-    from experiments.commands import batch, dashboard, region, report
+    from experiments.commands import batch, dashboard, decisions, region, report
 
     dashboard.add_arguments(dash)
     batch.add_parsers(sub, _positive_int, _seed)
     report.add_parser(sub)
     region.add_parser(sub)
+    decisions.add_parsers(sub, _positive_int)
     return p
 
 

@@ -26,6 +26,7 @@ from experiments.present.exports import (
     write_exports,
 )
 from experiments.present.report_costs import costs_section
+from experiments.present.report_left_behind import left_behind_html
 from experiments.present.report_sections import (
     _version,
     assumptions_html,
@@ -374,6 +375,7 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
             + "</ul></div>"
             + harms_html(res, target)
             + worst_off_html(res)
+            + left_behind_html(res)
             + f'<h3 id="people">Extra people online under each scenario, {esc(res.quarter)}</h3>'
             '<p class="note">Difference from the baseline in people (M = million, k = '
             "thousand), with its 95% confidence interval; grey: the interval includes zero. The "
@@ -420,6 +422,7 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
             [
                 ("worse", "What gets worse"),
                 *([("worst-off", "The worst-off group")] if res.worst_labels else []),
+                ("left-behind", "Who is left behind"),
                 ("people", "Extra people online"),
             ]
             if sentences

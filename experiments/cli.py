@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "analyse": "experiments.commands.batch:analyse",
     "report": "experiments.commands.report:report",
     "region": "experiments.commands.region:region",
+    "optimise": "experiments.commands.optimise:optimise",
 }
 """Each sub-command's handler, as ``module:function`` (imported only when it runs)."""
 
@@ -157,12 +158,13 @@ def parser() -> argparse.ArgumentParser:
     dash = sub.add_parser(
         "dashboard", help="serve the live dashboard on this machine (needs the dashboard extra)"
     )
-    from experiments.commands import batch, dashboard, region, report
+    from experiments.commands import batch, dashboard, optimise, region, report
 
     dashboard.add_arguments(dash)
     batch.add_parsers(sub, _positive_int, _seed)
     report.add_parser(sub)
     region.add_parser(sub)
+    optimise.add_parser(sub, _positive_int, _seed)
     return p
 
 

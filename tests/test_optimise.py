@@ -152,3 +152,122 @@ def test_a_known_candidate_is_not_evaluated_again() -> None:
 
     archive = search(settings, counting)
     assert len(calls) == len(set(calls)) == len(archive.metrics)
+
+
+# -- specs: bad input gets one message (file, line, key path, fix) and exit status 2 -----------
+
+SPEC = """\
+name: tiny_mix
+scenario: {scenario}
+households: 1000
+quarters: {quarters}
+seed: 3
+budget_pv: 60e9
+worlds: {{seeds: 1, parameter_sets: {sets}}}
+search: {{population: 4, generations: 2}}
+levers:
+  policies.rural_coverage.intensity: {{low: 0.0, high: 1.0, step: 0.25}}
+  policies.digital_basket.eligibility:
+    - {{quintile: [1]}}
+    - {{quintile: [1, 2]}}
+objectives:
+  - {{indicator: lag_worst_internet_use}}
+  - {{indicator: n_people_internet_use}}
+"""
+
+
+def _spec_text(quarters: int = 6, sets: int = 0) -> str:
+    from tests.paths import SCENARIOS
+
+    return SPEC.format(scenario=SCENARIOS / "lac" / "four_is.yaml", quarters=quarters, sets=sets)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "policies.rural_coverage.intensity: {low: 0.0, high: 1.0, step: 0.25}",
+            "policies.rural_coverage.intensity: {low: 0.0, high: 1.5, step: 0.25}",
+            ":10: levers.policies.rural_coverage.intensity: value 1.5 is not valid",
+        ),
+        (
+            "indicator: lag_worst_internet_use}",
+            "indicator: lag_worst_internet_usage}",
+            ":15: objectives[0].indicator: 'lag_worst_internet_usage' is not an indicator of the "
+            "model; Fix: did you mean 'lag_worst_internet_use'?",
+        ),
+        ("budget_pv: 60e9", "budget_pv: -1", ":6: budget_pv:"),
+        (
+            "{low: 0.0, high: 1.0, step: 0.25}",
+            "{low: 0.0, high: 1.0, stp: 0.25}",
+            ":10: levers.policies.rural_coverage.intensity.stp: unknown key 'stp'; Fix: did you "
+            "mean 'step'?",
+        ),
+        ("search: {population: 4, ", "search: {populaton: 4, ", ":8: search.populaton: unknown"),
+        (
+            "{seeds: 1, parameter_sets: 0}",
+            "{seeds: 1, parameter_sets: 999}",
+            ":7: worlds.parameter_sets: 999 parameter sets asked",
+        ),
+    ],
+)
+def test_bad_spec_gets_one_clear_message(tmp_path, cli, old, new, expected) -> None:
+    text = _spec_text()
+    assert old in text
+    path = tmp_path / "bad.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    result = cli(["optimise", str(path)])
+    assert result.code == 2
+    assert "Traceback" not in result.err
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith(f"error: {path}:")
+    assert expected in lines[0], lines[0]
+    assert "Fix:" in lines[0] or "fix" in lines[0].lower()
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_shipped_spec_validates(cli) -> None:
+    from tests.paths import SCENARIOS
+
+    path = SCENARIOS / "optimise" / "lac_best_mix.yaml"
+    result = cli(["validate", str(path)])
+    assert result.code == 0, result.err
+    assert result.out == f"ok: {path}: optimise spec lac_best_mix\n"
+
+
+# -- resume: evaluations stored by candidate and world are reused -------------------------------
+
+
+@pytest.mark.slow
+def test_evaluations_are_reused_on_resume(tmp_path) -> None:
+    from experiments.batch.experiment import BatchOptions
+    from experiments.optimise.run import optimise
+    from experiments.optimise.spec import load_optimise_spec
+
+    path = tmp_path / "tiny.yaml"
+    path.write_text(_spec_text(quarters=6, sets=1), encoding="utf-8")
+    spec = load_optimise_spec(path)
+    options = BatchOptions(workers=1, out=tmp_path / "out", quiet=True)
+    first = optimise(spec, options)
+    runs = len(first.archive.metrics) * len(spec.worlds)
+    assert first.report.done == runs and first.report.skipped == 0
+    parts = sorted((tmp_path / "out" / "parts").iterdir())
+    assert len(parts) == runs
+
+    again = optimise(spec, options)
+    assert again.report.done == 0 and again.report.skipped == runs
+    assert again.table.drop(columns="key").equals(first.table.drop(columns="key"))
+
+    parts[-1].unlink()  # an interrupted search lost its last run: only that one runs again
+    third = optimise(spec, options)
+    assert third.report.done == 1 and third.report.skipped == runs - 1
+    assert third.table.equals(first.table)
+    assert (tmp_path / "out" / "pareto.csv").exists()
+
+    from experiments.optimise.report import write_optimise_report
+
+    page = write_optimise_report(tmp_path / "out").read_text(encoding="utf-8")
+    assert "The best mix for a budget" in page
+    assert (tmp_path / "out" / "figures" / "optimise_front.png").exists()
+    assert (tmp_path / "out" / "exports" / "pareto_set.csv").exists()

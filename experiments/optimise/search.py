@@ -36,6 +36,8 @@ import pandas as pd
 
 from experiments.batch.identity import digest
 from experiments.optimise.spec import Decision, Objective
+from model.errors import InputError
+from model.errors import Problem as Problem_
 
 SEARCH_STREAM = 0x05EA_2C40
 """Spawn key of the optimiser's own random stream (replications use keys below 10,000)."""
@@ -171,10 +173,22 @@ def search(
         on_generation: called after each generation with its number and the archive.
 
     """
-    from pymoo.algorithms.moo.nsga2 import NSGA2
-    from pymoo.core.evaluator import Evaluator
-    from pymoo.core.problem import Problem
-    from pymoo.problems.static import StaticProblem
+    try:
+        from pymoo.algorithms.moo.nsga2 import NSGA2
+        from pymoo.core.evaluator import Evaluator
+        from pymoo.core.problem import Problem
+        from pymoo.problems.static import StaticProblem
+    except ImportError:
+        raise InputError(
+            "pymoo",
+            [
+                Problem_(
+                    "",
+                    "is not installed; inclusim optimise searches with its NSGA-II.",
+                    "pip install 'inclusim[optimise]' (or pip install 'pymoo>=0.6').",
+                )
+            ],
+        ) from None
 
     archive = Archive()
     for c in known or []:

@@ -168,8 +168,8 @@ search: {{population: 4, generations: 2}}
 levers:
   policies.rural_coverage.intensity: {{low: 0.0, high: 1.0, step: 0.25}}
   policies.digital_basket.eligibility:
-    - {{quintile: [1]}}
-    - {{quintile: [1, 2]}}
+    - {{quintile: [1], offline_in_2019: true}}
+    - {{quintile: [1, 2], offline_in_2019: true}}
 objectives:
   - {{indicator: lag_worst_internet_use}}
   - {{indicator: n_people_internet_use}}
@@ -271,3 +271,30 @@ def test_evaluations_are_reused_on_resume(tmp_path) -> None:
     assert "The best mix for a budget" in page
     assert (tmp_path / "out" / "figures" / "optimise_front.png").exists()
     assert (tmp_path / "out" / "exports" / "pareto_set.csv").exists()
+
+
+def test_a_mix_is_described_in_words_whatever_the_key_order() -> None:
+    from experiments.optimise.words import describe_mix
+
+    scenario = {
+        "policies": [
+            {"type": "connectivity", "name": "rural", "intensity": 0.6, "start": "2022Q1"},
+            {
+                "type": "affordability",
+                "intensity": 0.3,
+                "start": "2021Q1",
+                "eligibility": {"offline_in_2019": True, "quintile": [2, 1]},
+            },
+            {"type": "labour_regulation", "intensity": 0.0},
+        ]
+    }
+    addresses = [
+        "policies.rural.intensity",
+        "policies.rural.start",
+        "policies.affordability.eligibility",
+        "policies.labour_regulation.intensity",
+    ]
+    assert describe_mix(scenario, addresses) == (
+        "rural (connectivity) at 0.60 from 2022Q1; affordability at 0.30 from 2021Q1 for "
+        "quintiles 1-2, offline in 2019; no labour_regulation"
+    )

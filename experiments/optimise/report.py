@@ -9,6 +9,7 @@ whose manifest has kind ``optimise``.
 from __future__ import annotations
 
 import json
+import textwrap
 from html import escape as esc
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from experiments.batch.store import write_atomic
 from experiments.present import figures as figs
 from experiments.present import style
 from experiments.present.exports import shown_factor, shown_unit
-from experiments.present.report import page
+from experiments.present.report import page, small_sample_note
 from experiments.present.report_sections import figure_html
 from model import indicator_registry as registry
 from model.errors import InputError, Problem
@@ -80,9 +81,10 @@ def draw_front(definition: dict[str, Any], table: pd.DataFrame) -> figs.Drawn:
     scale = shown_factor(ind)
     budget = float(definition["budget_pv"]) / 1e9
     fig, ax = style.new_figure(
-        f"What each mix costs and what it buys: {registry.label(ind)}",
-        f"every candidate mix searched (mean over {len(definition['worlds'])} worlds: seeds x "
-        f"parameter sets); budget US$ {budget:,.0f} billion in present value",
+        "What each mix costs and what it buys",
+        f"{registry.label(ind)} against cost, for every mix searched (mean over "
+        f"{len(definition['worlds'])} worlds: seeds x parameter sets); budget US$ {budget:,.0f} "
+        "billion in present value",
         size=(10.0, 5.6),
         legend_rows=1,
         note=True,
@@ -98,15 +100,7 @@ def draw_front(definition: dict[str, Any], table: pd.DataFrame) -> figs.Drawn:
         ax.scatter(
             x[~feasible], y[~feasible], s=22, marker="x", color=style.OKABE_ITO["vermillion"], lw=1
         )
-        order = np.argsort(x[front])
-        ax.plot(
-            x[front][order],
-            y[front][order],
-            "o-",
-            color=style.OKABE_ITO["blue"],
-            ms=6,
-            lw=1.2,
-        )
+        ax.scatter(x[front], y[front], s=40, color=style.OKABE_ITO["blue"], zorder=3)
         ax.scatter(
             x[robust],
             y[robust],
@@ -123,11 +117,11 @@ def draw_front(definition: dict[str, Any], table: pd.DataFrame) -> figs.Drawn:
         unit = shown_unit(ind)
         quarter = first["quarter"] or "the last quarter"
         ax.set_xlabel("cost: present value of all spending to the end of the runs, US$ billion")
-        ax.set_ylabel(f"{registry.label(ind)} at {quarter} ({unit})")
+        ax.set_ylabel(textwrap.fill(f"{registry.label(ind)} at {quarter} ({unit})", 48))
         handles = [
             Line2D([], [], marker="o", ls="", color=grey, alpha=0.55),
             Line2D([], [], marker="x", ls="", color=style.OKABE_ITO["vermillion"]),
-            Line2D([], [], marker="o", ls="-", color=style.OKABE_ITO["blue"]),
+            Line2D([], [], marker="o", ls="", color=style.OKABE_ITO["blue"]),
             Line2D(
                 [], [], marker="o", ls="", mfc="none", mec=style.OKABE_ITO["orange"], mew=2, ms=10
             ),
@@ -206,7 +200,8 @@ def _section(
         f"set, {int(front['on_robust_front'].sum())} of them also on the robust front."
     )
     head = "".join(
-        f"<th>{esc(registry.label(o['indicator']))}<br><small>mean; regret mean / p90</small></th>"
+        f"<th>{esc(registry.label(o['indicator']))}<br><small>{esc(_unit(o['indicator']))}; "
+        "mean, then regret mean / p90</small></th>"
         for o in objectives
     )
     rows = []
@@ -241,7 +236,8 @@ def _section(
     )
     return (
         f"<section id='best-mix'><h2>The best mix for a budget</h2><p>{esc(lead)}</p>"
-        f"{table_html}{figure}{definitions}</section>"
+        f"{small_sample_note(definition['households'])}{table_html}{figure}{definitions}"
+        "</section>"
     )
 
 
@@ -251,9 +247,18 @@ def _attr(frame: pd.DataFrame, column: str) -> str:
     return column if column.isidentifier() else f"_{k}"
 
 
+def _is_count(indicator: str) -> bool:
+    return registry.is_known(indicator) and registry.describe(indicator).indicator.scale == "count"
+
+
+def _unit(indicator: str) -> str:
+    """The unit of a table column: millions for counts, % or points for shares."""
+    return "million" if _is_count(indicator) else shown_unit(indicator)
+
+
 def _fmt(indicator: str, value: float) -> str:
     if not np.isfinite(value):
         return "-"
-    if registry.is_known(indicator) and registry.describe(indicator).indicator.scale == "count":
-        return f"{value / 1e6:,.2f} M"
-    return f"{value:.3f}"
+    if _is_count(indicator):
+        return f"{value / 1e6:,.2f}"
+    return f"{value * shown_factor(indicator):.2f}"

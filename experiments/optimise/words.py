@@ -64,7 +64,7 @@ def _clause(policy: dict[str, Any], fields: list[list[str]]) -> str:
 def eligibility_words(rule: dict[str, Any]) -> str:
     """An eligibility rule in words: 'for quintiles 1-2, rural, offline in 2019'."""
     words = []
-    for key, value in rule.items():
+    for key, value in sorted(rule.items(), key=lambda kv: _order(kv[0])):
         if key == "quintile" and isinstance(value, list):
             words.append(("quintile " if len(value) == 1 else "quintiles ") + _span(value))
         elif key == "offline_in_2019":
@@ -74,6 +74,14 @@ def eligibility_words(rule: dict[str, Any]) -> str:
         else:
             words.append(f"{key} {value}")
     return "for " + ", ".join(words) if words else "for everyone"
+
+
+ELIGIBILITY_ORDER = ("quintile", "location", "sex", "age", "disability", "job", "offline_in_2019")
+"""The order conditions are named in, whatever order the mapping holds them in."""
+
+
+def _order(key: str) -> tuple[int, str]:
+    return (ELIGIBILITY_ORDER.index(key), "") if key in ELIGIBILITY_ORDER else (99, key)
 
 
 def _span(values: list[int]) -> str:

@@ -37,12 +37,40 @@ def small_spec(folder: Path, args: argparse.Namespace) -> Path:
     return path
 
 
-def timed(spec_path: Path, workers: int, out: Path) -> tuple[list[float], int, float]:
-    """Generation times, runs done and whole wall time of a 2-generation search."""
+def timed(spec_path: Path, workers: int, out: Path) -> tuple[list[float], int, float, float]:
+    """Generation times, runs done, whole wall time and the share of worker time simulating."""
     spec = load_optimise_spec(spec_path)
     start = time.perf_counter()
     done = optimise(spec, BatchOptions(workers=workers, out=out, quiet=True))
-    return done.archive.generation_seconds, done.report.done, time.perf_counter() - start
+    r = done.report
+    busy = r.run_seconds / (r.wall_seconds * workers) if r.wall_seconds else float("nan")
+    return done.archive.generation_seconds, r.done, time.perf_counter() - start, busy
+
+
+def simulations(households: int, runs: int = 4) -> float:
+    """Seconds for ``runs`` LAC four-I's simulations, one after the other (in a worker)."""
+    from model.loader import load_scenario
+    from model.run import simulate
+
+    loaded = load_scenario("scenarios/lac/four_is.yaml")
+    simulate(loaded, seed=0, households=households)  # warm-up
+    start = time.perf_counter()
+    for seed in range(1, runs + 1):
+        simulate(loaded, seed=seed, households=households)
+    return time.perf_counter() - start
+
+
+def simulation_ceiling(households: int) -> float:
+    """Speed-up this machine gives two simulations at once (the most a pool of 2 can reach)."""
+    import multiprocessing as mp
+
+    with mp.get_context("spawn").Pool(2) as pool:
+        pool.map(simulations, [households, households])
+        one = pool.apply(simulations, (households,))
+        start = time.perf_counter()
+        pool.map(simulations, [households, households])
+        both = time.perf_counter() - start
+    return 2 * one / both
 
 
 def main() -> None:
@@ -63,19 +91,23 @@ def main() -> None:
         )
         results = {}
         for workers in (1, 2):
-            gens, runs, wall = timed(spec, workers, folder / f"w{workers}")
+            gens, runs, wall, busy = timed(spec, workers, folder / f"w{workers}")
             results[workers] = gens
             print(
                 f"  {workers} worker{'s' if workers > 1 else ' '}: generation 1 (with worker "
                 f"start) {gens[0]:6.1f} s, generation 2 {gens[1]:6.1f} s; {runs} runs, "
-                f"{wall:.1f} s in all"
+                f"{wall:.1f} s in all; workers simulating {busy:.0%} of the time"
             )
         speed = results[1][1] / results[2][1]
         total = sum(results[1]) / sum(results[2])
         print(
             f"  one generation (2, warm pool): {results[2][1]:.1f} s with 2 workers; speed-up "
-            f"from 1 to 2 workers {speed:.2f} (both generations: {total:.2f}); this machine "
-            f"gives {machine_ceiling(2):.2f} to 2 pure CPU-bound processes just now"
+            f"from 1 to 2 workers {speed:.2f} (both generations: {total:.2f})"
+        )
+        print(
+            f"  this machine gives, just now, {machine_ceiling(2):.2f} to 2 pure CPU-bound "
+            f"processes and {simulation_ceiling(args.households):.2f} to 2 simulations of "
+            f"{args.households:,} households at once (the ceiling of any pool)"
         )
 
 

@@ -178,7 +178,8 @@ def optimise(
             except (BrokenProcessPool, PoolLostError) as exc:
                 store.finish("failed", sorted(store.done_ids()), report.as_dict())
                 raise RunFailedError(
-                    f"{exc or 'a worker process died'}; completed runs are kept. Fix: run the "
+                    f"{str(exc).rstrip('.') or 'a worker process died'}; completed runs are "
+                    "kept. Fix: run the "
                     "same command again to finish (it reuses every stored run)."
                 ) from None
         table, regret = score(settings, archive)

@@ -240,7 +240,7 @@ def test_shipped_spec_validates(cli) -> None:
 
 
 @pytest.mark.slow
-def test_evaluations_are_reused_on_resume(tmp_path) -> None:
+def test_evaluations_are_reused_on_resume(tmp_path, cli) -> None:
     from experiments.batch.experiment import BatchOptions
     from experiments.optimise.run import optimise
     from experiments.optimise.spec import load_optimise_spec
@@ -265,9 +265,10 @@ def test_evaluations_are_reused_on_resume(tmp_path) -> None:
     assert third.table.equals(first.table)
     assert (tmp_path / "out" / "pareto.csv").exists()
 
-    from experiments.optimise.report import write_optimise_report
-
-    page = write_optimise_report(tmp_path / "out").read_text(encoding="utf-8")
+    result = cli(["report", str(tmp_path / "out")])  # inclusim report reads optimise folders
+    assert result.code == 0, result.err
+    assert result.out.strip() == str(tmp_path / "out" / "report.html")
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "The best mix for a budget" in page
     assert (tmp_path / "out" / "figures" / "optimise_front.png").exists()
     assert (tmp_path / "out" / "exports" / "pareto_set.csv").exists()

@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "region": "experiments.commands.region:region",
     "left-behind": "experiments.commands.decisions:left_behind",
     "discover": "experiments.commands.decisions:discover",
+    "optimise": "experiments.commands.optimise:optimise",
 }
 """Each sub-command's handler, as ``module:function`` (imported only when it runs)."""
 
@@ -159,13 +160,14 @@ def parser() -> argparse.ArgumentParser:
     dash = sub.add_parser(
         "dashboard", help="serve the live dashboard on this machine (needs the dashboard extra)"
     )
-    from experiments.commands import batch, dashboard, decisions, region, report
+    from experiments.commands import batch, dashboard, decisions, optimise, region, report
 
     dashboard.add_arguments(dash)
     batch.add_parsers(sub, _positive_int, _seed)
     report.add_parser(sub)
     region.add_parser(sub)
     decisions.add_parsers(sub, _positive_int)
+    optimise.add_parser(sub, _positive_int, _seed)
     return p
 
 

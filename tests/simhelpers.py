@@ -105,7 +105,7 @@ def mean_final(data: dict[str, Any], column: str, seeds: tuple[int, ...], househ
     return float(np.mean([run(data, s, households)[column].iloc[-1] for s in seeds]))
 
 
-NOT_SCENARIOS = ("regions", "sweeps")
+NOT_SCENARIOS = ("regions", "sweeps", "optimise")
 """Folders of ``scenarios/`` that hold other files than policy scenarios."""
 
 

@@ -27,6 +27,8 @@ def file_kind(data: dict) -> str:
     """Tell regions, sweep specs, targets, effect-size literature and scenarios apart by keys."""
     if "composition" in data or "figures" in data:
         return "region"
+    if "objectives" in data and "budget_pv" in data:
+        return "optimise"
     if "design" in data or "outcomes" in data:
         return "sweep"
     if "literature" in data:
@@ -57,6 +59,10 @@ def check_file(path: str) -> str:
         from experiments.analysis.effect_literature import load_literature
 
         return f"effect-size literature ({len(load_literature(path))} published figures)"
+    if kind == "optimise":
+        from experiments.optimise.spec import load_optimise_spec
+
+        return f"optimise spec {load_optimise_spec(path).name}"
     if kind == "sweep":
         from experiments.design.specs import load_spec
 

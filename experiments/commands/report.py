@@ -36,6 +36,13 @@ def report(args: argparse.Namespace) -> int:
     refused with one message and left untouched), and locked while the report is written.
     """
     folder = Path(args.folder)
+    from experiments.optimise.report import is_optimise, load, write_optimise_report
+
+    if is_optimise(folder):
+        load(folder)
+        with output_errors(folder, has_out=False), folder_lock(folder):
+            print(write_optimise_report(folder))
+        return EXIT_OK
     run = is_run(folder)
     load_run(folder) if run else load_results(folder)
     with output_errors(folder, has_out=False), folder_lock(folder):

@@ -1,0 +1,1 @@
+"""Budget-constrained robust policy search: ``inclusim optimise SPEC.yaml`` (docs/decisions.md)."""

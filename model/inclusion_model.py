@@ -219,6 +219,8 @@ class InclusionModel(mesa.Model):
                     self.quarter.q,
                 ),
                 transfer_per_person=self.poverty_line * self.pars["transfer_share_of_line"],
+                poverty_line=self.poverty_line,
+                order_rng=self.streams(f"policy.{policy.name}.order"),
             )
             if acts:
                 self.book(policy, policy.act(self.pop, self.levers, ctx))
@@ -778,7 +780,8 @@ class InclusionModel(mesa.Model):
             values[f"spend_pv:{policy.name}"] = policy.account.present_value
             values[f"shortfall:{policy.name}"] = policy.shortfall
             if policy.subsidises:
-                values[f"n_subsidised:{policy.name}"] = policy.subsidised * w
+                serving = policy.in_force(self.quarter)
+                values[f"n_subsidised:{policy.name}"] = policy.subsidised * w if serving else 0.0
             values[f"n_new_connected:{policy.name}"] = n_new
             values[f"n_new_online:{policy.name}"] = int(people[k]) * w
             values[f"cost_per_new_connected:{policy.name}"] = spent / max(n_new, 1.0)

@@ -172,9 +172,48 @@ def test_a_budget_subsidises_the_poorest_quintile_first():
     assert h.quintile[subsidised & users].max() <= h.quintile[left_out].min()
 
 
+def test_coverage_with_heavy_running_costs_stays_within_its_budget():
+    """Running costs are committed: coverage stops before they alone could break a budget."""
+    data = scenario_data("lac/connectivity.yaml")
+    (policy,) = data["policies"]
+    policy.update(
+        cost_per_household_covered=50, running_cost_per_household_year=200, budget_per_year=2e8
+    )
+    model = new_model(data, 2, 1000)
+    model.run()
+    (coverage,) = model.policies
+    assert max(coverage.account.by_year.values()) <= 2e8 * (1 + 1e-9)
+    assert coverage.account.items["running"] > coverage.account.items["capital"]
+    assert coverage.shortfall > 0
+
+
+def test_social_protection_holds_its_budget_in_expectation():
+    """Extra transfers are entitlements: a year may go over, by little, never on average."""
+    data = scenario_data("lac/social_protection.yaml")
+    data["policies"][0]["budget_per_year"] = 1e10
+    model = new_model(data, 2, 1000)
+    model.run()
+    years = list(model.policies[0].account.by_year.values())
+    assert max(years) <= 1.15e10
+    assert np.mean(years[1:]) <= 1.02e10  # the first year starts in 2020Q2
+    assert model.policies[0].shortfall > 0
+
+
+def test_households_subsidised_fall_to_zero_when_the_subsidy_ends():
+    data = scenario_data("lac/affordability.yaml")
+    data["policies"][0]["end"] = "2024Q4"
+    model = new_model(data, 1, 500)
+    model.run()
+    frame = model.result().timeseries
+    column = "n_subsidised:" + model.policies[0].name
+    assert frame.loc["2024Q4", column] > 0
+    assert (frame.loc["2025Q1":, column] == 0).all()
+
+
 def test_without_a_budget_the_ledger_changes_no_outcome():
     """Costing is bookkeeping: a budget too large to bind gives the unbudgeted run exactly."""
     data = scenario_data("lac/four_is.yaml")
+    data["policies"][1]["assistive_per_year"] = 200_000  # draws of its own after the order's
     plain = new_model(data, 4, 400)
     for policy in data["policies"]:
         policy["budget_per_year"] = 1e13

@@ -103,9 +103,10 @@ def cost_table(
         One row per scenario: ``spend_*`` and ``spend_pv_*`` (mean and interval),
         ``extra_spend_mean``; for each of :data:`GAINS`, ``extra_<key>_mean``, ``_ci_low``,
         ``_ci_high``, ``_clear`` and ``cost_per_extra_<key>`` (NaN unless the gain is clear
-        and positive); and for a scenario with subsidies, ``subsidised_mean`` (households
-        subsidised at the quarter), ``subsidised_years_mean`` (household-years of subsidy to
-        the quarter) and the ``inframarginal_*`` share (:func:`inframarginal`).
+        and positive and the scenario spends more than the baseline); and for a scenario
+        with subsidies, ``subsidised_mean`` (households subsidised at the quarter),
+        ``subsidised_years_mean`` (household-years of subsidy to the quarter) and the
+        ``inframarginal_*`` share (:func:`inframarginal`).
 
     """
     at = {n: full[n][:, qi, :] for n in names}
@@ -147,7 +148,7 @@ def _gain_columns(
     d = describe(mine - theirs)
     lo, hi = float(d["ci_low"]), float(d["ci_high"])
     clear = effect_is_clear(lo, hi)
-    gained = clear and lo > 0
+    gained = clear and lo > 0 and float(np.nanmean(extra_spend)) > 0
     k = gain.key
     return {
         f"extra_{k}_mean": float(d["mean"]),

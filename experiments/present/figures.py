@@ -596,7 +596,13 @@ def _cost_gain_panels(
     extra = cost[f"extra_{key}_mean"].to_numpy() / 1e6
     err = _err(cost, f"extra_{key}", 1e6)
     ax_gain.barh(ys, extra, color=colours, xerr=err, error_kw={"lw": 0.9, "capsize": 2})
-    _bar_labels(ax_gain, ys, extra, err, "{:+,.2f}")
+    clear = cost[f"extra_{key}_clear"].to_numpy(dtype=bool)
+    _bar_labels(ax_gain, ys, np.where(clear, extra, np.nan), err, "{:+,.2f}")
+    for y, m, hi, is_clear in zip(ys, extra, err[1], clear, strict=True):
+        if not is_clear and np.isfinite(m):
+            ax_gain.text(
+                max(m + hi, 0), y, "  no clear effect", va="center", fontsize=7.5, color=style.MUTED
+            )
     ax_gain.axvline(0, color=style.INK, lw=0.8)
     ax_gain.set_title(title)
     ax_gain.set_xlabel(f"{unit}, compared with the baseline")
@@ -610,14 +616,13 @@ def _cost_gain_panels(
     else:
         ax_cost.set_xlim(10, 1e5)
     ax_cost.xaxis.set_major_formatter(mticker.FuncFormatter(lambda x, _p: f"{x:,.0f}"))
-    clear = cost[f"extra_{key}_clear"].to_numpy(dtype=bool)
     for y, v, good, is_clear, m in zip(ys, cpe, ok, clear, extra, strict=True):
         if good:
             text = f"  {v:,.0f}"
         elif not is_clear:
             text = "  no clear effect: no figure"
         else:
-            text = "  a loss: no figure" if m < 0 else "  n/a"
+            text = "  a loss: no figure" if m < 0 else "  no extra cost"
         ax_cost.text(
             v if good else ax_cost.get_xlim()[0],
             y,

@@ -59,7 +59,7 @@ def gain_cell(row: pd.Series, key: str) -> str:
     if row[f"extra_{key}_ci_high"] < 0:
         return f"a loss ({people(row[f'extra_{key}_mean'])} fewer)"
     value = row[f"cost_per_extra_{key}"]
-    return f"{value:,.0f}" if np.isfinite(value) else "n/a"
+    return f"{value:,.0f}" if np.isfinite(value) else "no extra cost"
 
 
 def effectiveness_table(res: Results) -> str:
@@ -135,11 +135,15 @@ def budget_sentences(res: Results) -> list[str]:
             if budget is None:
                 continue
             name = str(policy.get("name") or policy.get("type"))
-            out.append(_budget_sentence(res, n, name, float(budget)))
+            out.append(_budget_sentence(res, n, name, float(budget), str(policy.get("type"))))
     return out
 
 
-def _budget_sentence(res: Results, scenario: str, policy: str, budget: float) -> str:
+ENTITLEMENTS = ("social_protection", "labour_regulation")
+"""Policy types whose payments (transfers, insurance) are entitlements: budgets hold on average."""
+
+
+def _budget_sentence(res: Results, scenario: str, policy: str, budget: float, kind: str) -> str:
     row = res.at(scenario, f"shortfall:{policy}")
     shortfall = float(row["mean"]) if row is not None else float("nan")
     text = (
@@ -155,11 +159,12 @@ def _budget_sentence(res: Results, scenario: str, policy: str, budget: float) ->
     over = _years_over(res, scenario, policy, budget)
     if over:
         listed = ", ".join(f"{y} ({money(v)})" for y, v in over)
-        text += (
-            f". It spent more than its budget (by over {OVERRUN_TOLERANCE:.0%}) in {listed}: "
-            "insurance and transfers are entitlements paid as need arises, and the budget "
-            "rations cover on their expected cost"
-        )
+        text += f". It spent more than its budget (by over {OVERRUN_TOLERANCE:.0%}) in {listed}"
+        if kind in ENTITLEMENTS:
+            text += (
+                ": its payments are entitlements paid as need arises, and the budget rations "
+                "cover on their expected cost"
+            )
     return text + "."
 
 

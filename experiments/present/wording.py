@@ -184,6 +184,8 @@ def cost_sentence(res: Results, scenario: str) -> str | None:
         )
     if np.isfinite(extra) and extra < 0:
         return text + f" and has <strong>{people(extra)} fewer people online</strong>."
+    if np.isfinite(extra) and extra > 0:
+        return text + f" and brings {people(extra)} more people online at no extra cost."
     return text + " and brings no more people online than the baseline."
 
 

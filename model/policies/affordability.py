@@ -90,7 +90,7 @@ class Affordability(Policy):
         s_device = c.intensity * c.device_subsidy
         elig = self.eligible_index(pop)
         if not math.isinf(room):
-            order = self.targeting_order(pop, ctx.rng)
+            order = self.targeting_order(pop, ctx.order_rng)
             costs = self._household_costs(h, levers, order, ctx)
             k = self.ration(costs, room)
             elig = order[:k]

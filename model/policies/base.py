@@ -239,6 +239,9 @@ class Context:
         allowance: US$ the policy may spend this quarter under its budget
             (:func:`model.ledger.allowance`; infinite without a budget).
         transfer_per_person: US$ a month the public transfer pays per household member.
+        poverty_line: US$ a month per person below which a household is poor.
+        order_rng: the policy's own stream for its targeting order under a budget (drawn
+            from once), so that a budget too large to bind changes no other draw.
 
     """
 
@@ -248,6 +251,8 @@ class Context:
     rng: np.random.Generator
     allowance: float = math.inf
     transfer_per_person: float = 0.0
+    poverty_line: float = 0.0
+    order_rng: np.random.Generator | None = None
 
 
 class Policy:
@@ -326,13 +331,16 @@ class Policy:
             self._eligible_index = np.flatnonzero(self.eligible(pop))
         return self._eligible_index
 
-    def targeting_order(self, pop: Population, rng: np.random.Generator) -> np.ndarray:
+    def targeting_order(self, pop: Population, rng: np.random.Generator | None) -> np.ndarray:
         """Eligible units in the order a budget serves them: poorest quintile first.
 
-        Within a quintile the order is random, drawn once (the first quarter the policy acts)
-        from the policy's own stream. A person is ranked by their household's quintile.
+        Within a quintile the order is random, drawn once (the first quarter the policy acts
+        under its budget) from ``rng``, the policy's own order stream (``ctx.order_rng``). A
+        person is ranked by their household's quintile.
         """
         if self._order is None:
+            if rng is None:
+                raise ValueError(f"{self.name}: a budget needs the policy's order stream")
             idx = np.flatnonzero(self.eligible(pop))
             hh = idx if self.level != "person" else pop.p.household[idx]
             self._order = idx[np.lexsort((rng.random(idx.size), pop.h.quintile[hh]))]

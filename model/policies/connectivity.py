@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field
 
 from model.households import Households, Population
-from model.ledger import Spending
+from model.ledger import Spending, affordable_prefix
 from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost, take
 from model.policy_sizes import Size
 
@@ -95,20 +96,23 @@ class Connectivity(Policy):
         """
         c = self.config
         h = pop.h
-        room = ctx.allowance - self.upkeep(pop, ctx)["running"]
+        running = self.upkeep(pop, ctx)["running"]
+        room = ctx.allowance - running
+        # under a budget, what is built may not run up more than a quarter of it in running
+        # costs: then running costs alone never take a later quarter past its allowance
+        headroom = math.inf if c.budget_per_year is None else c.budget_per_year / 4 - running
         uncovered, narrowband = self._open(pop)
         n_cover = take(c.intensity * c.households_covered_per_year / 4, h.weight, ctx.rng)
         covered = self._pick(h, uncovered, n_cover, ctx.rng)
-        # a household covered this quarter also carries this quarter's running costs
-        per_covered = c.cost_per_household_covered + c.running_cost_per_household_year / 4
-        covered, cover_cost = self._afford(h, covered, per_covered, room)
+        covered, cover_cost = self._afford_cover(h, covered, room, headroom)
         room -= cover_cost
         h.has_coverage[covered] = True
         h.has_broadband[covered] = True
         n_up = take(c.intensity * c.households_upgraded_per_year / 4, h.weight, ctx.rng)
         candidates = narrowband[h.has_coverage[narrowband] & ~h.has_broadband[narrowband]]
         upgraded = self._pick(h, candidates, n_up, ctx.rng)
-        upgraded, _ = self._afford(h, upgraded, c.cost_per_household_upgraded, room)
+        costs = self._unit_costs(h, upgraded, c.cost_per_household_upgraded)
+        upgraded = upgraded[: self.ration(costs, room)]
         h.has_broadband[upgraded] = True
         self.reached[covered] = True
         self.reached[upgraded] = True
@@ -130,17 +134,24 @@ class Connectivity(Policy):
         units = self._n_covered + (self.config.rural_cost_factor - 1.0) * self._n_rural_covered
         return {"running": pop.h.weight * units * yearly / 4}
 
-    def _afford(
-        self, h: Households, rows: np.ndarray, unit_cost: float, room: float
-    ) -> tuple[np.ndarray, float]:
-        """The leading ``rows`` that ``room`` US$ pays for at ``unit_cost``, and their cost.
+    def _unit_costs(self, h: Households, rows: np.ndarray, unit_cost: float) -> np.ndarray:
+        """US$ of ``unit_cost`` for each of ``rows`` (rural: ``rural_cost_factor`` times)."""
+        return h.weight * unit_cost * np.where(h.is_rural[rows], self.config.rural_cost_factor, 1.0)
 
-        A rural household costs ``rural_cost_factor`` times an urban one. Without a budget
-        every row is paid for.
+    def _afford_cover(
+        self, h: Households, rows: np.ndarray, room: float, headroom: float
+    ) -> tuple[np.ndarray, float]:
+        """The leading ``rows`` the budget can cover, and what covering them costs this quarter.
+
+        Each costs its capital and this quarter's running cost; together they must fit
+        ``room``, and the running costs they add must fit ``headroom``. Without a budget
+        every row is covered.
         """
-        factor = np.where(h.is_rural[rows], self.config.rural_cost_factor, 1.0)
-        costs = h.weight * unit_cost * factor
-        k = self.ration(costs, room)
+        c = self.config
+        running = self._unit_costs(h, rows, c.running_cost_per_household_year / 4)
+        costs = self._unit_costs(h, rows, c.cost_per_household_covered) + running
+        k = min(affordable_prefix(costs, room), affordable_prefix(running, headroom))
+        self.shortfall += float(costs[k:].sum())
         return rows[:k], float(costs[:k].sum())
 
     def _open(self, pop: Population) -> tuple[np.ndarray, np.ndarray]:
@@ -169,9 +180,12 @@ class Connectivity(Policy):
         They come in the order they were picked in, which a budget follows.
         """
         if k >= candidates.size:
+            # every candidate is picked; a budget serves them rural first when asked,
+            # then poorest quintile first
+            key = h.quintile[candidates].astype(np.int64)
             if self.config.rural_first:
-                return candidates[np.argsort(~h.is_rural[candidates], kind="stable")]
-            return candidates
+                key += np.where(h.is_rural[candidates], 0, 10)
+            return candidates[np.argsort(key, kind="stable")]
         key = rng.random(candidates.size)
         if self.config.rural_first:
             key += np.where(h.is_rural[candidates], 0.0, 1.0)

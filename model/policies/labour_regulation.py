@@ -107,7 +107,7 @@ class LabourRegulation(Policy):
         p = pop.p
         cover = self.eligible(pop)
         if not math.isinf(ctx.allowance):
-            order = self.targeting_order(pop, ctx.rng)
+            order = self.targeting_order(pop, ctx.order_rng)
             paid = self.account.items["insurance"]
             insurance = (paid - self._insurance_seen) / max(self._covered_last, 1)
             self._insurance_seen = paid

@@ -73,8 +73,7 @@ class SocialProtection(Policy):
         """Set this quarter's take-up for eligible households; return the delivery cost.
 
         Under a budget, households are served in targeting order (poorest quintile first) as
-        far as their expected cost this quarter (delivery and extra transfers, for those poor
-        last quarter) fits the allowance.
+        far as their expected cost this quarter (:meth:`_expected_costs`) fits the allowance.
         """
         c = self.config
         k = c.intensity
@@ -83,7 +82,7 @@ class SocialProtection(Policy):
         offline = self.base_offline + k * max(c.assisted_takeup - self.base_offline, 0.0)
         elig = self.eligible(pop)
         if not math.isinf(ctx.allowance):
-            order = self.targeting_order(pop, ctx.rng)
+            order = self.targeting_order(pop, ctx.order_rng)
             costs = self._expected_costs(h, order, (online, offline), ctx)
             elig = np.zeros(h.n, dtype=bool)
             elig[order[: self.ration(costs, ctx.allowance)]] = True
@@ -98,11 +97,18 @@ class SocialProtection(Policy):
     def _expected_costs(
         self, h: Households, rows: np.ndarray, chances: tuple[float, float], ctx: Context
     ) -> np.ndarray:
-        """Expected US$ this quarter of serving each of ``rows`` (zero unless poor last quarter)."""
+        """Expected US$ this quarter of serving each of ``rows``.
+
+        Delivery is charged on households receiving the transfer now (as :meth:`act` books
+        it); the extra transfer is expected for households poor before transfers, as the
+        welfare update judges them, at the take-up the policy adds.
+        """
         online = h.connection[rows] > 0
         chance = np.where(online, chances[0], chances[1])
         base = np.where(online, self.base_online, self.base_offline)
-        transfer = 3 * h.weight * ctx.transfer_per_person * h.size[rows]
-        each = np.maximum(chance - base, 0.0) * transfer
-        each += chance * h.weight * self.config.cost_per_beneficiary
-        return np.where(h.is_poor[rows], each, 0.0)
+        per_month = ctx.transfer_per_person * h.size[rows]
+        before = h.income[rows] - per_month * h.gets_transfer[rows]
+        poor = before < ctx.poverty_line * h.size[rows]
+        transfer = np.where(poor, 3 * h.weight * per_month * np.maximum(chance - base, 0.0), 0.0)
+        delivery = h.weight * self.config.cost_per_beneficiary * h.gets_transfer[rows]
+        return transfer + delivery

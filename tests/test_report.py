@@ -429,7 +429,7 @@ def test_report_renders_in_headless_chromium(report_path: Path):
                         h: i.naturalHeight, bw: b.width, bh: b.height};
             })"""
         )
-        assert {f["name"] for f in figures} == COMPARE_FIGURES
+        assert {f["name"] for f in figures} == COMPARE_FIGURES | {"left_behind"}
         for f in figures:
             assert f["complete"] and f["w"] > 0 and f["h"] > 0, f
             assert f["bw"] > 300 and f["bh"] > 100, f

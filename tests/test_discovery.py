@@ -101,6 +101,13 @@ def test_cli_finds_the_box_in_a_folder_and_writes_figure_and_tables(tmp_path: Pa
     table = pd.read_csv(folder / f"{slug}.csv")
     assert set(table.loc[table["box"] == 1, "input"]) == {"a", "b"}
     assert (folder / f"{slug}_trajectory.csv").exists()
+    # the sweep's report shows the boxes in words and the peeling figure
+    from experiments.present.report_discovery import discovery_html
+
+    html = discovery_html(folder)
+    assert "when a is at most 0.3" in html and "coverage" in html
+    assert f'data-figure="{slug}"' in html
+    assert "No scenario discovery" in discovery_html(tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from experiments.present.exports import (
     write_exports,
 )
 from experiments.present.report_costs import costs_section
+from experiments.present.report_discovery import discovery_html
 from experiments.present.report_left_behind import left_behind_html
 from experiments.present.report_sections import (
     _version,
@@ -482,12 +483,15 @@ def _sweep_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: li
         f'<section><h2 id="sensitivity">2. Which inputs matter</h2>{sens}</section>'
         f'<section><h2 id="figures">3. Figures</h2>{fig_html or "<p>No figure applies.</p>"}'
         "</section>"
-        '<section><h2 id="spec">4. The sweep spec</h2>'
+        '<section><h2 id="discovery">4. Where outcomes fail</h2>'
+        + discovery_html(res.folder)
+        + "</section>"
+        '<section><h2 id="spec">5. The sweep spec</h2>'
         f"<pre><code>{esc(spec_text)}</code></pre></section>"
-        '<section><h2 id="assumptions">5. Assumptions and sources</h2>'
+        '<section><h2 id="assumptions">6. Assumptions and sources</h2>'
         + assumptions_html(res)
         + "</section>"
-        '<section><h2 id="provenance">6. Provenance</h2>'
+        '<section><h2 id="provenance">7. Provenance</h2>'
         + provenance_html(res, written)
         + "</section>"
     )
@@ -495,6 +499,7 @@ def _sweep_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: li
         ("summary", "What was varied and measured", []),
         ("sensitivity", "Which inputs matter", []),
         ("figures", "Figures", fig_toc),
+        ("discovery", "Where outcomes fail", []),
         ("spec", "The sweep spec", []),
         (
             "assumptions",

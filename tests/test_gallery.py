@@ -40,6 +40,7 @@ def test_every_notebook_is_a_jupytext_percent_script_with_a_size_constant():
         "01_first_run.py",
         "02_comparing_policies.py",
         "03_sensitivity_sweep.py",
+        "04_deciding_under_uncertainty.py",
     ]
     for path in scripts:
         text = path.read_text(encoding="utf-8")
@@ -84,3 +85,40 @@ def test_sensitivity_sweep_gives_indices_for_every_lever_and_outcome(run_noteboo
     assert indices["mu_star"].ge(0).all()
     assert (g["folder"] / "results" / "sensitivity.csv").is_file()
     assert len(g["fig"].axes) == len(g["OUTCOMES"])
+
+
+@pytest.mark.slow
+def test_deciding_under_uncertainty_ranks_cells_finds_boxes_and_a_front_within_budget(
+    run_notebook,
+):
+    g = run_notebook("04_deciding_under_uncertainty.py")
+    # Who is left behind: every kept cell, ranked by mean lag, with people and intervals.
+    ranked = g["ranked"]
+    assert len(ranked) >= g["TOP"]
+    assert ranked["rank"].tolist() == list(range(1, len(ranked) + 1))
+    assert ranked["lag"].is_monotonic_decreasing
+    assert (ranked["people"] > 0).all()
+    assert ranked["people_lacking"].between(0, ranked["people"]).all()
+    assert (ranked["lag_ci_low"] <= ranked["lag"]).all()
+    assert (ranked["lag"] <= ranked["lag_ci_high"]).all()
+    moved = g["moved"]
+    assert set(moved["scenario"]) == {"lac_four_is"}
+    assert moved["baseline_rank"].tolist() == list(range(1, g["TOP"] + 1))
+    assert moved[["lag_diff_ci_low", "lag_diff_ci_high"]].notna().all().all()
+    # PRIM: at least one box, coverage and density in [0, 1], denser than the runs overall.
+    found = g["found"]
+    assert found.boxes and len(g["box_words"]) == len(found.boxes)
+    base_rate = found.failing / found.runs
+    for box in found.boxes:
+        assert 0 <= box.coverage <= 1 and 0 <= box.density <= 1
+        assert box.density > base_rate and box.restrictions
+    assert all(path.is_file() for path in found.files)
+    # The best mix: a non-empty Pareto set, every mix on it within the budget, in words.
+    front = g["front"]
+    assert len(front) >= 1
+    assert (front["cost_pv"] <= g["BUDGET_PV"]).all()
+    assert front["description"].str.len().gt(0).all()
+    table = g["table"]
+    assert table.loc[table["on_front"], "feasible"].all()
+    assert g["page"].is_file()
+    assert g["fig"].axes and g["front_fig"].axes

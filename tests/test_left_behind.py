@@ -97,6 +97,14 @@ def test_scenario_change_is_paired_against_the_baseline() -> None:
     assert first["people_reached"] == pytest.approx(0.55 * 200_000)
 
 
+def test_a_folder_whose_cells_are_all_too_small_has_no_ranking_and_no_error() -> None:
+    """Small populations (a tiny region, few households) leave nothing to rank."""
+    runs = hand_made()
+    runs.cells["persons"] = lb.MIN_PERSONS - 1
+    assert lb.rank(runs, "internet_use").empty
+    assert lb.changes(runs, "internet_use", top=3).empty
+
+
 def test_fewer_than_three_runs_give_no_interval() -> None:
     ranked = lb.rank(hand_made(replications=2), "internet_use")
     assert ranked["lag_ci_low"].isna().all()

@@ -408,7 +408,7 @@ def test_coverage_keeps_costing_after_the_policy_window_ends():
     covered, spent = model.h.has_coverage.copy(), model.spend[name]
     model.step()
     np.testing.assert_array_equal(model.h.has_coverage, covered)
-    running = model.policies[0].upkeep(model.pop, None)
+    running = model.policies[0].upkeep(model.pop, None)["running"]
     assert running > 0
     assert model.spend[name] - spent == pytest.approx(running)
 

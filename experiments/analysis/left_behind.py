@@ -337,8 +337,8 @@ def changes(runs: CellRuns, measure: str, top: int) -> pd.DataFrame:
     keep = eligible(runs.cells, measure)
     per_run = _lags(runs, measure, keep).set_index(["scenario", "replication", *CELL_DIMENSIONS])
     rows = []
-    for other in runs.scenarios[1:]:
-        other_rank = ranked[other].set_index("cell")
+    for other in runs.scenarios[1:] if not head.empty else []:
+        other_rank = ranked[other].set_index("cell") if not ranked[other].empty else None
         for r in head.itertuples(index=False):
             key = tuple(getattr(r, d) for d in CELL_DIMENSIONS)
             a = per_run.xs((other, *key), level=["scenario", *CELL_DIMENSIONS])
@@ -356,7 +356,7 @@ def changes(runs: CellRuns, measure: str, top: int) -> pd.DataFrame:
                     "baseline_rank": r.rank,
                     "baseline_lag": r.lag,
                     "rank": int(other_rank.loc[r.cell, "rank"])
-                    if r.cell in other_rank.index
+                    if other_rank is not None and r.cell in other_rank.index
                     else None,
                     "lag": float(both["lag_o"].mean()),
                     "share_diff": float(ds["mean"]),

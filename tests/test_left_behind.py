@@ -230,3 +230,26 @@ def test_a_run_folder_is_ranked_without_intervals(tmp_path: Path, cli) -> None:
     assert result.code == 0, result.err
     assert "Fewer than 3 replications: no intervals." in result.out
     assert f"   1  {lb.cell_label(WORST)}" in result.out
+
+
+def test_a_wide_comparison_splits_the_lag_changes_into_tables_that_fit_1024_px() -> None:
+    """Seven scenarios: six of change columns, in tables of at most three (no sideways scroll)."""
+    import re
+
+    from experiments.present import report_left_behind as rlb
+
+    names = ["baseline", *(f"s{k}" for k in range(6))]
+    runs = lb.CellRuns(hand_made().cells, names, "2030Q4")
+    top = lb.rank(hand_made(), "internet_use").head(3)
+
+    class Labels:
+        def short_label(self, name: str) -> str:
+            return name
+
+    html = rlb._table(
+        Labels(), runs, "internet_use", top, pd.DataFrame(columns=["scenario", "cell"])
+    )
+    tables = re.findall(r"<table>.*?</table>", html, flags=re.S)
+    assert len(tables) == 1 + 2  # the ranking, then two tables of three scenarios
+    for table in tables[1:]:
+        assert table.count("lag change (pp)") == rlb.CHANGE_COLUMNS

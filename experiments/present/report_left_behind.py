@@ -76,22 +76,46 @@ def _ci(lo: float, hi: float, sign: bool = False) -> str:
     return f"{_pp(lo, sign)} to {_pp(hi, sign)}" if np.isfinite(lo) and np.isfinite(hi) else ""
 
 
+CHANGE_COLUMNS = 3
+"""Scenarios per table of lag changes, so that a table fits a 1024 px screen."""
+
+
 def _table(
     res: Results, runs: lb.CellRuns, measure: str, top: pd.DataFrame, change: pd.DataFrame
 ) -> str:
+    """The baseline's cells furthest behind, then their lag change under each scenario.
+
+    The changes come in tables of :data:`CHANGE_COLUMNS` scenarios, as the gap table's
+    panels do, so that no table scrolls sideways at 1024 px.
+    """
+    rows = "".join(
+        f"<tr><td class='num'>{r.rank}</td><td>{esc(r.cell)}</td>"
+        f"<td class='num'>{esc(people(r.people))}</td>"
+        f"<td class='num'>{esc(people(r.people_lacking))}</td>"
+        f"<td class='num'>{_pp(r.share)}%</td>"
+        f"<td class='num'>{_pp(r.lag, True)}<br><small>{_ci(r.lag_ci_low, r.lag_ci_high, True)}"
+        "</small></td></tr>"
+        for r in top.itertuples(index=False)
+    )
+    base = (
+        f"<h4>{esc(lb.measure_words(measure))}</h4><table><thead><tr><th>rank</th><th>cell</th>"
+        "<th>people</th><th>lacking it</th><th>share</th><th>lag (pp, 95% CI)</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
     others = runs.scenarios[1:]
-    head = "".join(f"<th>{esc(res.short_label(s))}: lag change (pp)</th>" for s in others)
+    chunks = [others[k : k + CHANGE_COLUMNS] for k in range(0, len(others), CHANGE_COLUMNS)]
+    return base + "".join(_change_table(res, top, change, chunk) for chunk in chunks)
+
+
+def _change_table(
+    res: Results, top: pd.DataFrame, change: pd.DataFrame, scenarios: list[str]
+) -> str:
+    """Lag change (pp, 95% CI) of the top cells under ``scenarios``; grey when unclear."""
+    head = "".join(f"<th>{esc(res.short_label(s))}: lag change (pp)</th>" for s in scenarios)
     rows = []
     for r in top.itertuples(index=False):
-        cells = [
-            f"<td class='num'>{r.rank}</td><td>{esc(r.cell)}</td>",
-            f"<td class='num'>{esc(people(r.people))}</td>",
-            f"<td class='num'>{esc(people(r.people_lacking))}</td>",
-            f"<td class='num'>{_pp(r.share)}%</td>",
-            f"<td class='num'>{_pp(r.lag, True)}<br><small>{_ci(r.lag_ci_low, r.lag_ci_high, True)}"
-            "</small></td>",
-        ]
-        for s in others:
+        cells = [f"<td class='num'>{r.rank}</td><td>{esc(r.cell)}</td>"]
+        for s in scenarios:
             c = change[(change["scenario"] == s) & (change["cell"] == r.cell)]
             if c.empty:
                 cells.append("<td></td>")
@@ -104,8 +128,7 @@ def _table(
             )
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
-        f"<h4>{esc(lb.measure_words(measure))}</h4><table><thead><tr><th>rank</th><th>cell</th>"
-        "<th>people</th><th>lacking it</th><th>share</th><th>lag (pp, 95% CI)</th>"
+        "<table><thead><tr><th>rank</th><th>cell</th>"
         f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
 

@@ -200,17 +200,16 @@ def test_scenarios_assumptions_and_provenance(parsed: _Collect):
         assert any(a.get("id") == anchor for _, a in parsed.tags)
 
 
-@pytest.fixture(scope="module")
-def fake_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A comparison run by the experiments' stand-in model: few indicators, no simulation."""
+def stand_in_compare(folder: Path, others: tuple[str, ...]) -> Path:
+    """A comparison of the LAC baseline with ``others`` (LAC scenario names) by the stand-in."""
     from experiments.commands.batch import run_compare
     from tests.runhelpers import fake_run
 
     scen = ROOT / "scenarios" / "lac"
-    out = tmp_path_factory.mktemp("fake") / "compare"
+    out = folder / "compare"
     args = argparse.Namespace(
         baseline=str(scen / "baseline.yaml"),
-        others=[str(scen / "affordability.yaml")],
+        others=[str(scen / f"{name}.yaml") for name in others],
         replications=3,
         households=100,
         quarter=None,
@@ -222,6 +221,12 @@ def fake_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert run_compare(args, run_fn=fake_run) == 0
     return out
+
+
+@pytest.fixture(scope="module")
+def fake_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A comparison run by the experiments' stand-in model: few indicators, no simulation."""
+    return stand_in_compare(tmp_path_factory.mktemp("fake"), ("affordability",))
 
 
 @pytest.mark.slow
@@ -691,26 +696,8 @@ def test_the_sobol_note_is_for_sobol_designs_only():
 @pytest.fixture(scope="module")
 def seven_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report of a comparison of seven scenarios (the widest gap table) by the stand-in."""
-    from experiments.commands.batch import run_compare
-    from tests.runhelpers import fake_run
-
-    scen = ROOT / "scenarios" / "lac"
     others = ("connectivity", "affordability", "skills", "labour", "social_protection", "four_is")
-    out = tmp_path_factory.mktemp("seven") / "compare"
-    args = argparse.Namespace(
-        baseline=str(scen / "baseline.yaml"),
-        others=[str(scen / f"{name}.yaml") for name in others],
-        replications=3,
-        households=100,
-        quarter=None,
-        seed=0,
-        workers=1,
-        scheduler=None,
-        out=str(out),
-        quiet=True,
-    )
-    assert run_compare(args, run_fn=fake_run) == 0
-    return report.write_report(out)
+    return report.write_report(stand_in_compare(tmp_path_factory.mktemp("seven"), others))
 
 
 HEADLINE_IN_VIEW = """() => {

@@ -163,6 +163,28 @@ def _gain_columns(
     }
 
 
+NO_DATA, UNCLEAR, LOSS, FREE = "n/a", "no clear effect", "loss", "no extra cost"
+"""Why a cost table gives no US$ per unit of a gain (:func:`reading`)."""
+
+
+def reading(row: Any, key: str) -> float | str:
+    """US$ per unit of gain ``key`` in a cost-table row, or why there is none.
+
+    :data:`NO_DATA` (the gain is not measured), :data:`UNCLEAR` (its interval includes zero),
+    :data:`LOSS` (it is clearly negative) or :data:`FREE` (a clear gain at no extra spending);
+    every presentation words these, never a number for them.
+    """
+    mean = row.get(f"extra_{key}_mean", np.nan)
+    if mean is None or not np.isfinite(mean):
+        return NO_DATA
+    if not bool(row.get(f"extra_{key}_clear", True)):
+        return UNCLEAR
+    if row.get(f"extra_{key}_ci_high", mean) < 0:
+        return LOSS
+    value = float(row.get(f"cost_per_extra_{key}", np.nan))
+    return value if np.isfinite(value) else FREE
+
+
 def inframarginal(x: np.ndarray, base: np.ndarray, indicators: list[str]) -> dict[str, float]:
     """Share of the subsidies a scenario pays to households the baseline has connected too.
 

@@ -49,10 +49,15 @@ def replication_seed(root: int, k: int) -> int:
     return int(state >> np.uint64(1))
 
 
+def stream_seed(root: int, stream: int) -> int:
+    """A 32-bit seed of the named stream ``stream`` (a spawn key) of the root seed."""
+    seq = np.random.SeedSequence(root, spawn_key=(stream,))
+    return int(seq.generate_state(1, dtype=np.uint32)[0])
+
+
 def design_seed(root: int) -> int:
     """Seed of the design sampler (Latin hypercube, Sobol scrambling, Morris), from the root."""
-    seq = np.random.SeedSequence(root, spawn_key=(DESIGN_STREAM,))
-    return int(seq.generate_state(1, dtype=np.uint32)[0])
+    return stream_seed(root, DESIGN_STREAM)
 
 
 @dataclass(frozen=True)

@@ -42,31 +42,39 @@ from experiments.present.terminal import (
 from model.calendar import Quarter
 
 
+def add_executor_args(p: argparse.ArgumentParser, positive_int: Callable[[str], int]) -> None:
+    """Where runs go and how they report: ``--workers`` or ``--scheduler``, ``--out``, ``--quiet``.
+
+    Shared by every command that runs batches (compare, sweep, optimise).
+    """
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        metavar="W",
+        type=positive_int,
+        default=None,
+        help=f"local worker processes (default: one per core; at most "
+        f"{MAX_WORKERS_PER_CORE} per core)",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs inclusim[cluster])",
+    )
+    p.add_argument(
+        "--out", metavar="DIR", default=None, help="output folder (default: outputs/<name>)"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def add_parsers(
     sub: argparse._SubParsersAction, positive_int: Callable[[str], int], seed: Callable[[str], int]
 ) -> None:
     """Add the parsers of this module's sub-commands."""
 
     def executor_args(p: argparse.ArgumentParser) -> None:
-        where = p.add_mutually_exclusive_group()
-        where.add_argument(
-            "--workers",
-            metavar="W",
-            type=positive_int,
-            default=None,
-            help=f"local worker processes (default: one per core; at most "
-            f"{MAX_WORKERS_PER_CORE} per core)",
-        )
-        where.add_argument(
-            "--scheduler",
-            metavar="ADDRESS",
-            default=None,
-            help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs inclusim[cluster])",
-        )
-        p.add_argument(
-            "--out", metavar="DIR", default=None, help="output folder (default: outputs/<name>)"
-        )
-        p.add_argument("--quiet", action="store_true", help="no progress bar")
+        add_executor_args(p, positive_int)
         p.add_argument(
             "--max-runs",
             metavar="N",

@@ -6,9 +6,9 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from experiments.batch.executors import MAX_WORKERS_PER_CORE
 from experiments.batch.experiment import BatchOptions, RunFailedError
 from experiments.batch.store import folder_lock, output_errors
+from experiments.commands.batch import add_executor_args
 from experiments.commands.status import EXIT_FAILED, EXIT_OK
 from model import indicator_registry as registry
 from model.errors import printable
@@ -32,25 +32,7 @@ def add_parser(
         help="simulated households per run (default: the spec's)",
     )
     p.add_argument("--seed", metavar="ROOT", type=seed, default=None, help="default: the spec's")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers",
-        metavar="W",
-        type=positive_int,
-        default=None,
-        help=f"local worker processes (default: one per core; at most {MAX_WORKERS_PER_CORE} "
-        "per core)",
-    )
-    where.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        default=None,
-        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs inclusim[cluster])",
-    )
-    p.add_argument(
-        "--out", metavar="DIR", default=None, help="output folder (default: outputs/<name>)"
-    )
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_executor_args(p, positive_int)
     p.add_argument(
         "--no-report",
         action="store_true",

@@ -9,6 +9,7 @@ exactly as for scenario files.
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -196,6 +197,11 @@ class Spec:
     def scenario_for(self, values: dict[str, Any]) -> dict[str, Any]:
         """The scenario mapping of one design point (``values``: address -> value)."""
         return apply_overrides(self.base, values)
+
+
+def spec_record(path: str, text: str) -> dict[str, str]:
+    """What a manifest keeps of the spec a batch ran: its path, SHA-256 and whole text."""
+    return {"path": path, "sha256": hashlib.sha256(text.encode()).hexdigest(), "text": text}
 
 
 def load_spec(path: str | Path) -> Spec:

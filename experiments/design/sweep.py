@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from typing import Any
 
 import numpy as np
@@ -15,7 +14,7 @@ from experiments.batch.identity import model_fingerprint, portable, scenario_ide
 from experiments.batch.runner import design_seed, replication_seed
 from experiments.batch.store import Store
 from experiments.design.designs import sample
-from experiments.design.specs import Spec
+from experiments.design.specs import Spec, spec_record
 from model.errors import Problem
 from model.yamlio import line_of
 
@@ -85,13 +84,7 @@ def sweep_experiment(
         definition=definition,
         identity=identity,
         seed=root,
-        extra={
-            "spec": {
-                "path": spec.path,
-                "sha256": hashlib.sha256(spec.text.encode()).hexdigest(),
-                "text": spec.text,
-            }
-        },
+        extra={"spec": spec_record(spec.path, spec.text)},
         size=size,
         draws=draws,
         analyse=lambda store: _write_outcomes(store, spec, total),

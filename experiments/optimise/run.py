@@ -10,7 +10,6 @@ search size, finds the same mix under the same index and reuses its stored runs.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from experiments.batch.experiment import BatchOptions, RunFailedError
 from experiments.batch.identity import digest, model_fingerprint, portable, scenario_identity
 from experiments.batch.runner import Report, RunFn, Task, run_tasks, simulate_task
 from experiments.batch.store import Store, folder_lock
+from experiments.design.specs import spec_record
 from experiments.optimise.search import Archive, Candidate, Settings, score, search
 from experiments.optimise.spec import OptimiseSpec
 
@@ -137,13 +137,7 @@ def optimise(
                 run_hash,
                 runs,
                 root,
-                extra={
-                    "spec": {
-                        "path": spec.path,
-                        "sha256": hashlib.sha256(spec.text.encode()).hexdigest(),
-                        "text": spec.text,
-                    }
-                },
+                extra={"spec": spec_record(spec.path, spec.text)},
                 identity=identity,
             )
             store.invocation["executor"] = pool.label

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.batch.identity import digest
+from experiments.batch.runner import stream_seed
 from experiments.optimise.spec import Decision, Objective
 from model.errors import InputError
 from model.errors import Problem as Problem_
@@ -51,8 +52,7 @@ REGRET_QUANTILE = 0.9
 
 def search_seed(root: int) -> int:
     """Seed of NSGA-II's random state: a named stream of the root seed."""
-    seq = np.random.SeedSequence(root, spawn_key=(SEARCH_STREAM,))
-    return int(seq.generate_state(1, dtype=np.uint32)[0])
+    return stream_seed(root, SEARCH_STREAM)
 
 
 @dataclass(frozen=True)

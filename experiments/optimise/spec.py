@@ -17,11 +17,11 @@ from types import SimpleNamespace
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from experiments.batch.runner import replication_seed
 from experiments.design.designs import Input
-from experiments.design.specs import _base_scenario, _check_values
+from experiments.design.specs import Name, _base_scenario, _check_values, _Strict
 from model import indicator_registry as registry
 from model.calendar import Quarter
 from model.errors import InputError, Problem, did_you_mean
@@ -37,12 +37,6 @@ STEPS_PER_RANGE = 100
 
 MAX_EVALUATIONS = 1_000_000
 """Most runs (population x generations x worlds) a spec may ask for."""
-
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
 class ObjectiveSpec(_Strict):

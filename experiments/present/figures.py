@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from experiments.analysis.costs import LOSS, UNCLEAR, reading
 from experiments.present import style
 from experiments.present.exports import (
     Results,
@@ -606,7 +607,8 @@ def _cost_gain_panels(
     ax_gain.axvline(0, color=style.INK, lw=0.8)
     ax_gain.set_title(title)
     ax_gain.set_xlabel(f"{unit}, compared with the baseline")
-    cpe = cost[f"cost_per_extra_{key}"].to_numpy(dtype=float)
+    readings = [reading(row, key) for _, row in cost.iterrows()]
+    cpe = np.array([r if isinstance(r, float) else np.nan for r in readings])
     ok = np.isfinite(cpe) & (cpe > 0)
     ax_cost.barh(ys[ok], cpe[ok], color=np.array(colours)[ok])
     ax_cost.set_xscale("log")
@@ -616,13 +618,9 @@ def _cost_gain_panels(
     else:
         ax_cost.set_xlim(10, 1e5)
     ax_cost.xaxis.set_major_formatter(mticker.FuncFormatter(lambda x, _p: f"{x:,.0f}"))
-    for y, v, good, is_clear, m in zip(ys, cpe, ok, clear, extra, strict=True):
-        if good:
-            text = f"  {v:,.0f}"
-        elif not is_clear:
-            text = "  no clear effect: no figure"
-        else:
-            text = "  a loss: no figure" if m < 0 else "  no extra cost"
+    why = {UNCLEAR: "no clear effect: no figure", LOSS: "a loss: no figure"}
+    for y, v, good, r in zip(ys, cpe, ok, readings, strict=True):
+        text = f"  {v:,.0f}" if good else f"  {why.get(r, r)}"
         ax_cost.text(
             v if good else ax_cost.get_xlim()[0],
             y,

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.analysis.costs import GAINS
+from experiments.analysis.costs import GAINS, LOSS, reading
 from experiments.present.exports import Results
 from experiments.present.wording import esc, money, people, quoted
 from model.ledger import ITEMS
@@ -51,15 +51,11 @@ def billions(x: float) -> str:
 
 
 def gain_cell(row: pd.Series, key: str) -> str:
-    """US$ per unit of a gain, 'no clear effect', or 'a loss' (clear and the wrong way)."""
-    if f"extra_{key}_mean" not in row or not np.isfinite(row[f"extra_{key}_mean"]):
-        return "n/a"
-    if not bool(row[f"extra_{key}_clear"]):
-        return "no clear effect"
-    if row[f"extra_{key}_ci_high"] < 0:
+    """US$ per unit of a gain, or why there is none (a loss says how large)."""
+    value = reading(row, key)
+    if value == LOSS:
         return f"a loss ({people(row[f'extra_{key}_mean'])} fewer)"
-    value = row[f"cost_per_extra_{key}"]
-    return f"{value:,.0f}" if np.isfinite(value) else "no extra cost"
+    return value if isinstance(value, str) else f"{value:,.0f}"
 
 
 def effectiveness_table(res: Results) -> str:

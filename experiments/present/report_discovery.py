@@ -7,11 +7,11 @@ such file it finds, so the boxes travel with the sweep's other results.
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import pandas as pd
 
+from experiments.present.report_sections import svg_figure
 from experiments.present.wording import esc
 
 PATTERN = "discovery_*.csv"
@@ -49,14 +49,11 @@ def _one(folder: Path, path: Path) -> str:
     svg = folder / "figures" / f"{path.stem}.svg"
     figure = ""
     if svg.exists():
-        data = base64.b64encode(svg.read_bytes()).decode("ascii")
-        figure = (
-            f'<figure><img src="data:image/svg+xml;base64,{data}" alt="Peeling trajectories of '
-            f'{esc(first["outcome"])}" data-figure="{esc(path.stem)}"><figcaption>Peeling '
-            "trajectories: each point a box, coverage against density; ringed, the box chosen. "
-            f'<span class="files">Files: {esc(path.name)}, figures/{esc(path.stem)}.png, '
-            f"figures/{esc(path.stem)}.svg</span></figcaption></figure>"
+        caption = (
+            "Each point a box, coverage against density; ringed, the box chosen. The boxes: "
+            f"{path.name}."
         )
+        figure = svg_figure(path.stem, "Peeling trajectories", caption, svg.read_bytes())
     return (
         f"<h3>{esc(first['outcome'])} {esc(first['failure'])}</h3>"
         "<p>Boxes found by PRIM (EMA Workbench). Coverage is the share of failing runs inside "

@@ -33,16 +33,21 @@ MODEL_CARD = REPO / "docs" / "MODEL_CARD.md"
 
 
 def figure_html(drawn: figs.Drawn, svg: bytes, number_: int) -> str:
-    """One figure: the SVG embedded as a data URI, with its caption."""
+    """One numbered figure of the report: the SVG embedded as a data URI, with its caption."""
+    return svg_figure(drawn.name, drawn.title, drawn.caption, svg, number_)
+
+
+def svg_figure(name: str, title: str, caption: str, svg: bytes, number_: int | None = None) -> str:
+    """A figure saved as ``figures/<name>.svg`` (and ``.png``), embedded, with its caption."""
     data = base64.b64encode(svg).decode("ascii")
-    alt = f"{drawn.title}. {drawn.caption}"
+    heading = f"Figure {number_}. {title}" if number_ is not None else title
     return (
-        f'<figure id="fig-{esc(drawn.name)}">'
-        f'<img src="data:image/svg+xml;base64,{data}" alt="{esc(alt)}" '
-        f'data-figure="{esc(drawn.name)}">'
-        f"<figcaption><strong>Figure {number_}. {esc(drawn.title)}.</strong> "
-        f'{esc(drawn.caption)} <span class="files">Files: figures/{esc(drawn.name)}.png, '
-        f"figures/{esc(drawn.name)}.svg</span></figcaption></figure>"
+        f'<figure id="fig-{esc(name)}">'
+        f'<img src="data:image/svg+xml;base64,{data}" alt="{esc(f"{title}. {caption}")}" '
+        f'data-figure="{esc(name)}">'
+        f"<figcaption><strong>{esc(heading)}.</strong> "
+        f'{esc(caption)} <span class="files">Files: figures/{esc(name)}.png, '
+        f"figures/{esc(name)}.svg</span></figcaption></figure>"
     )
 
 

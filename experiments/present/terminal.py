@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.analysis.comparison import HEADLINE
-from experiments.analysis.costs import GAINS
+from experiments.analysis.costs import GAINS, reading
 from experiments.analysis.sensitivity import Sensitivity
 from experiments.analysis.stats import describe
 from experiments.present.tables import format_table
@@ -98,14 +98,9 @@ TERMINAL_GAINS = ("online", "meaningful", "jobs", "not_poor")
 
 
 def _per_gain(row: pd.Series, key: str) -> str:
-    """US$ per unit of a gain, 'no clear effect' where its interval includes 0, or 'loss'."""
-    if not np.isfinite(row.get(f"extra_{key}_mean", np.nan)):
-        return "n/a"
-    if not row.get(f"extra_{key}_clear", True):
-        return "no clear effect"
-    if row[f"extra_{key}_ci_high"] < 0:
-        return "loss"
-    return whole(row[f"cost_per_extra_{key}"])
+    """US$ per unit of a gain, or why there is none (:func:`experiments.analysis.costs.reading`)."""
+    value = reading(row, key)
+    return value if isinstance(value, str) else whole(value)
 
 
 def outcome_text(outcomes: pd.DataFrame) -> str:

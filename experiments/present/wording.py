@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.analysis.costs import FREE, LOSS, NO_DATA, UNCLEAR, reading
 from experiments.analysis.stats import effect_is_clear
 from experiments.present.exports import (
     Results,
@@ -170,23 +171,23 @@ def cost_sentence(res: Results, scenario: str) -> str | None:
     pv = c.get("spend_pv_mean", np.nan)
     if np.isfinite(pv):
         text += f" ({money(pv)} in present value)"
-    cpe = c.get("cost_per_extra_online", np.nan)
     extra = c.get("extra_online_mean", np.nan)
-    if np.isfinite(cpe) and np.isfinite(extra):
-        return text + (
-            f" and brings {people(extra)} more people online than the baseline: about "
-            f"<strong>{money(cpe)} per extra person online</strong>."
-        )
-    if np.isfinite(extra) and not c.get("extra_online_clear", True):
+    value = reading(c, "online")
+    if value == UNCLEAR:
         return text + (
             " with <strong>no clear effect</strong> on people online (the interval "
             "includes zero), so no cost per extra person online is given."
         )
-    if np.isfinite(extra) and extra < 0:
+    if value == LOSS:
         return text + f" and has <strong>{people(extra)} fewer people online</strong>."
-    if np.isfinite(extra) and extra > 0:
+    if value == FREE:
         return text + f" and brings {people(extra)} more people online at no extra cost."
-    return text + " and brings no more people online than the baseline."
+    if value == NO_DATA:
+        return text + " and brings no more people online than the baseline."
+    return text + (
+        f" and brings {people(extra)} more people online than the baseline: about "
+        f"<strong>{money(value)} per extra person online</strong>."
+    )
 
 
 def gap_sentence(res: Results, scenario: str, indicator: str) -> str | None:

@@ -91,30 +91,20 @@ class Affordability(Policy):
         elig = self.eligible_index(pop)
         if not math.isinf(room):
             order = self.targeting_order(pop, ctx.order_rng)
-            costs = self._household_costs(h, levers, order, ctx)
+            costs = sum(self._costs(h, levers, order, ctx).values())
             k = self.ration(costs, room)
             elig = order[:k]
             room -= float(costs[:k].sum())
         levers.subsidy_service[elig] = np.maximum(levers.subsidy_service[elig], s_service)
         levers.subsidy_device[elig] = np.maximum(levers.subsidy_device[elig], s_device)
-        level = h.connection[elig]
-        users = elig[level > 0]
+        users = elig[h.connection[elig] > 0]
         self.reached[users] = True
         self.subsidised = int(users.size)
-        n_meaningful = np.count_nonzero(level == 2)
-        n_basic = users.size - n_meaningful
-        plan = n_meaningful * ctx.prices["meaningful"] + n_basic * ctx.prices["basic"]
-        # the device subsidy is paid over 24 months whoever buys; a household without
-        # credit values it up front (model.rules.connectivity.device_months)
-        device = n_meaningful * ctx.prices["device"] / DEVICE_MONTHS
-        credit = self._instalments(h, levers, elig, ctx)
+        self._instalments(h, levers, elig)
+        spending = {item: float(v.sum()) for item, v in self._costs(h, levers, users, ctx).items()}
         assistive = self._assistive(pop, ctx, room)
-        quarter = 3 * h.weight * levers.price_factor
-        return {
-            "service_subsidy": quarter * s_service * plan,
-            "device_subsidy": quarter * (s_device * device + credit),
+        return spending | {
             "revenue_forgone": revenue,
-            "administration": c.admin_cost_per_household * h.weight * users.size,
             "assistive": assistive * c.cost_per_assistive * h.weight,
         }
 
@@ -143,19 +133,31 @@ class Affordability(Policy):
             return ctx.allowance, 1.0 - ctx.allowance / per_point
         return revenue, cut
 
-    def _household_costs(
+    def _costs(
         self, h: Households, levers: Levers, rows: np.ndarray, ctx: Context
-    ) -> np.ndarray:
-        """US$ this quarter that subsidising each of ``rows`` costs (nothing if offline)."""
+    ) -> dict[str, np.ndarray]:
+        """US$ this quarter of subsidising each of ``rows``, by item (nothing if offline).
+
+        The one formula both for booking what the subsidies cost and for rationing them under
+        a budget. The device subsidy is paid over :data:`DEVICE_MONTHS` months whoever buys
+        (a household without credit values it up front:
+        :func:`model.rules.connectivity.device_months`); with instalments, the policy also
+        pays ``credit_cost_share`` of the device of every meaningful user without credit.
+        """
         c = self.config
         level = h.connection[rows]
-        plan = np.where(level == 2, ctx.prices["meaningful"], ctx.prices["basic"])
+        online = level > 0
+        plan = np.where(level == 2, ctx.prices["meaningful"], ctx.prices["basic"]) * online
         device = np.where(level == 2, ctx.prices["device"] / DEVICE_MONTHS, 0.0)
-        monthly = c.intensity * (c.service_subsidy * plan + c.device_subsidy * device)
+        device_paid = c.intensity * c.device_subsidy * device
         if c.device_instalments:
-            monthly += c.credit_cost_share * device * ~h.has_credit[rows]
-        quarter = 3 * h.weight * levers.price_factor * monthly
-        return np.where(level > 0, quarter + c.admin_cost_per_household * h.weight, 0.0)
+            device_paid = device_paid + c.credit_cost_share * device * ~h.has_credit[rows]
+        quarter = 3 * h.weight * levers.price_factor
+        return {
+            "service_subsidy": quarter * c.intensity * c.service_subsidy * plan,
+            "device_subsidy": quarter * device_paid,
+            "administration": np.where(online, c.admin_cost_per_household * h.weight, 0.0),
+        }
 
     def _assistive(self, pop: Population, ctx: Context, room: float) -> int:
         """Equip this quarter's quota of eligible persons with disabilities; return how many.
@@ -182,22 +184,15 @@ class Affordability(Policy):
         self.reached[p.household[candidates]] = True
         return int(candidates.size)
 
-    def _instalments(self, h: Households, levers: Levers, elig: np.ndarray, ctx: Context) -> float:
-        """Offer instalments to eligible households without credit; monthly cost of credit.
+    def _instalments(self, h: Households, levers: Levers, elig: np.ndarray) -> None:
+        """Offer instalments to eligible households without credit.
 
-        The cost is in US$ a month at market prices, before the policy price factor.
-
-        The policy pays ``credit_cost_share`` of the device price of every meaningful user it
-        finances, spread over the instalment months; those households count as reached.
-        Instalments are offered whole whenever the policy is in force (intensity scales the
-        subsidies, not the offer).
+        Meaningful users among them count as reached; the cost of their credit is in
+        :meth:`_costs`. Instalments are offered whole whenever the policy is in force
+        (intensity scales the subsidies, not the offer).
         """
-        c = self.config
-        if not c.device_instalments:
-            return 0.0
+        if not self.config.device_instalments:
+            return
         financed = elig[~h.has_credit[elig]]
         levers.instalments[financed] = True
-        using = financed[h.connection[financed] == 2]
-        self.reached[using] = True
-        per_device = c.credit_cost_share * ctx.prices["device"] / DEVICE_MONTHS
-        return using.size * per_device
+        self.reached[financed[h.connection[financed] == 2]] = True

@@ -50,16 +50,25 @@ def batch(model_cls: type, parameters: dict[str, Any], **kw: Any) -> pd.DataFram
 # --- mesa.batch_run -----------------------------------------------------------------------
 
 
+def differing_numbers(frame: pd.DataFrame) -> int:
+    """How many of the numeric columns differ between the frame's first two runs."""
+    numbers = frame.select_dtypes("number").drop(columns=["RunId", "iteration"])
+    return int((numbers.iloc[0] != numbers.iloc[1]).sum())
+
+
+# One headline alone can coincide between two seeds: 200 households in 2 quarters take few
+# distinct values (two fresh seeds gave the same people online in 1 of 10 tries). Runs of two
+# fresh seeds differed in 234-244 of their ~250 numbers in 20 tries; the test asks for 100.
 def test_batch_run_iterations_differ():
     frame = batch(InclusionModel, {"loaded": BASELINE, "households": HOUSEHOLDS}, iterations=2)
     assert list(frame["iteration"]) == [0, 1]
-    assert frame.loc[0, "n_people_internet_use"] != frame.loc[1, "n_people_internet_use"]
+    assert differing_numbers(frame) > 100
 
 
 def test_batch_run_iterations_of_the_dashboard_model_differ():
     params = {"scenario_path": FOUR_IS, "households": HOUSEHOLDS, "connectivity": 0.5}
     frame = batch(dashboard.DashboardModel, params, iterations=2)
-    assert frame.loc[0, "share_internet_use"] != frame.loc[1, "share_internet_use"]
+    assert differing_numbers(frame) > 100
 
 
 def test_batch_run_same_rng_gives_identical_runs_equal_to_seed(loaded):

@@ -42,7 +42,12 @@ def add_parser(
 
 def optimise(args: argparse.Namespace) -> int:
     """Load the spec, run the search (resuming a stored one), print the Pareto set."""
-    from experiments.optimise.report import front_table, write_optimise_report
+    from experiments.optimise.report import (
+        front_table,
+        objective_unit,
+        objective_value,
+        write_optimise_report,
+    )
     from experiments.optimise.run import _definition, optimise
     from experiments.optimise.spec import load_optimise_spec
 
@@ -84,12 +89,14 @@ def optimise(args: argparse.Namespace) -> int:
         front = front_table(definition, done.table)
         print(f"Pareto set ({len(front)} mixes within budget, cheapest first):")
         first = spec.objectives[0]
+        unit = objective_unit(first.indicator)
         for row in front.to_dict("records"):
             tag = "  [robust]" if row["on_robust_front"] else ""
+            value, regret = row[first.name], row[first.name + ":p90_regret"]
             print(
                 f"  US$ {row['cost_pv'] / 1e9:7,.1f} bn  {registry.label(first.indicator)} "
-                f"{row[first.name]:.4g} (p90 regret {row[first.name + ':p90_regret']:.3g}): "
-                f"{row['description']}{tag}"
+                f"{objective_value(first.indicator, value)} {unit} (p90 regret "
+                f"{objective_value(first.indicator, regret)}): {row['description']}{tag}"
             )
     if not args.no_report:
         with output_errors(folder), folder_lock(folder):

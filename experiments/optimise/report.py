@@ -200,19 +200,14 @@ def _section(
         f"set, {int(front['on_robust_front'].sum())} of them also on the robust front."
     )
     head = "".join(
-        f"<th>{esc(registry.label(o['indicator']))}<br><small>{esc(_unit(o['indicator']))}; "
-        "mean, then regret mean / p90</small></th>"
+        f"<th>{esc(registry.label(o['indicator']))}<br>"
+        f"<small>{esc(objective_unit(o['indicator']))}; mean, then regret mean / p90</small></th>"
         for o in objectives
     )
     rows = []
     for r in front.itertuples(index=False):
         rec = r._asdict()
-        cells = "".join(
-            f"<td class='num'>{_fmt(o['indicator'], rec[_attr(front, o['name'])])}<br>"
-            f"<small>{_fmt(o['indicator'], rec[_attr(front, o['name'] + ':mean_regret')])} / "
-            f"{_fmt(o['indicator'], rec[_attr(front, o['name'] + ':p90_regret')])}</small></td>"
-            for o in objectives
-        )
+        cells = "".join(_objective_cell(o, front, rec) for o in objectives)
         tag = " <span class='tag'>robust</span>" if rec["on_robust_front"] else ""
         rows.append(
             f"<tr><td>{esc(str(rec['description']))}{tag}</td>"
@@ -241,6 +236,16 @@ def _section(
     )
 
 
+def _objective_cell(objective: dict[str, Any], front: pd.DataFrame, rec: dict[str, Any]) -> str:
+    """A table cell: the objective's mean, then its mean and 90th-percentile regret."""
+    ind, name = objective["indicator"], objective["name"]
+    mean, regret_mean, regret_p90 = (
+        objective_value(ind, rec[_attr(front, name + suffix)])
+        for suffix in ("", ":mean_regret", ":p90_regret")
+    )
+    return f"<td class='num'>{mean}<br><small>{regret_mean} / {regret_p90}</small></td>"
+
+
 def _attr(frame: pd.DataFrame, column: str) -> str:
     """The name itertuples gives a column (positional when not an identifier)."""
     k = list(frame.columns).index(column)
@@ -251,12 +256,13 @@ def _is_count(indicator: str) -> bool:
     return registry.is_known(indicator) and registry.describe(indicator).indicator.scale == "count"
 
 
-def _unit(indicator: str) -> str:
+def objective_unit(indicator: str) -> str:
     """The unit of a table column: millions for counts, % or points for shares."""
     return "million" if _is_count(indicator) else shown_unit(indicator)
 
 
-def _fmt(indicator: str, value: float) -> str:
+def objective_value(indicator: str, value: float) -> str:
+    """A value of an objective as the table and the terminal show it (in objective_unit)."""
     if not np.isfinite(value):
         return "-"
     if _is_count(indicator):

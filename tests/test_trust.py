@@ -582,3 +582,21 @@ def test_a_runs_manifest_records_its_regions_contents_and_the_model(
     compare = json.loads((finished["compare"] / "manifest.json").read_text())
     assert compare["identity"]["scenarios"][0]["region_sha256"] == manifest["region_sha256"]
     assert compare["format"] == 2
+
+
+@pytest.mark.parametrize(
+    "command", [["analyse"], ["discover", "--outcome", "x", "--threshold", "0"]]
+)
+def test_sweep_commands_name_an_optimise_folder_for_what_it_is(
+    command: list[str], finished: dict[str, Path], tmp_path: Path, cli
+) -> None:
+    folder = tmp_path / "optimised"
+    shutil.copytree(finished["sweep"], folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    (folder / "manifest.json").write_text(json.dumps({**manifest, "kind": "optimise"}))
+    before = _snapshot(folder)
+    result = cli([command[0], str(folder), *command[1:]])
+    assert result.code == 2 and " Fix: " in result.err and "Traceback" not in result.err
+    assert "holds an 'inclusim optimise' search, not a comparison or a sweep." in result.err
+    assert "pareto.csv" in result.err
+    assert _snapshot(folder) == before

@@ -557,6 +557,19 @@ def _check_kind(name: str, manifest: dict[str, Any]) -> None:
                 )
             ],
         )
+    if kind == "optimise":
+        raise InputError(
+            name,
+            [
+                Problem(
+                    "",
+                    "holds an 'inclusim optimise' search, not a comparison or a sweep.",
+                    "its results are in pareto.csv and regret.csv, and 'inclusim report' "
+                    "writes its report; this command reads the folders 'inclusim compare' and "
+                    "'inclusim sweep' write.",
+                )
+            ],
+        )
     if kind not in KINDS or not isinstance(manifest.get("definition", {}), dict):
         raise InputError(
             name,

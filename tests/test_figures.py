@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from experiments.cli import main
 from experiments.present import figures, style
-from experiments.present.exports import Results, load_results
+from experiments.present.exports import Results, load_results, region_profile
 from experiments.present.run_labels import worst_labels
 from tests.paths import SCENARIOS
 
@@ -317,3 +317,27 @@ def test_a_sweep_before_analyse_has_no_sensitivity_figure(tmp_path: Path):
     for suffix in (".parquet", ".csv"):
         (folder / f"sensitivity{suffix}").unlink()
     assert figures.make_figures(folder) == []
+
+
+def _shaded_spans(fig: Figure) -> set[tuple[float, float]]:
+    """The x extents of the shaded school closures on a figure's axes."""
+    return {
+        (round(p.get_x(), 2), round(p.get_x() + p.get_width(), 2))
+        for ax in fig.axes
+        for p in ax.patches
+        if p.get_alpha() == 0.06
+    }
+
+
+def test_figures_shade_the_school_closure_of_the_region_profile(results: Results):
+    """Asia-Pacific's profile (a CSV figure) closes schools through 2021Q3; LAC keeps 2021Q2."""
+    profile, path = region_profile("asia_pacific", None)
+    assert path is not None and path.name == "asia_pacific.yaml"
+    asia = Results(**{**results.__dict__, "region": profile})
+    assert results.schools_closed == ("2020Q2", "2021Q2")
+    assert asia.schools_closed == ("2020Q2", "2021Q3")
+    lac_spans = _shaded_spans(figures.fig_gap_trajectories(results))
+    asia_spans = _shaded_spans(figures.fig_gap_trajectories(asia))
+    closed = figures.qx("2020Q2")
+    assert lac_spans == {(closed, round(figures.qx("2021Q2") + 0.25, 2))}
+    assert asia_spans == {(closed, round(figures.qx("2021Q3") + 0.25, 2))}

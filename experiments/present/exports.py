@@ -22,7 +22,8 @@ from experiments.present.cost_exports import cost_export, ledger_export
 from experiments.present.run_labels import worst_labels, worst_people
 from model import indicator_registry
 from model.errors import InputError, single
-from model.yamlio import parse_yaml, read_yaml
+from model.rules import schooling
+from model.yamlio import parse_yaml
 
 FOLDER_FIX = (
     "give a folder that 'inclusim run', 'inclusim compare' or 'inclusim sweep' wrote, e.g. "
@@ -166,6 +167,17 @@ class Results:
         if len(prefixes) == 1 and all(": " in self.label(n) for n in self.names):
             return label.split(": ", 1)[1]
         return label
+
+    @property
+    def schools_closed(self) -> tuple[str, str]:
+        """First and last quarter schools were closed in the region (profile, else default)."""
+        figure = ((self.region or {}).get("schooling") or {}).get("quarters_closed")
+        value = figure.get("value") if isinstance(figure, dict) else figure
+        try:
+            window = schooling.closure(int(value))
+        except (TypeError, ValueError):
+            window = schooling.SCHOOLS_CLOSED
+        return str(window[0]), str(window[1])
 
     @property
     def quarters(self) -> list[str]:
@@ -426,10 +438,10 @@ def region_profile(ref: Any, base: Path | None) -> tuple[dict[str, Any] | None, 
     if not ref:
         return None, None
     try:
-        from model.loader import resolve_region
+        from model.loader import region_data, resolve_region
 
         path = resolve_region(str(ref), base)
-        data, _ = read_yaml(path)  # bounded and safe: the path comes from a manifest
+        data = region_data(path)  # bounded and safe: the path comes from a manifest
     except Exception:  # a missing or unreadable profile only costs the sources section
         return None, None
     return (data if isinstance(data, dict) else None), path

@@ -55,8 +55,8 @@ COVID_END = "2023Q4"
 """Last quarter of the COVID-19 employment figure."""
 
 SCHOOLS_CLOSED = tuple(str(q) for q in schooling.SCHOOLS_CLOSED)
-"""School-closure window shaded in the time-series figures: the default of
-:mod:`model.rules.schooling` (a region that closed schools longer is shaded the same)."""
+"""Default school-closure window of :mod:`model.rules.schooling`; figures shade their
+region's own (:attr:`Results.schools_closed`)."""
 
 
 @dataclass
@@ -117,9 +117,11 @@ def years_axis(ax: Axes, first: float, last: float) -> None:
     ax.xaxis.set_major_formatter(mticker.FormatStrFormatter("%d"))
 
 
-def shade_schools(ax: Axes, quarters: list[str], label: bool) -> None:
-    """Shade the school closure (:data:`SCHOOLS_CLOSED`) when it is among ``quarters``."""
-    a, b = SCHOOLS_CLOSED
+def shade_schools(
+    ax: Axes, quarters: list[str], *, label: bool, window: tuple[str, str] = SCHOOLS_CLOSED
+) -> None:
+    """Shade the school closure (first and last quarter ``window``) when it is in ``quarters``."""
+    a, b = window
     if a in quarters:
         ax.axvspan(qx(a), qx(b) + 0.25, color="#000000", alpha=0.06, lw=0, zorder=0)
         if label:
@@ -205,7 +207,7 @@ def fig_gap_trajectories(res: Results) -> Figure:
                 )
                 ax.plot(xs, s["mean"] * f, label=res.short_label(name), zorder=z, **st)
             ax.axhline(parity * f, color=style.MUTED, lw=0.8, ls=":", zorder=1)
-            shade_schools(ax, quarters, label=ax is flat[0])
+            shade_schools(ax, quarters, label=ax is flat[0], window=res.schools_closed)
             ax.set_title(title)
             ax.set_ylabel(textwrap.fill(unit, 34))
             years_axis(ax, xs[0], xs[-1])
@@ -507,7 +509,7 @@ def fig_worst_off(res: Results) -> Figure:
         for ax in axes:
             ax.set_xlabel("year (quarterly values)")
             years_axis(ax, xs[0], xs[-1])
-            shade_schools(ax, quarters, label=ax is left)
+            shade_schools(ax, quarters, label=ax is left, window=res.schools_closed)
         left.set_ylim(bottom=0)
         right.set_ylim(bottom=0)
         if res.worst_labels:
@@ -700,7 +702,9 @@ def fig_covid_employment(res: Results) -> Figure:
             ax.set_title(f"By {dim}")
             ax.set_xlabel("year (quarterly values)")
             years_axis(ax, xs[0], xs[-1])
-            shade_schools(ax, quarters, label=ax is np.atleast_1d(axes)[0])
+            shade_schools(
+                ax, quarters, label=ax is np.atleast_1d(axes)[0], window=res.schools_closed
+            )
             ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.2), ncols=1, borderaxespad=0)
         np.atleast_1d(axes)[0].set_ylabel(f"employment rate, % change from {quarters[0]}")
         style.add_source(

@@ -1,7 +1,8 @@
 """Scenario settings by address: the one syntax of sweeps, ``--set`` and the Python API.
 
-An address is ``parameters.<name>`` (or the bare name) or
-``policies.<policy name or type>.<field>[.<sub>]``. Settings are applied to a scenario's
+An address is ``parameters.<name>`` (or the bare name),
+``policies.<policy name or type>.<field>[.<sub>]``, or a scenario field of
+:data:`SCENARIO_FIELDS` (``discount_rate``). Settings are applied to a scenario's
 mapping and the result goes through the loader, so a bad value gets the message the same
 value in a file gets.
 """
@@ -19,6 +20,9 @@ from model.errors import InputError, Problem, did_you_mean, key_path, single
 from model.loader import LoadedScenario, load_scenario, resolve_region, scenario_from_dict
 from model.params import PARAMETERS
 from model.yamlio import Lines, line_of, read_yaml
+
+SCENARIO_FIELDS = ("discount_rate",)
+"""Top-level scenario fields an address can set (a number a user may vary, e.g. in a sweep)."""
 
 
 def canonical_address(
@@ -52,6 +56,8 @@ def canonical_address(
                 )
             )
             return None
+        return address
+    if address in SCENARIO_FIELDS and section != "levers":
         return address
     param = address.removeprefix("parameters.")
     if param not in PARAMETERS:
@@ -130,6 +136,9 @@ def apply_overrides(base: dict[str, Any], values: dict[str, Any]) -> dict[str, A
         if address.startswith("parameters."):
             out.setdefault("parameters", {})[address.removeprefix("parameters.")] = _plain(value)
             continue
+        if address in SCENARIO_FIELDS:
+            out[address] = _plain(value)
+            continue
         ref, fields = _split_policy(address)
         found = _policy_index(out.get("policies") or [], ref)
         if not found:
@@ -148,9 +157,10 @@ def with_settings(
 ) -> dict[str, Any]:
     """A copy of scenario mapping ``base`` with each address set, checked as a sweep's constants.
 
-    Addresses are the sweep's: ``parameters.<name>`` (or the bare name) and
-    ``policies.<policy name or type>.<field>[.<sub>]``; a policy type the scenario lacks is
-    added with its defaults. The values themselves are checked when the scenario is loaded.
+    Addresses are the sweep's: ``parameters.<name>`` (or the bare name),
+    ``policies.<policy name or type>.<field>[.<sub>]`` and ``discount_rate``; a policy type
+    the scenario lacks is added with its defaults. The values themselves are checked when the
+    scenario is loaded.
 
     Args:
         base: the scenario mapping.
@@ -175,7 +185,7 @@ def with_settings(
 
 def scenario_path(base: dict[str, Any], address: str) -> str:
     """Key path inside the scenario that ``address`` sets, e.g. ``policies[1].intensity``."""
-    if address.startswith("parameters."):
+    if address.startswith("parameters.") or address in SCENARIO_FIELDS:
         return address
     ref, fields = _split_policy(address)
     k = _policy_index(base.get("policies") or [], ref)[0]

@@ -238,3 +238,23 @@ def test_compare_sets_a_policy_field_only_where_the_policy_is() -> None:
     assert afford["parameters"] == {"beta_afford": 1.5}
     exp, _ = comparison([baseline], replications=2, settings=settings)  # no one has it: added
     assert exp.definition["scenarios"][0]["data"]["policies"][0]["type"] == "affordability"
+
+
+def _present_value(folder: Path) -> float:
+    summary = pd.read_csv(folder / "summary.csv").set_index("indicator")["value"]
+    return float(summary["spend_pv:digital_basket"])
+
+
+def test_set_changes_the_discount_rate_and_only_the_present_value(cli) -> None:
+    plain = cli(["run", AFFORDABILITY, *SMALL, "--out", "plain"])
+    assert plain.code == 0, plain.err
+    steep = cli(["run", AFFORDABILITY, *SMALL, "--out", "steep", "--set", "discount_rate=0.1"])
+    assert steep.code == 0, steep.err
+    assert _spend(Path("steep")) == _spend(Path("plain"))  # the same money, paid the same way
+    assert _present_value(Path("steep")) < 0.8 * _present_value(Path("plain"))
+    assert json.loads(Path("steep", "manifest.json").read_text())["settings"] == {
+        "discount_rate": 0.1
+    }
+    bad = cli(["run", AFFORDABILITY, *SMALL, "--out", "bad", "--set", "discount_rate=0.5"])
+    assert bad.code == 2 and "discount_rate: 0.5 is out of range" in bad.err
+    assert not Path("bad").exists()

@@ -98,6 +98,7 @@ NON_BEHAVIOURAL = frozenset(
         "MIX_1",
         "MIX_2",
         "TO_UNIT",
+        "SCENARIO_FIELDS",
         "N_CELLS",
         "FEW_HOUSEHOLDS",
         "MAX_BYTES",

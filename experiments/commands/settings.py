@@ -9,7 +9,8 @@ from experiments.design.settings import EXAMPLE, parse_setting
 
 HELP = (
     "set a scenario field for this command, with a sweep's address: "
-    "parameters.<name> (or the bare name) or policies.<policy name or type>.<field>, e.g. "
+    "parameters.<name> (or the bare name), policies.<policy name or type>.<field> or "
+    "discount_rate, e.g. "
     f"--set {EXAMPLE} --set beta_afford=1.5; the value is read as in YAML and checked as "
     "the file's values are; repeatable, the last of one address wins"
 )

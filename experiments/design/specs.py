@@ -395,7 +395,7 @@ def _parse_input(
     path = f"{section}.{address}"
     line = line_of(lines, (section, address))
     if raw is None:
-        if kind == "uncertainty":
+        if kind == "uncertainty" and canon.startswith("parameters."):
             p = PARAMETERS[canon.removeprefix("parameters.")]
             return Input(canon, kind, float(p.low), float(p.high))
         problems.append(

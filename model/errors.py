@@ -92,10 +92,22 @@ def single(
     return InputError(file, [Problem(path=path, message=message, fix=fix, line=line)])
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Suggest the closest valid name, or list the valid names when none is close."""
+def did_you_mean(word: str, choices: Iterable[str], *, listed_in: str | None = None) -> str:
+    """Suggest the closest valid name, and list the valid names or say where they are listed.
+
+    Args:
+        word: the name given.
+        choices: the valid names.
+        listed_in: where a reader finds the valid names (e.g. a document); given, the names
+            are not listed in the message, which stays one readable line however many there
+            are.
+
+    """
     options = sorted(str(c) for c in choices)
     close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
+    if listed_in is not None:
+        where = f"the names are listed in {listed_in}."
+        return f"did you mean '{close[0]}'? Else {where}" if close else where
     if close:
         return f"did you mean '{close[0]}'? Valid: {', '.join(options)}."
     return f"valid: {', '.join(options)}."

@@ -9,9 +9,11 @@ test fails if the model emits a name this registry cannot describe.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from model import groups
+from model.errors import did_you_mean
 from model.ledger import ITEMS
 
 PERSON_DIMENSIONS = ("sex", "age", "disability", "location", "quintile")
@@ -491,6 +493,23 @@ def is_known(name: str) -> bool:
     except KeyError:
         return False
     return True
+
+
+NAMES_LISTED_IN = "the indicator table of docs/ODD.md"
+"""Where every indicator name and its groups are listed, for messages about unknown names."""
+
+
+def unknown_hint(name: str, reported: Iterable[str] | None = None) -> str:
+    """The fix for an indicator name the model does not know: the closest name, and where all are.
+
+    Args:
+        name: the name given.
+        reported: the names a run reported, to match in full (``indicator:group``); None:
+            match the base name against the registry.
+
+    """
+    word, among = (name, reported) if reported is not None else (split(name)[0], INDICATORS)
+    return did_you_mean(word, among, listed_in=NAMES_LISTED_IN)
 
 
 def label(name: str) -> str:

@@ -14,7 +14,6 @@ from pydantic import Field, field_validator, model_validator
 
 from model import indicator_registry
 from model.calendar import Quarter
-from model.errors import did_you_mean
 from model.strict import Strict
 
 FIT_LAST_YEAR = 2021
@@ -48,10 +47,7 @@ class PublishedPath(Strict):
     @classmethod
     def _known(cls, name: str | None) -> str | None:
         if name is not None and not indicator_registry.is_known(name):
-            base = indicator_registry.split(name)[0]
-            hint = did_you_mean(base, indicator_registry.INDICATORS)
-            if not hint.startswith("did you mean"):
-                hint = "use a name from the indicator table of docs/ODD.md"
+            hint = indicator_registry.unknown_hint(name)
             raise ValueError(f"unknown indicator '{name}'; {hint.rstrip('.')}")
         return name
 

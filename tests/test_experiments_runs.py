@@ -229,8 +229,7 @@ def test_other_spec_refused_but_new_outcomes_reuse_runs(
     assert pd.read_parquet(out / "outcomes.parquet")["gini_income"].notna().all()
 
 
-@pytest.mark.slow
-def test_unknown_outcome_stops_early_with_a_clear_message(
+def test_unknown_outcome_is_refused_before_any_run(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     text = (
@@ -240,12 +239,29 @@ def test_unknown_outcome_stops_early_with_a_clear_message(
     )
     spec = write_spec(tmp_path, "typo", text.replace("name: tiny_grid", "name: typo"))
     out = tmp_path / "out"
+    for command in (["validate", str(spec)], ["sweep", str(spec), "--quiet", "--out", str(out)]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert f"{spec}:22: outcomes[1].indicator: 'gps_internet' is not an indicator" in err
+        assert "Fix: did you mean 'gps_internet_use'? Else the names are listed in" in err
+        assert "Traceback" not in err and len(err) < 400  # one line, not every name
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_outcome_of_a_policy_the_runs_lack_stops_early_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = write_spec(tmp_path).read_text().replace("spend:affordability", "spend:afordability")
+    spec = write_spec(tmp_path, "typo", text.replace("name: tiny_grid", "name: typo"))
+    out = tmp_path / "out"
     assert main(["sweep", str(spec), "--workers", "1", "--quiet", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert (
-        f"{spec}:22: outcomes[1].indicator: the model reports no indicator 'gps_internet';" in err
+        f"{spec}:23: outcomes[2].indicator: the model reports no indicator "
+        "'spend:afordability';" in err
     )
-    assert "did you mean 'gps_internet_use'?" in err and "Traceback" not in err
+    assert "did you mean 'spend:affordability'?" in err and "Traceback" not in err
     assert len(list((out / "parts").glob("*.parquet"))) < 24
     assert json.loads((out / "manifest.json").read_text())["status"] == "stopped"
 

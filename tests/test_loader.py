@@ -206,6 +206,13 @@ def test_did_you_mean_suggests_or_lists() -> None:
     assert did_you_mean("zzz", ["b", "a"]) == "valid: a, b."
 
 
+def test_did_you_mean_points_to_a_long_list_instead_of_printing_it() -> None:
+    names = [f"indicator_{k}" for k in range(300)]
+    hint = did_you_mean("indicator_12x", names, listed_in="the table of X.md")
+    assert hint == "did you mean 'indicator_12'? Else the names are listed in the table of X.md."
+    assert did_you_mean("zzz", names, listed_in="X.md") == "the names are listed in X.md."
+
+
 def test_key_path_renders_indices() -> None:
     assert (
         key_path(("policies", 0, "eligibility", "quintile", 2))

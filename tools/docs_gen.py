@@ -99,6 +99,7 @@ NON_BEHAVIOURAL = frozenset(
         "MIX_2",
         "TO_UNIT",
         "SCENARIO_FIELDS",
+        "NAMES_LISTED_IN",
         "N_CELLS",
         "FEW_HOUSEHOLDS",
         "MAX_BYTES",

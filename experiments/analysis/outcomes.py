@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.batch.store import Store
-from model.errors import InputError, Problem, did_you_mean
+from model import indicator_registry as registry
+from model.errors import InputError, Problem
 from model.yamlio import line_of
 
 
@@ -31,7 +32,7 @@ def check_outcomes(spec: Any, part: pd.DataFrame) -> None:
                 Problem(
                     f"outcomes[{k}].indicator",
                     f"the model reports no indicator '{o.indicator}';",
-                    did_you_mean(o.indicator, part.columns),
+                    registry.unknown_hint(o.indicator, part.columns),
                     line_of(spec.lines, ("outcomes", k, "indicator")),
                 )
             )

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from experiments.design.designs import MAX_POINTS, SAMPLED, Design, Input, count_points
+from model import indicator_registry as registry
 from model.calendar import Quarter
 from model.errors import InputError, Problem, did_you_mean
 from model.loader import finish_scenario, resolve_region, validate
@@ -607,6 +608,15 @@ def _outcomes(model: SpecModel, scenario: Scenario, lines: Lines, name: str) -> 
         else min(scenario.end, scenario.start + (model.quarters - 1))
     )
     for k, o in enumerate(model.outcomes):
+        if not registry.is_known(o.indicator):
+            problems.append(
+                Problem(
+                    f"outcomes[{k}].indicator",
+                    f"'{o.indicator}' is not an indicator of the model;",
+                    registry.unknown_hint(o.indicator),
+                    line_of(lines, ("outcomes", k, "indicator")),
+                )
+            )
         if o.quarter is not None and not scenario.start <= o.quarter <= last:
             problems.append(
                 Problem(

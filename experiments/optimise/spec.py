@@ -367,13 +367,11 @@ def _objectives(
     for k, o in enumerate(model.objectives):
         loc = ("objectives", k)
         if not registry.is_known(o.indicator):
-            base, _ = registry.split(o.indicator)
             problems.append(
                 Problem(
                     f"objectives[{k}].indicator",
                     f"'{o.indicator}' is not an indicator of the model;",
-                    did_you_mean(base, registry.INDICATORS)
-                    + " (names and groups: model/indicator_registry.py)",
+                    registry.unknown_hint(o.indicator),
                     line_of(lines, (*loc, "indicator")),
                 )
             )

@@ -148,7 +148,8 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         metavar="NAME_OR_FILE",
         help="with --check: one region's baseline against the paths its profile carries "
-        "(and those of the targets file for a shipped region)",
+        "(and those of the targets file for a shipped region); with --decompose: what "
+        "carries its baseline's change",
     )
     cal.add_argument(
         "--targets",

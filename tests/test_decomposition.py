@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import combinations
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -106,3 +107,18 @@ def test_calibrate_decompose_prints_each_baselines_table(tmp_path, capsys):
     assert header.split()[2:] == [*MECHANISMS, REST, "total"]
     assert "Share of people using the Internet" in out
     assert "share of the growth online" in out
+
+
+@pytest.mark.slow
+def test_calibrate_decompose_region_prints_that_regions_baseline(capsys):
+    from experiments.cli import main
+
+    code = main(
+        ["calibrate", "--decompose", "--region", "africa", "--seeds", "1", "--households", "300"]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    tables = [line for line in out.splitlines() if line.endswith("baseline.yaml")]
+    assert [Path(t).parts[-2:] for t in tables] == [("africa", "baseline.yaml")]
+    header = next(line for line in out.splitlines() if line.startswith("change of"))
+    assert header.split()[2:] == [*MECHANISMS, REST, "total"]

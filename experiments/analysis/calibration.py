@@ -145,13 +145,11 @@ def target_rows(
     return pd.DataFrame(rows)
 
 
-def region_path_targets(region: Region, path: Path) -> list[PathTarget]:
-    """The published paths of a region's baseline.
+def region_baseline(region: Region, path: Path) -> Path:
+    """A region's baseline scenario: ``NAME/baseline.yaml`` beside the region file's folder.
 
-    They are the region file's own (``paths:``) and, for a shipped region, the rows of the
-    targets file that name its baseline. The baseline is ``NAME/baseline.yaml`` beside the
-    folder of the region file (where ``inclusim region new`` writes it; shipped regions have
-    theirs in ``scenarios/NAME/``).
+    ``inclusim region new`` writes it there; shipped regions have theirs in
+    ``scenarios/NAME/``.
 
     Raises:
         InputError: the region has no baseline scenario there.
@@ -169,6 +167,20 @@ def region_path_targets(region: Region, path: Path) -> list[PathTarget]:
                 )
             ],
         )
+    return baseline
+
+
+def region_path_targets(region: Region, path: Path) -> list[PathTarget]:
+    """The published paths of a region's baseline (:func:`region_baseline`).
+
+    They are the region file's own (``paths:``) and, for a shipped region, the rows of the
+    targets file that name its baseline.
+
+    Raises:
+        InputError: the region has no baseline scenario.
+
+    """
+    baseline = region_baseline(region, path)
     shipped = path.resolve().parent == REGIONS_DIR.resolve()
     name = f"{region.name}/baseline.yaml" if shipped else str(baseline)
     own = [PathTarget(scenario=name, **p.model_dump(exclude_none=True)) for p in region.paths]

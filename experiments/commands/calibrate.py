@@ -35,7 +35,7 @@ def calibrate(args: argparse.Namespace) -> int:
     if args.effect_sizes:
         return _effect_sizes(args)
     if args.region:
-        return _check_region(args)
+        return _decompose_region(args) if args.decompose else _check_region(args)
     targets = load_targets(args.targets)
     if args.fit_ensemble:
         from experiments.commands.fit_ensemble import fit_ensemble_command
@@ -138,21 +138,44 @@ def check_text(table: pd.DataFrame) -> str:
 def _decompose(targets, seeds: int, households: int) -> int:
     """Print the decomposition of 2019-2024 change for each baseline of the targets file."""
     from experiments.analysis.calibration import TARGETS_FILE
-    from model.decomposition import OUTCOMES, decompose
-    from model.indicator_registry import label
 
-    print(
+    print(_decomposition_lead(seeds, households))
+    for name in dict.fromkeys(t.scenario for t in targets.targets):
+        print(_decomposition_text(name, TARGETS_FILE.parent / name, seeds, households))
+    return EXIT_OK
+
+
+def _decompose_region(args: argparse.Namespace) -> int:
+    """Print the decomposition of one region's baseline (``--decompose --region``)."""
+    from experiments.analysis.calibration import region_baseline
+    from model.loader import load_region, resolve_region
+
+    path = resolve_region(args.region)
+    baseline = region_baseline(load_region(path), path)
+    seeds = args.seeds or CALIBRATION_SEEDS
+    households = args.households or CALIBRATION_HOUSEHOLDS
+    print(_decomposition_lead(seeds, households))
+    print(_decomposition_text(str(baseline), baseline, seeds, households))
+    return EXIT_OK
+
+
+def _decomposition_lead(seeds: int, households: int) -> str:
+    return (
         "Change 2019Q4-2024Q4 carried by each mechanism: Shapley values over every subset of "
         f"mechanisms switched off, {seeds} seeds x {households:,} households, common random "
         "numbers; 'none' is what remains with all of them off. Shares and differences in "
         "share points (0-1), ratios in ratio units."
     )
-    for name in dict.fromkeys(t.scenario for t in targets.targets):
-        table = decompose(load_scenario(TARGETS_FILE.parent / name), seeds, households)
-        rows = [[label(o), *(f"{v:+.4f}" for v in table[o])] for o in OUTCOMES]
-        growth = table[OUTCOMES[0]]
-        total = growth["total"]
-        rows.append(["share of the growth online", *(f"{v / total:.0%}" for v in growth)])
-        print(f"\n{name}")
-        print(format_table(["change of", *table.index], rows))
-    return EXIT_OK
+
+
+def _decomposition_text(name: str, scenario: Path, seeds: int, households: int) -> str:
+    """One baseline's decomposition as a table, under its name."""
+    from model.decomposition import OUTCOMES, decompose
+    from model.indicator_registry import label
+
+    table = decompose(load_scenario(scenario), seeds, households)
+    rows = [[label(o), *(f"{v:+.4f}" for v in table[o])] for o in OUTCOMES]
+    growth = table[OUTCOMES[0]]
+    total = growth["total"]
+    rows.append(["share of the growth online", *(f"{v / total:.0%}" for v in growth)])
+    return f"\n{name}\n{format_table(['change of', *table.index], rows)}"

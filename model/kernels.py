@@ -415,6 +415,36 @@ def market_rules(
     counts[3] = c3
 
 
+@njit(cache=True)
+def households_insured(
+    workers: np.ndarray,
+    household: np.ndarray,
+    lost_job: np.ndarray,
+    cover: np.ndarray,
+    insurance: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Mark the households of workers paid social insurance for a lost job.
+
+    A worker (a person with a 2019 job, one of ``workers``) who lost the job is paid when
+    the insurance of the worker's cover code is above zero.
+
+    Args:
+        workers: persons with a 2019 job.
+        household: household of every person.
+        lost_job: every person's job loss.
+        cover: cover code per person, or one code for everyone.
+        insurance: insurance share per cover code.
+        out: per household, zeroed and written here.
+
+    """
+    stride = 1 if cover.size == household.size else 0
+    out[:] = False
+    for i in workers:
+        if lost_job[i] and insurance[cover[i * stride]] > 0.0:
+            out[household[i]] = True
+
+
 # --- households -----------------------------------------------------------------------------
 
 

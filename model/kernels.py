@@ -219,6 +219,7 @@ def labour_quarter(
     earnings_sum: np.ndarray,
     counts: np.ndarray,
     shock_rows: np.ndarray | None = None,
+    adults: np.ndarray | None = None,
 ) -> None:
     """Job losses, leaving and re-entering the labour force, rehiring, platform work, earnings.
 
@@ -277,11 +278,14 @@ def labour_quarter(
             every worker 15+ in a lockdown or loss quarter, those who lost their job while
             rehiring, none otherwise; ``works_from_home`` must be false for everyone else
             (default: every person 15+).
+        adults: every person 15+, in index order (ages are fixed over a run, so the model
+            finds them once; default: found here).
 
     """
-    rows = np.flatnonzero(person[1] >= 15) if shock_rows is None else shock_rows
+    over = np.flatnonzero(person[1] >= 15).astype(np.uint32) if adults is None else adults
+    rows = over.astype(np.int64) if shock_rows is None else shock_rows
     counts[4] = shock_rules(rows, person, state, connection, shock, platform[3], rules, keys)
-    market_rules(person, state, shock, platform, rules, keys, earnings_sum, counts)
+    market_rules(over, person, state, shock, platform, rules, keys, earnings_sum, counts)
 
 
 @njit(cache=True)
@@ -343,6 +347,7 @@ def shock_rules(
 
 @njit(cache=True)
 def market_rules(
+    adults: np.ndarray,
     person: tuple,
     state: tuple,
     shock: tuple,
@@ -352,7 +357,7 @@ def market_rules(
     earnings_sum: np.ndarray,
     counts: np.ndarray,
 ) -> None:
-    """Platform work, earnings and the labour counts of every person 15+.
+    """Platform work, earnings and the labour counts of the persons ``adults`` (every 15+).
 
     The last two rules of :func:`labour_quarter`, whose arguments these are, after
     :func:`shock_rules`; writes ``earnings_sum`` and the first four of ``counts``, and adds the
@@ -373,10 +378,8 @@ def market_rules(
     k_platform, k_gigs = keys[2], keys[3]
     earnings_sum[:] = 0.0
     c0 = c1 = c2 = c3 = 0
-    for i in range(household.size):
+    for i in adults:
         a = age[i]
-        if a < 15:
-            continue
         j = job[i]
         had_job = j > 0
         code = cover[np.uint64(i * stride)]

@@ -294,7 +294,7 @@ def policy_reach(
     for i in range(household.size):
         new = is_online[i] & (np.uint8(1) - was_online[i])
         new_user[i] = new
-        users[household[i]] += new
+        users[np.uint32(household[i])] += new
     for j in range(n_hp):
         reached = household_reached[j]
         homes[j] = _count_both(new_home, reached)
@@ -307,7 +307,7 @@ def policy_reach(
         reached = person_reached[j]
         member[:] = 0
         for i in range(household.size):
-            member[household[i]] |= reached[i]
+            member[np.uint32(household[i])] |= reached[i]
         homes[n_hp + j] = _count_both(new_home, member)
         people[n_hp + j] = _count_both(new_user, reached)
     return homes, people

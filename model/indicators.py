@@ -177,7 +177,7 @@ class IncomeOrder:
     Most households' incomes do not change in a quarter, and those keep their order; only
     the changed ones are sorted and merged back (:func:`kernels_indicators.split_changed`,
     :func:`kernels_indicators.merge_sorted`), so a quarter costs one pass plus a sort of what
-    changed (a stable radix sort: :func:`kernels_indicators.stable_argsort`), and the result
+    changed (a stable radix sort: :func:`kernels_indicators.stable_sort_by`), and the result
     is exact. The merge also lays the weights out in sorted order, so the Gini pass
     (:func:`kernels_indicators.gini_palma`) reads both in sequence. The split's parts are
     written to arrays kept from quarter to quarter rather than new ones.
@@ -191,6 +191,7 @@ class IncomeOrder:
             np.empty_like(self.order),
             np.empty_like(self.order),
             np.empty(values.size, dtype=values.dtype),
+            np.empty(values.size, dtype=values.dtype),
         )
 
     def inequality(self, values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
@@ -201,15 +202,15 @@ class IncomeOrder:
             weights: the weight of every entry (any numeric type; read as float).
 
         """
-        changed, kept, kept_values = kernels_indicators.split_changed(
+        changed, kept, kept_values, changed_values = kernels_indicators.split_changed(
             self.order, values, self.previous, self._parts
         )
-        changed_values = values[changed]
-        by_value = kernels_indicators.stable_argsort(changed_values.astype(np.float64, copy=False))
-        moved_values = changed_values[by_value]
+        moved = kernels_indicators.stable_sort_by(
+            changed_values.astype(np.float64, copy=False), changed
+        )
         kernels_indicators.merge_sorted(
             (kept, kept_values),
-            (changed[by_value], moved_values),
+            (moved, values[moved]),
             weights,
             self.order,
             self.previous,

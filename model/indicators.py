@@ -184,6 +184,8 @@ class IncomeOrder:
     """
 
     def __init__(self, values: np.ndarray) -> None:
+        self.values = np.empty_like(values)
+        """Room for the next values, which a caller may fill before :meth:`inequality`."""
         self.order = np.argsort(values, kind="stable")
         self.previous = values[self.order]
         self.sorted_weights = np.empty(values.size, dtype=np.float64)
@@ -371,10 +373,11 @@ def indicators(
         h.connection,
         h.income,
         (h.n_children, h.children_learning.view(np.uint8), h.gets_transfer.view(np.uint8)),
+        (h.size, income_order.values),
     )
     out.update(_household_indicators(households.astype(float), income, w))
     out["share_transfer"] = float(household_counts[2] / h.n)
-    pc = h.income / h.size
+    pc = income_order.values  # income per person, written by the household pass above
     out["gini_income"], out["palma_income"] = income_order.inequality(pc, h.size)
     poor = counts["poor"]
     out["share_poor"] = float(poor.sum() / people.sum())

@@ -50,6 +50,7 @@ def household_table(
     connection: np.ndarray,
     income: np.ndarray,
     counts: tuple,
+    per_person: tuple | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Households per cell and connection, income per cell, and two household counts.
 
@@ -62,6 +63,8 @@ def household_table(
         connection: home connection (0 none, 1 basic, 2 meaningful).
         income: household income.
         counts: (children 5-12 per household, their remote learning, transfer receipt).
+        per_person: (persons per household, income per person written here: ``income /
+            size`` as numpy divides it), so the income Gini needs no pass of its own.
 
     Returns:
         Households per cell and connection (10 x 3), income per cell, and (children 5-12,
@@ -79,6 +82,9 @@ def household_table(
         c = cell[i]
         table[c, connection[i]] += 1
         income_sum[c] += income[i]
+        if per_person is not None:
+            size, out = per_person
+            out[i] = income[i] / size[i]
         children += n_children[i]
         missed += n_children[i] * (1 - learning[i])
         receiving += gets_transfer[i]

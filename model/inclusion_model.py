@@ -319,6 +319,7 @@ class InclusionModel(mesa.Model):
             self._earnings,
             self.labour_counts,
             shock_rows,
+            self._adults,
         )
         self.pay_insurance(paid)
         self.insured = self._insured(cover, table) if hours_lost > 0 else None
@@ -335,14 +336,17 @@ class InclusionModel(mesa.Model):
         """Households with a member paid social insurance for a lost job this quarter.
 
         None when no regulation in force pays insurance. Read only by the lockdown pull, so
-        computed only in quarters with hours lost.
+        computed only in quarters with hours lost; one compiled pass over the workers
+        (:func:`model.kernels.households_insured`).
         """
         if not (table[:, 1] > 0).any():
             return None
         p = self.p
-        code = cover if cover.size == p.n else np.broadcast_to(cover, p.n)
-        paid = (table[code, 1] > 0) & p.lost_job & (p.job > 0)
-        return p.household_sum(paid, self.h.n) > 0
+        insured = np.empty(self.h.n, dtype=bool)
+        kernels.households_insured(
+            self.workers, p.household, p.lost_job, cover, np.ascontiguousarray(table[:, 1]), insured
+        )
+        return insured
 
     def _shock_rows(self, shock: bool, rehire: bool) -> np.ndarray:
         """The persons whose job the shock's rules can change this quarter.
@@ -665,6 +669,7 @@ class InclusionModel(mesa.Model):
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
         self._adult_workers = self.workers[p.age[self.workers] >= WORKING_AGE]
+        self._adults = np.flatnonzero(p.age >= WORKING_AGE).astype(np.uint32)
         self.women_access = float(self.loaded.region.composition.women_device_access.value)
         self.women_held, self.damp = conn.women_new_access(
             p.is_female,

@@ -177,19 +177,22 @@ class IncomeOrder:
     Most households' incomes do not change in a quarter, and those keep their order; only
     the changed ones are sorted and merged back (:func:`kernels_indicators.split_changed`,
     :func:`kernels_indicators.merge_sorted`), so a quarter costs one pass plus a sort of what
-    changed (a stable radix sort: :func:`kernels_indicators.stable_argsort`), and the result
+    changed (a stable radix sort: :func:`kernels_indicators.stable_sort_by`), and the result
     is exact. The merge also lays the weights out in sorted order, so the Gini pass
     (:func:`kernels_indicators.gini_palma`) reads both in sequence. The split's parts are
     written to arrays kept from quarter to quarter rather than new ones.
     """
 
     def __init__(self, values: np.ndarray) -> None:
+        self.values = np.empty_like(values)
+        """Room for the next values, which a caller may fill before :meth:`inequality`."""
         self.order = np.argsort(values, kind="stable")
         self.previous = values[self.order]
         self.sorted_weights = np.empty(values.size, dtype=np.float64)
         self._parts = (
             np.empty_like(self.order),
             np.empty_like(self.order),
+            np.empty(values.size, dtype=values.dtype),
             np.empty(values.size, dtype=values.dtype),
         )
 
@@ -201,15 +204,15 @@ class IncomeOrder:
             weights: the weight of every entry (any numeric type; read as float).
 
         """
-        changed, kept, kept_values = kernels_indicators.split_changed(
+        changed, kept, kept_values, changed_values = kernels_indicators.split_changed(
             self.order, values, self.previous, self._parts
         )
-        changed_values = values[changed]
-        by_value = kernels_indicators.stable_argsort(changed_values.astype(np.float64, copy=False))
-        moved_values = changed_values[by_value]
+        moved = kernels_indicators.stable_sort_by(
+            changed_values.astype(np.float64, copy=False), changed
+        )
         kernels_indicators.merge_sorted(
             (kept, kept_values),
-            (changed[by_value], moved_values),
+            (moved, values[moved]),
             weights,
             self.order,
             self.previous,
@@ -370,10 +373,11 @@ def indicators(
         h.connection,
         h.income,
         (h.n_children, h.children_learning.view(np.uint8), h.gets_transfer.view(np.uint8)),
+        (h.size, income_order.values),
     )
     out.update(_household_indicators(households.astype(float), income, w))
     out["share_transfer"] = float(household_counts[2] / h.n)
-    pc = h.income / h.size
+    pc = income_order.values  # income per person, written by the household pass above
     out["gini_income"], out["palma_income"] = income_order.inequality(pc, h.size)
     poor = counts["poor"]
     out["share_poor"] = float(poor.sum() / people.sum())

@@ -5,6 +5,10 @@ written as the sequential loop its rule describes (:mod:`model.rules` keeps the 
 as pure numpy functions for tests and for readers). Loops run in index order without
 parallelism or fast-math, so results are bit-identical across runs, processes and machines
 with the same numba and numpy. Compiled code is cached beside the module.
+
+Indices read from arrays (a person's household, a connection level, a cell code) are cast to
+unsigned integers before they index another array: numba then skips the wrap-around of
+negative indices, which costs a compare and an add on every such access in the hot loops.
 """
 
 from __future__ import annotations
@@ -153,8 +157,8 @@ def use_and_skills(
         if fresh:
             counts[:] = 0
     for i in range(household.size):
-        h = household[i]
-        home = connection[h]
+        h = np.uint32(household[i])
+        home = np.uint8(connection[h])
         computer = has_computer[h]
         s = skill[i]
         a = age[i]
@@ -165,7 +169,7 @@ def use_and_skills(
         )
         shift = home_shift[home]
         if damp_women:
-            before = home_shift[connection_2019[h]]
+            before = home_shift[np.uint8(connection_2019[h])]
             shift = before + women_access * (shift - before) if is_female[i] else shift
         barred = disability[i] & (not assistive[i])
         shift = shift - disability_barrier if barred else shift
@@ -185,13 +189,14 @@ def use_and_skills(
         skill[i] = s
         adult_skill_sum[h] += s if a >= adult_age else 0.0
         if states is not None:
-            state = person_state(online, m, s, is_employed[i], phone, is_poor[h])
+            state = np.uint32(person_state(online, m, s, is_employed[i], phone, is_poor[h]))
+            at = np.uint32(code[i])
             if fresh:
-                counts[code[i] + state] += 1
+                counts[at + state] += 1
                 last[i] = state
             elif state != last[i]:
-                counts[code[i] + last[i]] -= 1
-                counts[code[i] + state] += 1
+                counts[at + last[i]] -= 1
+                counts[at + state] += 1
                 last[i] = state
 
 
@@ -214,6 +219,7 @@ def labour_quarter(
     earnings_sum: np.ndarray,
     counts: np.ndarray,
     shock_rows: np.ndarray | None = None,
+    adults: np.ndarray | None = None,
 ) -> None:
     """Job losses, leaving and re-entering the labour force, rehiring, platform work, earnings.
 
@@ -272,11 +278,14 @@ def labour_quarter(
             every worker 15+ in a lockdown or loss quarter, those who lost their job while
             rehiring, none otherwise; ``works_from_home`` must be false for everyone else
             (default: every person 15+).
+        adults: every person 15+, in index order (ages are fixed over a run, so the model
+            finds them once; default: found here).
 
     """
-    rows = np.flatnonzero(person[1] >= 15) if shock_rows is None else shock_rows
+    over = np.flatnonzero(person[1] >= 15).astype(np.uint32) if adults is None else adults
+    rows = over.astype(np.int64) if shock_rows is None else shock_rows
     counts[4] = shock_rules(rows, person, state, connection, shock, platform[3], rules, keys)
-    market_rules(person, state, shock, platform, rules, keys, earnings_sum, counts)
+    market_rules(over, person, state, shock, platform, rules, keys, earnings_sum, counts)
 
 
 @njit(cache=True)
@@ -338,6 +347,7 @@ def shock_rules(
 
 @njit(cache=True)
 def market_rules(
+    adults: np.ndarray,
     person: tuple,
     state: tuple,
     shock: tuple,
@@ -347,7 +357,7 @@ def market_rules(
     earnings_sum: np.ndarray,
     counts: np.ndarray,
 ) -> None:
-    """Platform work, earnings and the labour counts of every person 15+.
+    """Platform work, earnings and the labour counts of the persons ``adults`` (every 15+).
 
     The last two rules of :func:`labour_quarter`, whose arguments these are, after
     :func:`shock_rules`; writes ``earnings_sum`` and the first four of ``counts``, and adds the
@@ -368,13 +378,11 @@ def market_rules(
     k_platform, k_gigs = keys[2], keys[3]
     earnings_sum[:] = 0.0
     c0 = c1 = c2 = c3 = 0
-    for i in range(household.size):
+    for i in adults:
         a = age[i]
-        if a < 15:
-            continue
         j = job[i]
         had_job = j > 0
-        code = cover[i * stride]
+        code = cover[np.uint64(i * stride)]
         hiring = table[code, 2]
         gigs = table[code, 4]
         hire = 1.0 - (1.0 - rel_hire) * (1.0 - hiring) if disability[i] else 1.0
@@ -403,7 +411,7 @@ def market_rules(
             paid[code] += 0.0 if gig else insurance * pay
         working = (had_job & (not is_lost)) | gig
         employed[i] = working
-        earnings_sum[household[i]] += e
+        earnings_sum[np.uint32(household[i])] += e
         jobless = had_job & is_lost
         c0 += 1
         c1 += working
@@ -413,6 +421,36 @@ def market_rules(
     counts[1] = c1
     counts[2] = c2
     counts[3] = c3
+
+
+@njit(cache=True)
+def households_insured(
+    workers: np.ndarray,
+    household: np.ndarray,
+    lost_job: np.ndarray,
+    cover: np.ndarray,
+    insurance: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """Mark the households of workers paid social insurance for a lost job.
+
+    A worker (a person with a 2019 job, one of ``workers``) who lost the job is paid when
+    the insurance of the worker's cover code is above zero.
+
+    Args:
+        workers: persons with a 2019 job.
+        household: household of every person.
+        lost_job: every person's job loss.
+        cover: cover code per person, or one code for everyone.
+        insurance: insurance share per cover code.
+        out: per household, zeroed and written here.
+
+    """
+    stride = 1 if cover.size == household.size else 0
+    out[:] = False
+    for i in workers:
+        if lost_job[i] and insurance[cover[i * stride]] > 0.0:
+            out[household[i]] = True
 
 
 # --- households -----------------------------------------------------------------------------

@@ -50,6 +50,7 @@ def household_table(
     connection: np.ndarray,
     income: np.ndarray,
     counts: tuple,
+    per_person: tuple | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Households per cell and connection, income per cell, and two household counts.
 
@@ -62,6 +63,8 @@ def household_table(
         connection: home connection (0 none, 1 basic, 2 meaningful).
         income: household income.
         counts: (children 5-12 per household, their remote learning, transfer receipt).
+        per_person: (persons per household, income per person written here: ``income /
+            size`` as numpy divides it), so the income Gini needs no pass of its own.
 
     Returns:
         Households per cell and connection (10 x 3), income per cell, and (children 5-12,
@@ -79,6 +82,9 @@ def household_table(
         c = cell[i]
         table[c, connection[i]] += 1
         income_sum[c] += income[i]
+        if per_person is not None:
+            size, out = per_person
+            out[i] = income[i] / size[i]
         children += n_children[i]
         missed += n_children[i] * (1 - learning[i])
         receiving += gets_transfer[i]
@@ -88,7 +94,7 @@ def household_table(
 @njit(cache=True)
 def split_changed(
     order: np.ndarray, values: np.ndarray, previous: np.ndarray, out: tuple | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split ``order`` into entries whose value changed and those whose value did not.
 
     ``previous`` holds the values in the old order; both parts keep their current order.
@@ -100,11 +106,12 @@ def split_changed(
         values: the value of every entry now.
         previous: the values in the old order.
         out: arrays of at least ``order.size`` entries to hold the changed entries, the
-            kept entries and the kept entries' values (default: new arrays).
+            kept entries, the kept entries' values and the changed entries' values
+            (default: new arrays).
 
     Returns:
-        The changed entries, the kept entries and the kept entries' values (views of
-        ``out`` when given).
+        The changed entries, the kept entries, the kept entries' values and the changed
+        entries' values (views of ``out`` when given).
 
     """
     n = order.size
@@ -112,8 +119,9 @@ def split_changed(
         changed = np.empty(n, dtype=order.dtype)
         kept = np.empty(n, dtype=order.dtype)
         kept_values = np.empty(n, dtype=values.dtype)
+        changed_values = np.empty(n, dtype=values.dtype)
     else:
-        changed, kept, kept_values = out
+        changed, kept, kept_values, changed_values = out
     n_changed = 0
     n_kept = 0
     for k in range(n):
@@ -121,11 +129,17 @@ def split_changed(
         v = values[i]
         moved = v != previous[k]
         changed[n_changed] = i
+        changed_values[n_changed] = v
         kept[n_kept] = i
         kept_values[n_kept] = v
         n_changed += moved
         n_kept += not moved
-    return changed[:n_changed], kept[:n_kept], kept_values[:n_kept]
+    return (
+        changed[:n_changed],
+        kept[:n_kept],
+        kept_values[:n_kept],
+        changed_values[:n_changed],
+    )
 
 
 RADIX_BITS = 8
@@ -159,10 +173,20 @@ def stable_argsort(values: np.ndarray) -> np.ndarray:
     for every entry is skipped. Linear in the number of entries, about twice as fast as
     numpy's unstable sort at a million.
     """
+    return stable_sort_by(values, np.arange(values.size))
+
+
+@njit(cache=True)
+def stable_sort_by(values: np.ndarray, payload: np.ndarray) -> np.ndarray:
+    """``payload[np.argsort(values, kind="stable")]``, sorting the payload with the keys.
+
+    The radix sort of :func:`stable_argsort`, moving ``payload`` (one entry per value)
+    instead of positions, so that no gather by the sort order follows.
+    """
     n = values.size
     keys = _sort_keys(values)
-    order = np.arange(n)
-    spare_order = np.empty(n, dtype=np.int64)
+    order = payload.copy()
+    spare_order = np.empty(n, dtype=payload.dtype)
     spare_keys = np.empty(n, dtype=np.uint64)
     n_digits = 1 << RADIX_BITS
     n_passes = 64 // RADIX_BITS
@@ -237,6 +261,7 @@ def gini_palma(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
         total_vw += values[k] * weights[k]
     if total_vw <= 0:
         return 0.0, 0.0
+    sure = _sure_bands(total_w)
     cum_vw = 0.0
     cum_w = 0.0
     area = 0.0
@@ -248,12 +273,43 @@ def gini_palma(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
         cum_vw += vw
         cum_w += weights[k]
         area += weights[k] / total_w * (prev + cum_vw) / total_vw
-        position = cum_w / total_w
-        if position <= 0.4:
+        band = _palma_band(cum_w, total_w, sure)
+        if band == 0:
             bottom += vw
-        elif position > 0.9:
+        elif band == 2:
             top += vw
     return 1.0 - area, (top / bottom if bottom > 0 else 0.0)
+
+
+@njit(cache=True)
+def _sure_bands(total_w: float) -> tuple[float, float, float, float]:
+    """Cumulative weights beyond which the share of weight is surely off 0.4 and 0.9.
+
+    Below the first, the share is at most 0.4; between the second and third, above 0.4 and
+    at most 0.9; from the fourth, above 0.9 (a margin of 0.001 each side, far above
+    rounding). NaN, deciding nothing, when the total is not positive and finite.
+    """
+    if 0.0 < total_w < np.inf:
+        return 0.399 * total_w, 0.401 * total_w, 0.899 * total_w, 0.901 * total_w
+    return np.nan, np.nan, np.nan, np.nan
+
+
+@njit(cache=True, inline="always")
+def _palma_band(cum_w: float, total_w: float, sure: tuple) -> int:
+    """0 while the share of weight ``cum_w / total_w`` is at most 0.4, 2 above 0.9, else 1.
+
+    Exactly as the rounded quotient compares, dividing only near 0.4 and 0.9 (see
+    :func:`_sure_bands`): far from them the comparison with the bands decides.
+    """
+    below, above, below_top, above_top = sure
+    if cum_w <= below:
+        return 0
+    if above <= cum_w <= below_top:
+        return 1
+    if cum_w >= above_top:
+        return 2
+    position = cum_w / total_w
+    return 0 if position <= 0.4 else (2 if position > 0.9 else 1)
 
 
 @njit(cache=True)
@@ -294,7 +350,7 @@ def policy_reach(
     for i in range(household.size):
         new = is_online[i] & (np.uint8(1) - was_online[i])
         new_user[i] = new
-        users[household[i]] += new
+        users[np.uint32(household[i])] += new
     for j in range(n_hp):
         reached = household_reached[j]
         homes[j] = _count_both(new_home, reached)
@@ -307,7 +363,7 @@ def policy_reach(
         reached = person_reached[j]
         member[:] = 0
         for i in range(household.size):
-            member[household[i]] |= reached[i]
+            member[np.uint32(household[i])] |= reached[i]
         homes[n_hp + j] = _count_both(new_home, member)
         people[n_hp + j] = _count_both(new_user, reached)
     return homes, people

@@ -23,6 +23,38 @@ def test_radix_sort_of_nothing_and_of_one():
     assert ki.stable_argsort(np.array([4.2])).tolist() == [0]
 
 
+def test_sorting_a_payload_moves_it_as_numpys_stable_order_does():
+    rng = np.random.default_rng(5)
+    values = np.round(rng.normal(0, 3, 3_000), 1)
+    payload = rng.permutation(10 * values.size)[: values.size]
+    expected = payload[np.argsort(values, kind="stable")]
+    assert np.array_equal(ki.stable_sort_by(values, payload), expected)
+
+
+def _palma_dividing(values: np.ndarray, weights: np.ndarray) -> float:
+    """The Palma ratio with the share of weight divided out at every entry."""
+    total_w = 0.0
+    for w in weights:
+        total_w += w
+    cum_w = bottom = top = 0.0
+    for v, w in zip(values, weights, strict=True):
+        cum_w += w
+        position = cum_w / total_w
+        if position <= 0.4:
+            bottom += v * w
+        elif position > 0.9:
+            top += v * w
+    return top / bottom if bottom > 0 else 0.0
+
+
+@pytest.mark.parametrize("n", [10, 20, 37, 1_000])
+def test_palma_bands_decide_exactly_as_dividing_at_every_entry(n: int):
+    rng = np.random.default_rng(n)
+    values = np.sort(rng.lognormal(0, 1, n))
+    for weights in (np.ones(n), rng.integers(1, 9, n).astype(np.float64), rng.random(n)):
+        assert ki.gini_palma(values, weights)[1] == _palma_dividing(values, weights)
+
+
 def test_gini_of_equal_incomes_is_zero_and_of_one_owner_approaches_one():
     assert ki.gini_palma(np.full(10, 5.0), np.ones(10))[0] == pytest.approx(0.0, abs=1e-12)
     values = np.zeros(1_000)

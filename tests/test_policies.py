@@ -548,6 +548,21 @@ def test_fresh_levers_are_neutral_and_sized_by_level():
     assert lv.skill_gain.shape == (9,) and not lv.skill_gain.any()
 
 
+def test_reset_levers_equal_fresh_ones_and_keep_their_arrays():
+    lv = Levers(4, 9)
+    arrays = [lv.subsidy_service, lv.instalments, lv.skill_gain, lv.takeup_offline]
+    lv.price_factor = 0.5
+    lv.subsidy_service[1] = lv.subsidy_device[2] = lv.takeup_online[3] = 0.4
+    lv.takeup_offline[0], lv.instalments[1], lv.skill_gain[5] = 0.2, True, 0.25
+    lv.add_labour_rules(np.ones(9, dtype=bool), (0.5, 0.5, 0.5, 0.5, 0.5), owner="x")
+    lv.reset()
+    fresh = Levers(4, 9)
+    for name, value in vars(fresh).items():
+        np.testing.assert_array_equal(getattr(lv, name), value, err_msg=name)
+    kept = [lv.subsidy_service, lv.instalments, lv.skill_gain, lv.takeup_offline]
+    assert all(a is b for a, b in zip(arrays, kept, strict=True))
+
+
 # --- reach, windows, registry -------------------------------------------------------------------
 
 

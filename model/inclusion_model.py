@@ -196,7 +196,7 @@ class InclusionModel(mesa.Model):
         (:meth:`model.policies.base.Policy.upkeep`): coverage stays, and so do its running
         costs.
         """
-        self.levers = Levers(self.h.n, self.p.n)
+        self.levers.reset()
         prices = self.prices()
         price_dict = {
             "basic": prices.basic,

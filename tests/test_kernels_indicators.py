@@ -72,6 +72,26 @@ def test_gini_matches_the_textbook_formula_with_weights():
     assert ki.gini_palma(values, weights)[0] == pytest.approx(textbook, rel=1e-9)
 
 
+@pytest.mark.parametrize("n", [1, 37, 5_000])
+def test_gini_of_sizes_with_the_merges_totals_is_bit_identical(n: int):
+    rng = np.random.default_rng(n)
+    values = np.round(rng.lognormal(3, 1, n), 1)
+    sizes = rng.integers(1, 12, n).astype(np.uint8)
+    half = rng.permutation(n)
+    kept, moved = np.sort(half[: n // 2]), half[n // 2 :]
+    kept = kept[np.argsort(values[kept], kind="stable")]
+    moved = moved[np.argsort(values[moved], kind="stable")]
+    order = np.empty(n, dtype=np.uint32)
+    previous = np.empty(n)
+    sorted_sizes = np.empty(n, dtype=np.uint8)
+    totals = ki.merge_sorted(
+        (kept, values[kept]), (moved, values[moved]), sizes, order, previous, sorted_sizes
+    )
+    assert np.array_equal(previous, np.sort(values))
+    expected = ki.gini_palma(previous, sorted_sizes.astype(np.float64))
+    assert ki.gini_palma_sizes(previous, sorted_sizes, totals) == expected
+
+
 def test_peer_shares_updated_incrementally_equal_a_full_recount():
     rng = np.random.default_rng(4)
     n, k = 2_000, 8

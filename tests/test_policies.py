@@ -18,7 +18,7 @@ from model.policies.base import NO_LABOUR_RULES, Context, Levers, take
 from model.policies.connectivity import Connectivity
 from model.policies.labour_regulation import LabourRegulation
 from model.policies.registry import POLICY_TYPES, build_policy
-from model.policies.skills_training import SkillsTraining
+from model.policies.skills_training import SkillsTraining, priority_pool
 from model.policies.social_protection import SocialProtection, SocialProtectionConfig
 from tests.simhelpers import (
     PRICES,
@@ -548,6 +548,21 @@ def test_fresh_levers_are_neutral_and_sized_by_level():
     assert lv.skill_gain.shape == (9,) and not lv.skill_gain.any()
 
 
+def test_reset_levers_equal_fresh_ones_and_keep_their_arrays():
+    lv = Levers(4, 9)
+    arrays = [lv.subsidy_service, lv.instalments, lv.skill_gain, lv.takeup_offline]
+    lv.price_factor = 0.5
+    lv.subsidy_service[1] = lv.subsidy_device[2] = lv.takeup_online[3] = 0.4
+    lv.takeup_offline[0], lv.instalments[1], lv.skill_gain[5] = 0.2, True, 0.25
+    lv.add_labour_rules(np.ones(9, dtype=bool), (0.5, 0.5, 0.5, 0.5, 0.5), owner="x")
+    lv.reset()
+    fresh = Levers(4, 9)
+    for name, value in vars(fresh).items():
+        np.testing.assert_array_equal(getattr(lv, name), value, err_msg=name)
+    kept = [lv.subsidy_service, lv.instalments, lv.skill_gain, lv.takeup_offline]
+    assert all(a is b for a, b in zip(arrays, kept, strict=True))
+
+
 # --- reach, windows, registry -------------------------------------------------------------------
 
 
@@ -685,3 +700,25 @@ def test_insurance_paid_through_accounts_pulls_households_online_like_a_transfer
     baseline = new_model(scenario_data("lac/baseline.yaml"), 1, 600)
     baseline.run(4)
     assert baseline.insured is None
+
+
+def test_priority_pool_equals_the_numpy_products_and_running_sum():
+    rng = np.random.default_rng(8)
+    n_h, n = 300, 1_000
+    home = np.sort(rng.integers(0, n_h, n)).astype(np.int32)
+    female, disability = rng.random(n) < 0.5, rng.random(n) < 0.1
+    age = rng.integers(0, 100, n).astype(np.int8)
+    rural, quintile = rng.random(n_h) < 0.3, rng.integers(0, 5, n_h).astype(np.int8)
+    eligible = rng.random(n) < 0.8
+    mult = (2.0, 1.5, 3.0, 0.0, 1.7)
+    priority = (
+        np.where(female, mult[0], 1.0)
+        * np.where(age >= 65, mult[1], 1.0)
+        * np.where(disability, mult[2], 1.0)
+        * np.where(rural[home], mult[3], 1.0)
+        * np.where(quintile[home] <= 1, mult[4], 1.0)
+    )
+    idx = np.flatnonzero(eligible & (age >= 15) & (priority > 0))
+    pool, cum = priority_pool(eligible, (home, female, age, disability), (rural, quintile), mult)
+    np.testing.assert_array_equal(pool, idx)
+    assert np.array_equal(cum, np.cumsum(priority[idx]))

@@ -185,6 +185,22 @@ class Levers:
         self.takeup_online = np.zeros(self.n_households)
         self.takeup_offline = np.zeros(self.n_households)
 
+    def reset(self) -> None:
+        """Clear every lever for a new quarter, keeping the arrays (as new :class:`Levers`)."""
+        self.price_factor = 1.0
+        for values in (
+            self.subsidy_service,
+            self.subsidy_device,
+            self.instalments,
+            self.skill_gain,
+            self.takeup_online,
+            self.takeup_offline,
+        ):
+            values.fill(0)
+        self.labour_cover = None
+        self.labour_rules = []
+        self.labour_owners = []
+
     def add_labour_rules(
         self, covered: np.ndarray, rules: tuple[float, ...], *, owner: str
     ) -> None:

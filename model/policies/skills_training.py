@@ -6,9 +6,10 @@ import math
 from typing import Annotated, Literal
 
 import numpy as np
+from numba import njit
 from pydantic import Field
 
-from model.households import Population
+from model.households import WORKING_AGE, Population
 from model.ledger import Spending
 from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost, take
 from model.policy_sizes import Size
@@ -57,6 +58,54 @@ class SkillsTrainingConfig(PolicyConfig):
     cost_per_place: UnitCost = Field(150.0, json_schema_extra={"unit": "US$ per person who starts"})
 
 
+OLDER_AGE = 65
+"""Age from which the ``older`` priority applies."""
+
+
+@njit(cache=True)
+def priority_pool(
+    eligible: np.ndarray, person: tuple, household: tuple, priority: tuple
+) -> tuple[np.ndarray, np.ndarray]:
+    """Eligible persons 15+ with a priority above zero, and their cumulative priority.
+
+    A person's priority is the product, in the order given, of the multipliers that apply
+    to them (1 for the others), as ``np.where(...) * np.where(...) * ...`` makes it; the
+    cumulative priority is summed in index order, as ``np.cumsum`` sums it.
+
+    Args:
+        eligible: per person, the policy may reach them.
+        person: (household, is_female, age, has_disability) per person.
+        household: (is_rural, quintile) per household.
+        priority: multipliers for (women, older, disability, rural, low income).
+
+    Returns:
+        The persons in index order and their cumulative priority.
+
+    """
+    home, female, age, disability = person
+    rural, quintile = household
+    women, older, with_disability, in_rural, low_income = priority
+    idx = np.empty(home.size, dtype=np.int64)
+    cum = np.empty(home.size, dtype=np.float64)
+    n = 0
+    total = 0.0
+    for i in range(home.size):
+        if not eligible[i] or age[i] < WORKING_AGE:
+            continue
+        h = home[i]
+        weight = women if female[i] else 1.0
+        weight = weight * (older if age[i] >= OLDER_AGE else 1.0)
+        weight = weight * (with_disability if disability[i] else 1.0)
+        weight = weight * (in_rural if rural[h] else 1.0)
+        weight = weight * (low_income if quintile[h] <= 1 else 1.0)
+        if weight > 0:
+            total += weight
+            idx[n] = i
+            cum[n] = total
+            n += 1
+    return idx[:n].copy(), cum[:n].copy()
+
+
 OFFER_ROUNDS = 8
 """Rounds of drawing from the pool before offering every open person in weighted order."""
 
@@ -84,21 +133,20 @@ class SkillsTraining(Policy):
         self._pool: tuple[np.ndarray, np.ndarray] | None = None
 
     def _candidates(self, pop: Population) -> tuple[np.ndarray, np.ndarray]:
-        """Eligible persons 15+ with a priority above zero, and their priority (built once)."""
+        """Eligible persons 15+ with a priority above zero, and their priority (built once).
+
+        One compiled pass (:func:`priority_pool`) instead of a dozen arrays the size of the
+        population, the same products and running sum.
+        """
         if self._pool is None:
-            c = self.config
-            t = c.targeting
+            t = self.config.targeting
             h, p = pop.h, pop.p
-            hh = p.household
-            priority = (
-                np.where(p.is_female, t.women, 1.0)
-                * np.where(p.age >= 65, t.older, 1.0)
-                * np.where(p.has_disability, t.disability, 1.0)
-                * np.where(h.is_rural[hh], t.rural, 1.0)
-                * np.where(h.quintile[hh] <= 1, t.low_income, 1.0)
+            self._pool = priority_pool(
+                self.eligible(pop),
+                (p.household, p.is_female, p.age, p.has_disability),
+                (h.is_rural, h.quintile),
+                (t.women, t.older, t.disability, t.rural, t.low_income),
             )
-            idx = np.flatnonzero(self.eligible(pop) & p.is_working_age & (priority > 0))
-            self._pool = (idx, np.cumsum(priority[idx]))
         return self._pool
 
     def _offers(self, pop: Population, n_offers: int, rng: np.random.Generator) -> np.ndarray:

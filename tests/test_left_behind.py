@@ -142,6 +142,15 @@ def test_a_sweep_folder_is_refused_with_the_command_to_use(tmp_path: Path, cli) 
     assert "inclusim discover" in result.err and "Traceback" not in result.err
 
 
+def test_an_optimise_folder_is_refused_with_where_its_results_are(tmp_path: Path, cli) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({"kind": "optimise"}), encoding="utf-8")
+    result = cli(["left-behind", str(tmp_path)])
+    assert result.code == 2 and "Traceback" not in result.err
+    assert "holds an 'inclusim optimise' search" in result.err
+    assert "pareto.csv" in result.err and "inclusim compare BASELINE MIX" in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.json"]
+
+
 def test_a_missing_folder_is_refused(tmp_path: Path, cli) -> None:
     result = cli(["left-behind", str(tmp_path / "nothing")])
     assert result.code == 2

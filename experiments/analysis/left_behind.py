@@ -139,6 +139,20 @@ def load_cells(folder: str | Path) -> CellRuns:
                 )
             ],
         )
+    if kind == "optimise":
+        raise InputError(
+            str(path),
+            [
+                Problem(
+                    "",
+                    "holds an 'inclusim optimise' search: its mixes are not scenarios to rank "
+                    "cells in.",
+                    "its results are in pareto.csv and regret.csv; to see whom a mix leaves "
+                    "behind, write it as a scenario, run 'inclusim compare BASELINE MIX' and "
+                    "give that folder.",
+                )
+            ],
+        )
     if kind == "compare":
         return _compare_cells(path, manifest)
     if {"scenario", "seed", "households"} <= set(manifest):

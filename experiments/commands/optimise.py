@@ -66,7 +66,7 @@ def optimise(args: argparse.Namespace) -> int:
 
     def progress(g: int, archive) -> None:
         print(
-            f"generation {g + 1}: {len(archive.metrics)} mixes evaluated "
+            f"generation {g + 1}: {len(archive.metrics)} mixes evaluated so far "
             f"({archive.generation_seconds[-1]:.1f} s)",
             file=sys.stderr,
         )

@@ -215,12 +215,53 @@ def load_spec(path: str | Path) -> Spec:
         InputError: anything wrong, with file, line, key path and fix.
 
     """
-    name = str(path)
+    model, lines, text = read_spec(path, SpecModel)
+    return build_spec(model, lines, str(path), text, Path(path).resolve().parent)
+
+
+def read_spec[M: BaseModel](path: str | Path, schema: type[M]) -> tuple[M, Lines, str]:
+    """A spec file checked against its schema: the model, its lines and its text.
+
+    Raises:
+        InputError: the file cannot be read or breaks the schema.
+
+    """
     data, lines = read_yaml(path)
-    model = validate(SpecModel, data, lines, name)
-    text = Path(path).read_text(encoding="utf-8")
-    folder = Path(path).resolve().parent
-    return build_spec(model, lines, name, text, folder)
+    model = validate(schema, data, lines, str(path))
+    return model, lines, Path(path).read_text(encoding="utf-8")
+
+
+def last_run_quarter(scenario: Scenario, quarters: int | None) -> Quarter:
+    """The last quarter the runs reach: the scenario's end, or earlier with ``quarters``."""
+    if quarters is None:
+        return scenario.end
+    return min(scenario.end, scenario.start + (quarters - 1))
+
+
+def unknown_indicator(section: str, k: int, indicator: str, lines: Lines) -> Problem | None:
+    """The problem of entry ``k`` of ``section`` naming no indicator of the model, if it does."""
+    if registry.is_known(indicator):
+        return None
+    return Problem(
+        f"{section}[{k}].indicator",
+        f"'{indicator}' is not an indicator of the model;",
+        registry.unknown_hint(indicator),
+        line_of(lines, (section, k, "indicator")),
+    )
+
+
+def outside_runs(
+    section: str, k: int, quarter: Quarter | None, *, first: Quarter, last: Quarter, lines: Lines
+) -> Problem | None:
+    """The problem of entry ``k`` of ``section`` reading a quarter the runs miss, if it does."""
+    if quarter is None or first <= quarter <= last:
+        return None
+    return Problem(
+        f"{section}[{k}].quarter",
+        f"{quarter} is outside the runs ({first} to {last}).",
+        f"use a quarter from {first} to {last}.",
+        line_of(lines, (section, k, "quarter")),
+    )
 
 
 def spec_from_text(text: str, name: str = "<spec>", folder: Path | None = None) -> Spec:
@@ -602,30 +643,13 @@ def _outcomes(model: SpecModel, scenario: Scenario, lines: Lines, name: str) -> 
     problems = []
     out = []
     names: set[str] = set()
-    last = (
-        scenario.end
-        if model.quarters is None
-        else min(scenario.end, scenario.start + (model.quarters - 1))
-    )
+    last = last_run_quarter(scenario, model.quarters)
     for k, o in enumerate(model.outcomes):
-        if not registry.is_known(o.indicator):
-            problems.append(
-                Problem(
-                    f"outcomes[{k}].indicator",
-                    f"'{o.indicator}' is not an indicator of the model;",
-                    registry.unknown_hint(o.indicator),
-                    line_of(lines, ("outcomes", k, "indicator")),
-                )
-            )
-        if o.quarter is not None and not scenario.start <= o.quarter <= last:
-            problems.append(
-                Problem(
-                    f"outcomes[{k}].quarter",
-                    f"{o.quarter} is outside the runs ({scenario.start} to {last}).",
-                    f"use a quarter from {scenario.start} to {last}.",
-                    line_of(lines, ("outcomes", k, "quarter")),
-                )
-            )
+        checks = (
+            unknown_indicator("outcomes", k, o.indicator, lines),
+            outside_runs("outcomes", k, o.quarter, first=scenario.start, last=last, lines=lines),
+        )
+        problems += [p for p in checks if p is not None]
         quarter = "" if o.quarter is None else str(o.quarter)
         col = o.name or (f"{o.indicator}@{quarter}" if quarter else o.indicator)
         if col in names:

@@ -21,13 +21,21 @@ from pydantic import Field
 
 from experiments.batch.runner import replication_seed
 from experiments.design.designs import Input
-from experiments.design.specs import Name, _base_scenario, _check_values, _Strict
+from experiments.design.specs import (
+    Name,
+    _base_scenario,
+    _check_values,
+    _Strict,
+    last_run_quarter,
+    outside_runs,
+    read_spec,
+    unknown_indicator,
+)
 from model import indicator_registry as registry
 from model.calendar import Quarter
 from model.errors import InputError, Problem, did_you_mean
-from model.loader import validate
 from model.settings import apply_overrides, canonical_address, with_policies
-from model.yamlio import Lines, line_of, read_yaml
+from model.yamlio import Lines, line_of
 
 ENSEMBLE_STREAM = 0x0E5E_4B1E
 """Spawn key of the stream that samples the parameter sets (replications use keys below 10,000)."""
@@ -191,11 +199,8 @@ def load_optimise_spec(path: str | Path, seed: int | None = None) -> OptimiseSpe
         InputError: anything wrong, with file, line, key path and fix.
 
     """
-    name = str(path)
-    data, lines = read_yaml(path)
-    model = validate(OptimiseModel, data, lines, name)
-    text = Path(path).read_text(encoding="utf-8")
-    return build_optimise_spec(model, lines, name, text, Path(path).resolve().parent, seed)
+    model, lines, text = read_spec(path, OptimiseModel)
+    return build_optimise_spec(model, lines, str(path), text, Path(path).resolve().parent, seed)
 
 
 def build_optimise_spec(
@@ -359,22 +364,12 @@ def _objectives(
 ) -> list[Objective]:
     out = []
     names: set[str] = set()
-    last = (
-        scenario.end
-        if model.quarters is None
-        else min(scenario.end, scenario.start + (model.quarters - 1))
-    )
+    last = last_run_quarter(scenario, model.quarters)
     for k, o in enumerate(model.objectives):
         loc = ("objectives", k)
-        if not registry.is_known(o.indicator):
-            problems.append(
-                Problem(
-                    f"objectives[{k}].indicator",
-                    f"'{o.indicator}' is not an indicator of the model;",
-                    registry.unknown_hint(o.indicator),
-                    line_of(lines, (*loc, "indicator")),
-                )
-            )
+        unknown = unknown_indicator("objectives", k, o.indicator, lines)
+        if unknown is not None:
+            problems.append(unknown)
             continue
         ind = registry.describe(o.indicator).indicator
         direction = o.direction or ind.better
@@ -388,15 +383,11 @@ def _objectives(
                 )
             )
             continue
-        if o.quarter is not None and not scenario.start <= o.quarter <= last:
-            problems.append(
-                Problem(
-                    f"objectives[{k}].quarter",
-                    f"{o.quarter} is outside the runs ({scenario.start} to {last}).",
-                    f"use a quarter from {scenario.start} to {last}.",
-                    line_of(lines, (*loc, "quarter")),
-                )
-            )
+        outside = outside_runs(
+            "objectives", k, o.quarter, first=scenario.start, last=last, lines=lines
+        )
+        if outside is not None:
+            problems.append(outside)
             continue
         quarter = "" if o.quarter is None else str(o.quarter)
         col = o.name or (f"{o.indicator}@{quarter}" if quarter else o.indicator)

@@ -110,8 +110,8 @@ class InclusionModel(mesa.Model):
             Quarter.parse(str(q)): v for q, v in loaded.region.labour_shock.hours_lost.items()
         }
         self.ramp_keys = (
-            self.streams.key("coverage.ramp.household", 0),
-            self.streams.key("coverage.ramp.person", 0),
+            self.streams.lasting_key("coverage.ramp.household"),
+            self.streams.lasting_key("coverage.ramp.person"),
         )
         self.policies = [build_policy(c, self.pars, self.pop) for c in loaded.policies]
         _unique_names(self.policies)
@@ -186,6 +186,16 @@ class InclusionModel(mesa.Model):
     def draws(self, name: str, n: int) -> np.ndarray:
         """Uniform draws this quarter of decision ``name`` (its own stream)."""
         return kernels.uniforms(self.key(name), n)
+
+    def takeup_draws(self) -> np.ndarray:
+        """Each household's take-up draw, the same in every quarter of the run.
+
+        Take-up is a trait of the household (it is registered and knows how to claim, or
+        not), so a household that receives the transfer keeps receiving it while it is poor and its
+        chance holds; a chance raised by policy reaches the households whose draws lie
+        between the old chance and the new one.
+        """
+        return kernels.uniforms(self.streams.lasting_key("welfare.takeup"), self.h.n)
 
     # --- 1. policies --------------------------------------------------------------------
 
@@ -397,7 +407,7 @@ class InclusionModel(mesa.Model):
             return
         h, pars = self.h, self.pars
         base = np.where(h.connection > 0, pars["p_takeup_online"], pars["p_takeup_offline"])
-        extra = h.gets_transfer & (self.draws("welfare.takeup", h.n) >= base)
+        extra = h.gets_transfer & (self.takeup_draws() >= base)
         per_person = self.poverty_line * pars["transfer_share_of_line"]
         owed = np.where(extra, 3 * self.pop.weight * per_person * h.size, 0.0)
         sharing = np.sum([q.active for q in payers], axis=0)
@@ -638,7 +648,7 @@ class InclusionModel(mesa.Model):
             ),
             (self.poverty_line, self.poverty_line * pars["transfer_share_of_line"]),
             _as_compared_with_draws(pars["p_learn_basic"]),
-            (self.key("welfare.takeup"), self.key("school.learning")),
+            (self.streams.lasting_key("welfare.takeup"), self.key("school.learning")),
             h.income,
             h.gets_transfer,
             h.is_poor,
@@ -709,7 +719,7 @@ class InclusionModel(mesa.Model):
             h.connection > 0,
             pars["p_takeup_online"],
             pars["p_takeup_offline"],
-            self.streams("welfare.initial").random(h.n),
+            self.takeup_draws(),
         )
         share = pars["transfer_share_of_line"]
         self.poverty_line = inc.poverty_line_for(

@@ -518,8 +518,8 @@ _PARAMS = [
         0.4,
         1.0,
         "income",
-        "Chance that a poor household that is online receives the transfer in a quarter "
-        "(digital registry).",
+        "Share of poor households with a home connection that take the transfer up (digital "
+        "registry); each household's take-up draw lasts the whole run.",
         "Chair's summary CSocD59: unified digital registries reach people faster.",
     ),
     Param(
@@ -529,7 +529,8 @@ _PARAMS = [
         0.1,
         0.9,
         "income",
-        "Quarterly take-up by an offline poor household (assisted channels only).",
+        "Share of poor households without a home connection that take the transfer up "
+        "(assisted channels only); each household's take-up draw lasts the whole run.",
         "Chair's summary CSocD59: offline households need assisted channels; assumption for size.",
     ),
     # --- schooling ---------------------------------------------------------------------------

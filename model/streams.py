@@ -68,6 +68,16 @@ class Streams:
         seq = np.random.SeedSequence(entropy=self.seed, spawn_key=(stream_key(name), step))
         return np.uint64(seq.generate_state(1, np.uint64)[0])
 
+    def lasting_key(self, name: str) -> np.uint64:
+        """The key of decision ``name`` for the whole run: its key in quarter 0.
+
+        For a trait a row keeps (how soon a newly covered household is reached, whether a
+        household takes a transfer up): row ``i`` draws the same uniform in every quarter, so
+        the trait persists, while a threshold that changes (a policy raising take-up) still
+        acts on it.
+        """
+        return self.key(name, 0)
+
     def quarterly(self, name: str, step: int) -> np.random.Generator:
         """A fresh generator for decision ``name`` in quarter ``step``.
 

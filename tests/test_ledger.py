@@ -106,7 +106,7 @@ def test_social_protection_pays_exactly_the_transfers_its_take_up_added():
         if not policy.in_force(model.quarter):
             continue
         base = np.where(h.connection > 0, pars["p_takeup_online"], pars["p_takeup_offline"])
-        extra = h.gets_transfer & (model.draws("welfare.takeup", h.n) >= base) & policy.active
+        extra = h.gets_transfer & (model.takeup_draws() >= base) & policy.active
         per_person = model.poverty_line * pars["transfer_share_of_line"]
         expected += 3 * model.pop.weight * per_person * float(h.size[extra].sum())
     assert expected > 0

@@ -77,3 +77,26 @@ def test_households_with_school_age_members_connect_faster_while_schools_are_clo
     (with_on, without_on), (with_off, without_off) = rise[0.6], rise[0.0]
     assert with_on - with_off > 0.02
     assert with_on - with_off > 2 * abs(without_on - without_off)
+
+
+def test_transfer_takeup_is_a_lasting_trait_so_its_pull_reaches_recipients_only():
+    """The same poor households receive quarter after quarter; with a fresh draw each quarter
+    nearly every poor household would receive once in the eleven quarters of the shock and so
+    carry the transfer's pull (0.44 of LDC persons against 0.23 receiving in a quarter)."""
+    model = new_model(scenario_data("ldc/baseline.yaml"), 3, 2000)
+    u = model.takeup_draws()
+    ever = np.zeros(model.h.n, dtype=bool)
+    shares = []
+    while model.quarter < Quarter.parse("2022Q4"):
+        model.step()
+        h = model.h
+        chance = np.where(
+            h.connection > 0, model.pars["p_takeup_online"], model.pars["p_takeup_offline"]
+        )
+        assert not (h.gets_transfer & (u >= chance)).any()
+        if model.shock.get(model.quarter, 0.0) > 0:
+            ever |= h.gets_transfer
+            shares.append(np.average(h.gets_transfer, weights=h.size))
+    assert len(shares) >= 8
+    assert np.average(ever, weights=model.h.size) < 1.25 * np.mean(shares)
+    np.testing.assert_array_equal(model.takeup_draws(), u)

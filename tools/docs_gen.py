@@ -391,10 +391,10 @@ COUNTER_CALLS = frozenset({"key", "draws"})
 
 
 def _is_stream_call(node: ast.Call) -> str | None:
-    """'run', 'quarterly' or 'counter' when the call draws a named stream, else None."""
+    """'run', 'quarterly', 'counter' or 'lasting' when the call draws a named stream, else None."""
     f = node.func
-    if isinstance(f, ast.Attribute) and f.attr == "quarterly":
-        return "quarterly"
+    if isinstance(f, ast.Attribute) and f.attr in ("quarterly", "lasting_key"):
+        return "lasting" if f.attr == "lasting_key" else "quarterly"
     if isinstance(f, ast.Attribute) and f.attr in COUNTER_CALLS:
         return "counter"
     if isinstance(f, ast.Name) and f.id == "rs":
@@ -453,6 +453,7 @@ GENERATOR_WORDS = {
     "run": "one per run (PCG64)",
     "quarterly": "fresh each quarter (PCG64)",
     "counter": "counter-based, keyed by quarter",
+    "lasting": "counter-based, the same draw in every quarter (a lasting trait)",
 }
 """How each kind of stream draws, in the streams table."""
 

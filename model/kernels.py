@@ -90,6 +90,14 @@ def uniforms(key: np.uint64, n: int) -> np.ndarray:
 # --- persons ---------------------------------------------------------------------------------
 
 
+USE_BLOCK = 1024
+"""Persons per block of :func:`use_and_skills`. The household values of a block's persons are
+gathered first; the rules then run over the block as one loop without branches or reads
+through the household index, which the compiler turns into vector instructions; the household
+sums and state counts, which cannot be, follow over the same block while it is still in the
+fastest cache."""
+
+
 @njit(cache=True)
 def use_and_skills(
     household: np.ndarray,
@@ -145,59 +153,170 @@ def use_and_skills(
     second pass over persons: only persons whose state changed since they were last counted
     move from their old state's count to their new one's.
 
-    Each person's values are read once, before any decision, so that the rules compile to
-    selects rather than branches on random outcomes.
+    The persons go by blocks of :data:`USE_BLOCK` (:func:`_use_block`), and the household
+    sums and the counts follow each block in index order, so every sum adds the same values
+    in the same order as one loop over persons would.
     """
-    disability, assistive, disability_barrier = barrier
-    is_female, women_access = women
-    damp_women = women_access < 1.0
     adult_skill_sum[:] = 0.0
     if states is not None:
         code, is_employed, is_poor, counts, last, fresh = states
         if fresh:
             counts[:] = 0
-    for i in range(household.size):
-        h = np.uint32(household[i])
-        home = np.uint8(connection[h])
-        computer = has_computer[h]
+    home = (
+        np.empty(USE_BLOCK, dtype=connection.dtype),
+        np.empty(USE_BLOCK, dtype=has_computer.dtype),
+        np.empty(USE_BLOCK, dtype=coverage_ramp.dtype),
+        np.empty(USE_BLOCK, dtype=need.dtype),
+        np.empty(USE_BLOCK, dtype=connection_2019.dtype),
+    )
+    poor = np.empty(USE_BLOCK, dtype=np.bool_)
+    pars = (common, beta_skill, home_shift, use_weight, rate_use, rate_fade)
+    ages = (own_device_age, adult_age)
+    person = (age, use_latent, damp, skill_2019, skill_gain)
+    out = (skill, is_online, has_smartphone, meaningful)
+    adult_skill = np.empty(USE_BLOCK)
+    state = np.empty(USE_BLOCK, dtype=np.uint8)
+    for start in range(0, household.size, USE_BLOCK):
+        n = min(USE_BLOCK, household.size - start)
+        _gather_homes(household, start, n, (connection, has_computer, coverage_ramp, need), home)
+        if women[1] < 1.0:  # else no rule reads the 2019 connection
+            _gather(household, start, n, connection_2019, home[4])
+        _use_block(start, n, home, ramp_key, person, women, barrier, pars, ages, out, adult_skill)
+        for k in range(n):
+            adult_skill_sum[np.uint32(household[start + k])] += adult_skill[k]
+        if states is not None:
+            _gather(household, start, n, is_poor, poor)
+            for k in range(n):
+                i = np.uint64(start + k)
+                state[k] = person_state(
+                    is_online[i],
+                    meaningful[i],
+                    skill[i],
+                    is_employed[i],
+                    has_smartphone[i],
+                    poor[k],
+                )
+            _move_states(start, n, state, code, counts, last, fresh)
+
+
+@njit(cache=True, inline="always")
+def _gather(household: np.ndarray, start: int, n: int, values: np.ndarray, out: np.ndarray) -> None:
+    """The household ``values`` of persons ``start .. start + n - 1``, into ``out[0 .. n - 1]``."""
+    for k in range(n):
+        out[k] = values[np.uint32(household[start + k])]
+
+
+@njit(cache=True, inline="always")
+def _gather_homes(
+    household: np.ndarray, start: int, n: int, households: tuple, home: tuple
+) -> None:
+    """:func:`_gather` of four household arrays at once (connection, computer, ramp, need)."""
+    connection, has_computer, coverage_ramp, need = households
+    home_connection, home_computer, home_ramp, home_need, _ = home
+    for k in range(n):
+        h = np.uint32(household[start + k])
+        home_connection[k] = connection[h]
+        home_computer[k] = has_computer[h]
+        home_ramp[k] = coverage_ramp[h]
+        home_need[k] = need[h]
+
+
+@njit(cache=True, inline="always")
+def _use_block(
+    start: int,
+    n: int,
+    home: tuple,
+    ramp_key: np.uint64,
+    person: tuple,
+    women: tuple,
+    barrier: tuple,
+    pars: tuple,
+    ages: tuple,
+    out: tuple,
+    adult_skill: np.ndarray,
+) -> None:
+    """The use and skill rules of :func:`use_and_skills` for persons ``start .. start + n - 1``.
+
+    ``home`` holds their household values (connection, computer, coverage ramp, lockdown
+    need, connection in 2019), gathered by :func:`_gather_homes` and :func:`_gather`. Writes
+    ``out`` (skill, is_online, has_smartphone, meaningful) and each person's new skill if 15+
+    (else 0) to ``adult_skill[0 .. n - 1]``. Each person's values are read once, before any
+    decision, and the home connection picks its shift and use weight by selects rather than
+    by indexing, so the loop has no branches and vectorises.
+    """
+    connection, has_computer, coverage_ramp, need, connection_2019 = home
+    age, use_latent, damp, skill_2019, skill_gain = person
+    is_female, women_access = women
+    disability, assistive, disability_barrier = barrier
+    common, beta_skill, home_shift, use_weight, rate_use, rate_fade = pars
+    own_device_age, adult_age = ages
+    skill, is_online, has_smartphone, meaningful = out
+    damp_women = women_access < 1.0
+    c = np.float32(common)
+    beta = np.float32(beta_skill)
+    up, fade_rate = np.float32(rate_use), np.float32(rate_fade)
+    shift_0, shift_1, shift_2 = home_shift[0], home_shift[1], home_shift[2]
+    weight_0, weight_1, weight_2 = use_weight[0], use_weight[1], use_weight[2]
+    for k in range(n):
+        i = np.uint64(start + k)
+        level = connection[k]
+        computer = has_computer[k]
         s = skill[i]
         a = age[i]
         phone = has_smartphone[i]
         was_online = is_online[i]
-        pull = damp[i] * (
-            np.float32(common) + need[h] + np.float32(beta_skill) * (s - skill_2019[i])
-        )
-        shift = home_shift[home]
+        pull = damp[i] * (c + need[k] + beta * (s - skill_2019[i]))
+        shift = shift_0 if level == 0 else (shift_1 if level == 1 else shift_2)
         if damp_women:
-            before = home_shift[np.uint8(connection_2019[h])]
+            was = connection_2019[k]
+            before = shift_0 if was == 0 else (shift_1 if was == 1 else shift_2)
             shift = before + women_access * (shift - before) if is_female[i] else shift
         barred = disability[i] & (not assistive[i])
         shift = shift - disability_barrier if barred else shift
-        can_use = (a >= MIN_USE_AGE) & covered_now(coverage_ramp[h], ramp_key, i)
+        can_use = (a >= MIN_USE_AGE) & covered_now(coverage_ramp[k], ramp_key, start + k)
         online = can_use & (use_latent[i] + shift + pull > 0)
-        computer_at_home = computer & (home > 0)
+        computer_at_home = computer & (level > 0)
         phone = phone | (online & (not was_online) & (a >= own_device_age) & (not computer_at_home))
         has_smartphone[i] = phone
         is_online[i] = online
-        m = online & (home == 2) & (phone | computer | (a < 13))
+        m = online & (level == 2) & (phone | computer | (a < 13))
         meaningful[i] = m
-        level = int(online) + int(m)
-        gain = np.float32(rate_use) * use_weight[level] * (np.float32(1.0) - s)
-        fade = np.float32(rate_fade) * s if level == 0 else np.float32(0.0)
+        use = int(online) + int(m)
+        weight = weight_0 if use == 0 else (weight_1 if use == 1 else weight_2)
+        gain = up * weight * (np.float32(1.0) - s)
+        fade = fade_rate * s if use == 0 else np.float32(0.0)
         s = s + gain - fade + skill_gain[i]
         s = min(max(s, np.float32(0.0)), np.float32(1.0))
         skill[i] = s
-        adult_skill_sum[h] += s if a >= adult_age else 0.0
-        if states is not None:
-            state = np.uint32(person_state(online, m, s, is_employed[i], phone, is_poor[h]))
+        adult_skill[k] = s if a >= adult_age else 0.0
+
+
+@njit(cache=True, inline="always")
+def _move_states(
+    start: int,
+    n: int,
+    state: np.ndarray,
+    code: np.ndarray,
+    counts: np.ndarray,
+    last: np.ndarray,
+    fresh: bool,
+) -> None:
+    """Count persons ``start .. start + n - 1`` in their new ``state`` (see :func:`use_and_skills`).
+
+    Afresh, each person adds one to its cell and state; otherwise a person whose state
+    changed since it was last counted moves from the old state's count to the new one's.
+    """
+    for k in range(n):
+        i = start + k
+        new = np.uint32(state[k])
+        if fresh:
+            counts[np.uint32(code[i]) + new] += 1
+            last[i] = new
+        elif new != last[i]:
             at = np.uint32(code[i])
-            if fresh:
-                counts[at + state] += 1
-                last[i] = state
-            elif state != last[i]:
-                counts[at + last[i]] -= 1
-                counts[at + state] += 1
-                last[i] = state
+            counts[at + last[i]] -= 1
+            counts[at + new] += 1
+            last[i] = new
 
 
 # --- labour market --------------------------------------------------------------------------

@@ -319,7 +319,6 @@ class InclusionModel(mesa.Model):
             self._earnings,
             self.labour_counts,
             shock_rows,
-            self._adults,
         )
         self.pay_insurance(paid)
         self.insured = self._insured(cover, table) if hours_lost > 0 else None
@@ -669,7 +668,6 @@ class InclusionModel(mesa.Model):
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
         self._adult_workers = self.workers[p.age[self.workers] >= WORKING_AGE]
-        self._adults = np.flatnonzero(p.age >= WORKING_AGE).astype(np.uint32)
         self.women_access = float(self.loaded.region.composition.women_device_access.value)
         self.women_held, self.damp = conn.women_new_access(
             p.is_female,

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from model.households import SKILL_LEVELS
+from model.households import SKILL_LEVELS, WORKING_AGE
 
 MIN_USE_AGE = 5
 """Persons younger than this are not Internet users themselves (they use family devices)."""
@@ -338,7 +338,6 @@ def labour_quarter(
     earnings_sum: np.ndarray,
     counts: np.ndarray,
     shock_rows: np.ndarray | None = None,
-    adults: np.ndarray | None = None,
 ) -> None:
     """Job losses, leaving and re-entering the labour force, rehiring, platform work, earnings.
 
@@ -397,14 +396,11 @@ def labour_quarter(
             every worker 15+ in a lockdown or loss quarter, those who lost their job while
             rehiring, none otherwise; ``works_from_home`` must be false for everyone else
             (default: every person 15+).
-        adults: every person 15+, in index order (ages are fixed over a run, so the model
-            finds them once; default: found here).
 
     """
-    over = np.flatnonzero(person[1] >= 15).astype(np.uint32) if adults is None else adults
-    rows = over.astype(np.int64) if shock_rows is None else shock_rows
+    rows = np.flatnonzero(person[1] >= WORKING_AGE) if shock_rows is None else shock_rows
     counts[4] = shock_rules(rows, person, state, connection, shock, platform[3], rules, keys)
-    market_rules(over, person, state, shock, platform, rules, keys, earnings_sum, counts)
+    market_rules(person, state, shock, platform, rules, keys, earnings_sum, counts)
 
 
 @njit(cache=True)
@@ -466,7 +462,6 @@ def shock_rules(
 
 @njit(cache=True)
 def market_rules(
-    adults: np.ndarray,
     person: tuple,
     state: tuple,
     shock: tuple,
@@ -476,70 +471,132 @@ def market_rules(
     earnings_sum: np.ndarray,
     counts: np.ndarray,
 ) -> None:
-    """Platform work, earnings and the labour counts of the persons ``adults`` (every 15+).
+    """Platform work, earnings and the labour counts of every person 15+.
 
     The last two rules of :func:`labour_quarter`, whose arguments these are, after
     :func:`shock_rules`; writes ``earnings_sum`` and the first four of ``counts``, and adds the
     insurance paid to ``rules[2]``.
 
-    Each person's values are read once, before any decision, and the platform draw is taken
-    for every person 15+, so the pass compiles to selects rather than branches on random
-    outcomes; gigs stay a branch (few persons do platform work). The counts are summed
-    without branches in locals written once at the end (each draw depends on its row
-    alone, so taking a draw that is not used changes nothing).
+    The persons go by blocks of :data:`USE_BLOCK`: each person's rules from the cover code
+    are looked up first, the rules then run over the block as one loop that vectorises
+    (:func:`_market_block`), and the household sums and insurance paid follow in index order,
+    so every sum adds the same values in the same order as one loop over persons would.
     """
-    household, age, job, base, reference, _, _, disability = person
+    household = person[0]
+    cover, table, paid = rules
+    stride = 1 if cover.size == household.size else 0
+    earnings_sum[:] = 0.0
+    code = np.empty(USE_BLOCK, dtype=cover.dtype)
+    own = (np.empty(USE_BLOCK), np.empty(USE_BLOCK), np.empty(USE_BLOCK), np.empty(USE_BLOCK))
+    earnings = np.empty(USE_BLOCK)
+    insured = (np.empty(USE_BLOCK), np.empty(USE_BLOCK))
+    counts[:4] = 0
+    for start in range(0, household.size, USE_BLOCK):
+        n = min(USE_BLOCK, household.size - start)
+        _own_rules(cover[start * stride :], stride, table, n, code, own)
+        _market_block(
+            start, n, person, state, shock, platform, own, keys, earnings, insured, counts
+        )
+        for k in range(n):
+            earnings_sum[np.uint32(household[start + k])] += earnings[k]
+            if insured[0][k] != 0.0:
+                paid[code[k]] += insured[0][k]
+            if insured[1][k] != 0.0:
+                paid[code[k]] += insured[1][k]
+
+
+@njit(cache=True, inline="always")
+def _own_rules(
+    cover: np.ndarray, stride: int, table: np.ndarray, n: int, code: np.ndarray, own: tuple
+) -> None:
+    """The cover code and rules (floor, insurance, hiring duty, gigs) of ``n`` persons.
+
+    ``cover`` starts at the first of them (``stride`` 1) or holds one code for everyone
+    (``stride`` 0); writes ``code[0 .. n - 1]`` and ``own[.][0 .. n - 1]``.
+    """
+    floor, insurance, hiring, gigs = own
+    for k in range(n):
+        r = cover[k * stride]
+        code[k] = r
+        floor[k] = table[r, 0]
+        insurance[k] = table[r, 1]
+        hiring[k] = table[r, 2]
+        gigs[k] = table[r, 4]
+
+
+@njit(cache=True, inline="always")
+def _market_block(
+    start: int,
+    n: int,
+    person: tuple,
+    state: tuple,
+    shock: tuple,
+    platform: tuple,
+    own: tuple,
+    keys: tuple,
+    earnings: np.ndarray,
+    insured: tuple,
+    counts: np.ndarray,
+) -> None:
+    """The market rules of :func:`market_rules` for persons ``start .. start + n - 1``.
+
+    ``own`` holds each person's rules (floor, insurance, hiring duty, gigs). Writes the
+    platform, labour-force and employment states of persons 15+ (others keep theirs), their
+    earnings to ``earnings`` and the insurance paid for a lost job and to a platform worker
+    without gigs to ``insured`` (zero for persons under 15), and adds to the first four of
+    ``counts``. Each person's values are read once, before any decision, and both draws are
+    taken for everyone, so the loop has no branches and vectorises (each draw depends on its
+    row alone, so taking a draw that is not used changes nothing).
+    """
+    _, age, job, base, reference, _, _, disability = person
     lost, on_platform, employed, online, skill, left, _ = state
     hours_cut, share_kept = shock[4], shock[5]
     skilled, p_exit, p_platform, rel_hire, pay_share = platform
-    cover, table, paid = rules
-    stride = 1 if cover.size == household.size else 0
+    floor, insurance_of, hiring_of, gigs_of = own
     k_platform, k_gigs = keys[2], keys[3]
-    earnings_sum[:] = 0.0
     c0 = c1 = c2 = c3 = 0
-    for i in adults:
+    for k in range(n):
+        i = np.uint64(start + k)
         a = age[i]
+        adult = a >= WORKING_AGE
         j = job[i]
         had_job = j > 0
-        code = cover[np.uint64(i * stride)]
-        hiring = table[code, 2]
-        gigs = table[code, 4]
-        hire = 1.0 - (1.0 - rel_hire) * (1.0 - hiring) if disability[i] else 1.0
+        gigs = gigs_of[k]
+        insurance = insurance_of[k]
+        hire = 1.0 - (1.0 - rel_hire) * (1.0 - hiring_of[k]) if disability[i] else 1.0
         is_lost = lost[i]
         able = online[i] & (skill[i] >= skilled) & (a < 65)
-        u = uniform(k_platform, i)
+        u = uniform(k_platform, start + k)
         stays = able & (u >= p_exit)
         enters = able & ((j != 1) | is_lost) & (u < p_platform * gigs * hire)
         was_platform = on_platform[i]
         platform_now = stays if was_platform else enters
-        is_left = left[i] & (was_platform | (not enters))
-        left[i] = is_left
-        on_platform[i] = platform_now
-        insurance = table[code, 1]
+        was_left = left[i]
+        is_left = was_left & (was_platform | (not enters))
+        left[i] = is_left if adult else was_left
+        on_platform[i] = platform_now if adult else was_platform
         e = base[i] * (share_kept if is_lost else 1.0 - hours_cut)
-        if had_job and is_lost and insurance > 0.0:
-            lost_pay = base[i] * (1.0 - share_kept)
-            e += insurance * lost_pay
-            paid[code] += insurance * lost_pay
+        insured_loss = had_job & is_lost & (insurance > 0.0)
+        loss_paid = insurance * (base[i] * (1.0 - share_kept))
+        e = e + loss_paid if insured_loss else e
         e = e if had_job else 0.0
-        gig = False
-        if platform_now:
-            gig = uniform(k_gigs, i) < min(gigs, 1.0)
-            pay = reference[i] * max(pay_share, table[code, 0])
-            e += pay if gig else insurance * pay
-            paid[code] += 0.0 if gig else insurance * pay
+        gig = platform_now & (uniform(k_gigs, start + k) < min(gigs, 1.0))
+        pay = reference[i] * max(pay_share, floor[k])
+        e = e + (pay if gig else insurance * pay) if platform_now else e
         working = (had_job & (not is_lost)) | gig
-        employed[i] = working
-        earnings_sum[np.uint32(household[i])] += e
+        employed[i] = working if adult else employed[i]
+        earnings[k] = e if adult else 0.0
+        insured[0][k] = loss_paid if adult & insured_loss else 0.0
+        insured[1][k] = insurance * pay if adult & platform_now & (not gig) else 0.0
         jobless = had_job & is_lost
-        c0 += 1
-        c1 += working
-        c2 += (not working) & ((jobless & (not is_left)) | platform_now)
-        c3 += jobless & is_left & (not platform_now)
-    counts[0] = c0
-    counts[1] = c1
-    counts[2] = c2
-    counts[3] = c3
+        c0 += adult
+        c1 += adult & working
+        c2 += adult & (not working) & ((jobless & (not is_left)) | platform_now)
+        c3 += adult & jobless & is_left & (not platform_now)
+    counts[0] += c0
+    counts[1] += c1
+    counts[2] += c2
+    counts[3] += c3
 
 
 @njit(cache=True)

@@ -22,6 +22,12 @@ MIN_USE_AGE = 5
 """Persons younger than this are not Internet users themselves (they use family devices)."""
 SKILL_BASIC = np.float32(SKILL_LEVELS[0][1])
 """Skill score from which a person has basic digital skills (ITU levels)."""
+BLOCK = 1024
+"""Rows per block of the passes that vectorise (use, labour market, welfare). Each runs its
+rules over a block as one loop without branches or reads through the household index, which
+the compiler turns into vector instructions, then does what cannot be vectorised (household
+sums, counts, lists) over the same block in index order, while it is still in the fastest
+cache. Results do not depend on it."""
 
 
 @njit(cache=True, inline="always")
@@ -90,14 +96,6 @@ def uniforms(key: np.uint64, n: int) -> np.ndarray:
 # --- persons ---------------------------------------------------------------------------------
 
 
-USE_BLOCK = 1024
-"""Persons per block of :func:`use_and_skills`. The household values of a block's persons are
-gathered first; the rules then run over the block as one loop without branches or reads
-through the household index, which the compiler turns into vector instructions; the household
-sums and state counts, which cannot be, follow over the same block while it is still in the
-fastest cache."""
-
-
 @njit(cache=True)
 def use_and_skills(
     household: np.ndarray,
@@ -153,7 +151,7 @@ def use_and_skills(
     second pass over persons: only persons whose state changed since they were last counted
     move from their old state's count to their new one's.
 
-    The persons go by blocks of :data:`USE_BLOCK` (:func:`_use_block`), and the household
+    The persons go by blocks of :data:`BLOCK` (:func:`_use_block`), and the household
     sums and the counts follow each block in index order, so every sum adds the same values
     in the same order as one loop over persons would.
     """
@@ -163,21 +161,21 @@ def use_and_skills(
         if fresh:
             counts[:] = 0
     home = (
-        np.empty(USE_BLOCK, dtype=connection.dtype),
-        np.empty(USE_BLOCK, dtype=has_computer.dtype),
-        np.empty(USE_BLOCK, dtype=coverage_ramp.dtype),
-        np.empty(USE_BLOCK, dtype=need.dtype),
-        np.empty(USE_BLOCK, dtype=connection_2019.dtype),
+        np.empty(BLOCK, dtype=connection.dtype),
+        np.empty(BLOCK, dtype=has_computer.dtype),
+        np.empty(BLOCK, dtype=coverage_ramp.dtype),
+        np.empty(BLOCK, dtype=need.dtype),
+        np.empty(BLOCK, dtype=connection_2019.dtype),
     )
-    poor = np.empty(USE_BLOCK, dtype=np.bool_)
+    poor = np.empty(BLOCK, dtype=np.bool_)
     pars = (common, beta_skill, home_shift, use_weight, rate_use, rate_fade)
     ages = (own_device_age, adult_age)
     person = (age, use_latent, damp, skill_2019, skill_gain)
     out = (skill, is_online, has_smartphone, meaningful)
-    adult_skill = np.empty(USE_BLOCK)
-    state = np.empty(USE_BLOCK, dtype=np.uint8)
-    for start in range(0, household.size, USE_BLOCK):
-        n = min(USE_BLOCK, household.size - start)
+    adult_skill = np.empty(BLOCK)
+    state = np.empty(BLOCK, dtype=np.uint8)
+    for start in range(0, household.size, BLOCK):
+        n = min(BLOCK, household.size - start)
         _gather_homes(household, start, n, (connection, has_computer, coverage_ramp, need), home)
         if women[1] < 1.0:  # else no rule reads the 2019 connection
             _gather(household, start, n, connection_2019, home[4])
@@ -477,7 +475,7 @@ def market_rules(
     :func:`shock_rules`; writes ``earnings_sum`` and the first four of ``counts``, and adds the
     insurance paid to ``rules[2]``.
 
-    The persons go by blocks of :data:`USE_BLOCK`: each person's rules from the cover code
+    The persons go by blocks of :data:`BLOCK`: each person's rules from the cover code
     are looked up first, the rules then run over the block as one loop that vectorises
     (:func:`_market_block`), and the household sums and insurance paid follow in index order,
     so every sum adds the same values in the same order as one loop over persons would.
@@ -486,13 +484,13 @@ def market_rules(
     cover, table, paid = rules
     stride = 1 if cover.size == household.size else 0
     earnings_sum[:] = 0.0
-    code = np.empty(USE_BLOCK, dtype=cover.dtype)
-    own = (np.empty(USE_BLOCK), np.empty(USE_BLOCK), np.empty(USE_BLOCK), np.empty(USE_BLOCK))
-    earnings = np.empty(USE_BLOCK)
-    insured = (np.empty(USE_BLOCK), np.empty(USE_BLOCK))
+    code = np.empty(BLOCK, dtype=cover.dtype)
+    own = (np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK))
+    earnings = np.empty(BLOCK)
+    insured = (np.empty(BLOCK), np.empty(BLOCK))
     counts[:4] = 0
-    for start in range(0, household.size, USE_BLOCK):
-        n = min(USE_BLOCK, household.size - start)
+    for start in range(0, household.size, BLOCK):
+        n = min(BLOCK, household.size - start)
         _own_rules(cover[start * stride :], stride, table, n, code, own)
         _market_block(
             start, n, person, state, shock, platform, own, keys, earnings, insured, counts
@@ -765,8 +763,9 @@ def welfare_quarter(
     connection and offline without); it is poor when its income after transfers is below
     the line; its children follow remote learning on a meaningful plan, or on a basic one
     with chance ``p_learn_basic`` (already in the precision the draws are compared in).
-    Each household's values are read before deciding and both draws are taken, so the pass
-    compiles to selects rather than branches on random outcomes.
+    The households go by blocks of :data:`BLOCK`: the rules run over a block as one loop
+    that vectorises (:func:`_welfare_block`), then the households whose poverty changed are
+    listed in index order.
 
     Args:
         size: persons per household.
@@ -787,30 +786,56 @@ def welfare_quarter(
         The number of households whose poverty changed.
 
     """
+    households = (size, n_children, connection)
+    rules = (takeup, line, p_learn_basic, keys)
+    out = (income, gets_transfer, is_poor, children_learning)
+    changed = np.empty(BLOCK, dtype=np.uint8)
+    n_changed = 0
+    for start in range(0, income.size, BLOCK):
+        n = min(BLOCK, income.size - start)
+        _welfare_block(start, n, households, rules, out, changed)
+        for k in range(n):
+            poverty_changed[n_changed] = start + k
+            n_changed += changed[k]
+    return n_changed
+
+
+@njit(cache=True, inline="always")
+def _welfare_block(
+    start: int, n: int, households: tuple, rules: tuple, out: tuple, changed: np.ndarray
+) -> None:
+    """The rules of :func:`welfare_quarter` for households ``start .. start + n - 1``.
+
+    ``households`` holds (size, n_children, connection), ``rules`` (takeup, line,
+    p_learn_basic, keys) and ``out`` (income, gets_transfer, is_poor, children_learning), as
+    :func:`welfare_quarter` names them; writes whether each household's poverty changed to
+    ``changed[0 .. n - 1]``. Each household's values are read before deciding and both
+    draws are taken, so the loop has no branches and vectorises.
+    """
+    size, n_children, connection = households
+    takeup, line, p_learn_basic, keys = rules
+    income, gets_transfer, is_poor, children_learning = out
     p_online, policy_online, p_offline, policy_offline = takeup
     per_person_line, per_person_transfer = line
     k_takeup, k_learn = keys
-    n_changed = 0
-    for i in range(income.size):
-        n = size[i]
-        transfer = per_person_transfer * n
+    for k in range(n):
+        i = np.uint64(start + k)
+        m = size[i]
+        transfer = per_person_transfer * m
         before = income[i] - (transfer if gets_transfer[i] else 0.0)
-        poverty_line = per_person_line * n
+        poverty_line = per_person_line * m
         level = connection[i]
         on, off = policy_online[i], policy_offline[i]
         chance = max(p_online, on) if level > 0 else max(p_offline, off)
-        gets = (before < poverty_line) & (uniform(k_takeup, i) < chance)
+        gets = (before < poverty_line) & (uniform(k_takeup, start + k) < chance)
         gets_transfer[i] = gets
         after = before + (transfer if gets else 0.0)
         income[i] = after
         poor = after < poverty_line
-        if poor != is_poor[i]:
-            poverty_changed[n_changed] = i
-            n_changed += 1
+        changed[k] = poor != is_poor[i]
         is_poor[i] = poor
-        learns = (level == 2) | ((level == 1) & (uniform(k_learn, i) < p_learn_basic))
+        learns = (level == 2) | ((level == 1) & (uniform(k_learn, start + k) < p_learn_basic))
         children_learning[i] = (n_children[i] > 0) & learns
-    return n_changed
 
 
 @njit(cache=True)

@@ -174,6 +174,7 @@ def use_and_skills(
     out = (skill, is_online, has_smartphone, meaningful)
     adult_skill = np.empty(BLOCK)
     state = np.empty(BLOCK, dtype=np.uint8)
+    moved = np.empty(BLOCK, dtype=np.int64)
     for start in range(0, household.size, BLOCK):
         n = min(BLOCK, household.size - start)
         _gather_homes(household, start, n, (connection, has_computer, coverage_ramp, need), home)
@@ -194,7 +195,7 @@ def use_and_skills(
                     has_smartphone[i],
                     poor[k],
                 )
-            _move_states(start, n, state, code, counts, last, fresh)
+            _move_states(start, n, state, code, counts, last, fresh, moved)
 
 
 @njit(cache=True, inline="always")
@@ -298,23 +299,31 @@ def _move_states(
     counts: np.ndarray,
     last: np.ndarray,
     fresh: bool,
+    moved: np.ndarray,
 ) -> None:
     """Count persons ``start .. start + n - 1`` in their new ``state`` (see :func:`use_and_skills`).
 
     Afresh, each person adds one to its cell and state; otherwise a person whose state
     changed since it was last counted moves from the old state's count to the new one's.
+    The few who changed are listed first (in ``moved``, without a branch), so the moves do
+    not branch on every person.
     """
+    if fresh:
+        for k in range(n):
+            i = start + k
+            counts[np.uint32(code[i]) + state[k]] += 1
+            last[i] = state[k]
+        return
+    n_moved = 0
     for k in range(n):
+        moved[n_moved] = k
+        n_moved += state[k] != last[start + k]
+    for k in moved[:n_moved]:
         i = start + k
-        new = np.uint32(state[k])
-        if fresh:
-            counts[np.uint32(code[i]) + new] += 1
-            last[i] = new
-        elif new != last[i]:
-            at = np.uint32(code[i])
-            counts[at + last[i]] -= 1
-            counts[at + new] += 1
-            last[i] = new
+        at = np.uint32(code[i])
+        counts[at + last[i]] -= 1
+        counts[at + state[k]] += 1
+        last[i] = state[k]
 
 
 # --- labour market --------------------------------------------------------------------------

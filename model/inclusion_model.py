@@ -347,20 +347,21 @@ class InclusionModel(mesa.Model):
         )
         return insured
 
-    def _shock_rows(self, shock: bool, rehire: bool) -> np.ndarray:
+    def _shock_rows(self, shock: bool, rehire: bool) -> np.ndarray | None:
         """The persons whose job the shock's rules can change this quarter.
 
-        Every worker in a quarter of lockdown or losses; those who lost their job while
-        rehiring; else none. Once a lockdown is over, nobody works from home.
+        Every worker in a quarter of lockdown or losses (None: the labour pass then runs
+        the shock's rules over every person 15+ with the market's); those who lost their job
+        while rehiring; else none. Once a lockdown is over, nobody works from home.
         """
         p = self.p
         if shock:
-            return self._adult_workers
+            return None
         if self.labour_counts[kernels.LABOUR_COUNTS.index("from_home")] > 0:
             p.works_from_home[:] = False
         if rehire:
             return np.flatnonzero(p.lost_job)
-        return self._adult_workers[:0]
+        return np.empty(0, dtype=np.int64)
 
     def key(self, name: str) -> np.uint64:
         """Key of decision ``name`` in the current quarter, for counter-based draws."""
@@ -667,7 +668,6 @@ class InclusionModel(mesa.Model):
         self.insured: np.ndarray | None = None
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
-        self._adult_workers = self.workers[p.age[self.workers] >= WORKING_AGE]
         self.women_access = float(self.loaded.region.composition.women_device_access.value)
         self.women_held, self.damp = conn.women_new_access(
             p.is_female,

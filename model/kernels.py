@@ -381,7 +381,9 @@ def labour_quarter(
     The first three rules touch only workers in the 2019 job, and in most quarters only the
     few who lost it, so they run first over ``shock_rows`` (:func:`shock_rules`); the
     market rules then run over every person 15+ (:func:`market_rules`). Each person's rules
-    depend on the person alone, so the two passes give what one pass would.
+    depend on the person alone, so the two passes give what one pass would. Without
+    ``shock_rows`` (a lockdown or loss quarter, when the first three rules can change every
+    worker), the market pass runs them too, before the market rules of each block.
 
     Args:
         person: fixed arrays (household, age, job, earnings_base, platform_reference,
@@ -405,8 +407,12 @@ def labour_quarter(
             (default: every person 15+).
 
     """
-    rows = np.flatnonzero(person[1] >= WORKING_AGE) if shock_rows is None else shock_rows
-    counts[4] = shock_rules(rows, person, state, connection, shock, platform[3], rules, keys)
+    if shock_rows is None:
+        counts[4] = market_rules(
+            person, state, shock, platform, rules, keys, earnings_sum, counts, connection
+        )
+        return
+    counts[4] = shock_rules(shock_rows, person, state, connection, shock, platform[3], rules, keys)
     market_rules(person, state, shock, platform, rules, keys, earnings_sum, counts)
 
 
@@ -477,30 +483,41 @@ def market_rules(
     keys: tuple,
     earnings_sum: np.ndarray,
     counts: np.ndarray,
-) -> None:
+    connection: np.ndarray | None = None,
+) -> int:
     """Platform work, earnings and the labour counts of every person 15+.
 
     The last two rules of :func:`labour_quarter`, whose arguments these are, after
     :func:`shock_rules`; writes ``earnings_sum`` and the first four of ``counts``, and adds the
-    insurance paid to ``rules[2]``.
+    insurance paid to ``rules[2]``. Given ``connection``, the first three rules run too,
+    over every person 15+, before the market rules of each block (:func:`_shock_block`).
 
     The persons go by blocks of :data:`BLOCK`: each person's rules from the cover code
     are looked up first, the rules then run over the block as one loop that vectorises
     (:func:`_market_block`), and the household sums and insurance paid follow in index order,
     so every sum adds the same values in the same order as one loop over persons would.
+
+    Returns:
+        How many work from home (0 without ``connection``).
+
     """
     household = person[0]
     cover, table, paid = rules
     stride = 1 if cover.size == household.size else 0
     earnings_sum[:] = 0.0
     code = np.empty(BLOCK, dtype=cover.dtype)
-    own = (np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK))
+    own = (np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK))
+    home = np.empty(BLOCK, dtype=np.int8)
     earnings = np.empty(BLOCK)
     insured = (np.empty(BLOCK), np.empty(BLOCK))
     counts[:4] = 0
+    n_home = 0
     for start in range(0, household.size, BLOCK):
         n = min(BLOCK, household.size - start)
-        _own_rules(cover[start * stride :], stride, table, n, code, own)
+        _own_rules(cover[start * stride :], stride, table, n, code, own, connection is not None)
+        if connection is not None:
+            _gather(household, start, n, connection, home)
+            n_home += _shock_block(start, n, person, state, shock, platform[3], own, home, keys)
         _market_block(
             start, n, person, state, shock, platform, own, keys, earnings, insured, counts
         )
@@ -510,25 +527,93 @@ def market_rules(
                 paid[code[k]] += insured[0][k]
             if insured[1][k] != 0.0:
                 paid[code[k]] += insured[1][k]
+    return n_home
 
 
 @njit(cache=True, inline="always")
 def _own_rules(
-    cover: np.ndarray, stride: int, table: np.ndarray, n: int, code: np.ndarray, own: tuple
+    cover: np.ndarray,
+    stride: int,
+    table: np.ndarray,
+    n: int,
+    code: np.ndarray,
+    own: tuple,
+    telework: bool,
 ) -> None:
-    """The cover code and rules (floor, insurance, hiring duty, gigs) of ``n`` persons.
+    """The cover code and rules of ``n`` persons.
 
     ``cover`` starts at the first of them (``stride`` 1) or holds one code for everyone
-    (``stride`` 0); writes ``code[0 .. n - 1]`` and ``own[.][0 .. n - 1]``.
+    (``stride`` 0); writes ``code[0 .. n - 1]`` and ``own[.][0 .. n - 1]``, the columns of
+    ``table`` (floor, insurance, hiring duty, right to telework, gigs); the right to
+    telework only when ``telework`` (only the shock's rules read it).
     """
-    floor, insurance, hiring, gigs = own
+    floor, insurance, hiring, right, gigs = own
     for k in range(n):
         r = cover[k * stride]
         code[k] = r
         floor[k] = table[r, 0]
         insurance[k] = table[r, 1]
         hiring[k] = table[r, 2]
+        if telework:
+            right[k] = table[r, 3]
         gigs[k] = table[r, 4]
+
+
+@njit(cache=True, inline="always")
+def _shock_block(
+    start: int,
+    n: int,
+    person: tuple,
+    state: tuple,
+    shock: tuple,
+    rel_hire: float,
+    own: tuple,
+    home: np.ndarray,
+    keys: tuple,
+) -> int:
+    """The rules of :func:`shock_rules` for the persons 15+ of ``start .. start + n - 1``.
+
+    ``own`` holds each person's rules (:func:`_own_rules`) and ``home`` the home connection.
+    A person 15+ without a job in 2019 comes out as it went in, not working from home;
+    persons under 15 keep their states. Each person's values are read once, before any
+    decision, and every draw is taken, so the loop has no branches and vectorises.
+
+    Returns:
+        How many work from home.
+
+    """
+    _, age, job, _, _, rel_loss, teleworkable, disability = person
+    lost, _, _, online, skill, left, at_home = state
+    scale, rel_protected, rehire, p_rehire, hours_cut, _, p_leave, p_return, basic = shock
+    _, _, hiring, right, _ = own
+    k_loss, k_tele, _, _, k_exit = keys
+    lockdown = hours_cut > 0
+    losses = scale > 0
+    n_home = 0
+    for k in range(n):
+        i = np.uint64(start + k)
+        adult = age[i] >= WORKING_AGE
+        had_job = job[i] > 0
+        hire = 1.0 - (1.0 - rel_hire) * (1.0 - hiring[k]) if disability[i] else 1.0
+        was_lost = lost[i]
+        was_left = left[i]
+        in_job = had_job & (not was_lost)
+        able = teleworkable[i] & online[i] & (skill[i] >= SKILL_BASIC)
+        share = basic + right[k] * (1.0 - basic)
+        on_basic = (home[k] == 1) & (uniform(k_tele, start + k) < share)
+        home_work = adult & lockdown & in_job & able & ((home[k] == 2) | on_basic)
+        u = uniform(k_loss, start + k)
+        hazard = min(rel_loss[i] * scale, 1.0) * (rel_protected if home_work else 1.0)
+        loses = adult & losses & in_job & (u < hazard)
+        rate = p_return if was_left else p_rehire
+        back = adult & rehire & was_lost & had_job & (u < rate * hire)
+        leaves = uniform(k_exit, start + k) < p_leave
+        lost[i] = True if loses else (False if back else was_lost)
+        left[i] = leaves if loses else (False if back else was_left)
+        home_work = home_work & (not loses)
+        at_home[i] = home_work if adult else at_home[i]
+        n_home += home_work
+    return n_home
 
 
 @njit(cache=True, inline="always")
@@ -547,7 +632,7 @@ def _market_block(
 ) -> None:
     """The market rules of :func:`market_rules` for persons ``start .. start + n - 1``.
 
-    ``own`` holds each person's rules (floor, insurance, hiring duty, gigs). Writes the
+    ``own`` holds each person's rules (:func:`_own_rules`). Writes the
     platform, labour-force and employment states of persons 15+ (others keep theirs), their
     earnings to ``earnings`` and the insurance paid for a lost job and to a platform worker
     without gigs to ``insured`` (zero for persons under 15), and adds to the first four of
@@ -559,7 +644,7 @@ def _market_block(
     lost, on_platform, employed, online, skill, left, _ = state
     hours_cut, share_kept = shock[4], shock[5]
     skilled, p_exit, p_platform, rel_hire, pay_share = platform
-    floor, insurance_of, hiring_of, gigs_of = own
+    floor, insurance_of, hiring_of, _, gigs_of = own
     k_platform, k_gigs = keys[2], keys[3]
     c0 = c1 = c2 = c3 = 0
     for k in range(n):

@@ -256,7 +256,8 @@ class InclusionModel(mesa.Model):
         (``self.scheduled_loss``), so jobs that telework protection saves stay saved rather
         than being taken from other workers in a later quarter. The rules run as compiled
         passes (:func:`model.kernels.labour_quarter`): the shock's over the persons it can
-        change this quarter (:meth:`_shock_rows`), the market's over every person 15+.
+        change this quarter (:meth:`_shock_rows`; in a lockdown or loss quarter, every person
+        15+ in the market's pass), the market's over every person 15+.
         """
         h, p, pars, lv = self.h, self.p, self.pars, self.levers
         hours_lost = self.shock.get(self.quarter, 0.0)

@@ -9,6 +9,12 @@ with the same numba and numpy. Compiled code is cached beside the module.
 Indices read from arrays (a person's household, a connection level, a cell code) are cast to
 unsigned integers before they index another array: numba then skips the wrap-around of
 negative indices, which costs a compare and an add on every such access in the hot loops.
+
+The use, labour-market and welfare passes go by blocks of :data:`BLOCK` rows: what a block
+reads through an index is gathered first, its rules then run as one loop without branches
+or indexed reads, which the compiler turns into vector instructions (each lane computes
+exactly what the scalar loop computes, so results do not change), and household sums,
+counts and lists follow in index order.
 """
 
 from __future__ import annotations

@@ -266,7 +266,8 @@ class InclusionModel(mesa.Model):
         (``self.scheduled_loss``), so jobs that telework protection saves stay saved rather
         than being taken from other workers in a later quarter. The rules run as compiled
         passes (:func:`model.kernels.labour_quarter`): the shock's over the persons it can
-        change this quarter (:meth:`_shock_rows`), the market's over every person 15+.
+        change this quarter (:meth:`_shock_rows`; in a lockdown or loss quarter, every person
+        15+ in the market's pass), the market's over every person 15+.
         """
         h, p, pars, lv = self.h, self.p, self.pars, self.levers
         hours_lost = self.shock.get(self.quarter, 0.0)
@@ -329,7 +330,6 @@ class InclusionModel(mesa.Model):
             self._earnings,
             self.labour_counts,
             shock_rows,
-            self._adults,
         )
         self.pay_insurance(paid)
         self.insured = self._insured(cover, table) if hours_lost > 0 else None
@@ -358,20 +358,21 @@ class InclusionModel(mesa.Model):
         )
         return insured
 
-    def _shock_rows(self, shock: bool, rehire: bool) -> np.ndarray:
+    def _shock_rows(self, shock: bool, rehire: bool) -> np.ndarray | None:
         """The persons whose job the shock's rules can change this quarter.
 
-        Every worker in a quarter of lockdown or losses; those who lost their job while
-        rehiring; else none. Once a lockdown is over, nobody works from home.
+        Every worker in a quarter of lockdown or losses (None: the labour pass then runs
+        the shock's rules over every person 15+ with the market's); those who lost their job
+        while rehiring; else none. Once a lockdown is over, nobody works from home.
         """
         p = self.p
         if shock:
-            return self._adult_workers
+            return None
         if self.labour_counts[kernels.LABOUR_COUNTS.index("from_home")] > 0:
             p.works_from_home[:] = False
         if rehire:
             return np.flatnonzero(p.lost_job)
-        return self._adult_workers[:0]
+        return np.empty(0, dtype=np.int64)
 
     def key(self, name: str) -> np.uint64:
         """Key of decision ``name`` in the current quarter, for counter-based draws."""
@@ -678,8 +679,6 @@ class InclusionModel(mesa.Model):
         self.insured: np.ndarray | None = None
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
-        self._adult_workers = self.workers[p.age[self.workers] >= WORKING_AGE]
-        self._adults = np.flatnonzero(p.age >= WORKING_AGE).astype(np.uint32)
         self.women_access = float(self.loaded.region.composition.women_device_access.value)
         self.women_held, self.damp = conn.women_new_access(
             p.is_female,

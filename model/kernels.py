@@ -9,6 +9,12 @@ with the same numba and numpy. Compiled code is cached beside the module.
 Indices read from arrays (a person's household, a connection level, a cell code) are cast to
 unsigned integers before they index another array: numba then skips the wrap-around of
 negative indices, which costs a compare and an add on every such access in the hot loops.
+
+The use, labour-market and welfare passes go by blocks of :data:`BLOCK` rows: what a block
+reads through an index is gathered first, its rules then run as one loop without branches
+or indexed reads, which the compiler turns into vector instructions (each lane computes
+exactly what the scalar loop computes, so results do not change), and household sums,
+counts and lists follow in index order.
 """
 
 from __future__ import annotations
@@ -16,12 +22,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from model.households import SKILL_LEVELS
+from model.households import SKILL_LEVELS, WORKING_AGE
 
 MIN_USE_AGE = 5
 """Persons younger than this are not Internet users themselves (they use family devices)."""
 SKILL_BASIC = np.float32(SKILL_LEVELS[0][1])
 """Skill score from which a person has basic digital skills (ITU levels)."""
+BLOCK = 1024
+"""Rows per block of the passes that vectorise (use, labour market, welfare). Each runs its
+rules over a block as one loop without branches or reads through the household index, which
+the compiler turns into vector instructions, then does what cannot be vectorised (household
+sums, counts, lists) over the same block in index order, while it is still in the fastest
+cache. Results do not depend on it."""
 
 
 @njit(cache=True, inline="always")
@@ -145,59 +157,179 @@ def use_and_skills(
     second pass over persons: only persons whose state changed since they were last counted
     move from their old state's count to their new one's.
 
-    Each person's values are read once, before any decision, so that the rules compile to
-    selects rather than branches on random outcomes.
+    The persons go by blocks of :data:`BLOCK` (:func:`_use_block`), and the household
+    sums and the counts follow each block in index order, so every sum adds the same values
+    in the same order as one loop over persons would.
     """
-    disability, assistive, disability_barrier = barrier
-    is_female, women_access = women
-    damp_women = women_access < 1.0
     adult_skill_sum[:] = 0.0
     if states is not None:
         code, is_employed, is_poor, counts, last, fresh = states
         if fresh:
             counts[:] = 0
-    for i in range(household.size):
-        h = np.uint32(household[i])
-        home = np.uint8(connection[h])
-        computer = has_computer[h]
+    home = (
+        np.empty(BLOCK, dtype=connection.dtype),
+        np.empty(BLOCK, dtype=has_computer.dtype),
+        np.empty(BLOCK, dtype=coverage_ramp.dtype),
+        np.empty(BLOCK, dtype=need.dtype),
+        np.empty(BLOCK, dtype=connection_2019.dtype),
+    )
+    poor = np.empty(BLOCK, dtype=np.bool_)
+    pars = (common, beta_skill, home_shift, use_weight, rate_use, rate_fade)
+    ages = (own_device_age, adult_age)
+    person = (age, use_latent, damp, skill_2019, skill_gain)
+    out = (skill, is_online, has_smartphone, meaningful)
+    adult_skill = np.empty(BLOCK)
+    state = np.empty(BLOCK, dtype=np.uint8)
+    moved = np.empty(BLOCK, dtype=np.int64)
+    for start in range(0, household.size, BLOCK):
+        n = min(BLOCK, household.size - start)
+        _gather_homes(household, start, n, (connection, has_computer, coverage_ramp, need), home)
+        if women[1] < 1.0:  # else no rule reads the 2019 connection
+            _gather(household, start, n, connection_2019, home[4])
+        _use_block(start, n, home, ramp_key, person, women, barrier, pars, ages, out, adult_skill)
+        for k in range(n):
+            adult_skill_sum[np.uint32(household[start + k])] += adult_skill[k]
+        if states is not None:
+            _gather(household, start, n, is_poor, poor)
+            for k in range(n):
+                i = np.uint64(start + k)
+                state[k] = person_state(
+                    is_online[i],
+                    meaningful[i],
+                    skill[i],
+                    is_employed[i],
+                    has_smartphone[i],
+                    poor[k],
+                )
+            _move_states(start, n, state, code, counts, last, fresh, moved)
+
+
+@njit(cache=True, inline="always")
+def _gather(household: np.ndarray, start: int, n: int, values: np.ndarray, out: np.ndarray) -> None:
+    """The household ``values`` of persons ``start .. start + n - 1``, into ``out[0 .. n - 1]``."""
+    for k in range(n):
+        out[k] = values[np.uint32(household[start + k])]
+
+
+@njit(cache=True, inline="always")
+def _gather_homes(
+    household: np.ndarray, start: int, n: int, households: tuple, home: tuple
+) -> None:
+    """:func:`_gather` of four household arrays at once (connection, computer, ramp, need)."""
+    connection, has_computer, coverage_ramp, need = households
+    home_connection, home_computer, home_ramp, home_need, _ = home
+    for k in range(n):
+        h = np.uint32(household[start + k])
+        home_connection[k] = connection[h]
+        home_computer[k] = has_computer[h]
+        home_ramp[k] = coverage_ramp[h]
+        home_need[k] = need[h]
+
+
+@njit(cache=True, inline="always")
+def _use_block(
+    start: int,
+    n: int,
+    home: tuple,
+    ramp_key: np.uint64,
+    person: tuple,
+    women: tuple,
+    barrier: tuple,
+    pars: tuple,
+    ages: tuple,
+    out: tuple,
+    adult_skill: np.ndarray,
+) -> None:
+    """The use and skill rules of :func:`use_and_skills` for persons ``start .. start + n - 1``.
+
+    ``home`` holds their household values (connection, computer, coverage ramp, lockdown
+    need, connection in 2019), gathered by :func:`_gather_homes` and :func:`_gather`. Writes
+    ``out`` (skill, is_online, has_smartphone, meaningful) and each person's new skill if 15+
+    (else 0) to ``adult_skill[0 .. n - 1]``. Each person's values are read once, before any
+    decision, and the home connection picks its shift and use weight by selects rather than
+    by indexing, so the loop has no branches and vectorises.
+    """
+    connection, has_computer, coverage_ramp, need, connection_2019 = home
+    age, use_latent, damp, skill_2019, skill_gain = person
+    is_female, women_access = women
+    disability, assistive, disability_barrier = barrier
+    common, beta_skill, home_shift, use_weight, rate_use, rate_fade = pars
+    own_device_age, adult_age = ages
+    skill, is_online, has_smartphone, meaningful = out
+    damp_women = women_access < 1.0
+    c = np.float32(common)
+    beta = np.float32(beta_skill)
+    up, fade_rate = np.float32(rate_use), np.float32(rate_fade)
+    shift_0, shift_1, shift_2 = home_shift[0], home_shift[1], home_shift[2]
+    weight_0, weight_1, weight_2 = use_weight[0], use_weight[1], use_weight[2]
+    for k in range(n):
+        i = np.uint64(start + k)
+        level = connection[k]
+        computer = has_computer[k]
         s = skill[i]
         a = age[i]
         phone = has_smartphone[i]
         was_online = is_online[i]
-        pull = damp[i] * (
-            np.float32(common) + need[h] + np.float32(beta_skill) * (s - skill_2019[i])
-        )
-        shift = home_shift[home]
+        pull = damp[i] * (c + need[k] + beta * (s - skill_2019[i]))
+        shift = shift_0 if level == 0 else (shift_1 if level == 1 else shift_2)
         if damp_women:
-            before = home_shift[np.uint8(connection_2019[h])]
+            was = connection_2019[k]
+            before = shift_0 if was == 0 else (shift_1 if was == 1 else shift_2)
             shift = before + women_access * (shift - before) if is_female[i] else shift
         barred = disability[i] & (not assistive[i])
         shift = shift - disability_barrier if barred else shift
-        can_use = (a >= MIN_USE_AGE) & covered_now(coverage_ramp[h], ramp_key, i)
+        can_use = (a >= MIN_USE_AGE) & covered_now(coverage_ramp[k], ramp_key, start + k)
         online = can_use & (use_latent[i] + shift + pull > 0)
-        computer_at_home = computer & (home > 0)
+        computer_at_home = computer & (level > 0)
         phone = phone | (online & (not was_online) & (a >= own_device_age) & (not computer_at_home))
         has_smartphone[i] = phone
         is_online[i] = online
-        m = online & (home == 2) & (phone | computer | (a < 13))
+        m = online & (level == 2) & (phone | computer | (a < 13))
         meaningful[i] = m
-        level = int(online) + int(m)
-        gain = np.float32(rate_use) * use_weight[level] * (np.float32(1.0) - s)
-        fade = np.float32(rate_fade) * s if level == 0 else np.float32(0.0)
+        use = int(online) + int(m)
+        weight = weight_0 if use == 0 else (weight_1 if use == 1 else weight_2)
+        gain = up * weight * (np.float32(1.0) - s)
+        fade = fade_rate * s if use == 0 else np.float32(0.0)
         s = s + gain - fade + skill_gain[i]
         s = min(max(s, np.float32(0.0)), np.float32(1.0))
         skill[i] = s
-        adult_skill_sum[h] += s if a >= adult_age else 0.0
-        if states is not None:
-            state = np.uint32(person_state(online, m, s, is_employed[i], phone, is_poor[h]))
-            at = np.uint32(code[i])
-            if fresh:
-                counts[at + state] += 1
-                last[i] = state
-            elif state != last[i]:
-                counts[at + last[i]] -= 1
-                counts[at + state] += 1
-                last[i] = state
+        adult_skill[k] = s if a >= adult_age else 0.0
+
+
+@njit(cache=True, inline="always")
+def _move_states(
+    start: int,
+    n: int,
+    state: np.ndarray,
+    code: np.ndarray,
+    counts: np.ndarray,
+    last: np.ndarray,
+    fresh: bool,
+    moved: np.ndarray,
+) -> None:
+    """Count persons ``start .. start + n - 1`` in their new ``state`` (see :func:`use_and_skills`).
+
+    Afresh, each person adds one to its cell and state; otherwise a person whose state
+    changed since it was last counted moves from the old state's count to the new one's.
+    The few who changed are listed first (in ``moved``, without a branch), so the moves do
+    not branch on every person.
+    """
+    if fresh:
+        for k in range(n):
+            i = start + k
+            counts[np.uint32(code[i]) + state[k]] += 1
+            last[i] = state[k]
+        return
+    n_moved = 0
+    for k in range(n):
+        moved[n_moved] = k
+        n_moved += state[k] != last[start + k]
+    for k in moved[:n_moved]:
+        i = start + k
+        at = np.uint32(code[i])
+        counts[at + last[i]] -= 1
+        counts[at + state[k]] += 1
+        last[i] = state[k]
 
 
 # --- labour market --------------------------------------------------------------------------
@@ -219,7 +351,6 @@ def labour_quarter(
     earnings_sum: np.ndarray,
     counts: np.ndarray,
     shock_rows: np.ndarray | None = None,
-    adults: np.ndarray | None = None,
 ) -> None:
     """Job losses, leaving and re-entering the labour force, rehiring, platform work, earnings.
 
@@ -256,7 +387,9 @@ def labour_quarter(
     The first three rules touch only workers in the 2019 job, and in most quarters only the
     few who lost it, so they run first over ``shock_rows`` (:func:`shock_rules`); the
     market rules then run over every person 15+ (:func:`market_rules`). Each person's rules
-    depend on the person alone, so the two passes give what one pass would.
+    depend on the person alone, so the two passes give what one pass would. Without
+    ``shock_rows`` (a lockdown or loss quarter, when the first three rules can change every
+    worker), the market pass runs them too, before the market rules of each block.
 
     Args:
         person: fixed arrays (household, age, job, earnings_base, platform_reference,
@@ -278,14 +411,15 @@ def labour_quarter(
             every worker 15+ in a lockdown or loss quarter, those who lost their job while
             rehiring, none otherwise; ``works_from_home`` must be false for everyone else
             (default: every person 15+).
-        adults: every person 15+, in index order (ages are fixed over a run, so the model
-            finds them once; default: found here).
 
     """
-    over = np.flatnonzero(person[1] >= 15).astype(np.uint32) if adults is None else adults
-    rows = over.astype(np.int64) if shock_rows is None else shock_rows
-    counts[4] = shock_rules(rows, person, state, connection, shock, platform[3], rules, keys)
-    market_rules(over, person, state, shock, platform, rules, keys, earnings_sum, counts)
+    if shock_rows is None:
+        counts[4] = market_rules(
+            person, state, shock, platform, rules, keys, earnings_sum, counts, connection
+        )
+        return
+    counts[4] = shock_rules(shock_rows, person, state, connection, shock, platform[3], rules, keys)
+    market_rules(person, state, shock, platform, rules, keys, earnings_sum, counts)
 
 
 @njit(cache=True)
@@ -347,7 +481,6 @@ def shock_rules(
 
 @njit(cache=True)
 def market_rules(
-    adults: np.ndarray,
     person: tuple,
     state: tuple,
     shock: tuple,
@@ -356,71 +489,212 @@ def market_rules(
     keys: tuple,
     earnings_sum: np.ndarray,
     counts: np.ndarray,
-) -> None:
-    """Platform work, earnings and the labour counts of the persons ``adults`` (every 15+).
+    connection: np.ndarray | None = None,
+) -> int:
+    """Platform work, earnings and the labour counts of every person 15+.
 
     The last two rules of :func:`labour_quarter`, whose arguments these are, after
     :func:`shock_rules`; writes ``earnings_sum`` and the first four of ``counts``, and adds the
-    insurance paid to ``rules[2]``.
+    insurance paid to ``rules[2]``. Given ``connection``, the first three rules run too,
+    over every person 15+, before the market rules of each block (:func:`_shock_block`).
 
-    Each person's values are read once, before any decision, and the platform draw is taken
-    for every person 15+, so the pass compiles to selects rather than branches on random
-    outcomes; gigs stay a branch (few persons do platform work). The counts are summed
-    without branches in locals written once at the end (each draw depends on its row
-    alone, so taking a draw that is not used changes nothing).
+    The persons go by blocks of :data:`BLOCK`: each person's rules from the cover code
+    are looked up first, the rules then run over the block as one loop that vectorises
+    (:func:`_market_block`), and the household sums and insurance paid follow in index order,
+    so every sum adds the same values in the same order as one loop over persons would.
+
+    Returns:
+        How many work from home (0 without ``connection``).
+
     """
-    household, age, job, base, reference, _, _, disability = person
+    household = person[0]
+    cover, table, paid = rules
+    stride = 1 if cover.size == household.size else 0
+    earnings_sum[:] = 0.0
+    code = np.empty(BLOCK, dtype=cover.dtype)
+    own = (np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK))
+    home = np.empty(BLOCK, dtype=np.int8)
+    earnings = np.empty(BLOCK)
+    insured = (np.empty(BLOCK), np.empty(BLOCK))
+    counts[:4] = 0
+    n_home = 0
+    for start in range(0, household.size, BLOCK):
+        n = min(BLOCK, household.size - start)
+        _own_rules(cover[start * stride :], stride, table, n, code, own, connection is not None)
+        if connection is not None:
+            _gather(household, start, n, connection, home)
+            n_home += _shock_block(start, n, person, state, shock, platform[3], own, home, keys)
+        _market_block(
+            start, n, person, state, shock, platform, own, keys, earnings, insured, counts
+        )
+        for k in range(n):
+            earnings_sum[np.uint32(household[start + k])] += earnings[k]
+            if insured[0][k] != 0.0:
+                paid[code[k]] += insured[0][k]
+            if insured[1][k] != 0.0:
+                paid[code[k]] += insured[1][k]
+    return n_home
+
+
+@njit(cache=True, inline="always")
+def _own_rules(
+    cover: np.ndarray,
+    stride: int,
+    table: np.ndarray,
+    n: int,
+    code: np.ndarray,
+    own: tuple,
+    telework: bool,
+) -> None:
+    """The cover code and rules of ``n`` persons.
+
+    ``cover`` starts at the first of them (``stride`` 1) or holds one code for everyone
+    (``stride`` 0); writes ``code[0 .. n - 1]`` and ``own[.][0 .. n - 1]``, the columns of
+    ``table`` (floor, insurance, hiring duty, right to telework, gigs); the right to
+    telework only when ``telework`` (only the shock's rules read it).
+    """
+    floor, insurance, hiring, right, gigs = own
+    for k in range(n):
+        r = cover[k * stride]
+        code[k] = r
+        floor[k] = table[r, 0]
+        insurance[k] = table[r, 1]
+        hiring[k] = table[r, 2]
+        if telework:
+            right[k] = table[r, 3]
+        gigs[k] = table[r, 4]
+
+
+@njit(cache=True, inline="always")
+def _shock_block(
+    start: int,
+    n: int,
+    person: tuple,
+    state: tuple,
+    shock: tuple,
+    rel_hire: float,
+    own: tuple,
+    home: np.ndarray,
+    keys: tuple,
+) -> int:
+    """The rules of :func:`shock_rules` for the persons 15+ of ``start .. start + n - 1``.
+
+    ``own`` holds each person's rules (:func:`_own_rules`) and ``home`` the home connection.
+    A person 15+ without a job in 2019 comes out as it went in, not working from home;
+    persons under 15 keep their states. Each person's values are read once, before any
+    decision, and every draw is taken, so the loop has no branches and vectorises.
+
+    Returns:
+        How many work from home.
+
+    """
+    _, age, job, _, _, rel_loss, teleworkable, disability = person
+    lost, _, _, online, skill, left, at_home = state
+    scale, rel_protected, rehire, p_rehire, hours_cut, _, p_leave, p_return, basic = shock
+    _, _, hiring, right, _ = own
+    k_loss, k_tele, _, _, k_exit = keys
+    lockdown = hours_cut > 0
+    losses = scale > 0
+    n_home = 0
+    for k in range(n):
+        i = np.uint64(start + k)
+        adult = age[i] >= WORKING_AGE
+        had_job = job[i] > 0
+        hire = 1.0 - (1.0 - rel_hire) * (1.0 - hiring[k]) if disability[i] else 1.0
+        was_lost = lost[i]
+        was_left = left[i]
+        in_job = had_job & (not was_lost)
+        able = teleworkable[i] & online[i] & (skill[i] >= SKILL_BASIC)
+        share = basic + right[k] * (1.0 - basic)
+        on_basic = (home[k] == 1) & (uniform(k_tele, start + k) < share)
+        home_work = adult & lockdown & in_job & able & ((home[k] == 2) | on_basic)
+        u = uniform(k_loss, start + k)
+        hazard = min(rel_loss[i] * scale, 1.0) * (rel_protected if home_work else 1.0)
+        loses = adult & losses & in_job & (u < hazard)
+        rate = p_return if was_left else p_rehire
+        back = adult & rehire & was_lost & had_job & (u < rate * hire)
+        leaves = uniform(k_exit, start + k) < p_leave
+        lost[i] = True if loses else (False if back else was_lost)
+        left[i] = leaves if loses else (False if back else was_left)
+        home_work = home_work & (not loses)
+        at_home[i] = home_work if adult else at_home[i]
+        n_home += home_work
+    return n_home
+
+
+@njit(cache=True, inline="always")
+def _market_block(
+    start: int,
+    n: int,
+    person: tuple,
+    state: tuple,
+    shock: tuple,
+    platform: tuple,
+    own: tuple,
+    keys: tuple,
+    earnings: np.ndarray,
+    insured: tuple,
+    counts: np.ndarray,
+) -> None:
+    """The market rules of :func:`market_rules` for persons ``start .. start + n - 1``.
+
+    ``own`` holds each person's rules (:func:`_own_rules`). Writes the
+    platform, labour-force and employment states of persons 15+ (others keep theirs), their
+    earnings to ``earnings`` and the insurance paid for a lost job and to a platform worker
+    without gigs to ``insured`` (zero for persons under 15), and adds to the first four of
+    ``counts``. Each person's values are read once, before any decision, and both draws are
+    taken for everyone, so the loop has no branches and vectorises (each draw depends on its
+    row alone, so taking a draw that is not used changes nothing).
+    """
+    _, age, job, base, reference, _, _, disability = person
     lost, on_platform, employed, online, skill, left, _ = state
     hours_cut, share_kept = shock[4], shock[5]
     skilled, p_exit, p_platform, rel_hire, pay_share = platform
-    cover, table, paid = rules
-    stride = 1 if cover.size == household.size else 0
+    floor, insurance_of, hiring_of, _, gigs_of = own
     k_platform, k_gigs = keys[2], keys[3]
-    earnings_sum[:] = 0.0
     c0 = c1 = c2 = c3 = 0
-    for i in adults:
+    for k in range(n):
+        i = np.uint64(start + k)
         a = age[i]
+        adult = a >= WORKING_AGE
         j = job[i]
         had_job = j > 0
-        code = cover[np.uint64(i * stride)]
-        hiring = table[code, 2]
-        gigs = table[code, 4]
-        hire = 1.0 - (1.0 - rel_hire) * (1.0 - hiring) if disability[i] else 1.0
+        gigs = gigs_of[k]
+        insurance = insurance_of[k]
+        hire = 1.0 - (1.0 - rel_hire) * (1.0 - hiring_of[k]) if disability[i] else 1.0
         is_lost = lost[i]
         able = online[i] & (skill[i] >= skilled) & (a < 65)
-        u = uniform(k_platform, i)
+        u = uniform(k_platform, start + k)
         stays = able & (u >= p_exit)
         enters = able & ((j != 1) | is_lost) & (u < p_platform * gigs * hire)
         was_platform = on_platform[i]
         platform_now = stays if was_platform else enters
-        is_left = left[i] & (was_platform | (not enters))
-        left[i] = is_left
-        on_platform[i] = platform_now
-        insurance = table[code, 1]
+        was_left = left[i]
+        is_left = was_left & (was_platform | (not enters))
+        left[i] = is_left if adult else was_left
+        on_platform[i] = platform_now if adult else was_platform
         e = base[i] * (share_kept if is_lost else 1.0 - hours_cut)
-        if had_job and is_lost and insurance > 0.0:
-            lost_pay = base[i] * (1.0 - share_kept)
-            e += insurance * lost_pay
-            paid[code] += insurance * lost_pay
+        insured_loss = had_job & is_lost & (insurance > 0.0)
+        loss_paid = insurance * (base[i] * (1.0 - share_kept))
+        e = e + loss_paid if insured_loss else e
         e = e if had_job else 0.0
-        gig = False
-        if platform_now:
-            gig = uniform(k_gigs, i) < min(gigs, 1.0)
-            pay = reference[i] * max(pay_share, table[code, 0])
-            e += pay if gig else insurance * pay
-            paid[code] += 0.0 if gig else insurance * pay
+        gig = platform_now & (uniform(k_gigs, start + k) < min(gigs, 1.0))
+        pay = reference[i] * max(pay_share, floor[k])
+        e = e + (pay if gig else insurance * pay) if platform_now else e
         working = (had_job & (not is_lost)) | gig
-        employed[i] = working
-        earnings_sum[np.uint32(household[i])] += e
+        employed[i] = working if adult else employed[i]
+        earnings[k] = e if adult else 0.0
+        insured[0][k] = loss_paid if adult & insured_loss else 0.0
+        insured[1][k] = insurance * pay if adult & platform_now & (not gig) else 0.0
         jobless = had_job & is_lost
-        c0 += 1
-        c1 += working
-        c2 += (not working) & ((jobless & (not is_left)) | platform_now)
-        c3 += jobless & is_left & (not platform_now)
-    counts[0] = c0
-    counts[1] = c1
-    counts[2] = c2
-    counts[3] = c3
+        c0 += adult
+        c1 += adult & working
+        c2 += adult & (not working) & ((jobless & (not is_left)) | platform_now)
+        c3 += adult & jobless & is_left & (not platform_now)
+    counts[0] += c0
+    counts[1] += c1
+    counts[2] += c2
+    counts[3] += c3
 
 
 @njit(cache=True)
@@ -589,8 +863,9 @@ def welfare_quarter(
     connection and offline without); it is poor when its income after transfers is below
     the line; its children follow remote learning on a meaningful plan, or on a basic one
     with chance ``p_learn_basic`` (already in the precision the draws are compared in).
-    Each household's values are read before deciding and both draws are taken, so the pass
-    compiles to selects rather than branches on random outcomes.
+    The households go by blocks of :data:`BLOCK`: the rules run over a block as one loop
+    that vectorises (:func:`_welfare_block`), then the households whose poverty changed are
+    listed in index order.
 
     Args:
         size: persons per household.
@@ -611,30 +886,56 @@ def welfare_quarter(
         The number of households whose poverty changed.
 
     """
+    households = (size, n_children, connection)
+    rules = (takeup, line, p_learn_basic, keys)
+    out = (income, gets_transfer, is_poor, children_learning)
+    changed = np.empty(BLOCK, dtype=np.uint8)
+    n_changed = 0
+    for start in range(0, income.size, BLOCK):
+        n = min(BLOCK, income.size - start)
+        _welfare_block(start, n, households, rules, out, changed)
+        for k in range(n):
+            poverty_changed[n_changed] = start + k
+            n_changed += changed[k]
+    return n_changed
+
+
+@njit(cache=True, inline="always")
+def _welfare_block(
+    start: int, n: int, households: tuple, rules: tuple, out: tuple, changed: np.ndarray
+) -> None:
+    """The rules of :func:`welfare_quarter` for households ``start .. start + n - 1``.
+
+    ``households`` holds (size, n_children, connection), ``rules`` (takeup, line,
+    p_learn_basic, keys) and ``out`` (income, gets_transfer, is_poor, children_learning), as
+    :func:`welfare_quarter` names them; writes whether each household's poverty changed to
+    ``changed[0 .. n - 1]``. Each household's values are read before deciding and both
+    draws are taken, so the loop has no branches and vectorises.
+    """
+    size, n_children, connection = households
+    takeup, line, p_learn_basic, keys = rules
+    income, gets_transfer, is_poor, children_learning = out
     p_online, policy_online, p_offline, policy_offline = takeup
     per_person_line, per_person_transfer = line
     k_takeup, k_learn = keys
-    n_changed = 0
-    for i in range(income.size):
-        n = size[i]
-        transfer = per_person_transfer * n
+    for k in range(n):
+        i = np.uint64(start + k)
+        m = size[i]
+        transfer = per_person_transfer * m
         before = income[i] - (transfer if gets_transfer[i] else 0.0)
-        poverty_line = per_person_line * n
+        poverty_line = per_person_line * m
         level = connection[i]
         on, off = policy_online[i], policy_offline[i]
         chance = max(p_online, on) if level > 0 else max(p_offline, off)
-        gets = (before < poverty_line) & (uniform(k_takeup, i) < chance)
+        gets = (before < poverty_line) & (uniform(k_takeup, start + k) < chance)
         gets_transfer[i] = gets
         after = before + (transfer if gets else 0.0)
         income[i] = after
         poor = after < poverty_line
-        if poor != is_poor[i]:
-            poverty_changed[n_changed] = i
-            n_changed += 1
+        changed[k] = poor != is_poor[i]
         is_poor[i] = poor
-        learns = (level == 2) | ((level == 1) & (uniform(k_learn, i) < p_learn_basic))
+        learns = (level == 2) | ((level == 1) & (uniform(k_learn, start + k) < p_learn_basic))
         children_learning[i] = (n_children[i] > 0) & learns
-    return n_changed
 
 
 @njit(cache=True)

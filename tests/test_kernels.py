@@ -326,6 +326,58 @@ def test_working_from_home_lowers_the_job_loss_hazard_by_rel_protected():
     assert state[0].mean() == pytest.approx(0.1, abs=4 * np.sqrt(0.09 / WORKERS))
 
 
+@pytest.mark.parametrize("rehire", [False, True])
+def test_shock_rules_over_everyone_match_the_rules_over_the_workers_listed(rehire):
+    """Without rows the labour pass runs the shock's rules over every person with the market's.
+
+    Persons of every age, with and without a 2019 job, some already without it, under two
+    cover codes: the state, earnings, counts and insurance paid equal those of the shock's
+    rules over the workers 15+ listed (:func:`kernels.shock_rules`) then the market's.
+    """
+    rng = np.random.default_rng(7)
+    n = 5_000
+    age = rng.integers(0, 80, n).astype(np.int8)
+    fixed = (
+        np.sort(rng.integers(0, n // 3, n)).astype(np.int32),
+        age,
+        np.where(age >= 15, rng.integers(0, 3, n), 0).astype(np.int8),
+        rng.uniform(0.0, 900.0, n),
+        rng.uniform(0.0, 900.0, n).astype(np.float32),
+        rng.uniform(0.5, 2.0, n),
+        rng.random(n) < 0.4,
+        rng.random(n) < 0.1,
+    )
+    state = (
+        (rng.random(n) < 0.3) & (fixed[2] > 0),  # lost_job
+        rng.random(n) < 0.05,  # is_platform
+        np.zeros(n, dtype=bool),  # is_employed
+        rng.random(n) < 0.6,  # is_online
+        rng.random(n).astype(np.float32),  # skill
+        rng.random(n) < 0.2,  # left_labour_force
+        np.zeros(n, dtype=bool),  # works_from_home
+    )
+    table = np.array([NO_LABOUR_RULES, (0.9, 0.5, 0.5, 0.5, 1.5)])
+    shock = (0.4, 0.5, rehire, 0.3, 0.2, 0.3, 0.6, 0.2, 0.4)
+    keys = tuple(np.uint64(31 * k + 5) for k in range(5))
+    connection = rng.integers(0, 3, n // 3).astype(np.int8)
+    cover = (rng.random(n) < 0.5).astype(np.uint8)
+    runs = []
+    for rows in (None, np.flatnonzero((fixed[2] > 0) & (age >= 15))):
+        copy = tuple(a.copy() for a in state)
+        earnings = np.zeros(n // 3)
+        counts = np.zeros(len(kernels.LABOUR_COUNTS), dtype=np.int64)
+        paid = np.zeros(2)
+        platform = (0.45, 0.1, 0.2, 0.7, 0.5)
+        kernels.labour_quarter(
+            fixed, copy, connection, shock, platform, (cover, table, paid), keys, earnings, counts,
+            rows,
+        )  # fmt: skip
+        runs.append((*copy, earnings, counts, paid))
+    assert runs[0][6].any()
+    for everyone, listed in zip(*runs, strict=True):
+        np.testing.assert_array_equal(everyone, listed)
+
+
 HOMES = 20_000
 RATE_ADJUST = 0.25
 

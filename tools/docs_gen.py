@@ -98,6 +98,7 @@ NON_BEHAVIOURAL = frozenset(
         "MIX_1",
         "MIX_2",
         "TO_UNIT",
+        "BLOCK",
         "SCENARIO_FIELDS",
         "NAMES_LISTED_IN",
         "N_CELLS",

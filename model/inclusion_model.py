@@ -113,6 +113,7 @@ class InclusionModel(mesa.Model):
             self.streams.lasting_key("coverage.ramp.household"),
             self.streams.lasting_key("coverage.ramp.person"),
         )
+        self.takeup_key = self.streams.lasting_key("welfare.takeup")
         self.policies = [build_policy(c, self.pars, self.pop) for c in loaded.policies]
         _unique_names(self.policies)
         self.spend = {p.name: 0.0 for p in self.policies}
@@ -195,7 +196,7 @@ class InclusionModel(mesa.Model):
         chance holds; a chance raised by policy reaches the households whose draws lie
         between the old chance and the new one.
         """
-        return kernels.uniforms(self.streams.lasting_key("welfare.takeup"), self.h.n)
+        return kernels.uniforms(self.takeup_key, self.h.n)
 
     # --- 1. policies --------------------------------------------------------------------
 
@@ -649,7 +650,7 @@ class InclusionModel(mesa.Model):
             ),
             (self.poverty_line, self.poverty_line * pars["transfer_share_of_line"]),
             _as_compared_with_draws(pars["p_learn_basic"]),
-            (self.streams.lasting_key("welfare.takeup"), self.key("school.learning")),
+            (self.takeup_key, self.key("school.learning")),
             h.income,
             h.gets_transfer,
             h.is_poor,

@@ -185,7 +185,7 @@ class SkillsTraining(Policy):
         p = pop.p
         n_offers = take(c.intensity * c.places_per_quarter, pop.weight, ctx.rng)
         idx = self._offers(pop, n_offers, ctx.rng)
-        barrier = p.is_female[idx] | (p.age[idx] >= 65) | p.has_disability[idx]
+        barrier = p.is_female[idx] | (p.age[idx] >= OLDER_AGE) | p.has_disability[idx]
         rel = np.where(barrier & (not c.accessible_delivery), self.rel_uptake_barrier, 1.0)
         start = idx[ctx.rng.random(idx.size) < self.p_uptake * rel]
         if not math.isinf(ctx.allowance):

@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 AGE_BANDS: tuple[str, ...] = ("0-4", "5-12", "13-17", "18-24", "25-64", "65+")
 """Disjoint age bands of persons, youngest first (code = position)."""
 
-AGE_BAND_LOWER: tuple[int, ...] = (0, 5, 13, 18, 25, 65)
+OLDER_AGE = 65
+"""First year of age of older persons (the band ``65+``; priorities and barriers read it)."""
+
+AGE_BAND_LOWER: tuple[int, ...] = (0, 5, 13, 18, 25, OLDER_AGE)
 """First year of age of each band."""
 
 FINE_AGES: tuple[tuple[int, int], ...] = (
@@ -32,7 +35,7 @@ FINE_AGES: tuple[tuple[int, int], ...] = (
     (15, 17),
     (18, 24),
     (25, 64),
-    (65, 200),
+    (OLDER_AGE, 200),
 )
 """The finest age split any group needs (13-17 is cut at 15 for the ITU youth 15-24)."""
 

@@ -250,7 +250,7 @@ def _members(h: Households, region: Region, rs: Streams) -> People:
 
 def _labour_age(p: People) -> np.ndarray:
     """0 = 15-24, 1 = 25-64, 2 = 65+ for persons 15+ (0 below 15)."""
-    return (p.age >= 25).astype(np.int8) + (p.age >= 65)
+    return (p.age >= 25).astype(np.int8) + (p.age >= groups.OLDER_AGE)
 
 
 def _employment(pop: Population, region: Region, rs: Streams) -> None:
@@ -308,7 +308,7 @@ def _income(pop: Population, region: Region, rs: Streams, pars: dict[str, float]
     has = {
         "rural": h.is_rural,
         "disability": p.household_sum(p.has_disability, h.n) > 0,
-        "older": p.household_sum(p.age >= 65, h.n) > 0,
+        "older": p.household_sum(p.age >= groups.OLDER_AGE, h.n) > 0,
     }
     ratios = {
         "rural": inc.rel_rural.value,
@@ -420,7 +420,7 @@ def _coverage_and_devices(h: Households, region: Region, rs: Streams) -> None:
 def household_cells(pop: Population) -> tuple[np.ndarray, int]:
     """Cell of each household: quintile x location x (children 5-12, 65+, disability present)."""
     h, p = pop.h, pop.p
-    older = p.household_sum(p.age >= 65, h.n) > 0
+    older = p.household_sum(p.age >= groups.OLDER_AGE, h.n) > 0
     disability = p.household_sum(p.has_disability, h.n) > 0
     idx = (h.quintile.astype(np.int32) * 2 + h.is_rural) * 2 + (h.n_children > 0)
     idx = (idx * 2 + older) * 2 + disability

@@ -9,6 +9,7 @@ import numpy as np
 from numba import njit
 from pydantic import Field
 
+from model.groups import OLDER_AGE
 from model.households import WORKING_AGE, Population
 from model.ledger import Spending
 from model.policies.base import Context, Levers, Policy, PolicyConfig, UnitCost, take
@@ -56,10 +57,6 @@ class SkillsTrainingConfig(PolicyConfig):
     completion_rate: Share = Field(0.7, json_schema_extra={"unit": "share of those who start, 0-1"})
     skill_gain: Share = Field(0.25, json_schema_extra={"unit": "skill score, 0-1 scale"})
     cost_per_place: UnitCost = Field(150.0, json_schema_extra={"unit": "US$ per person who starts"})
-
-
-OLDER_AGE = 65
-"""Age from which the ``older`` priority applies."""
 
 
 @njit(cache=True)

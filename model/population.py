@@ -649,11 +649,13 @@ def order_by_income(pop: Population) -> Population:
     first = np.cumsum(h.size) - h.size
     size = h.size[order].astype(np.int64)
     new_first = np.cumsum(size) - size
-    members = np.repeat(first[order] - new_first, size) + np.arange(p.n)
-    for name, arr in h.arrays().items():
-        setattr(h, name, arr[order])
-    for name, arr in p.arrays().items():
-        setattr(p, name, arr[members])
+    members = np.repeat(first[order] - new_first, size)
+    members += np.arange(p.n)
+    del first, new_first
+    # One array at a time, so that only one old array is alive beside its reordered copy.
+    for table, rows in ((h, order), (p, members)):
+        for attr in table.registry:
+            setattr(table, attr.name, getattr(table, attr.name)[rows])
     p.household[:] = np.repeat(np.arange(h.n, dtype=p.household.dtype), size)
     return pop
 

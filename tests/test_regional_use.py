@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from model.loader import load_region
 from tools.regional_use import filled, lockdown_jumps, regional_use
 
 
@@ -32,3 +33,11 @@ def test_low_income_countries_got_no_lockdown_jump_and_lower_middle_income_ones_
     low, before_low = jumps["Low-income countries"]
     lower_middle, before_lower_middle = jumps["Lower-middle-income countries"]
     assert low < before_low and lower_middle > before_lower_middle + 3
+
+
+@pytest.mark.parametrize("group", ["africa", "asia_pacific"])
+def test_the_profiles_that_cite_the_tool_start_from_its_2019_level(group):
+    region = load_region(group)
+    start = next(t for t in region.targets if t.measure == "internet_use" and t.group == "all")
+    assert "tools.regional_use" in start.source
+    assert start.value == pytest.approx(regional_use(group)[2019], abs=0.0005)

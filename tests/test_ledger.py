@@ -187,6 +187,24 @@ def test_coverage_with_heavy_running_costs_stays_within_its_budget():
     assert coverage.shortfall > 0
 
 
+def test_upgrades_with_heavy_running_costs_stay_within_their_budget():
+    """An upgraded site runs to the end of the run too: upgrades stop before breaking a budget."""
+    data = scenario_data("lac/connectivity.yaml")
+    (policy,) = data["policies"]
+    policy.update(
+        households_covered_per_year=0,
+        cost_per_household_upgraded=10,
+        running_cost_per_household_upgraded_year=200,
+        budget_per_year=2e8,
+    )
+    model = new_model(data, 2, 1000)
+    model.run()
+    (upgrades,) = model.policies
+    assert max(upgrades.account.by_year.values()) <= 2e8 * (1 + 1e-9)
+    assert upgrades.account.items["running"] > upgrades.account.items["capital"]
+    assert upgrades.shortfall > 0
+
+
 def test_social_protection_holds_its_budget_in_expectation():
     """Extra transfers are entitlements: a year may go over, by little, never on average."""
     data = scenario_data("lac/social_protection.yaml")

@@ -145,14 +145,33 @@ def test_connectivity_upgrades_2g_only_households_and_spends_upgrade_cost(pop, h
         households_covered_per_year=0,
         households_upgraded_per_year=4 * W * 5,
         cost_per_household_upgraded=120,
+        running_cost_per_household_upgraded_year=8,
     )
     _, spent = act(policy, pop)
     up = h.has_broadband & ~before
     assert up.sum() == 5
     assert rural_gap[up].all()
     np.testing.assert_array_equal(h.has_coverage, coverage)
-    assert spent == pytest.approx(5 * W * 2 * 120)  # rural upgrades cost twice as much
+    # capital and this quarter's running cost; rural upgrades cost twice as much
+    assert spent == pytest.approx(5 * W * 2 * (120 + 8 / 4))
     np.testing.assert_array_equal(policy.reached, up)
+
+
+def test_connectivity_upgrades_keep_running_costs_to_the_end_of_the_run(pop, h):
+    policy = make_policy(
+        pop,
+        type="connectivity",
+        households_covered_per_year=0,
+        households_upgraded_per_year=4 * W * 2,
+        cost_per_household_upgraded=0,
+        running_cost_per_household_upgraded_year=100,
+        rural_cost_factor=1.0,
+    )
+    spends = [act(policy, pop, seed=q)[1] for q in range(3)]
+    assert spends == pytest.approx([2 * W * 25, 4 * W * 25, 6 * W * 25])
+    # after its window nothing new is upgraded, and the upgraded sites still run
+    after = policy.upkeep(pop, context(0, "2031Q1"))
+    assert after == pytest.approx({"running": 6 * W * 25})
 
 
 def test_connectivity_respects_eligibility(pop, h):

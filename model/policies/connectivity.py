@@ -29,6 +29,10 @@ class ConnectivityConfig(PolicyConfig):
         running_cost_per_household_year: US$ a year of running costs per household the
             policy has covered, paid from the quarter it is covered to the end of the run
             (after the policy's window too: the coverage stays).
+        running_cost_per_household_upgraded_year: US$ a year of running costs per household
+            the policy has upgraded (the 3G+ equipment's power, backhaul and upkeep on a site
+            that already ran), paid like coverage's from the quarter of the upgrade to the end
+            of the run.
         rural_cost_factor: capital and running costs of a rural household relative to an
             urban one (GSMA contribution to ITU-D, 2019: a rural site costs up to twice as
             much to build and run).
@@ -52,6 +56,9 @@ class ConnectivityConfig(PolicyConfig):
     running_cost_per_household_year: UnitCost = Field(
         25.0, json_schema_extra={"unit": "US$ per household covered, a year"}
     )
+    running_cost_per_household_upgraded_year: UnitCost = Field(
+        6.0, json_schema_extra={"unit": "US$ per household upgraded, a year"}
+    )
     rural_cost_factor: Annotated[float, Field(ge=1.0, le=10.0)] = Field(
         2.0, json_schema_extra={"unit": "times the urban cost"}
     )
@@ -64,9 +71,10 @@ class Connectivity(Policy):
     Unit costs default to the order of the ITU Connecting Humanity Action Blueprint (2025):
     US$ 1.5-1.7 trillion of infrastructure to connect the unconnected by 2030. Costs follow
     who was reached: capital for each household covered or upgraded, running costs a quarter
-    for every household covered so far (to the end of the run, since the coverage stays), both
-    ``rural_cost_factor`` times higher in rural areas. The running cost's size is an
-    assumption (5% of the urban capital cost a year). Households under new coverage come
+    for every household covered or upgraded so far (to the end of the run, since the network
+    stays), all ``rural_cost_factor`` times higher in rural areas. The running costs' sizes are
+    an assumption: 5% of the urban capital cost a year, for new sites (US$ 25) and upgrades
+    (US$ 6) alike. Households under new coverage come
     within its reach over ``coverage_ramp_years``
     (:meth:`model.inclusion_model.InclusionModel.advance_coverage_ramp`).
     """
@@ -83,6 +91,10 @@ class Connectivity(Policy):
         self._n_covered = 0
         """Simulated households in ``covered``."""
         self._n_rural_covered = 0
+        """Rural ones among them."""
+        self._n_upgraded = 0
+        """Simulated households this policy has upgraded (they carry running costs too)."""
+        self._n_rural_upgraded = 0
         """Rural ones among them."""
         self._uncovered: np.ndarray | None = None
         self._narrowband: np.ndarray | None = None
@@ -104,21 +116,34 @@ class Connectivity(Policy):
         uncovered, narrowband = self._open(pop)
         n_cover = take(c.intensity * c.households_covered_per_year / 4, h.weight, ctx.rng)
         covered = self._pick(h, uncovered, n_cover, ctx.rng)
-        covered, cover_cost = self._afford_cover(h, covered, room, headroom)
-        room -= cover_cost
+        covered, cover_cost, cover_running = self._afford(
+            h,
+            covered,
+            room=room,
+            headroom=headroom,
+            capital=c.cost_per_household_covered,
+            yearly=c.running_cost_per_household_year,
+        )
         h.has_coverage[covered] = True
         h.has_broadband[covered] = True
         n_up = take(c.intensity * c.households_upgraded_per_year / 4, h.weight, ctx.rng)
         candidates = narrowband[h.has_coverage[narrowband] & ~h.has_broadband[narrowband]]
-        upgraded = self._pick(h, candidates, n_up, ctx.rng)
-        costs = self._unit_costs(h, upgraded, c.cost_per_household_upgraded)
-        upgraded = upgraded[: self.ration(costs, room)]
+        upgraded, _, _ = self._afford(
+            h,
+            self._pick(h, candidates, n_up, ctx.rng),
+            room=room - cover_cost,
+            headroom=headroom - cover_running,
+            capital=c.cost_per_household_upgraded,
+            yearly=c.running_cost_per_household_upgraded_year,
+        )
         h.has_broadband[upgraded] = True
         self.reached[covered] = True
         self.reached[upgraded] = True
         self.covered[covered] = True
         self._n_covered += covered.size
         self._n_rural_covered += int(np.count_nonzero(h.is_rural[covered]))
+        self._n_upgraded += upgraded.size
+        self._n_rural_upgraded += int(np.count_nonzero(h.is_rural[upgraded]))
         capital = h.weight * (
             self._households(h, covered) * c.cost_per_household_covered
             + self._households(h, upgraded) * c.cost_per_household_upgraded
@@ -126,33 +151,49 @@ class Connectivity(Policy):
         return {"capital": capital, "running": self.upkeep(pop, ctx)["running"]}
 
     def upkeep(self, pop: Population, ctx: Context) -> Spending:
-        """Running costs this quarter of every household the policy has covered so far.
+        """Running costs this quarter of every household the policy has covered or upgraded.
 
-        Counted as households are covered (:meth:`_households` of all of them at once).
+        Counted as households are covered or upgraded (:meth:`_households` of all of them at
+        once).
         """
-        yearly = self.config.running_cost_per_household_year
-        units = self._n_covered + (self.config.rural_cost_factor - 1.0) * self._n_rural_covered
-        return {"running": pop.h.weight * units * yearly / 4}
+        c = self.config
+        extra = c.rural_cost_factor - 1.0
+        covered = self._n_covered + extra * self._n_rural_covered
+        upgraded = self._n_upgraded + extra * self._n_rural_upgraded
+        yearly = covered * c.running_cost_per_household_year
+        yearly += upgraded * c.running_cost_per_household_upgraded_year
+        return {"running": pop.h.weight * yearly / 4}
 
     def _unit_costs(self, h: Households, rows: np.ndarray, unit_cost: float) -> np.ndarray:
         """US$ of ``unit_cost`` for each of ``rows`` (rural: ``rural_cost_factor`` times)."""
         return h.weight * unit_cost * np.where(h.is_rural[rows], self.config.rural_cost_factor, 1.0)
 
-    def _afford_cover(
-        self, h: Households, rows: np.ndarray, room: float, headroom: float
-    ) -> tuple[np.ndarray, float]:
-        """The leading ``rows`` the budget can cover, and what covering them costs this quarter.
+    def _afford(
+        self,
+        h: Households,
+        rows: np.ndarray,
+        *,
+        room: float,
+        headroom: float,
+        capital: float,
+        yearly: float,
+    ) -> tuple[np.ndarray, float, float]:
+        """The leading ``rows`` the budget can build for, and what they cost this quarter.
 
-        Each costs its capital and this quarter's running cost; together they must fit
-        ``room``, and the running costs they add must fit ``headroom``. Without a budget
-        every row is covered.
+        Each costs its ``capital`` and this quarter's share of its ``yearly`` running cost;
+        together they must fit ``room``, and the running costs they add must fit
+        ``headroom``. Without a budget every row is built for. What the rows left out would
+        have cost is added to :attr:`shortfall`.
+
+        Returns:
+            The rows built for, their cost this quarter, and the running costs they add.
+
         """
-        c = self.config
-        running = self._unit_costs(h, rows, c.running_cost_per_household_year / 4)
-        costs = self._unit_costs(h, rows, c.cost_per_household_covered) + running
+        running = self._unit_costs(h, rows, yearly / 4)
+        costs = self._unit_costs(h, rows, capital) + running
         k = min(affordable_prefix(costs, room), affordable_prefix(running, headroom))
         self.shortfall += float(costs[k:].sum())
-        return rows[:k], float(costs[:k].sum())
+        return rows[:k], float(costs[:k].sum()), float(running[:k].sum())
 
     def _open(self, pop: Population) -> tuple[np.ndarray, np.ndarray]:
         """Eligible households without coverage, and those without broadband, in index order.

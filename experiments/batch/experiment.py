@@ -27,7 +27,7 @@ from experiments.batch.executors import (
     check_workers,
     open_pool,
 )
-from experiments.batch.identity import digest
+from experiments.batch.identity import RegionDigests, digest
 from experiments.batch.runner import Report, RunFn, Task, run_tasks, simulate_task
 from experiments.batch.store import Store, folder_lock, safe_name
 from model.errors import InputError, Problem, printable
@@ -204,6 +204,7 @@ class Experiment:
     def tasks(self) -> Iterator[Task]:
         """Every run, point by point, replication by replication (run ids in that order)."""
         reps = len(self.seeds)
+        regions = RegionDigests()
         for p in range(self.n_points):
             scenario, inputs = self.scenario_at(p), self.inputs_at(p)
             for k, seed in enumerate(self.seeds):
@@ -216,6 +217,7 @@ class Experiment:
                     self.households,
                     self.quarters,
                     {**inputs, **drawn},
+                    region_sha256=regions[str(scenario.get("region", ""))],
                 )
 
 

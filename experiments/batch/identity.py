@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.errors import InputError, Problem
 from model.loader import ROOT, region_files, resolve_region
 
 MODEL_CODE = ("model", "experiments/batch/runner.py")
@@ -85,6 +86,48 @@ def scenario_identity(data: dict[str, Any]) -> dict[str, str]:
         "region": region.name,
         "region_sha256": region_sha256(region),
     }
+
+
+def check_region_unchanged(region: str, expected: str) -> None:
+    """Refuse a region profile whose contents differ from the digest taken when a run was planned.
+
+    A worker loads the profile when it first runs a scenario, which may be long after the
+    experiment started; an edit in between would give later runs other figures than earlier
+    ones under one identity.
+
+    Args:
+        region: the scenario's region (a shipped name or an absolute path).
+        expected: :func:`region_sha256` of the profile when the experiment started.
+
+    Raises:
+        InputError: naming the profile, when its contents have changed.
+
+    """
+    path = resolve_region(region)
+    if region_sha256(path) != expected:
+        raise InputError(
+            str(path),
+            [
+                Problem(
+                    "",
+                    "the region profile changed after the experiment started, so this run "
+                    "would mix its old and new figures;",
+                    "restore the file as it was, or run the experiment again in a new "
+                    "output folder",
+                )
+            ],
+        )
+
+
+class RegionDigests(dict[str, str]):
+    """Digest of each region profile (by the scenario's ``region``), taken when first asked.
+
+    One per experiment: its runs are planned against the profiles as they were when it started.
+    """
+
+    def __missing__(self, region: str) -> str:
+        self[region] = digest = region_sha256(resolve_region(region))
+        return digest
 
 
 def region_sha256(path: Path) -> str:

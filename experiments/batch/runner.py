@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from experiments.batch.executors import Pool
+from experiments.batch.identity import check_region_unchanged
 from experiments.batch.store import EXPERIMENT_KEY, Store
 
 DESIGN_STREAM = 0xDE51_6E
@@ -74,6 +75,8 @@ class Task:
         inputs: the values that identify the run (recorded if it fails).
         experiment: run hash of the experiment (stamped into the stored part; set by
             :func:`run_tasks` from the store).
+        region_sha256: digest of the scenario's region profile when the run was planned; a
+            worker refuses the run if the profile has changed since ('' checks nothing).
 
     """
 
@@ -85,16 +88,21 @@ class Task:
     quarters: int | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
     experiment: str = ""
+    region_sha256: str = ""
 
 
 RunFn = Callable[[Task], Any]
 
 
 @functools.lru_cache(maxsize=16)
-def _loaded(scenario_json: str) -> Any:
+def _loaded(scenario_json: str, region_digest: str = "") -> Any:
+    """The loaded scenario, its region profile checked against ``region_digest`` first."""
     from model.loader import scenario_from_dict
 
-    return scenario_from_dict(json.loads(scenario_json))
+    data = json.loads(scenario_json)
+    if region_digest:
+        check_region_unchanged(str(data.get("region", "")), region_digest)
+    return scenario_from_dict(data)
 
 
 def simulate_task(task: Task) -> Any:
@@ -105,7 +113,7 @@ def simulate_task(task: Task) -> Any:
     """
     from model.run import simulate
 
-    loaded = _loaded(json.dumps(task.scenario, sort_keys=True))
+    loaded = _loaded(json.dumps(task.scenario, sort_keys=True), task.region_sha256)
     return simulate(loaded, seed=task.seed, households=task.households, quarters=task.quarters)
 
 

@@ -21,7 +21,13 @@ import pandas as pd
 
 from experiments.batch.executors import PoolLostError
 from experiments.batch.experiment import BatchOptions, RunFailedError
-from experiments.batch.identity import digest, model_fingerprint, portable, scenario_identity
+from experiments.batch.identity import (
+    RegionDigests,
+    digest,
+    model_fingerprint,
+    portable,
+    scenario_identity,
+)
 from experiments.batch.runner import Report, RunFn, Task, run_tasks, simulate_task
 from experiments.batch.store import Store, folder_lock
 from experiments.design.specs import spec_record
@@ -125,6 +131,7 @@ def optimise(
     store = Store(options.folder(spec.name))
     n_worlds = len(spec.worlds)
     report = Report(0)
+    regions = RegionDigests()
     with folder_lock(store.folder):
         store.check_owner(run_hash, identity)
         known = _known_candidates(store)
@@ -146,7 +153,9 @@ def optimise(
             def evaluate(new: list[Candidate]) -> np.ndarray:
                 everyone = archive_ref[0].candidates if archive_ref else [*known, *new]
                 _write_candidates(store, spec, everyone, new)
-                tasks = [_task(spec, c, w, households) for c in new for w in range(n_worlds)]
+                tasks = [
+                    _task(spec, c, w, households, regions) for c in new for w in range(n_worlds)
+                ]
                 done = store.done_ids()
                 ids = {t.run_id for t in tasks}
                 sub = Report(len(done | ids))
@@ -200,7 +209,10 @@ def _add(total: Report, part: Report, reused: int) -> None:
     total.run_seconds += part.run_seconds
 
 
-def _task(spec: OptimiseSpec, c: Candidate, w: int, households: int) -> Task:
+def _task(
+    spec: OptimiseSpec, c: Candidate, w: int, households: int, regions: RegionDigests
+) -> Task:
+    """Candidate ``c`` in world ``w``, checked against its region as the search found it."""
     from experiments.analysis.ensemble import with_draw
 
     world = spec.worlds[w]
@@ -215,6 +227,7 @@ def _task(spec: OptimiseSpec, c: Candidate, w: int, households: int) -> Task:
         households,
         spec.quarters,
         {"candidate": c.index, "world": w, "draw": world.draw},
+        region_sha256=regions[str(scenario.get("region", ""))],
     )
 
 

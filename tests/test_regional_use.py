@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from model.loader import load_region
-from tools.regional_use import filled, lockdown_jumps, regional_use
+from tools.regional_use import filled, lockdown_excess, lockdown_jumps, regional_use
 
 
 def test_a_gap_is_filled_between_its_neighbours_and_the_ends_take_the_nearest_year():
@@ -41,3 +41,12 @@ def test_the_profiles_that_cite_the_tool_start_from_its_2019_level(group):
     start = next(t for t in region.targets if t.measure == "internet_use" and t.group == "all")
     assert "tools.regional_use" in start.source
     assert start.value == pytest.approx(regional_use(group)[2019], abs=0.0005)
+
+
+def test_the_2020_step_above_the_steady_pace_was_a_fifth_of_the_worlds_rise_and_none_of_africas():
+    excess = lockdown_excess()
+    steady, world, share = excess["World"]
+    assert 2.5 < steady < 4.0 and 2.5 < world < 3.5 and 0.15 < share < 0.3
+    assert excess["Sub-Saharan Africa (WB)"][2] < 0.1
+    assert excess["Low-income countries"][1] < 0
+    assert excess["Latin America and Caribbean (WB)"][2] > 0.2

@@ -22,7 +22,8 @@ adds Sudan, Somalia, Mauritania, Djibouti and Comoros): 22.2 / 25.3 / 28.6 / 31.
 
 ``scenarios/sources/internet_use_aggregates.csv`` holds the World Bank's own aggregates of the
 same vintage (income groups and its regions); the tool prints each one's rise in use from 2019
-to 2020 beside the year before: who got a lockdown jump.
+to 2020 beside the year before (who got a lockdown jump), and how much of each one's rise
+since 2019 that jump above its steady pace was (:func:`lockdown_excess`).
 
 Usage: ``python -m tools.regional_use``.
 """
@@ -30,6 +31,7 @@ Usage: ``python -m tools.regional_use``.
 from __future__ import annotations
 
 import csv
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +91,31 @@ def lockdown_jumps(table: Path = AGGREGATES) -> dict[str, tuple[float, float]]:
     }
 
 
+def lockdown_excess(table: Path = AGGREGATES) -> dict[str, tuple[float, float, float]]:
+    """How much of each aggregate's growth since 2019 the 2020 step above its steady pace was.
+
+    The steady pace is the mean yearly rise of every other year of the table (2017-2018 to
+    2022-2023, where estimated); the excess is the 2019-2020 rise above it; its share is of the
+    rise from 2019 to the last year estimated. A simple counterfactual: it credits the
+    lockdowns with no lasting acceleration, which the slower rises after 2020 do not show.
+
+    Returns:
+        Per aggregate: (steady pace, excess of 2020, excess as a share of the rise since 2019).
+
+    """
+    with table.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    out = {}
+    for r in rows:
+        level = {int(y): float(v) for y, v in r.items() if y != "aggregate" and v}
+        years = sorted(level)
+        steps = {b: level[b] - level[a] for a, b in itertools.pairwise(years)}
+        steady = float(np.mean([v for y, v in steps.items() if y != 2020]))
+        excess = steps[2020] - steady
+        out[r["aggregate"]] = (steady, excess, excess / (level[years[-1]] - level[2019]))
+    return out
+
+
 def main() -> None:
     """Print each region's yearly level, then who got the lockdown jump."""
     print("region        " + "".join(f"{y:>8}" for y in YEARS))
@@ -98,6 +125,12 @@ def main() -> None:
     print("\nrise in use, points (the World Bank's aggregates)   2019-2020   2018-2019")
     for name, (jump, before) in lockdown_jumps().items():
         print(f"{name:<50}{jump:>10.1f}{before:>12.1f}")
+    print(
+        "\nthe 2020 step above the steady pace     steady, points a year   excess   share of the"
+        " rise since 2019"
+    )
+    for name, (steady, excess, share) in lockdown_excess().items():
+        print(f"{name:<40}{steady:>22.1f}{excess:>9.1f}{share:>12.0%}")
 
 
 if __name__ == "__main__":

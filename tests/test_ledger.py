@@ -172,37 +172,29 @@ def test_a_budget_subsidises_the_poorest_quintile_first():
     assert h.quintile[subsidised & users].max() <= h.quintile[left_out].min()
 
 
-def test_coverage_with_heavy_running_costs_stays_within_its_budget():
-    """Running costs are committed: coverage stops before they alone could break a budget."""
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"cost_per_household_covered": 50, "running_cost_per_household_year": 200},
+        {
+            "households_covered_per_year": 0,
+            "cost_per_household_upgraded": 10,
+            "running_cost_per_household_upgraded_year": 200,
+        },
+    ],
+    ids=["coverage", "upgrades"],
+)
+def test_building_with_heavy_running_costs_stays_within_its_budget(fields):
+    """Running costs are committed: coverage and upgrades stop before they could break a budget."""
     data = scenario_data("lac/connectivity.yaml")
     (policy,) = data["policies"]
-    policy.update(
-        cost_per_household_covered=50, running_cost_per_household_year=200, budget_per_year=2e8
-    )
+    policy.update(fields, budget_per_year=2e8)
     model = new_model(data, 2, 1000)
     model.run()
-    (coverage,) = model.policies
-    assert max(coverage.account.by_year.values()) <= 2e8 * (1 + 1e-9)
-    assert coverage.account.items["running"] > coverage.account.items["capital"]
-    assert coverage.shortfall > 0
-
-
-def test_upgrades_with_heavy_running_costs_stay_within_their_budget():
-    """An upgraded site runs to the end of the run too: upgrades stop before breaking a budget."""
-    data = scenario_data("lac/connectivity.yaml")
-    (policy,) = data["policies"]
-    policy.update(
-        households_covered_per_year=0,
-        cost_per_household_upgraded=10,
-        running_cost_per_household_upgraded_year=200,
-        budget_per_year=2e8,
-    )
-    model = new_model(data, 2, 1000)
-    model.run()
-    (upgrades,) = model.policies
-    assert max(upgrades.account.by_year.values()) <= 2e8 * (1 + 1e-9)
-    assert upgrades.account.items["running"] > upgrades.account.items["capital"]
-    assert upgrades.shortfall > 0
+    (built,) = model.policies
+    assert max(built.account.by_year.values()) <= 2e8 * (1 + 1e-9)
+    assert built.account.items["running"] > built.account.items["capital"]
+    assert built.shortfall > 0
 
 
 def test_social_protection_holds_its_budget_in_expectation():

@@ -99,22 +99,34 @@ def test_connectivity_covers_rural_first_the_right_number_and_spends_count_weigh
     assert (h.coverage_ramp[new] == 0).all()  # new coverage starts its ramp-up
 
 
-def test_connectivity_running_costs_follow_every_household_covered_so_far(pop, h):
-    policy = make_policy(
-        pop,
-        type="connectivity",
-        households_covered_per_year=4 * W * 2,
-        households_upgraded_per_year=0,
-        cost_per_household_covered=0,
-        running_cost_per_household_year=100,
-        rural_cost_factor=1.0,
-    )
+BUILT = {
+    "has_coverage": {
+        "households_covered_per_year": 4 * W * 2,
+        "households_upgraded_per_year": 0,
+        "cost_per_household_covered": 0,
+        "running_cost_per_household_year": 100,
+    },
+    "has_broadband": {
+        "households_covered_per_year": 0,
+        "households_upgraded_per_year": 4 * W * 2,
+        "cost_per_household_upgraded": 0,
+        "running_cost_per_household_upgraded_year": 100,
+    },
+}
+"""Connectivity building only coverage, or only upgrades, at no capital cost: by what it sets."""
+
+
+@pytest.mark.parametrize("built", list(BUILT))
+def test_connectivity_running_costs_follow_every_household_covered_or_upgraded_so_far(
+    pop, h, built
+):
+    policy = make_policy(pop, type="connectivity", rural_cost_factor=1.0, **BUILT[built])
     spends = [act(policy, pop, seed=q)[1] for q in range(3)]
     assert spends == pytest.approx([2 * W * 25, 4 * W * 25, 6 * W * 25])
-    # after its window the coverage stays, and so do its running costs; nothing new is built
-    covered = h.has_coverage.copy()
+    # after its window what was built stays, and so do its running costs; nothing new is built
+    before = getattr(h, built).copy()
     assert policy.upkeep(pop, context(0, "2031Q1")) == pytest.approx({"running": 6 * W * 25})
-    np.testing.assert_array_equal(h.has_coverage, covered)
+    np.testing.assert_array_equal(getattr(h, built), before)
 
 
 def test_connectivity_quota_is_per_quarter_scaled_by_intensity(pop, h):
@@ -155,23 +167,6 @@ def test_connectivity_upgrades_2g_only_households_and_spends_upgrade_cost(pop, h
     # capital and this quarter's running cost; rural upgrades cost twice as much
     assert spent == pytest.approx(5 * W * 2 * (120 + 8 / 4))
     np.testing.assert_array_equal(policy.reached, up)
-
-
-def test_connectivity_upgrades_keep_running_costs_to_the_end_of_the_run(pop, h):
-    policy = make_policy(
-        pop,
-        type="connectivity",
-        households_covered_per_year=0,
-        households_upgraded_per_year=4 * W * 2,
-        cost_per_household_upgraded=0,
-        running_cost_per_household_upgraded_year=100,
-        rural_cost_factor=1.0,
-    )
-    spends = [act(policy, pop, seed=q)[1] for q in range(3)]
-    assert spends == pytest.approx([2 * W * 25, 4 * W * 25, 6 * W * 25])
-    # after its window nothing new is upgraded, and the upgraded sites still run
-    after = policy.upkeep(pop, context(0, "2031Q1"))
-    assert after == pytest.approx({"running": 6 * W * 25})
 
 
 def test_connectivity_respects_eligibility(pop, h):

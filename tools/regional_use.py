@@ -81,13 +81,20 @@ def regional_use(group: str, table: Path = TABLE) -> dict[int, float]:
     return {int(y): float(v) for y, v in zip(all_years, level, strict=True) if int(y) in YEARS}
 
 
+def _aggregates(table: Path) -> dict[str, dict[int, float]]:
+    """Each aggregate's use by year (%), the years it has an estimate for."""
+    with table.open(newline="", encoding="utf-8") as f:
+        return {
+            r["aggregate"]: {int(y): float(v) for y, v in r.items() if y != "aggregate" and v}
+            for r in csv.DictReader(f)
+        }
+
+
 def lockdown_jumps(table: Path = AGGREGATES) -> dict[str, tuple[float, float]]:
     """Each aggregate's rise in use (points) from 2019 to 2020, and from 2018 to 2019."""
-    with table.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
     return {
-        r["aggregate"]: (float(r["2020"]) - float(r["2019"]), float(r["2019"]) - float(r["2018"]))
-        for r in rows
+        name: (level[2020] - level[2019], level[2019] - level[2018])
+        for name, level in _aggregates(table).items()
     }
 
 
@@ -103,16 +110,13 @@ def lockdown_excess(table: Path = AGGREGATES) -> dict[str, tuple[float, float, f
         Per aggregate: (steady pace, excess of 2020, excess as a share of the rise since 2019).
 
     """
-    with table.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
     out = {}
-    for r in rows:
-        level = {int(y): float(v) for y, v in r.items() if y != "aggregate" and v}
+    for name, level in _aggregates(table).items():
         years = sorted(level)
         steps = {b: level[b] - level[a] for a, b in itertools.pairwise(years)}
         steady = float(np.mean([v for y, v in steps.items() if y != 2020]))
         excess = steps[2020] - steady
-        out[r["aggregate"]] = (steady, excess, excess / (level[years[-1]] - level[2019]))
+        out[name] = (steady, excess, excess / (level[years[-1]] - level[2019]))
     return out
 
 

@@ -513,16 +513,19 @@ class InclusionModel(mesa.Model):
         accounts: a transfer (as of the last welfare update, since households decide on the
         connection before this quarter's transfers) or a labour regulation's insurance for a
         member's lost job (this quarter's), so that insurance which lifts a household above
-        the poverty line does not take the pull of the transfer it replaces away. Once a need
-        has passed, ``pull_persist`` of the household's largest pull so far stays. Updates
-        ``self.need_peak``.
+        the poverty line does not take the pull of the transfer it replaces away. The school
+        pull reaches only a household with electricity at home (``self.learns_online``;
+        :func:`model.rules.connectivity.electricity_at_home`): lessons online need devices
+        kept charged for hours a day, and children in homes without power were reached by
+        radio if at all (UNICEF, August 2020). Once a need has passed, ``pull_persist`` of the
+        household's largest pull so far stays. Updates ``self.need_peak``.
         """
         h, pars, q = self.h, self.pars, self.quarter
         pull = np.zeros(h.n, dtype=np.float32)
         if q < LOCKDOWN_FROM:
             return pull
         if schooling.schools_closed(q, self.schools_window):
-            pull += np.float32(pars["pull_school"]) * self.has_school_age
+            pull += np.float32(pars["pull_school"]) * self.learns_online
         if self.shock.get(q, 0.0) > 0:
             pull += np.float32(pars["pull_telework"]) * self.has_teleworker
             paid = h.gets_transfer if self.insured is None else h.gets_transfer | self.insured
@@ -677,6 +680,14 @@ class InclusionModel(mesa.Model):
         self.has_school_age = p.household_sum(school_age, h.n) > 0
         self.has_teleworker = p.household_sum(p.is_teleworkable & (p.job > 0), h.n) > 0
         self.need_peak = np.zeros(h.n, dtype=np.float32)
+        power = self.loaded.region.electricity
+        self.has_electricity = conn.electricity_at_home(
+            h.is_rural,
+            h.connection > 0,
+            (power.urban.value, power.rural.value),
+            self.streams("electricity.home").random(h.n),
+        )
+        self.learns_online = self.has_school_age & self.has_electricity
         self.insured: np.ndarray | None = None
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)

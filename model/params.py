@@ -114,15 +114,18 @@ _PARAMS = [
     ),
     Param(
         "pull_school",
-        0.6,
+        0.72,
         "logit",
         0.0,
         4.0,
         "connectivity",
-        "Extra pull to be online of a household with school-age members (5-17) while schools "
-        "are closed (remote schooling needs a connection at home).",
+        "Extra pull to be online of a household with school-age members (5-17) and electricity "
+        "at home while schools are closed (remote schooling needs a connection at home and "
+        "devices kept charged).",
         "UNICEF/ITU 2020: 49% of LAC children 3-17 had no Internet at home when schools "
-        "closed; value calibrated to the ITU world path (docs/calibration.md).",
+        "closed; UNICEF (August 2020, remote learning reachability): most children who could not "
+        "be reached lived in poor rural homes without Internet or electricity; value fitted to "
+        "the ITU world path with Africa's and the LDCs' (docs/calibration.md, 2026-12-07).",
     ),
     Param(
         "pull_telework",

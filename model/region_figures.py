@@ -22,7 +22,15 @@ COLUMNS = ("key", "value", "year", "source")
 OPTIONAL_COLUMNS = ("tolerance", "description")
 """Columns a table may add: a path's tolerance, and words for whoever fills the table."""
 
-FIGURE_SECTIONS = ("population", "income", "composition", "coverage", "prices", "schooling")
+FIGURE_SECTIONS = (
+    "population",
+    "income",
+    "composition",
+    "coverage",
+    "electricity",
+    "prices",
+    "schooling",
+)
 """Sections of a profile whose figures each carry a source."""
 
 QUINTILES = ("1", "2", "3", "4", "5")
@@ -130,6 +138,7 @@ NATIONAL_FIGURES = (
     "composition.employment_rate",
     "composition.informal_by_quintile",
     "coverage.",
+    "electricity.",
     "prices.basic_monthly",
     "prices.device",
     "schooling.quarters_closed",
@@ -137,9 +146,9 @@ NATIONAL_FIGURES = (
     "paths.",
 )
 """Figures (key prefixes) every country publishes: census, household survey, labour force
-survey, the regulator's coverage and price data, UNESCO's school closures, ITU's Internet
-use. The rest of a new profile may stay a default from a similar profile, marked as an
-assumption."""
+survey, the regulator's coverage and price data, electricity access (census, Tracking SDG7),
+UNESCO's school closures, ITU's Internet use. The rest of a new profile may stay a default
+from a similar profile, marked as an assumption."""
 
 
 def needs_national_data(key: str) -> bool:

@@ -219,6 +219,27 @@ class Schooling(Strict):
         return v
 
 
+WORLD_ELECTRICITY_SOURCE = (
+    "Tracking SDG7: The Energy Progress Report 2021 (read through the Ugandan Ministry of "
+    "Finance's summary): the world's electrification rate 90% in 2019, 97% in urban and 84% in "
+    "rural areas; the world's figure, an assumption for a profile that gives none"
+)
+"""Source of the default electricity figures: the world's, marked as an assumption."""
+
+
+class Electricity(Strict):
+    """Households with electricity at home, 2019 (the school pull reaches only them)."""
+
+    urban: ShareFigure = Field(
+        default=ShareFigure(value=0.97, source=WORLD_ELECTRICITY_SOURCE),
+        description="urban households with electricity at home",
+    )
+    rural: ShareFigure = Field(
+        default=ShareFigure(value=0.84, source=WORLD_ELECTRICITY_SOURCE),
+        description="rural households with electricity at home",
+    )
+
+
 def check_group(text: str) -> str:
     """Validate a group expression such as ``all`` or ``location=rural``."""
     parse_group(text)
@@ -300,6 +321,10 @@ class Region(Strict):
     prices: Prices
     schooling: Schooling = Field(
         default_factory=Schooling, description="school closures (default: 2020Q2-2021Q2)"
+    )
+    electricity: Electricity = Field(
+        default_factory=Electricity,
+        description="electricity at home (default: the world's figures, an assumption)",
     )
     labour_shock: LabourShock
     targets: Annotated[list[Target], Field(min_length=1)]

@@ -38,7 +38,7 @@ def test_while_schools_are_closed_each_need_adds_its_pull(model):
     need, transfer = first_lockdown_quarter(model)
     pars = model.pars
     expected = (
-        pars["pull_school"] * model.has_school_age
+        pars["pull_school"] * model.has_school_age * model.has_electricity
         + pars["pull_telework"] * model.has_teleworker
         + pars["pull_transfer"] * transfer
     )
@@ -54,6 +54,17 @@ def test_after_the_needs_pass_a_share_of_the_largest_pull_persists(model):
         peak = np.maximum(peak, model.need)
     assert model.shock.get(model.quarter, 0.0) == 0
     np.testing.assert_allclose(model.need, model.pars["pull_persist"] * peak, rtol=1e-6)
+
+
+def test_only_a_household_with_electricity_feels_the_school_pull():
+    """LDCs: a third of rural and two thirds of urban people have electricity (UNCTAD 2021)."""
+    m = new_model(scenario_data("ldc/baseline.yaml"), 1, HOUSEHOLDS)
+    need, transfer = first_lockdown_quarter(m)
+    others = m.has_teleworker | transfer
+    dark = m.has_school_age & ~m.has_electricity & ~others
+    lit = m.has_school_age & m.has_electricity
+    assert dark.any() and not need[dark].any()
+    assert (need[lit] >= m.pars["pull_school"] - 1e-6).all()
 
 
 def test_a_household_with_no_need_gets_no_pull(model):

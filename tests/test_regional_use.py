@@ -35,7 +35,7 @@ def test_low_income_countries_got_no_lockdown_jump_and_lower_middle_income_ones_
     assert low < before_low and lower_middle > before_lower_middle + 3
 
 
-@pytest.mark.parametrize("group", ["africa", "asia_pacific"])
+@pytest.mark.parametrize("group", ["africa", "ldc", "asia_pacific"])
 def test_the_profiles_that_cite_the_tool_start_from_its_2019_level(group):
     region = load_region(group)
     start = next(t for t in region.targets if t.measure == "internet_use" and t.group == "all")

@@ -108,7 +108,7 @@ def test_filled_table_then_population_calibrate_and_compare(kenya: Path, cli) ->
     profile = kenya / "regions" / "kenya.yaml"
     before = cli(["region", "check", str(profile)])
     assert before.code == 0 and " still need national data" in before.out
-    assert fill(kenya / "regions" / "kenya.csv", MADE_UP) == 36
+    assert fill(kenya / "regions" / "kenya.csv", MADE_UP) == 38
 
     after = cli(["region", "check", str(profile)])
     assert "0 still need national data" in after.out
@@ -122,7 +122,7 @@ def test_filled_table_then_population_calibrate_and_compare(kenya: Path, cli) ->
         ["calibrate", "--check", "--region", str(profile), "--seeds", "1", "--households", "600"]
     )
     assert cal.code in (0, 1), cal.err
-    assert "41 of 77 figures of the profile are assumptions" in cal.out
+    assert "41 of 79 figures of the profile are assumptions" in cal.out
     assert "share_internet_use" in cal.out and "targets pass." in cal.out
 
     policy = kenya / "kenya" / "skills.yaml"

@@ -113,6 +113,34 @@ def test_reached_by_coverage_grows_with_the_ramp_and_never_loses_a_row():
         before = now
 
 
+def test_households_online_in_2019_have_electricity_and_the_rest_fill_each_areas_share():
+    rural = np.array([False] * 4 + [True] * 6)
+    online = np.array([True, False, False, False, True, False, False, False, False, False])
+    u = np.array([0.0, 0.2, 0.5, 0.9, 0.99, 0.1, 0.3, 0.35, 0.6, 0.9])
+    # urban: 1 of 4 online, share 0.625 -> the other 3 each with chance 0.5
+    # rural: 1 of 6 online, share 0.5 -> the other 5 each with chance 0.4
+    lit = conn.electricity_at_home(rural, online, (0.625, 0.5), u)
+    expected = [True, True, False, False, True, True, True, True, False, False]
+    assert lit.tolist() == expected
+
+
+def test_where_more_are_online_than_have_electricity_only_the_online_have_it():
+    rural = np.array([True, True, True, True])
+    online = np.array([True, True, False, False])
+    lit = conn.electricity_at_home(rural, online, (1.0, 0.25), np.zeros(4))
+    assert lit.tolist() == [True, True, False, False]
+
+
+def test_areas_share_of_households_with_electricity_is_the_regions_figure():
+    rng = np.random.default_rng(3)
+    rural = rng.random(200_000) < 0.6
+    online = rng.random(200_000) < np.where(rural, 0.08, 0.3)
+    lit = conn.electricity_at_home(rural, online, (0.78, 0.24), rng.random(200_000))
+    assert lit[online].all()
+    assert lit[~rural].mean() == pytest.approx(0.78, abs=0.005)
+    assert lit[rural].mean() == pytest.approx(0.24, abs=0.005)
+
+
 def test_disability_barrier_applies_once_and_assistive_technology_lifts_it():
     got = conn.disability_barrier(arr(F, T, T), arr(F, F, T), 0.7)
     np.testing.assert_allclose(got, [0.0, 0.7, 0.0])

@@ -128,6 +128,33 @@ def reached_by_coverage(ramp: np.ndarray, u: np.ndarray) -> np.ndarray:
     return (ramp >= 1.0) | ((ramp > 0.0) & (u < ramp))
 
 
+def electricity_at_home(
+    is_rural: np.ndarray,
+    online: np.ndarray,
+    shares: tuple[float, float],
+    u: np.ndarray,
+) -> np.ndarray:
+    """Households with electricity at home in 2019.
+
+    A household with a home connection in 2019 has electricity (its devices are kept charged
+    at home). The rest of each area's share goes to its other households by their draw ``u``,
+    so that the area's share of households with electricity is the region's figure, or its
+    connected share where that is larger.
+
+    Args:
+        is_rural: households in rural areas.
+        online: households with a home connection in 2019.
+        shares: the region's shares with electricity, (urban, rural).
+        u: one uniform draw per household.
+
+    """
+    chance = np.zeros(is_rural.shape)
+    for area, share in ((~is_rural, shares[0]), (is_rural, shares[1])):
+        connected = online[area].mean() if area.any() else 0.0
+        chance[area] = np.clip((share - connected) / max(1.0 - connected, 1e-12), 0.0, 1.0)
+    return online | (u < chance)
+
+
 def barrier(is_female: np.ndarray, rel_female: float) -> np.ndarray:
     """Multiplier (<= 1) on a woman's pull towards use (residual barriers: norms, devices).
 

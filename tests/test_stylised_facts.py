@@ -291,12 +291,13 @@ def assert_narrows(indicator: str, size: tuple[int, int] = (HOUSEHOLDS, len(SEED
 
 
 def test_skills_training_on_top_of_connectivity_narrows_the_income_gap_in_meaningful_use():
-    # about -0.005 of the Q5/Q1 ratio in 2030Q4: read with 6 seeds x 10,000 households
+    # about -0.0015 of the Q5/Q1 ratio in 2030Q4 (standard error 0.0007): read with 6 seeds x
+    # 10,000 households
     assert_narrows("ratio_q5_q1_meaningful", LARGE)
 
 
 def test_skills_training_on_top_of_connectivity_narrows_the_urban_rural_meaningful_gap():
-    # about -0.0011 in 2030Q4 (standard error 0.0004; rural +0.18, urban +0.07 points): small,
-    # since new coverage reaches people over four years and meaningful use needs a meaningful
-    # home plan, which skills move only weakly; read with 6 seeds x 10,000 households
+    # about -0.0010 in 2030Q4 (standard error 0.0005): small, since new coverage reaches people
+    # over four years and meaningful use needs a meaningful home plan, which skills move only
+    # weakly; read with 6 seeds x 10,000 households
     assert_narrows("diff_urban_rural_meaningful", LARGE)

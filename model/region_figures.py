@@ -172,10 +172,15 @@ def is_assumption(source: str) -> bool:
 def region_figures(region: Any) -> list[Figure]:
     """Every figure of a validated region profile (:class:`model.schema.Region`).
 
-    A section the profile leaves to its default (``schooling``) is not one of its figures.
+    A section the profile leaves to its default is one of its figures only when that default
+    is an assumption (``electricity``: the world's figures), so that ``region check`` and
+    ``calibrate --check --region`` count it; a default that is the shared published value
+    (``schooling``: the closure period of every profile) is not.
     """
     data = region.model_dump(mode="json", by_alias=True, exclude_none=True)
     for section in set(FIGURE_SECTIONS) - region.model_fields_set:
-        data.pop(section, None)
+        defaults = (data.get(section) or {}).values()
+        if not any(is_assumption(f.get("source", "")) for f in defaults if isinstance(f, dict)):
+            data.pop(section, None)
     data["paths"] = [{k: v for k, v in p.items() if v is not None} for p in data.get("paths") or []]
     return figures_of(data)

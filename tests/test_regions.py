@@ -87,6 +87,33 @@ def test_region_check_counts_the_assumptions_of_a_shipped_profile(cli) -> None:
     assert "3 published paths its baseline must follow" in result.out
 
 
+def test_a_profile_without_electricity_rows_counts_the_worlds_figures_as_assumptions(
+    kenya: Path, cli
+) -> None:
+    table = kenya / "regions" / "kenya.csv"
+    fill(table, MADE_UP)
+    rows = [r for r in table.read_text(encoding="utf-8").splitlines()]
+    table.write_text(
+        "\n".join(r for r in rows if not r.startswith("electricity.")) + "\n", encoding="utf-8"
+    )
+    region = load_region(kenya / "regions" / "kenya.yaml")
+    defaults = [f for f in region_figures(region) if f.key.startswith("electricity.")]
+    assert [(f.key, f.value) for f in defaults] == [
+        ("electricity.urban", 0.97),
+        ("electricity.rural", 0.84),
+    ]
+    assert all(is_assumption(f.source) for f in defaults)
+    result = cli(["region", "check", str(kenya / "regions" / "kenya.yaml")])
+    assert "79 figures, 77 in " in result.out and " and 2 left out;" in result.out
+    assert "43 of 79 are assumptions." in result.out
+    assert "not in the file, so the model's defaults apply (assumptions):" in result.out
+
+
+def test_the_default_school_closure_period_is_not_counted_as_a_figure() -> None:
+    keys = [f.key for f in region_figures(load_region("ldc"))]
+    assert "schooling.quarters_closed" not in keys and "electricity.rural" in keys
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -249,17 +249,28 @@ def check(args: argparse.Namespace) -> int:
     """List the figures that are still defaults or assumptions, and the calibration targets."""
     path = resolve_region(args.file)
     region = load_region(path)
-    figures = _figures_with_lines(path)
-    national = [f for f in figures if f.source.startswith(region_figures.NEEDS_NATIONAL_DATA)]
-    defaults = [f for f in figures if "default from " in f.source and f not in national]
+    written = _figures_with_lines(path)
+    keys = {f.key for f in written}
+    left_out = [f for f in region_figures.region_figures(region) if f.key not in keys]
+    figures = written + left_out
+    national = [f for f in written if f.source.startswith(region_figures.NEEDS_NATIONAL_DATA)]
+    defaults = [f for f in written if "default from " in f.source and f not in national]
     assumed = [f for f in figures if region_figures.is_assumption(f.source)]
     where = printable(str(path.parent / region.figures)) if region.figures else printable(str(path))
+    counted = f"{len(figures)} figures in {where}"
+    if left_out:
+        counted = f"{len(figures)} figures, {len(written)} in {where} and {len(left_out)} left out"
     print(
-        f"{printable(region.label)} ({region.name}): {len(figures)} figures in {where}; "
+        f"{printable(region.label)} ({region.name}): {counted}; "
         f"{len(national)} still need national data, {len(defaults)} more are defaults from "
         f"another profile; {len(assumed)} of {len(figures)} are assumptions."
     )
-    for head, group in (("still need national data", national), ("defaults", defaults)):
+    groups = (
+        ("still need national data", national),
+        ("defaults", defaults),
+        ("not in the file, so the model's defaults apply (assumptions)", left_out),
+    )
+    for head, group in groups:
         if group:
             rows = [[str(f.line or ""), f.key, number(f.value)] for f in group]
             print(f"\n{head}:\n" + format_table(["line", "key", "value"], rows))

@@ -92,10 +92,9 @@ def test_a_profile_without_electricity_rows_counts_the_worlds_figures_as_assumpt
 ) -> None:
     table = kenya / "regions" / "kenya.csv"
     fill(table, MADE_UP)
-    rows = [r for r in table.read_text(encoding="utf-8").splitlines()]
-    table.write_text(
-        "\n".join(r for r in rows if not r.startswith("electricity.")) + "\n", encoding="utf-8"
-    )
+    rows = table.read_text(encoding="utf-8").splitlines()
+    kept = [r for r in rows if not r.startswith("electricity.")]
+    table.write_text("\n".join(kept) + "\n", encoding="utf-8")
     region = load_region(kenya / "regions" / "kenya.yaml")
     defaults = [f for f in region_figures(region) if f.key.startswith("electricity.")]
     assert [(f.key, f.value) for f in defaults] == [

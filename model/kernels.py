@@ -980,12 +980,13 @@ def rank_in_cell(cells: np.ndarray, counts: np.ndarray, u: np.ndarray) -> np.nda
     """A uniformly random rank of each unit among the units of its cell.
 
     Each cell's ranks 0 .. n-1 are shuffled (Fisher-Yates, driven by the uniforms ``u``, one
-    per unit) and handed out to the cell's units in index order.
+    per unit) and handed out to the cell's units in index order. Ranks are 32-bit (a cell
+    holds fewer than 2**31 units), which halves the two whole-length arrays.
     """
     starts = np.zeros(counts.size + 1, dtype=np.int64)
     for c in range(counts.size):
         starts[c + 1] = starts[c] + counts[c]
-    slots = np.empty(cells.size, dtype=np.int64)
+    slots = np.empty(cells.size, dtype=np.int32)
     for c in range(counts.size):
         base = starts[c]
         n = counts[c]
@@ -996,7 +997,7 @@ def rank_in_cell(cells: np.ndarray, counts: np.ndarray, u: np.ndarray) -> np.nda
             j = min(j, k)
             slots[base + k], slots[base + j] = slots[base + j], slots[base + k]
     taken = np.zeros(counts.size, dtype=np.int64)
-    rank = np.empty(cells.size, dtype=np.int64)
+    rank = np.empty(cells.size, dtype=np.int32)
     for i in range(cells.size):
         c = cells[i]
         rank[i] = slots[starts[c] + taken[c]]

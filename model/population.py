@@ -16,7 +16,7 @@ then skills, to person targets, given the home connection.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -24,12 +24,11 @@ import numpy as np
 
 from model import groups, kernels
 from model.errors import InputError, Problem
-from model.households import SKILL_LEVELS, Households, People, Population
-from model.indicators import inequality
+from model.households import SKILL_LEVELS, Households, People, Population, row_passes
 from model.params import defaults
 from model.raking import Margin, Side, rake
 from model.rules.connectivity import HOME_USE_SHIFT
-from model.rules.income import weighted_quantile
+from model.rules.income import inequality, weighted_quantile
 from model.schema import Region, Target
 from model.streams import Streams
 
@@ -221,50 +220,70 @@ def member_age_shares(region: Region) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _members(h: Households, region: Region, rs: Streams) -> People:
-    """Household sizes, then every member's age, sex and disability."""
-    c = region.composition
+    """Household sizes, then every member's age, sex and disability (a pass at a time)."""
     size = region.population.household_size.value
     h.size[:] = np.minimum(1 + rs("pop.size").poisson(max(size - 1, 0.0), h.n), MAX_SIZE)
     p = People(int(h.size.sum()), h.weight)
     p.household[:] = np.repeat(np.arange(h.n, dtype=np.int32), h.size)
     first_member = np.zeros(p.n, dtype=bool)
     first_member[np.cumsum(h.size) - h.size] = True
+    for rows in row_passes(p.n):
+        _draw_members(p, rows, first_member[rows], region, rs)
+    h.n_children[:] = p.household_sum(p.age_band == 1, h.n)
+    return p
+
+
+def _draw_members(p: People, rows: slice, first: np.ndarray, region: Region, rs: Streams) -> None:
+    """Age, sex and disability of the persons in ``rows`` (``first``: first members).
+
+    Every stream is drawn in row order, so the persons get the draws one pass over all
+    rows would give them.
+    """
+    c = region.composition
+    n = rows.stop - rows.start
     share_first, share_others = member_age_shares(region)
-    band = rs("pop.age").choice(len(share_others), size=p.n, p=share_others)
-    band[first_member] = rs("pop.age_first").choice(len(share_first), size=h.n, p=share_first)
+    band = rs("pop.age").choice(len(share_others), size=n, p=share_others)
+    n_first = int(np.count_nonzero(first))
+    band[first] = rs("pop.age_first").choice(len(share_first), size=n_first, p=share_first)
     lower = np.array(groups.AGE_BAND_LOWER)
     upper = np.append(lower[1:], OLDEST + 1)
-    years = lower[band] + (rs("pop.age_years").random(p.n) * (upper - lower)[band]).astype(int)
-    p.age[:] = years
-    p.age_band[:] = band
-    p.is_female[:] = rs("pop.sex").random(p.n) < c.share_female.value
+    years = lower[band] + (rs("pop.age_years").random(n) * (upper - lower)[band]).astype(int)
+    p.age[rows] = years
+    p.age_band[rows] = band
+    female = rs("pop.sex").random(n) < c.share_female.value
+    p.is_female[rows] = female
     prev = np.array(c.disability_by_age.by_band())
     r = c.rel_disability_female.value
     share_f = c.share_female.value
     base = prev[band] / (share_f * r + (1 - share_f))
-    chance = base * np.where(p.is_female, r, 1.0)
-    p.has_disability[:] = rs("pop.disability").random(p.n) < np.clip(chance, 0, 1)
-    h.n_children[:] = np.bincount(p.household, weights=band == 1, minlength=h.n)
-    return p
+    chance = base * np.where(female, r, 1.0)
+    p.has_disability[rows] = rs("pop.disability").random(n) < np.clip(chance, 0, 1)
 
 
-def _labour_age(p: People) -> np.ndarray:
+def _labour_age(age: np.ndarray) -> np.ndarray:
     """0 = 15-24, 1 = 25-64, 2 = 65+ for persons 15+ (0 below 15)."""
-    return (p.age >= 25).astype(np.int8) + (p.age >= groups.OLDER_AGE)
+    return (age >= 25).astype(np.int8) + (age >= groups.OLDER_AGE)
 
 
 def _employment(pop: Population, region: Region, rs: Streams) -> None:
     p = pop.p
     rate = region.composition.employment_rate
+    chance = np.empty(p.n)
+    for rows in row_passes(p.n):
+        female = p.is_female[rows]
+        rel_age = REL_EMPLOYED_AGE[_labour_age(p.age[rows])]
+        dis = np.where(female, REL_EMPLOYED_DISABILITY["female"], REL_EMPLOYED_DISABILITY["male"])
+        chance[rows] = np.where(female, rate.female, rate.male) * rel_age
+        chance[rows] *= np.where(p.has_disability[rows], dis, 1.0)
     adult = p.is_working_age
-    chance = np.where(p.is_female, rate.female, rate.male) * REL_EMPLOYED_AGE[_labour_age(p)]
-    dis = np.where(p.is_female, REL_EMPLOYED_DISABILITY["female"], REL_EMPLOYED_DISABILITY["male"])
-    chance = chance * np.where(p.has_disability, dis, 1.0)
     for female, target in ((False, rate.male), (True, rate.female)):
         sel = adult & (p.is_female == female)
         if sel.any():
             chance[sel] *= target / chance[sel].mean()
-    p.is_employed[:] = adult & (rs("pop.employment").random(p.n) < np.clip(chance, 0, 1))
+    draw = rs("pop.employment")
+    for rows in row_passes(p.n):
+        u = draw.random(rows.stop - rows.start)
+        p.is_employed[rows] = adult[rows] & (u < np.clip(chance[rows], 0, 1))
 
 
 INCOME_FIT_PASSES = 4
@@ -361,7 +380,8 @@ def _income(pop: Population, region: Region, rs: Streams, pars: dict[str, float]
     labour = np.where(earners > 0, LABOUR_SHARE * h.income_base, 0.0)
     h.nonlabour_base[:] = h.income_base - labour
     share = labour / np.maximum(earners, 1)
-    p.earnings_base[:] = np.where(p.is_employed, share[p.household], 0.0)
+    for rows in row_passes(p.n):
+        p.earnings_base[rows] = np.where(p.is_employed[rows], share[p.household[rows]], 0.0)
     # The same sum the simulation forms each quarter, so an unchanged quarter is at rest.
     h.income_base[:] = h.nonlabour_base + p.household_sum(p.earnings_base, h.n)
 
@@ -388,16 +408,22 @@ def weighted_quintile(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def _jobs(pop: Population, region: Region, rs: Streams) -> None:
+    """Formal or informal, teleworkable, and in a hard-hit sector, for every worker."""
     h, p = pop.h, pop.p
     c = region.composition
-    quintile = h.quintile[p.household]
-    informal = np.array(c.informal_by_quintile.by_quintile)[quintile]
-    is_informal = rs("pop.informal").random(p.n) < informal
-    p.job[:] = np.where(p.is_employed, np.where(is_informal, 2, 1), 0)
-    tele = np.array(c.teleworkable_by_quintile.by_quintile)[quintile]
-    p.is_teleworkable[:] = p.is_employed & (rs("pop.telework").random(p.n) < tele)
-    hi = np.where(p.is_female, c.high_impact_sector.female, c.high_impact_sector.male)
-    p.is_high_impact[:] = p.is_employed & (rs("pop.sector").random(p.n) < hi)
+    informal_by_quintile = np.array(c.informal_by_quintile.by_quintile)
+    tele_by_quintile = np.array(c.teleworkable_by_quintile.by_quintile)
+    for rows in row_passes(p.n):
+        n = rows.stop - rows.start
+        quintile = h.quintile[p.household[rows]]
+        employed = p.is_employed[rows]
+        is_informal = rs("pop.informal").random(n) < informal_by_quintile[quintile]
+        p.job[rows] = np.where(employed, np.where(is_informal, 2, 1), 0)
+        tele = tele_by_quintile[quintile]
+        p.is_teleworkable[rows] = employed & (rs("pop.telework").random(n) < tele)
+        female = p.is_female[rows]
+        hi = np.where(female, c.high_impact_sector.female, c.high_impact_sector.male)
+        p.is_high_impact[rows] = employed & (rs("pop.sector").random(n) < hi)
 
 
 def _coverage_and_devices(h: Households, region: Region, rs: Streams) -> None:
@@ -430,14 +456,22 @@ def household_cells(pop: Population) -> tuple[np.ndarray, int]:
 def person_cells(pop: Population, state: np.ndarray, levels: int) -> tuple[np.ndarray, int]:
     """Cell of each person: quintile x location x sex x fine age x disability x ``state``."""
     h, p = pop.h, pop.p
-    hh = p.household
-    idx = (h.quintile[hh].astype(np.int32) * 2 + h.is_rural[hh]) * 2 + p.is_female
-    idx = (idx * len(groups.FINE_AGES) + groups.fine_age_code(p.age)) * 2 + p.has_disability
-    return idx * levels + state, 5 * 2 * 2 * len(groups.FINE_AGES) * 2 * levels
+    cells = np.empty(p.n, dtype=np.int32)
+    for rows in row_passes(p.n):
+        hh = p.household[rows]
+        idx = (h.quintile[hh].astype(np.int32) * 2 + h.is_rural[hh]) * 2 + p.is_female[rows]
+        idx = idx * len(groups.FINE_AGES) + groups.fine_age_code(p.age[rows])
+        idx = idx * 2 + p.has_disability[rows]
+        cells[rows] = idx * levels + state[rows]
+    return cells, 5 * 2 * 2 * len(groups.FINE_AGES) * 2 * levels
 
 
 def _sums(cells: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
-    return np.bincount(cells, weights=values, minlength=n_cells)
+    """Sum of ``values`` in each cell, a pass at a time (the values are counts: exact)."""
+    out = np.zeros(n_cells)
+    for rows in row_passes(cells.size):
+        out += np.bincount(cells[rows], weights=values[rows], minlength=n_cells)
+    return out
 
 
 def _units(pop: Population, t: Target, group: str) -> tuple[np.ndarray, np.ndarray | None]:
@@ -502,9 +536,10 @@ def _assign(
     ]
     if unmet:
         raise TargetsUnmetError(unmet)
-    u = stratified_uniform(idx, rng)
-    noise = np.log(u / (1 - u))
-    return (alpha[idx] + noise).astype(np.float32)
+    latent = np.empty(idx.size, dtype=np.float32)
+    for rows, u in stratified_uniform_passes(idx, rng):
+        latent[rows] = alpha[idx[rows]] + np.log(u / (1 - u))
+    return latent
 
 
 def _gap(m: Margin, fit: float) -> float:
@@ -531,10 +566,25 @@ def stratified_uniform(cells: np.ndarray, rng: np.random.Generator) -> np.ndarra
     Compared with independent draws this removes most sampling noise from cell rates, so
     small populations still reproduce the raked targets closely.
     """
+    u = np.empty(cells.size)
+    for rows, part in stratified_uniform_passes(cells, rng):
+        u[rows] = part
+    return u
+
+
+def stratified_uniform_passes(
+    cells: np.ndarray, rng: np.random.Generator
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """:func:`stratified_uniform` a pass of rows at a time: ``(rows, draws of those rows)``.
+
+    Only the ranks are whole-length; each pass's draws are made and handed on before the
+    next, so a caller that keeps just what it derives from them holds one pass at a time.
+    """
     counts = np.bincount(cells)
     rank = kernels.rank_in_cell(cells, counts, rng.random(cells.size))
-    u = (rank + rng.random(cells.size)) / counts[cells]
-    return np.clip(u, 1e-12, 1 - 1e-12)
+    for rows in row_passes(cells.size):
+        u = (rank[rows] + rng.random(rows.stop - rows.start)) / counts[cells[rows]]
+        yield rows, np.clip(u, 1e-12, 1 - 1e-12)
 
 
 # --- the calibrated 2019 digital state --------------------------------------------------------
@@ -595,9 +645,14 @@ def assign_use(pop: Population, region: Region, rs: Streams, pars: dict[str, flo
     barrier = pars["disability_use_barrier"]
     offset = HOME_USE_SHIFT[ids % 3] + AGE_USE_SHIFT[fine_age] - disabled * barrier
     targets = [t for t in region.targets if t.measure == "internet_use"]
-    latent = _assign(pop, region, targets, cells, can_use(pop), offset, rs("pop.use"))
-    p.use_latent[:] = latent - HOME_USE_SHIFT[home] + barrier * p.has_disability
-    p.is_online[:] = can_use(pop) & (latent > 0)
+    able = can_use(pop)
+    latent = _assign(pop, region, targets, cells, able, offset, rs("pop.use"))
+    del cells
+    for rows in row_passes(p.n):
+        net = latent[rows] - HOME_USE_SHIFT[home[rows]]
+        p.use_latent[rows] = net + barrier * p.has_disability[rows]
+    p.is_online[:] = able & (latent > 0)
+    del latent, able, home
     assign_smartphones(pop, rs("pop.smartphone").random(p.n))
 
 
@@ -619,9 +674,13 @@ def assign_skills(pop: Population, region: Region, rs: Streams) -> None:
     Children under 5 have none.
     """
     h, p = pop.h, pop.p
-    home = h.connection[p.household]
-    use = np.where(p.is_online, np.where(home == 2, 2, 1), 0).astype(np.int32)
-    cells = person_cells(pop, use * 2 + p.is_teleworkable, 6)
+    state = np.empty(p.n, dtype=np.int8)
+    for rows in row_passes(p.n):
+        home = h.connection[p.household[rows]]
+        use = np.where(p.is_online[rows], np.where(home == 2, 2, 1), 0)
+        state[rows] = use * 2 + p.is_teleworkable[rows]
+    cells = person_cells(pop, state, 6)
+    del state
     ids = np.arange(cells[1])
     fine_age = (ids // 6 // 2) % len(groups.FINE_AGES)
     quintile = ids // (6 * 2 * len(groups.FINE_AGES) * 2 * 2)
@@ -633,8 +692,11 @@ def assign_skills(pop: Population, region: Region, rs: Streams) -> None:
     )
     targets = [t for t in region.targets if t.measure == "basic_skills"]
     latent = _assign(pop, region, targets, cells, p.is_working_age, offset, rs("pop.skills"))
-    skill = 1 / (1 + np.exp(-(latent + np.log(SKILL_BASIC / (1 - SKILL_BASIC)))))
-    p.skill[:] = np.where(p.age >= 5, skill, 0.0)
+    del cells
+    basic = np.log(SKILL_BASIC / (1 - SKILL_BASIC))
+    for rows in row_passes(p.n):
+        skill = 1 / (1 + np.exp(-(latent[rows] + basic)))
+        p.skill[rows] = np.where(p.age[rows] >= 5, skill, 0.0)
 
 
 def order_by_income(pop: Population) -> Population:
@@ -650,12 +712,16 @@ def order_by_income(pop: Population) -> Population:
     size = h.size[order].astype(np.int64)
     new_first = np.cumsum(size) - size
     members = np.repeat(first[order] - new_first, size)
-    members += np.arange(p.n)
+    for rows in row_passes(p.n):
+        members[rows] += np.arange(rows.start, rows.stop)
     del first, new_first
-    # One array at a time, so that only one old array is alive beside its reordered copy.
+    # One array at a time, so that only one old array is alive beside its reordered copy; a
+    # column still all zeros (written only once the simulation starts) is left as it is.
     for table, rows in ((h, order), (p, members)):
         for attr in table.registry:
-            setattr(table, attr.name, getattr(table, attr.name)[rows])
+            column = getattr(table, attr.name)
+            if column.any():
+                setattr(table, attr.name, column[rows])
     p.household[:] = np.repeat(np.arange(h.n, dtype=p.household.dtype), size)
     return pop
 

@@ -593,7 +593,7 @@ def test_inequality_of_incomes_below_one_dollar():
     (total weighted income 0.125): the Gini is the mean absolute difference over twice
     the mean, the Palma the top tenth's 0.4 over the bottom 40%'s 4 x 0.1."""
     values = np.repeat([0.1, 0.2, 0.3, 0.4], [4, 3, 2, 1]).astype(float)
-    gini, palma = ind.inequality_sorted(values, np.full(values.size, 0.0625))
+    gini, palma = income.inequality_sorted(values, np.full(values.size, 0.0625))
     by_hand = np.abs(values[:, None] - values[None, :]).mean() / (2 * values.mean())
     assert gini == pytest.approx(by_hand)
     assert palma == pytest.approx(0.4 / (4 * 0.1))

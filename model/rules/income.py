@@ -83,3 +83,25 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     order = np.argsort(values)
     cum = np.cumsum(weights[order])
     return float(values[order][np.searchsorted(cum, q * cum[-1])])
+
+
+def inequality(values: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """Weighted Gini coefficient (0 = equal) and Palma ratio (top 10% / bottom 40% share)."""
+    order = np.argsort(values, kind="stable")
+    return inequality_sorted(values[order], weights[order])
+
+
+def inequality_sorted(v: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """:func:`inequality` of values already in ascending order."""
+    cum_w = np.cumsum(w)
+    vw = v * w
+    cum_vw = np.cumsum(vw)
+    total_w, total_vw = cum_w[-1], cum_vw[-1]
+    if total_vw <= 0:
+        return 0.0, 0.0
+    lorenz = cum_vw / total_vw
+    gini = float(1 - np.sum(w / total_w * (2 * lorenz - vw / total_vw)))
+    pos = cum_w / total_w
+    bottom = float(vw[pos <= 0.4].sum())
+    palma = float(vw[pos > 0.9].sum() / bottom) if bottom > 0 else 0.0
+    return gini, palma

@@ -155,8 +155,8 @@ class _Table:
         for attr in self.registry:
             # Zeros come from the allocator untouched: the pages of a column that a step
             # has not written yet take no memory until it does.
-            column = np.zeros if attr.default == 0 else partial(np.full, fill_value=attr.default)
-            setattr(self, attr.name, column(n, dtype=attr.dtype))
+            allocate = np.zeros if attr.default == 0 else partial(np.full, fill_value=attr.default)
+            setattr(self, attr.name, allocate(n, dtype=attr.dtype))
 
     _unit = "entry"
 

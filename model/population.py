@@ -266,6 +266,11 @@ def _labour_age(age: np.ndarray) -> np.ndarray:
 
 
 def _employment(pop: Population, region: Region, rs: Streams) -> None:
+    """Who of the persons 15+ is employed, by sex, age and disability.
+
+    The chances are scaled so that each sex's mean over its persons 15+ is the profile's
+    rate; that needs every chance at once, so only the draws go a pass at a time.
+    """
     p = pop.p
     rate = region.composition.employment_rate
     chance = np.empty(p.n)

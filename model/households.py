@@ -10,7 +10,7 @@ Coded attributes use small integers whose meaning is listed in :data:`CODES`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 
@@ -25,6 +25,18 @@ def row_passes(n: int) -> Iterator[slice]:
     """Consecutive slices of at most :data:`ROWS_PER_PASS` rows covering ``0 .. n``."""
     for lo in range(0, n, ROWS_PER_PASS):
         yield slice(lo, min(lo + ROWS_PER_PASS, n))
+
+
+def summed_by(index: np.ndarray, values: np.ndarray, n: int, passes: Iterable[slice]) -> np.ndarray:
+    """Sum of ``values`` for each of ``0 .. n-1`` in ``index``, one ``bincount`` per pass.
+
+    The passes' sums are added in pass order, so an entry whose rows all fall in one pass
+    gets the bits one ``bincount`` over every row would give it.
+    """
+    out = np.zeros(n)
+    for rows in passes:
+        out += np.bincount(index[rows], weights=values[rows], minlength=n)
+    return out
 
 
 @dataclass(frozen=True)
@@ -278,10 +290,7 @@ class People(_Table):
         Summed a pass of rows at a time (:meth:`member_passes`), so each household's members
         are added in one pass, in their order: the same bits as one pass over all rows.
         """
-        out = np.zeros(n_households)
-        for rows in self.member_passes():
-            out += np.bincount(self.household[rows], weights=values[rows], minlength=n_households)
-        return out
+        return summed_by(self.household, values, n_households, self.member_passes())
 
     def member_passes(self) -> Iterator[slice]:
         """Slices of about :data:`ROWS_PER_PASS` persons that do not split a household.

@@ -24,7 +24,14 @@ import numpy as np
 
 from model import groups, kernels
 from model.errors import InputError, Problem
-from model.households import SKILL_LEVELS, Households, People, Population, row_passes
+from model.households import (
+    SKILL_LEVELS,
+    Households,
+    People,
+    Population,
+    row_passes,
+    summed_by,
+)
 from model.params import defaults
 from model.raking import Margin, Side, rake
 from model.rules.connectivity import HOME_USE_SHIFT
@@ -473,10 +480,7 @@ def person_cells(pop: Population, state: np.ndarray, levels: int) -> tuple[np.nd
 
 def _sums(cells: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
     """Sum of ``values`` in each cell, a pass at a time (the values are counts: exact)."""
-    out = np.zeros(n_cells)
-    for rows in row_passes(cells.size):
-        out += np.bincount(cells[rows], weights=values[rows], minlength=n_cells)
-    return out
+    return summed_by(cells, values, n_cells, row_passes(cells.size))
 
 
 def _units(pop: Population, t: Target, group: str) -> tuple[np.ndarray, np.ndarray | None]:

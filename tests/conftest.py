@@ -1,4 +1,5 @@
-"""Shared fixtures: a runner of the ``inclusim`` command line and a real Dask cluster."""
+"""Shared fixtures: a runner of the ``inclusim`` command line and a real Dask cluster; the
+Hypothesis profiles."""
 
 from __future__ import annotations
 
@@ -12,8 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from experiments.cli import main
+
+# Property tests draw the same examples on every run ("fixed", the default: `make test` and CI
+# pass or fail on the code, never on the draw). `pytest --hypothesis-profile=explore` draws new
+# examples each run and keeps failing ones in .hypothesis/ to replay (docs/testing.md).
+settings.register_profile("fixed", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("fixed")
 
 
 @dataclass(frozen=True)

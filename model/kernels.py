@@ -976,27 +976,30 @@ def move_poor_states(
 
 
 @njit(cache=True)
-def rank_in_cell(cells: np.ndarray, counts: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """A uniformly random rank of each unit among the units of its cell.
+def shuffle_ranks(u: np.ndarray, slots: np.ndarray) -> None:
+    """Write the ranks ``0 .. n-1`` into ``slots`` in a uniformly random order.
 
-    Each cell's ranks 0 .. n-1 are shuffled (Fisher-Yates, driven by the uniforms ``u``, one
-    per unit) and handed out to the cell's units in index order. Ranks are 32-bit (a cell
-    holds fewer than 2**31 units), which halves the two whole-length arrays.
+    A Fisher-Yates shuffle driven by ``u`` (one uniform per slot): slot ``k``, from the last
+    down, swaps with slot ``floor(u[k] * (k + 1))``.
     """
-    starts = np.zeros(counts.size + 1, dtype=np.int64)
-    for c in range(counts.size):
-        starts[c + 1] = starts[c] + counts[c]
-    slots = np.empty(cells.size, dtype=np.int32)
-    for c in range(counts.size):
-        base = starts[c]
-        n = counts[c]
-        for k in range(n):
-            slots[base + k] = k
-        for k in range(n - 1, 0, -1):
-            j = int(u[base + k] * (k + 1))
-            j = min(j, k)
-            slots[base + k], slots[base + j] = slots[base + j], slots[base + k]
-    taken = np.zeros(counts.size, dtype=np.int64)
+    n = slots.size
+    for k in range(n):
+        slots[k] = k
+    for k in range(n - 1, 0, -1):
+        j = min(int(u[k] * (k + 1)), k)
+        slots[k], slots[j] = slots[j], slots[k]
+
+
+@njit(cache=True)
+def hand_out_ranks(
+    cells: np.ndarray, starts: np.ndarray, taken: np.ndarray, slots: np.ndarray
+) -> np.ndarray:
+    """The next shuffled rank of each unit's cell, handed out in index order.
+
+    ``slots[starts[c]:starts[c + 1]]`` holds cell ``c``'s shuffled ranks and ``taken[c]`` how
+    many are handed out already; it is updated, so consecutive passes of units continue
+    where the last stopped. Ranks are 32-bit (a cell holds fewer than 2**31 units).
+    """
     rank = np.empty(cells.size, dtype=np.int32)
     for i in range(cells.size):
         c = cells[i]

@@ -586,13 +586,20 @@ def stratified_uniform_passes(
 ) -> Iterator[tuple[slice, np.ndarray]]:
     """:func:`stratified_uniform` a pass of rows at a time: ``(rows, draws of those rows)``.
 
-    Only the ranks are whole-length; each pass's draws are made and handed on before the
-    next, so a caller that keeps just what it derives from them holds one pass at a time.
+    Only the shuffled ranks are whole-length (32-bit); the shuffle's uniforms are drawn a
+    cell at a time, and each pass's ranks and draws are made and handed on before the next,
+    so a caller that keeps just what it derives from them holds one pass at a time.
     """
     counts = np.bincount(cells)
-    rank = kernels.rank_in_cell(cells, counts, rng.random(cells.size))
+    starts = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=starts[1:])
+    slots = np.empty(cells.size, dtype=np.int32)
+    for c in range(counts.size):  # the shuffle's draws, cell after cell: one stream in order
+        kernels.shuffle_ranks(rng.random(counts[c]), slots[starts[c] : starts[c + 1]])
+    taken = np.zeros(counts.size, dtype=np.int64)
     for rows in row_passes(cells.size):
-        u = (rank[rows] + rng.random(rows.stop - rows.start)) / counts[cells[rows]]
+        rank = kernels.hand_out_ranks(cells[rows], starts, taken, slots)
+        u = (rank + rng.random(rows.stop - rows.start)) / counts[cells[rows]]
         yield rows, np.clip(u, 1e-12, 1 - 1e-12)
 
 
@@ -720,9 +727,10 @@ def order_by_income(pop: Population) -> Population:
     first = np.cumsum(h.size) - h.size
     size = h.size[order].astype(np.int64)
     new_first = np.cumsum(size) - size
-    members = np.repeat(first[order] - new_first, size)
+    # 32-bit row numbers (fewer than 2**31 persons) halve the one whole-length index.
+    members = np.repeat((first[order] - new_first).astype(np.int32), size)
     for rows in row_passes(p.n):
-        members[rows] += np.arange(rows.start, rows.stop)
+        members[rows] += np.arange(rows.start, rows.stop, dtype=np.int32)
     del first, new_first
     # One array at a time, so that only one old array is alive beside its reordered copy; a
     # column still all zeros (written only once the simulation starts) is left as it is.

@@ -569,22 +569,15 @@ def _count_in(pop: Population, t: Target) -> int:
     return n if t.versus is None else min(n, count(t.versus))
 
 
-def stratified_uniform(cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Uniform draws spread evenly within each cell (one per 1/n-wide stratum, shuffled).
-
-    Compared with independent draws this removes most sampling noise from cell rates, so
-    small populations still reproduce the raked targets closely.
-    """
-    u = np.empty(cells.size)
-    for rows, part in stratified_uniform_passes(cells, rng):
-        u[rows] = part
-    return u
-
-
 def stratified_uniform_passes(
     cells: np.ndarray, rng: np.random.Generator
 ) -> Iterator[tuple[slice, np.ndarray]]:
-    """:func:`stratified_uniform` a pass of rows at a time: ``(rows, draws of those rows)``.
+    """Uniform draws spread evenly within each cell, a pass of rows at a time.
+
+    Within a cell of n units, the k-th unit in a random order gets ``(k + U) / n``: one draw
+    per 1/n-wide stratum. Compared with independent draws this removes most sampling noise
+    from cell rates, so small populations still reproduce the raked targets closely. Yields
+    ``(rows, draws of those rows)``.
 
     Only the shuffled ranks are whole-length (32-bit); the shuffle's uniforms are drawn a
     cell at a time, and each pass's ranks and draws are made and handed on before the next,

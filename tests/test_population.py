@@ -18,7 +18,7 @@ from model.population import (
     can_use,
     check_targets,
     member_age_shares,
-    stratified_uniform,
+    stratified_uniform_passes,
     synthesise,
     totals,
     weighted_quintile,
@@ -450,11 +450,27 @@ def test_weighted_quintile_splits_weight_in_fifths() -> None:
     assert np.allclose(shares, 0.2, atol=1e-3)
 
 
-def test_stratified_uniform_one_draw_per_stratum() -> None:
+def stratified_uniform(cells: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """All of :func:`stratified_uniform_passes`' draws, in row order."""
+    u = np.empty(cells.size)
+    for rows, part in stratified_uniform_passes(cells, rng):
+        u[rows] = part
+    return u
+
+
+@pytest.mark.parametrize("rows_per_pass", [households.ROWS_PER_PASS, 7])
+def test_stratified_uniform_one_draw_per_stratum(
+    rows_per_pass: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each cell gets one draw per stratum, whether its ranks are handed out in one pass or
+    continue across passes of 7 rows (and the draws are the same either way)."""
     rng = np.random.default_rng(7)
     cells = np.repeat(np.array([0, 2, 3, 5]), [7, 1, 40, 12])
     rng.shuffle(cells)
+    one_pass = stratified_uniform(cells, np.random.default_rng(3))
+    monkeypatch.setattr(households, "ROWS_PER_PASS", rows_per_pass)
     u = stratified_uniform(cells, np.random.default_rng(3))
+    assert np.array_equal(u, one_pass)
     assert u.shape == cells.shape
     assert np.all((u > 0) & (u < 1))
     for cell in np.unique(cells):

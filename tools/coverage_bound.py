@@ -1,0 +1,96 @@
+"""Asia-Pacific's mobile-broadband coverage, bounded from ITU's world and regional figures.
+
+ITU's *Facts and Figures 2021* (mobile network coverage page, 15 November 2021) gives the
+share of persons with 3G or better in 2021 for the world (95%), Africa (82%: "18 per cent of
+the population remains without any access to a mobile broadband network") and the CIS (89%),
+and says only that the three other regions besides Asia-Pacific are at 90% or more. The
+persons the world's 95% covers, less those Africa's and the CIS's shares cover, and less every
+person of the Americas, the Arab States and Europe (taken as fully covered, which makes the
+result a floor: FF2021 has 22% of the Americas' rural population without any coverage), are
+covered persons of Asia-Pacific. Persons are those of 2020 (UN DESA World Population
+Prospects 2019, medium variant, data package ``wpp2019``, files ``popM``/``popF``): Africa's
+and Asia-Pacific's summed from ``scenarios/sources/internet_use_by_country.csv``, the world's
+and the CIS's below.
+
+The region's rural rate follows as in ITU's method (FF2021 methodology page: urban areas are
+taken as covered, the rest of the covered persons live in rural areas), with the profile's
+urban coverage and rural share: ``(coverage - (1 - rural_share) * urban) / rural_share``.
+
+The published figures are rounded to whole per cents; the tool prints the central reading
+and the floor at the rounding extremes (world 94.5%, Africa 82.5%, CIS 89.5%).
+
+Usage: ``python -m tools.coverage_bound``.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import NamedTuple
+
+from model.loader import load_region
+from tools.regional_use import TABLE
+
+WORLD_PERSONS = 7_794_798.7
+"""Persons in the world on 1 July 2020, thousands (WPP2019, ``popM`` + ``popF``, code 900)."""
+
+CIS_PERSONS = 294_582.0
+"""Persons of ITU's CIS region on 1 July 2020, thousands (WPP2019): Armenia, Azerbaijan,
+Belarus, Georgia, Kazakhstan, Kyrgyzstan, the Republic of Moldova, the Russian Federation,
+Tajikistan, Turkmenistan, Ukraine and Uzbekistan (Georgia's 3,989 moves the floor by less than
+0.001)."""
+
+
+class Shares(NamedTuple):
+    """Shares of persons with 3G or better in 2021 (ITU Facts and Figures 2021)."""
+
+    world: float
+    africa: float
+    cis: float
+
+
+PUBLISHED = Shares(world=0.95, africa=0.82, cis=0.89)
+"""As published (whole per cents)."""
+
+ROUNDING_FLOOR = Shares(world=0.945, africa=0.825, cis=0.895)
+"""The rounding extremes that make Asia-Pacific's floor lowest."""
+
+
+def region_persons(group: str) -> float:
+    """Persons of a region of the country table in 2020, thousands."""
+    with TABLE.open(newline="", encoding="utf-8") as f:
+        return sum(float(r["persons_2020"]) for r in csv.DictReader(f) if r[group] == "1") / 1e3
+
+
+def coverage_floor(shares: Shares) -> float:
+    """The least share of Asia-Pacific's persons with 3G or better that ``shares`` allow."""
+    africa, asia_pacific = region_persons("africa"), region_persons("asia_pacific")
+    rest = WORLD_PERSONS - africa - asia_pacific - CIS_PERSONS
+    covered = (
+        shares.world * WORLD_PERSONS - shares.africa * africa - shares.cis * CIS_PERSONS - rest
+    )
+    return covered / asia_pacific
+
+
+def rural_rate(coverage: float, *, urban: float, rural_share: float) -> float:
+    """The rural coverage that gives ``coverage`` of persons with ``urban`` in towns."""
+    return (coverage - (1 - rural_share) * urban) / rural_share
+
+
+def main() -> None:
+    """Print the floor of Asia-Pacific's coverage and the rural rate it implies."""
+    region = load_region("asia_pacific")
+    urban = region.coverage.broadband_urban.value
+    rural_share = region.composition.share_rural.value
+    print(f"profile: urban 3G+ coverage {urban:.2f}, rural share {rural_share:.2f}")
+    for name, shares in (("published", PUBLISHED), ("rounding floor", ROUNDING_FLOOR)):
+        floor = coverage_floor(shares)
+        rural = rural_rate(floor, urban=urban, rural_share=rural_share)
+        itu = rural_rate(floor, urban=1.0, rural_share=rural_share)
+        print(
+            f"{name:<15} Asia-Pacific 3G+ at least {floor:.3f}; rural {rural:.3f} "
+            f"({itu:.3f} with towns fully covered, as ITU's method has it)"
+        )
+
+
+if __name__ == "__main__":
+    main()

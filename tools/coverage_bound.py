@@ -26,11 +26,10 @@ Usage: ``python -m tools.coverage_bound``.
 
 from __future__ import annotations
 
-import csv
 from typing import NamedTuple
 
 from model.loader import load_region
-from tools.regional_use import TABLE
+from tools.regional_use import members
 
 WORLD_PERSONS = 7_794_798.7
 """Persons in the world on 1 July 2020, thousands (WPP2019, ``popM`` + ``popF``, code 900)."""
@@ -59,8 +58,7 @@ ROUNDING_FLOOR = Shares(world=0.945, africa=0.825, cis=0.895)
 
 def region_persons(group: str) -> float:
     """Persons of a region of the country table in 2020, thousands."""
-    with TABLE.open(newline="", encoding="utf-8") as f:
-        return sum(float(r["persons_2020"]) for r in csv.DictReader(f) if r[group] == "1") / 1e3
+    return sum(float(r["persons_2020"]) for r in members(group)) / 1e3
 
 
 def coverage_floor(shares: Shares) -> float:

@@ -60,6 +60,12 @@ def filled(values: list[float | None]) -> np.ndarray:
     return np.interp(range(len(values)), known, [values[i] for i in known])
 
 
+def members(group: str, table: Path = TABLE) -> list[dict[str, str]]:
+    """The rows of the country table whose membership column ``group`` is 1."""
+    with table.open(newline="", encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if r[group] == "1"]
+
+
 def regional_use(group: str, table: Path = TABLE) -> dict[int, float]:
     """Share of the region's persons using the Internet each year (0-1).
 
@@ -68,8 +74,7 @@ def regional_use(group: str, table: Path = TABLE) -> dict[int, float]:
         table: the country table.
 
     """
-    with table.open(newline="", encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r[group] == "1"]
+    rows = members(group, table)
     all_years = [c for c in rows[0] if c.isdigit()]
     weights, series = [], []
     for r in rows:

@@ -512,6 +512,15 @@ def test_targets_that_contradict_coverage_are_reported(regions) -> None:
     assert rural in [i for i, _, _ in info.value.unmet]
 
 
+def test_asia_pacific_jobs_match_ilos_regional_estimates() -> None:
+    """ILO WESO Trends 2022 (Table 2.4): 57.7% of persons 15+ employed in 2019; ILO, Women and
+    Men in the Informal Economy 2018: 68.2% of the region's employment informal."""
+    p = synthesise(load_region("asia_pacific"), 20_000, SEED).p
+    working = p.job > 0
+    assert mean(working, p.age >= 15) == pytest.approx(0.577, abs=0.01)
+    assert mean(p.job == 2, working) == pytest.approx(0.682, abs=0.01)
+
+
 # --- building a pass of rows at a time -------------------------------------------------------
 
 

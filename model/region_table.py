@@ -21,7 +21,10 @@ from model.region_figures import (
     OPTIONAL_COLUMNS,
     QUINTILES,
     Figure,
+    figures_of,
+    region_figures,
 )
+from model.yamlio import read_yaml
 
 MAX_BYTES = 1_000_000
 """Largest figures table accepted (bytes)."""
@@ -96,6 +99,29 @@ def _parts(path: str) -> str:
         return f" (one row per quintile: '{path}.1', poorest, to '{path}.5')"
     parts = [f.alias or n for n, f in fields.items() if n != "source"]
     return " (one row per part: " + ", ".join(f"'{path}.{k}'" for k in parts) + ")"
+
+
+def profile_figures(path: Path, region: Any) -> tuple[list[Figure], list[Figure]]:
+    """A profile's figures as written, and those it leaves to the model's defaults.
+
+    Figures as written are the table's rows, each with its own line and source, or the YAML's
+    figures; so a figure of several rows (the labour shock's quarters) is counted row by row,
+    not by the joined source the loaded profile keeps. ``region check`` and ``calibrate
+    --check --region`` count assumptions from this one list.
+
+    Args:
+        path: the profile's YAML file.
+        region: the same profile, loaded and validated (:class:`model.schema.Region`).
+
+    """
+    data, _ = read_yaml(path)
+    if isinstance(data.get("figures"), str):
+        file = path.parent / data["figures"]
+        written = read_table(file, str(file))
+    else:
+        written = figures_of(data)
+    keys = {f.key for f in written}
+    return written, [f for f in region_figures(region) if f.key not in keys]
 
 
 def read_table(path: Path, name: str) -> list[Figure]:

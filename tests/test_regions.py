@@ -11,8 +11,9 @@ import pytest
 
 import inclusim
 from model.errors import InputError
-from model.loader import load_region, load_scenario, scenario_from_dict
+from model.loader import load_region, load_scenario, resolve_region, scenario_from_dict
 from model.region_figures import is_assumption, region_figures
+from model.region_table import profile_figures
 from model.run import simulate
 from tests.paths import BAD, ROOT
 
@@ -111,6 +112,19 @@ def test_a_profile_without_electricity_rows_counts_the_worlds_figures_as_assumpt
 def test_the_default_school_closure_period_is_not_counted_as_a_figure() -> None:
     keys = [f.key for f in region_figures(load_region("ldc"))]
     assert "schooling.quarters_closed" not in keys and "electricity.rural" in keys
+
+
+def test_a_figure_of_several_rows_is_counted_row_by_row() -> None:
+    """Asia-Pacific's 2020Q2 hours lost cite ILO; its other quarters are the world's
+    assumptions. The loaded profile keeps one joined source for the labour shock, which
+    reads as an assumption for every quarter; the rows as written do not."""
+    path = resolve_region("asia_pacific")
+    written, left_out = profile_figures(path, load_region(path))
+    quarter = next(f for f in written if f.key == "labour_shock.hours_lost.2020Q2")
+    joined = next(f for f in region_figures(load_region(path)) if f.key == quarter.key)
+    assert not is_assumption(quarter.source) and is_assumption(joined.source)
+    assert not left_out
+    assert len(written) == len(region_figures(load_region(path)))
 
 
 @pytest.mark.parametrize(

@@ -56,11 +56,13 @@ def _check_region(args: argparse.Namespace) -> int:
     """Check one region's baseline against its published paths; say how much is assumed."""
     from experiments.analysis.calibration import baseline_runs, region_path_targets, target_rows
     from model.loader import load_region, resolve_region
-    from model.region_figures import is_assumption, region_figures
+    from model.region_figures import is_assumption
+    from model.region_table import profile_figures
 
     path = resolve_region(args.region)
     region = load_region(path)
-    figures = region_figures(region)
+    written, left_out = profile_figures(path, region)
+    figures = written + left_out
     assumed = sum(is_assumption(f.source) for f in figures)
     seeds = args.seeds or CALIBRATION_SEEDS
     households = args.households or CALIBRATION_HOUSEHOLDS

@@ -21,7 +21,6 @@ from model.indicator_registry import label as indicator_label
 from model.loader import REGIONS_DIR, load_region, resolve_region
 from model.region_figures import Figure
 from model.schema import Region
-from model.yamlio import read_yaml
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 """A region's name: as a scenario's (lower-case letters, digits and '_')."""
@@ -249,9 +248,7 @@ def check(args: argparse.Namespace) -> int:
     """List the figures that are still defaults or assumptions, and the calibration targets."""
     path = resolve_region(args.file)
     region = load_region(path)
-    written = _figures_with_lines(path)
-    keys = {f.key for f in written}
-    left_out = [f for f in region_figures.region_figures(region) if f.key not in keys]
+    written, left_out = region_table.profile_figures(path, region)
     figures = written + left_out
     national = [f for f in written if f.source.startswith(region_figures.NEEDS_NATIONAL_DATA)]
     defaults = [f for f in written if "default from " in f.source and f not in national]
@@ -276,15 +273,6 @@ def check(args: argparse.Namespace) -> int:
             print(f"\n{head}:\n" + format_table(["line", "key", "value"], rows))
     print("\n" + targets_text(region, path))
     return EXIT_OK
-
-
-def _figures_with_lines(path: Path) -> list[Figure]:
-    """The profile's figures as written: table rows with their lines, or the YAML's figures."""
-    data, _ = read_yaml(path)
-    if isinstance(data.get("figures"), str):
-        file = path.parent / data["figures"]
-        return region_table.read_table(file, str(file))
-    return region_figures.figures_of(data)
 
 
 def targets_text(region: Region, path: Path) -> str:

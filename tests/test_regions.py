@@ -119,12 +119,13 @@ def test_a_figure_of_several_rows_is_counted_row_by_row() -> None:
     assumptions. The loaded profile keeps one joined source for the labour shock, which
     reads as an assumption for every quarter; the rows as written do not."""
     path = resolve_region("asia_pacific")
-    written, left_out = profile_figures(path, load_region(path))
+    loaded = region_figures(region := load_region(path))
+    written, left_out = profile_figures(path, region)
     quarter = next(f for f in written if f.key == "labour_shock.hours_lost.2020Q2")
-    joined = next(f for f in region_figures(load_region(path)) if f.key == quarter.key)
+    joined = next(f for f in loaded if f.key == quarter.key)
     assert not is_assumption(quarter.source) and is_assumption(joined.source)
     assert not left_out
-    assert len(written) == len(region_figures(load_region(path)))
+    assert len(written) == len(loaded)
 
 
 @pytest.mark.parametrize(

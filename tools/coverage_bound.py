@@ -26,6 +26,7 @@ Usage: ``python -m tools.coverage_bound``.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NamedTuple
 
 from model.loader import load_region
@@ -56,8 +57,9 @@ ROUNDING_FLOOR = Shares(world=0.945, africa=0.825, cis=0.895)
 """The rounding extremes that make Asia-Pacific's floor lowest."""
 
 
+@cache
 def region_persons(group: str) -> float:
-    """Persons of a region of the country table in 2020, thousands."""
+    """Persons of a region of the country table in 2020, thousands (read once a region)."""
     return sum(float(r["persons_2020"]) for r in members(group)) / 1e3
 
 

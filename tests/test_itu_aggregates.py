@@ -1,0 +1,68 @@
+"""ITU's regional estimates of one vintage (tools.itu_aggregates) and the profiles citing them."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from tools.itu_aggregates import REGIONS, TABLE, itu_use, parity, youth_ratio
+
+PROFILES = Path(__file__).resolve().parent.parent / "scenarios" / "regions"
+
+EXPECTED = {
+    "targets.internet_use.people.all": lambda region, year: itu_use(region, "all", year),
+    "targets.internet_use.people.sex=female/sex=male": parity,
+    "paths.share_internet_use": lambda region, year: itu_use(region, "all", year),
+    "paths.share_internet_use:sex=male": lambda region, year: itu_use(region, "male", year),
+    "paths.share_internet_use:sex=female": lambda region, year: itu_use(region, "female", year),
+    "paths.share_internet_use:age=15-24": lambda region, year: itu_use(region, "age_15_24", year),
+    "paths.gps_internet_use": parity,
+}
+"""What each kind of profile row holds when its source is the table."""
+
+
+def rows_citing_the_table() -> list[tuple[str, dict[str, str]]]:
+    """(profile, row) for every row of a profile table whose source cites the ITU table."""
+    found = []
+    for path in sorted(PROFILES.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as f:
+            found += [(path.stem, r) for r in csv.DictReader(f) if TABLE.name in r["source"]]
+    return found
+
+
+def test_the_profiles_hold_the_figures_of_the_table_they_cite():
+    rows = [(profile, r) for profile, r in rows_citing_the_table() if r["key"] in EXPECTED]
+    assert len(rows) >= 14
+    for profile, r in rows:
+        expected = EXPECTED[r["key"]](profile, int(r["year"]))
+        assert float(r["value"]) == pytest.approx(expected, abs=0.0005), (profile, r["key"])
+
+
+def test_only_the_fitted_youth_ratio_cites_the_table_without_holding_one_of_its_figures():
+    others = {r["key"] for _, r in rows_citing_the_table() if r["key"] not in EXPECTED}
+    assert others == {"targets.internet_use.people.age=15-24/age=not-15-24"}
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_women_and_the_rest_are_below_the_whole_and_men_and_youth_above(region):
+    for year in range(2019, 2025):
+        assert itu_use(region, "female", year) < itu_use(region, "all", year)
+        assert itu_use(region, "all", year) < itu_use(region, "male", year)
+    for year in range(2021, 2025):
+        assert itu_use(region, "age_other", year) < itu_use(region, "all", year)
+        assert itu_use(region, "all", year) < itu_use(region, "age_15_24", year)
+
+
+def test_the_figures_facts_and_figures_2024_quotes():
+    assert parity("asia_pacific", 2019) == pytest.approx(0.89, abs=0.005)
+    assert parity("asia_pacific", 2024) == pytest.approx(0.95, abs=0.005)
+    assert parity("ldc", 2024) == pytest.approx(0.70, abs=0.005)
+    assert itu_use("africa", "age_15_24", 2024) == pytest.approx(0.53)
+    assert youth_ratio("africa", 2021) == pytest.approx(1.82, abs=0.005)
+
+
+def test_an_age_split_before_2021_is_not_in_the_table():
+    with pytest.raises(KeyError):
+        itu_use("africa", "age_15_24", 2019)

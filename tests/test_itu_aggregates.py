@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tools.itu_aggregates import REGIONS, TABLE, itu_use, parity, youth_ratio
+from tools.itu_aggregates import (
+    REGIONS,
+    TABLE,
+    itu_use,
+    parity,
+    urban_rural_ratio,
+    youth_ratio,
+)
 
 PROFILES = Path(__file__).resolve().parent.parent / "scenarios" / "regions"
 
@@ -18,7 +25,10 @@ EXPECTED = {
     "paths.share_internet_use:sex=male": lambda region, year: itu_use(region, "male", year),
     "paths.share_internet_use:sex=female": lambda region, year: itu_use(region, "female", year),
     "paths.share_internet_use:age=15-24": lambda region, year: itu_use(region, "age_15_24", year),
+    "paths.share_internet_use:location=urban": lambda region, year: itu_use(region, "urban", year),
+    "paths.share_internet_use:location=rural": lambda region, year: itu_use(region, "rural", year),
     "paths.gps_internet_use": parity,
+    "paths.ratio_urban_rural_internet_use": urban_rural_ratio,
 }
 """What each kind of profile row holds when its source is the table."""
 
@@ -53,6 +63,8 @@ def test_women_and_the_rest_are_below_the_whole_and_men_and_youth_above(region):
     for year in range(2021, 2025):
         assert itu_use(region, "age_other", year) < itu_use(region, "all", year)
         assert itu_use(region, "all", year) < itu_use(region, "age_15_24", year)
+        assert itu_use(region, "rural", year) < itu_use(region, "all", year)
+        assert itu_use(region, "all", year) < itu_use(region, "urban", year)
 
 
 def test_the_figures_facts_and_figures_2024_quotes():

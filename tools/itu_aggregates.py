@@ -13,6 +13,7 @@ text agrees: 227 million new users in 2024, Asia-Pacific's gender parity 0.89 ->
 Africa's youth 53% against 34%):
 
 - sheet "By gender": ``all``, ``female`` and ``male``, 2019-2024;
+- sheet "By urban-rural area": ``urban`` and ``rural``, 2021-2024;
 - sheet "Internet use by age": ``age_15_24`` and ``age_other`` (everyone not aged 15-24,
   children included: the two average to the all-ages rate), 2021-2024. The workbook has no
   age split before 2021.
@@ -55,8 +56,9 @@ def itu_use(region: str, group: str, year: int) -> float:
 
     Args:
         region: one of :data:`REGIONS`.
-        group: ``all``, ``female``, ``male``, ``age_15_24`` or ``age_other``.
-        year: 2019-2024 (2021-2024 for the age groups).
+        group: ``all``, ``female``, ``male``, ``urban``, ``rural``, ``age_15_24`` or
+            ``age_other``.
+        year: 2019-2024 (2021-2024 for the areas and the age groups).
 
     Raises:
         KeyError: the table has no such figure.
@@ -68,6 +70,11 @@ def itu_use(region: str, group: str, year: int) -> float:
 def parity(region: str, year: int) -> float:
     """ITU's gender parity score: women's rate over men's."""
     return itu_use(region, "female", year) / itu_use(region, "male", year)
+
+
+def urban_rural_ratio(region: str, year: int) -> float:
+    """Town dwellers' rate over rural dwellers' (2021-2024)."""
+    return itu_use(region, "urban", year) / itu_use(region, "rural", year)
 
 
 def youth_ratio(region: str, year: int) -> float:

@@ -21,6 +21,7 @@ PROFILES = Path(__file__).resolve().parent.parent / "scenarios" / "regions"
 EXPECTED = {
     "targets.internet_use.people.all": lambda region, year: itu_use(region, "all", year),
     "targets.internet_use.people.sex=female/sex=male": parity,
+    "targets.internet_use.people.location=urban/location=rural": urban_rural_ratio,
     "paths.share_internet_use": lambda region, year: itu_use(region, "all", year),
     "paths.share_internet_use:sex=male": lambda region, year: itu_use(region, "male", year),
     "paths.share_internet_use:sex=female": lambda region, year: itu_use(region, "female", year),

@@ -524,7 +524,7 @@ def test_asia_pacific_jobs_match_ilos_regional_estimates() -> None:
 # --- building a pass of rows at a time -------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", (*REGIONS, "africa", "asia_pacific"))
+@pytest.mark.parametrize("name", (*REGIONS, "africa", "arab_states", "asia_pacific"))
 def test_a_build_in_small_passes_draws_what_one_pass_draws(name: str, monkeypatch) -> None:
     """Per-person steps run a pass at a time; each stream must go on where it stopped."""
     region = load_region(name)

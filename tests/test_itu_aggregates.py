@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,18 +17,28 @@ from tools.itu_aggregates import (
     youth_ratio,
 )
 
+
+def _share(group: str, region: str, year: int) -> float:
+    return itu_use(region, group, year)
+
+
 PROFILES = Path(__file__).resolve().parent.parent / "scenarios" / "regions"
 
+SHARES = {
+    "targets.internet_use.people.all": "all",
+    "paths.share_internet_use": "all",
+    "paths.share_internet_use:sex=male": "male",
+    "paths.share_internet_use:sex=female": "female",
+    "paths.share_internet_use:age=15-24": "age_15_24",
+    "paths.share_internet_use:location=urban": "urban",
+    "paths.share_internet_use:location=rural": "rural",
+}
+"""Profile rows that hold one of the table's shares, and the table's group of each."""
+
 EXPECTED = {
-    "targets.internet_use.people.all": lambda region, year: itu_use(region, "all", year),
+    **{key: partial(_share, group) for key, group in SHARES.items()},
     "targets.internet_use.people.sex=female/sex=male": parity,
     "targets.internet_use.people.location=urban/location=rural": urban_rural_ratio,
-    "paths.share_internet_use": lambda region, year: itu_use(region, "all", year),
-    "paths.share_internet_use:sex=male": lambda region, year: itu_use(region, "male", year),
-    "paths.share_internet_use:sex=female": lambda region, year: itu_use(region, "female", year),
-    "paths.share_internet_use:age=15-24": lambda region, year: itu_use(region, "age_15_24", year),
-    "paths.share_internet_use:location=urban": lambda region, year: itu_use(region, "urban", year),
-    "paths.share_internet_use:location=rural": lambda region, year: itu_use(region, "rural", year),
     "paths.gps_internet_use": parity,
     "paths.ratio_urban_rural_internet_use": urban_rural_ratio,
 }

@@ -78,14 +78,17 @@ def rural_rate(coverage: float, *, urban: float, rural_share: float) -> float:
     return (coverage - (1 - rural_share) * urban) / rural_share
 
 
+@cache
+def _towns_and_rural_share(name: str) -> tuple[float, float]:
+    """Profile ``name``'s 3G+ coverage of towns and its rural share (loaded once a profile)."""
+    region = load_region(name)
+    return region.coverage.broadband_urban.value, region.composition.share_rural.value
+
+
 def profile_rural_rate(name: str, coverage: float) -> float:
     """The rural 3G+ rate that gives ``coverage`` with profile ``name``'s towns and rural share."""
-    region = load_region(name)
-    return rural_rate(
-        coverage,
-        urban=region.coverage.broadband_urban.value,
-        rural_share=region.composition.share_rural.value,
-    )
+    urban, rural_share = _towns_and_rural_share(name)
+    return rural_rate(coverage, urban=urban, rural_share=rural_share)
 
 
 def main() -> None:

@@ -568,8 +568,9 @@ class InclusionModel(mesa.Model):
         lockdown need (:meth:`lockdown_pull`) and the pull of skills gained since 2019, damped
         for women (:func:`model.rules.connectivity.women_new_access`: where the region's
         ``women_device_access`` is below 1, a woman 13+ without a device of her own stays at
-        her 2019 access), less the disability barrier of persons without assistive technology); a
-        person 13+ who comes online without the household's computer buys a smartphone.
+        her 2019 access until a rising share gives her one: :meth:`release_women`), less
+        the disability barrier of persons without assistive technology); a person 13+ who
+        comes online without the household's computer buys a smartphone.
         Skills then grow with use (twice as fast with meaningful use), fade without it, and
         gain what training completed this quarter gives
         (:func:`model.rules.skills.update_skills`). One compiled pass over persons
@@ -581,6 +582,7 @@ class InclusionModel(mesa.Model):
 
         """
         h, p, pars = self.h, self.p, self.pars
+        self.release_women()
         kernels.use_and_skills(
             p.household,
             h.connection,
@@ -614,6 +616,21 @@ class InclusionModel(mesa.Model):
         self._states_counted = count_states
         self._states_fresh = self._states_fresh and not count_states
         np.divide(self._adult_skill, self._adults_at_least_one, out=h.skill_mean)
+
+    def release_women(self) -> None:
+        """Women who gain a device of their own this quarter, as the region's share rises.
+
+        Where ``women_device_access`` is given by year, the share this quarter
+        (:meth:`model.schema.YearlyShareFigure.at`) releases the held women whose fixed draw now
+        lies below it (:func:`model.rules.connectivity.release_held`): from this quarter each
+        takes up new access as a man does, with the pull gathered since 2019.
+        """
+        if self.device_draw is None:
+            return
+        access = self.access_figure.at(_mid_quarter(self.quarter))
+        if access > self.women_access:
+            self.women_access = access
+            conn.release_held(self.women_held, self.damp, self.device_draw, access)
 
     def _states(self) -> tuple:
         """What the use pass needs to count persons per cell and state.
@@ -691,15 +708,19 @@ class InclusionModel(mesa.Model):
         self.insured: np.ndarray | None = None
         self.need = np.zeros(h.n, dtype=np.float32)
         self.workers = np.flatnonzero(p.job > 0)
-        self.women_access = float(self.loaded.region.composition.women_device_access.value)
+        self.access_figure = self.loaded.region.composition.women_device_access
+        self.women_access = self.access_figure.at(_mid_quarter(self.start))
+        device_draw = self.streams("women.device_access").random(p.n)
         self.women_held, self.damp = conn.women_new_access(
             p.is_female,
             p.age,
-            self.streams("women.device_access").random(p.n),
+            device_draw,
             self.women_access,
             pars["rel_barrier_female"],
             OWN_DEVICE_AGE,
         )
+        rises = self.women_access < 1.0 and len(self.access_figure.by_year) > 1
+        self.device_draw = device_draw if rises else None
         self.connection_2019 = h.connection.copy()
         self.rel_loss = labour.relative_loss_risk(
             p.job == 2,
@@ -864,6 +885,11 @@ def _members(household: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     start = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(household, minlength=n), out=start[1:])
     return start, np.argsort(household, kind="stable").astype(np.int32)
+
+
+def _mid_quarter(quarter: Quarter) -> float:
+    """The middle of ``quarter`` as a year and its fraction (2021Q1 -> 2021.125)."""
+    return quarter.year + (quarter.q - 0.5) / 4
 
 
 def _as_compared_with_draws(p: float) -> float:

@@ -82,6 +82,9 @@ def figures_of(data: dict[str, Any]) -> list[Figure]:
 
 
 def _figure_rows(prefix: str, fig: dict[str, Any]) -> list[Figure]:
+    if fig.get("by_year"):
+        by_year = fig["by_year"].items()
+        return [Figure(f"{prefix}.{y}", v, fig["source"], int(y)) for y, v in by_year]
     if "value" in fig:
         return [Figure(prefix, fig["value"], fig["source"])]
     if "by_quintile" in fig:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import (
     ConfigDict,
     Field,
@@ -64,6 +65,68 @@ class QuintileFigure(Strict):
 
     by_quintile: Annotated[list[Share], Field(min_length=5, max_length=5)]
     source: Source
+
+
+def _year_key(key: object) -> int:
+    """A year written as a key (``2023`` or ``'2023'``), from 2019 on."""
+    text = str(key)
+    if not text.isdigit() or not FIRST_QUARTER.year <= int(text) <= 2100:
+        raise ValueError(
+            f"'{text}' is not a year from {FIRST_QUARTER.year}; write 'value: SHARE' or one share "
+            "per year (2019: 0.79, 2023: 0.84)"
+        )
+    return int(text)
+
+
+class YearlyShareFigure(Strict):
+    """A share that may change over the years, with its source.
+
+    Written either as ``value:`` (one share for every year) or with years as keys
+    (``2019: 0.79``, ``2023: 0.84``), as a table's rows ``...women_device_access.2019`` give it:
+    the first year's share is ``value`` and every year's share is in ``by_year``.
+    """
+
+    value: Share
+    by_year: dict[int, Share] = Field(default_factory=dict)
+    source: Source
+
+    @model_validator(mode="before")
+    @classmethod
+    def _years_as_keys(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        if "value" in data:
+            by_year = data.get("by_year")
+            if isinstance(by_year, dict):  # as dumped to JSON: years as text
+                data = {**data, "by_year": {_year_key(k): v for k, v in by_year.items()}}
+            return data
+        years = {k: v for k, v in data.items() if k != "source"}
+        if not years:
+            raise ValueError("gives no share; write 'value: SHARE' or one share per year")
+        by_year = {_year_key(k): v for k, v in years.items()}
+        first = min(by_year)
+        return {"value": by_year[first], "by_year": by_year, "source": data.get("source")}
+
+    @model_validator(mode="after")
+    def _value_is_first_year(self) -> YearlyShareFigure:
+        first = self.by_year[min(self.by_year)] if self.by_year else self.value
+        if self.value != first:
+            raise ValueError(
+                f"value {self.value} is not the first year's share {first}; "
+                "give the years as keys (2019: 0.79, 2023: 0.84) without 'value'"
+            )
+        return self
+
+    def at(self, year: float) -> float:
+        """The share in ``year`` (a year and its fraction, e.g. 2021.25 for 2021Q2).
+
+        Each year's figure stands at mid-year; between two figures the share moves in a
+        straight line, and before the first or after the last it stays as the nearest one.
+        """
+        if not self.by_year:
+            return self.value
+        years = sorted(self.by_year)
+        return float(np.interp(year, [y + 0.5 for y in years], [self.by_year[y] for y in years]))
 
 
 class SexFigure(Strict):
@@ -156,9 +219,10 @@ class Composition(Strict):
     teleworkable_by_quintile: QuintileFigure = Field(description="share of jobs doable from home")
     high_impact_sector: SexFigure = Field(description="share employed in high-impact sectors")
     computer_by_quintile: QuintileFigure = Field(description="households owning a computer")
-    women_device_access: ShareFigure = Field(
+    women_device_access: YearlyShareFigure = Field(
         description="chance that a woman aged 13+ has a device of her own, so that a new home "
-        "connection can raise her use (below 1 where devices are owned and used by men first)"
+        "connection can raise her use (below 1 where devices are owned and used by men first); "
+        "one share, or one a year as they rise"
     )
     credit_by_quintile: QuintileFigure = Field(
         description="households that can buy a device in instalments (an account or store credit)"

@@ -206,6 +206,18 @@ def women_new_access(
     return held, damp.astype(np.float32)
 
 
+def release_held(held: np.ndarray, damp: np.ndarray, u: np.ndarray, women_access: float) -> None:
+    """Release the held women whose fixed draw ``u`` lies below the risen ``women_access``.
+
+    A released woman has a device of her own from now on: she is no longer held at her 2019
+    access and her pull is no longer damped (as in :func:`women_new_access`, a woman with a
+    device is treated as a man). Writes ``held`` and ``damp`` in place.
+    """
+    released = held & (u < women_access)
+    held[released] = False
+    damp[released] = 1.0
+
+
 def utility_shift(
     pull: np.ndarray, cost_share_now: np.ndarray, cost_share_2019: np.ndarray, beta_afford: float
 ) -> np.ndarray:

@@ -397,6 +397,8 @@ def _place_group(
         ]
     if name.endswith("_by_quintile"):
         return _place_quintiles(target, (section, name), members, table, source)
+    if _yearly(section, name):
+        return _place_years(target, (section, name), members, table, source)
     target[name] = {p[2]: m.value for m, p in zip(members, parts, strict=True)} | {"source": source}
     for m, p in zip(members, parts, strict=True):
         table.places[(section, name, p[2])] = m
@@ -438,6 +440,43 @@ def _place_quintiles(
     target[where[1]] = {"by_quintile": [by[q].value for q in QUINTILES], "source": source}
     for k, q in enumerate(QUINTILES):
         table.places[(*where, "by_quintile", k)] = by[q]
+    return []
+
+
+def _yearly(section: str, name: str) -> bool:
+    """The figure may be given one share a year (:class:`model.schema.YearlyShareFigure`)."""
+    from model.schema import Region, YearlyShareFigure
+
+    field = getattr(Region.model_fields.get(section), "annotation", None)
+    figure = getattr(getattr(field, "model_fields", {}).get(name), "annotation", None)
+    return figure is YearlyShareFigure
+
+
+def _place_years(
+    target: dict[str, Any],
+    where: tuple[str, str],
+    members: list[Figure],
+    table: Table,
+    source: str,
+) -> list[Problem]:
+    from model.schema import SHARE_YEARS, is_share_year
+
+    prefix = ".".join(where)
+    by = {m.key.split(".")[2]: m for m in members}
+    for year, m in by.items():
+        if not is_share_year(year):
+            return [
+                Problem(
+                    m.key,
+                    f"'{year}' is not a year from {SHARE_YEARS[0]}.",
+                    f"write the year the share describes after the key, e.g. '{prefix}.2023'.",
+                    m.line,
+                    table.file,
+                )
+            ]
+    target[where[1]] = {year: m.value for year, m in by.items()} | {"source": source}
+    for year, m in by.items():
+        table.places[(*where, "by_year", int(year))] = m
     return []
 
 

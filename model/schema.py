@@ -67,12 +67,21 @@ class QuintileFigure(Strict):
     source: Source
 
 
+SHARE_YEARS = (FIRST_QUARTER.year, 2100)
+"""Years a share given year by year may name (inclusive): from the profiles' year on."""
+
+
+def is_share_year(text: str) -> bool:
+    """``text`` names a year of :data:`SHARE_YEARS`."""
+    return text.isdigit() and SHARE_YEARS[0] <= int(text) <= SHARE_YEARS[1]
+
+
 def _year_key(key: object) -> int:
     """A year written as a key (``2023`` or ``'2023'``), from 2019 on."""
     text = str(key)
-    if not text.isdigit() or not FIRST_QUARTER.year <= int(text) <= 2100:
+    if not is_share_year(text):
         raise ValueError(
-            f"'{text}' is not a year from {FIRST_QUARTER.year}; write 'value: SHARE' or one share "
+            f"'{text}' is not a year from {SHARE_YEARS[0]}; write 'value: SHARE' or one share "
             "per year (2019: 0.79, 2023: 0.84)"
         )
     return int(text)

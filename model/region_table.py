@@ -87,12 +87,8 @@ class Table:
 
 def _parts(path: str) -> str:
     """For a figure with parts (by sex, age band or quintile), the rows it takes, in words."""
-    from model.schema import Region
-
     section, _, name = path.partition(".")
-    field = getattr(Region.model_fields.get(section), "annotation", None)
-    figure = getattr(getattr(field, "model_fields", {}).get(name), "annotation", None)
-    fields = getattr(figure, "model_fields", {})
+    fields = getattr(_figure_type(section, name), "model_fields", {})
     if "value" in fields or not fields:
         return ""
     if "by_quintile" in fields:
@@ -443,13 +439,19 @@ def _place_quintiles(
     return []
 
 
-def _yearly(section: str, name: str) -> bool:
-    """The figure may be given one share a year (:class:`model.schema.YearlyShareFigure`)."""
-    from model.schema import Region, YearlyShareFigure
+def _figure_type(section: str, name: str) -> Any:
+    """The schema's type of the figure ``section.name`` of a profile (None if there is none)."""
+    from model.schema import Region
 
     field = getattr(Region.model_fields.get(section), "annotation", None)
-    figure = getattr(getattr(field, "model_fields", {}).get(name), "annotation", None)
-    return figure is YearlyShareFigure
+    return getattr(getattr(field, "model_fields", {}).get(name), "annotation", None)
+
+
+def _yearly(section: str, name: str) -> bool:
+    """The figure may be given one share a year (:class:`model.schema.YearlyShareFigure`)."""
+    from model.schema import YearlyShareFigure
+
+    return _figure_type(section, name) is YearlyShareFigure
 
 
 def _place_years(

@@ -152,6 +152,12 @@ def parser() -> argparse.ArgumentParser:
         "carries its baseline's change",
     )
     cal.add_argument(
+        "--plot",
+        default=None,
+        metavar="FILE",
+        help="with --check: also draw each baseline's path beside its targets (.png, .svg or .pdf)",
+    )
+    cal.add_argument(
         "--targets",
         default=None,
         metavar="FILE",

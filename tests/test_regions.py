@@ -161,10 +161,12 @@ def test_filled_table_then_population_calibrate_and_compare(kenya: Path, cli) ->
 
     cal = cli(
         ["calibrate", "--check", "--region", str(profile), "--seeds", "1", "--households", "600"]
+        + ["--plot", "fit/kenya.png"]
     )
     assert cal.code in (0, 1), cal.err
     assert "41 of 79 figures of the profile are assumptions" in cal.out
     assert "share_internet_use" in cal.out and "targets pass." in cal.out
+    assert Path("fit/kenya.png").read_bytes().startswith(b"\x89PNG")
 
     policy = kenya / "kenya" / "skills.yaml"
     policy.write_text(

@@ -13,11 +13,15 @@ from typing import TYPE_CHECKING
 
 from experiments.commands.status import EXIT_FAILED, EXIT_OK
 from experiments.present.tables import format_table
-from model.errors import printable
+from model.errors import InputError, Problem, printable
 from model.loader import load_scenario
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
+
+    from experiments.analysis.calibration import PathTarget
 
 
 CALIBRATION_SEEDS = 3
@@ -30,12 +34,13 @@ CALIBRATION_HOUSEHOLDS = 20_000
 
 def calibrate(args: argparse.Namespace) -> int:
     """Print every published path target beside the baselines' values; exit 1 on a miss."""
-    from experiments.analysis.calibration import check, load_targets
+    from experiments.analysis.calibration import load_targets
 
+    plot = _plot_path(args)
     if args.effect_sizes:
         return _effect_sizes(args)
     if args.region:
-        return _decompose_region(args) if args.decompose else _check_region(args)
+        return _decompose_region(args) if args.decompose else _check_region(args, plot)
     targets = load_targets(args.targets)
     if args.fit_ensemble:
         from experiments.commands.fit_ensemble import fit_ensemble_command
@@ -45,16 +50,58 @@ def calibrate(args: argparse.Namespace) -> int:
     households = args.households or CALIBRATION_HOUSEHOLDS
     if args.decompose:
         return _decompose(targets, seeds, households)
-    table = check(targets, seeds, households)
-    print(f"{seeds} seeds x {households:,} households per baseline")
+    subtitle = f"{seeds} seeds x {households:,} households per baseline"
+    table = _checked(
+        targets.targets, seeds, households, plot, "Baselines beside their published paths", subtitle
+    )
+    print(subtitle)
     print(check_text(table))
     failed = int((~table["pass"]).sum())
     return EXIT_OK if failed == 0 or not args.check else EXIT_FAILED
 
 
-def _check_region(args: argparse.Namespace) -> int:
+def _plot_path(args: argparse.Namespace) -> Path | None:
+    """The ``--plot`` file, checked before anything runs (only with ``--check``).
+
+    Raises:
+        InputError: the file name cannot be a figure, or ``--plot`` is given without
+            ``--check`` (or with ``--decompose``, ``--effect-sizes`` or ``--fit-ensemble``).
+
+    """
+    from experiments.present.calibration_figure import check_plot_path
+
+    if args.plot is None:
+        return None
+    if not args.check or args.decompose or args.effect_sizes or args.fit_ensemble:
+        fix = "use --plot with --check alone, e.g. inclusim calibrate --check --plot fit.png."
+        raise InputError(args.plot, [Problem("", "is a --plot file, drawn only by --check.", fix)])
+    return check_plot_path(args.plot)
+
+
+def _checked(
+    targets: Sequence[PathTarget],
+    seeds: int,
+    households: int,
+    plot: Path | None,
+    title: str,
+    subtitle: str,
+) -> pd.DataFrame:
+    """Run the baselines the targets name; one row per target; the figure if asked for."""
+    from experiments.analysis.calibration import baseline_runs, target_rows
+
+    runs = baseline_runs(targets, range(seeds), households)
+    table = target_rows(targets, runs)
+    if plot is not None:
+        from experiments.present import calibration_figure
+
+        fig = calibration_figure.draw(targets, runs, table, title=title, subtitle=subtitle)
+        calibration_figure.write(fig, plot)
+    return table
+
+
+def _check_region(args: argparse.Namespace, plot: Path | None) -> int:
     """Check one region's baseline against its published paths; say how much is assumed."""
-    from experiments.analysis.calibration import baseline_runs, region_path_targets, target_rows
+    from experiments.analysis.calibration import region_path_targets
     from model.loader import load_region, resolve_region
     from model.region_figures import is_assumption
     from model.region_table import profile_figures
@@ -74,7 +121,12 @@ def _check_region(args: argparse.Namespace) -> int:
     if not targets:
         print("no published paths to check: add rows 'paths.INDICATOR' to its figures table.")
         return EXIT_FAILED if args.check else EXIT_OK
-    table = target_rows(targets, baseline_runs(targets, range(seeds), households))
+    subtitle = (
+        f"{seeds} seeds x {households:,} households; {assumed} of {len(figures)} figures of the "
+        "profile are assumptions"
+    )
+    title = f"{printable(region.label)}: the baseline beside its published paths"
+    table = _checked(targets, seeds, households, plot, title, subtitle)
     print(f"{seeds} seeds x {households:,} households")
     print(check_text(table))
     failed = int((~table["pass"]).sum())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from functools import partial
 from pathlib import Path
 
@@ -103,3 +104,35 @@ def test_the_figures_facts_and_figures_2024_quotes():
 def test_an_age_split_before_2021_is_not_in_the_table():
     with pytest.raises(KeyError):
         itu_use("africa", "age_15_24", 2019)
+
+
+def test_gains_compare_logits_of_the_group_ahead_and_the_one_behind() -> None:
+    """Equal logit gains give a ratio of 1 whatever the points; a stalled group a large one."""
+    from tools.itu_aggregates import gain_rows
+
+    half, up = 0.5, 1 / (1 + math.exp(-1.0))  # logit 0 -> 1
+    low, mid = 1 / (1 + math.exp(2.0)), 1 / (1 + math.exp(1.0))  # logit -2 -> -1
+    use = {
+        "male": (half, up),
+        "female": (low, mid),
+        "urban": (half, up),
+        "rural": (low, low + 1e-9),
+        "age_15_24": (half, up),
+        "age_other": (half, up),
+    }
+    sexes, areas, ages = gain_rows(use)
+    assert sexes[0] == "male/female"
+    assert sexes[3:] == pytest.approx((1.0, 1.0, 1.0))
+    assert sexes[1] == pytest.approx(up - half) and sexes[2] == pytest.approx(mid - low)
+    assert areas[5] > 1e6
+    assert ages[5] == pytest.approx(1.0)
+
+
+def test_itu_puts_asia_pacific_growth_in_its_towns() -> None:
+    """The figure docs/calibration.md quotes: towns gained over four times rural areas' logit."""
+    from tools.itu_aggregates import gain_rows, itu_gains
+
+    areas = gain_rows(itu_gains("asia_pacific"))[1]
+    assert areas[0] == "urban/rural"
+    assert areas[1] == pytest.approx(0.083) and areas[2] == pytest.approx(0.027)
+    assert areas[5] == pytest.approx(4.69, abs=0.01)

@@ -21,12 +21,20 @@ Africa's youth 53% against 34%):
 Values are ITU's, rounded to one decimal; the parity scores and youth ratios this tool prints
 are arithmetic on them.
 
-Usage: ``python -m tools.itu_aggregates``.
+``--gains`` prints, for each region the workbook splits by sex, area and age, who gained
+from 2021 to 2024 (the years every split covers): each pair's gain in points and in logit,
+and the ratio of the logit gains of the group ahead and the group behind, beside the same
+figures of the region's baseline in the model (its shared pulls give every group about the
+same logit, so a ratio of about 1, or below 1 for women where their pull is damped).
+
+Usage: ``python -m tools.itu_aggregates [--gains [--seeds N] [--households N]]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
+import math
 from functools import cache
 from pathlib import Path
 
@@ -97,5 +105,104 @@ def main() -> None:
             )
 
 
+PAIRS = (("male", "female"), ("urban", "rural"), ("age_15_24", "age_other"))
+"""The groups compared by ``--gains``: the one ahead in 2021, then the one behind."""
+
+MODEL_COLUMNS = {
+    "all": "share_internet_use",
+    "male": "share_internet_use:sex=male",
+    "female": "share_internet_use:sex=female",
+    "urban": "share_internet_use:location=urban",
+    "rural": "share_internet_use:location=rural",
+    "age_15_24": "share_internet_use:age=15-24",
+}
+"""The model's indicator for each group of the table (``age_other`` is derived)."""
+
+GAIN_YEARS = (2021, 2024)
+"""The years of ``--gains``: the first and last the workbook splits by area and by age."""
+
+
+def logit(p: float) -> float:
+    """Log-odds of a share."""
+    return math.log(p / (1 - p))
+
+
+def gain_rows(
+    use: dict[str, tuple[float, float]],
+) -> list[tuple[str, float, float, float, float, float]]:
+    """Each pair's gains: (pair, points ahead, points behind, logit ahead, logit behind, ratio)."""
+    rows = []
+    for ahead, behind in PAIRS:
+        (a0, a1), (b0, b1) = use[ahead], use[behind]
+        la, lb = logit(a1) - logit(a0), logit(b1) - logit(b0)
+        rows.append((f"{ahead}/{behind}", a1 - a0, b1 - b0, la, lb, la / lb))
+    return rows
+
+
+def itu_gains(region: str) -> dict[str, tuple[float, float]]:
+    """ITU's 2021 and 2024 shares of every group of :data:`PAIRS`."""
+    groups = {g for pair in PAIRS for g in pair}
+    return {g: tuple(itu_use(region, g, y) for y in GAIN_YEARS) for g in groups}
+
+
+def model_gains(region: str, seeds: int, households: int) -> dict[str, tuple[float, float]]:
+    """The region baseline's 2021 and 2024 shares (yearly means over ``seeds`` runs).
+
+    Everyone not aged 15-24 is derived from everyone and the youth, weighted by the youth's
+    share of persons, as ITU's ``age_other`` is.
+    """
+    from experiments.analysis.calibration import scenario_with
+    from model.run import simulate
+
+    loaded = scenario_with(f"{region}/baseline.yaml")
+    steps = (GAIN_YEARS[1] - 2019) * 4 + 1
+    yearly = []
+    for seed in range(seeds):
+        ts = simulate(loaded, seed, households, steps).timeseries
+        years = ts.index.str[:4].astype(int)
+        means = ts.groupby(years).mean()
+        youth = means["n_people_internet_use:age=15-24"] / means["share_internet_use:age=15-24"]
+        everyone = means["n_people_internet_use"] / means["share_internet_use"]
+        rest = (means["n_people_internet_use"] - means["n_people_internet_use:age=15-24"]) / (
+            everyone - youth
+        )
+        yearly.append({**{g: means[c] for g, c in MODEL_COLUMNS.items()}, "age_other": rest})
+    return {
+        g: tuple(float(sum(y[g][year] for y in yearly) / seeds) for year in GAIN_YEARS)
+        for g in (*MODEL_COLUMNS, "age_other")
+    }
+
+
+def print_gains(seeds: int, households: int) -> None:
+    """ITU's and the model's gains of 2021-2024, pair by pair, for every split region."""
+    head = f"{'region':<14}{'source':<7}{'pair':<21}{'points':>15}{'logit':>15}{'ratio':>7}"
+    print(f"gains {GAIN_YEARS[0]}-{GAIN_YEARS[1]}: the group ahead, then the one behind")
+    print(head)
+    for region in REGIONS:
+        if (region, "urban", GAIN_YEARS[0]) not in _table():
+            continue
+        model = model_gains(region, seeds, households)
+        for source, use in (("ITU", itu_gains(region)), ("model", model)):
+            for pair, pa, pb, la, lb, ratio in gain_rows(use):
+                print(
+                    f"{region:<14}{source:<7}{pair:<21}{pa * 100:+7.1f}{pb * 100:+7.1f} "
+                    f"{la:+7.2f}{lb:+7.2f} {ratio:6.2f}"
+                )
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tools.itu_aggregates")
+    parser.add_argument("--gains", action="store_true", help="who gained from 2021 to 2024")
+    parser.add_argument("--seeds", type=int, default=3, help="model runs per region (default 3)")
+    parser.add_argument(
+        "--households", type=int, default=20_000, help="households per run (default 20,000)"
+    )
+    return parser.parse_args()
+
+
 if __name__ == "__main__":
-    main()
+    args = _arguments()
+    if args.gains:
+        print_gains(args.seeds, args.households)
+    else:
+        main()

@@ -160,8 +160,10 @@ def test_filled_table_then_population_calibrate_and_compare(kenya: Path, cli) ->
     assert "52,000,000" in pop.out
 
     cal = cli(
-        ["calibrate", "--check", "--region", str(profile), "--seeds", "1", "--households", "600"]
-        + ["--plot", "fit/kenya.png"]
+        [
+            *("calibrate", "--check", "--region", str(profile)),
+            *("--seeds", "1", "--households", "600", "--plot", "fit/kenya.png"),
+        ]
     )
     assert cal.code in (0, 1), cal.err
     assert "41 of 79 figures of the profile are assumptions" in cal.out

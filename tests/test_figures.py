@@ -179,7 +179,7 @@ def test_figures_are_reproducible_byte_for_byte(results: Results):
         fig = spec.draw(results)
         buf = io.BytesIO()
         with style.styled():
-            fig.savefig(buf, format="svg", metadata=figures._metadata(".svg"))
+            fig.savefig(buf, format="svg", metadata=style.file_metadata(".svg"))
         texts.append(buf.getvalue())
     assert texts[0] == texts[1]
 

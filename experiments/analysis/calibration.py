@@ -186,9 +186,3 @@ def region_path_targets(region: Region, path: Path) -> list[PathTarget]:
     own = [PathTarget(scenario=name, **p.model_dump(exclude_none=True)) for p in region.paths]
     listed = [t for t in load_targets().targets if t.scenario == name] if shipped else []
     return own + listed
-
-
-def check(targets: PathTargets, seeds: int, households: int) -> pd.DataFrame:
-    """Run each baseline over ``seeds`` seeds; one row per target with mean, error, pass."""
-    runs = baseline_runs(targets.targets, range(seeds), households)
-    return target_rows(targets.targets, runs)

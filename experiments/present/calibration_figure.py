@@ -74,21 +74,12 @@ def write(fig: Figure, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
         with style.styled():
-            fig.savefig(tmp, dpi=150, metadata=_metadata(path.suffix.lower()))
+            fig.savefig(tmp, dpi=150, metadata=style.file_metadata(path.suffix.lower()))
         tmp.replace(path)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         fix = "pass --plot with a file in a folder you can write to."
         raise InputError(str(path), [Problem("", f"cannot be written ({reason}).", fix)]) from None
-
-
-def _metadata(suffix: str) -> dict[str, str | None]:
-    """Fixed metadata, so the same check gives the same file."""
-    if suffix == ".svg":
-        return {"Date": None, "Creator": "inclusim"}
-    if suffix == ".pdf":
-        return {"CreationDate": None, "Creator": "inclusim"}
-    return {"Software": "inclusim"}
 
 
 def reading(t: PathTarget) -> str:

@@ -1037,17 +1037,10 @@ def save(drawn: Drawn, folder: Path) -> list[Path]:
         for suffix, kw in ((".png", {"dpi": 150}), (".svg", {})):
             path = folder / f"{drawn.name}{suffix}"
             tmp = path.with_name(f".{path.stem}.tmp{suffix}")
-            drawn.figure.savefig(tmp, metadata=_metadata(suffix), **kw)
+            drawn.figure.savefig(tmp, metadata=style.file_metadata(suffix), **kw)
             tmp.replace(path)
             paths.append(path)
     return paths
-
-
-def _metadata(suffix: str) -> dict[str, str | None]:
-    """Fixed metadata, so the same results give the same files."""
-    if suffix == ".svg":
-        return {"Date": None, "Creator": "inclusim"}
-    return {"Software": "inclusim"}
 
 
 def make_figures(output_dir: str | Path) -> list[Path]:

@@ -215,6 +215,18 @@ def add_source(fig: Figure, source: str, note: str = "") -> None:
         )
 
 
+def file_metadata(suffix: str) -> dict[str, str | None]:
+    """Fixed metadata for a figure file of type ``suffix`` (no creation date).
+
+    The same figure then gives the same file.
+    """
+    if suffix == ".svg":
+        return {"Date": None, "Creator": "inclusim"}
+    if suffix == ".pdf":
+        return {"CreationDate": None, "Creator": "inclusim"}
+    return {"Software": "inclusim"}
+
+
 def texts_with_gid(fig: Figure, gid: str) -> list[str]:
     """Texts of the figure-level text artists carrying ``gid`` (title, subtitle, source, note)."""
     return [t.get_text() for t in fig.texts if t.get_gid() == gid]

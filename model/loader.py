@@ -382,8 +382,25 @@ def _problems(
     for err in exc.errors(include_url=False):
         loc = tuple(x for x in err["loc"] if not str(x).startswith("function-") and x != "[key]")
         full = (*prefix, *loc)
-        out.append(Problem(key_path(full), *_explain(err, cls, loc), line_of(lines, full)))
+        path, line = _as_written(full, lines)
+        out.append(Problem(path, *_explain(err, cls, loc), line))
     return out
+
+
+def _as_written(loc: tuple[str | int, ...], lines: Lines) -> tuple[str, int | None]:
+    """The key path and line of ``loc`` as its author wrote it.
+
+    :class:`model.schema.YearlyShareFigure` moves years written as keys (``2023: 0.84``) under
+    ``by_year``; a problem with one is reported at ``...women_device_access.2023`` and that
+    key's line, as the author wrote it, rather than at ``...by_year[2023]``.
+    """
+    if "by_year" in loc[:-1]:
+        i = loc.index("by_year")
+        written = (*loc[:i], *loc[i + 1 :])
+        if (*loc[:i], "by_year") not in lines and written[: i + 1] in lines:
+            shown = (*loc[:i], str(loc[i + 1]), *loc[i + 2 :])
+            return key_path(shown), line_of(lines, written)
+    return key_path(loc), line_of(lines, loc)
 
 
 def _explain(err: dict[str, Any], cls: type[BaseModel], loc: tuple) -> tuple[str, str]:

@@ -67,6 +67,31 @@ def test_a_bad_year_or_share_in_the_table_gets_one_clear_message(
     assert f"africa.csv:{last_line}: {message}" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("    2019: 0.63\n    2023: 1.3\n", "composition.women_device_access.2023"),
+        (
+            "    value: 0.63\n    by_year: {2019: 0.63, 2023: 1.3}\n",
+            "composition.women_device_access.by_year[2023]",
+        ),
+    ],
+)
+def test_a_bad_share_given_by_year_in_yaml_is_reported_at_the_key_its_author_wrote(
+    tmp_path: Path, written: str, key: str
+) -> None:
+    """Both bad lines are the second under the key, where the message must point."""
+    text = (REGIONS / "ldc.yaml").read_text(encoding="utf-8")
+    head = "  women_device_access:\n"
+    start = text.index(head) + len(head)
+    end = text.index("    source:", start)
+    (tmp_path / "ldc.yaml").write_text(text[:start] + written + text[end:], encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_region(tmp_path / "ldc.yaml")
+    line = text[:start].count("\n") + 2
+    assert f"ldc.yaml:{line}: {key}: 1.3 is out of range: it must be at most 1" in str(caught.value)
+
+
 def test_a_value_that_is_not_the_first_years_share_is_refused() -> None:
     with pytest.raises(ValueError, match="is not the first year's share"):
         YearlyShareFigure.model_validate({"value": 0.5, "by_year": {2019: 0.64}, "source": "GSMA"})

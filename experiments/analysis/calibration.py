@@ -56,6 +56,14 @@ def load_targets(path: str | Path | None = None) -> PathTargets:
     return validate(PathTargets, data, lines, str(p))
 
 
+CALIBRATION_SEEDS = 3
+"""Seeds per baseline of ``calibrate --check`` and ``--decompose`` unless ``--seeds`` is given."""
+
+
+CALIBRATION_HOUSEHOLDS = 20_000
+"""Households per run of ``calibrate --check`` and ``--decompose`` unless ``--households``."""
+
+
 def value_of(ts: pd.DataFrame, t: PathTarget) -> float:
     """The simulated value a target speaks of, from one run's time series."""
 

@@ -24,14 +24,6 @@ if TYPE_CHECKING:
     from experiments.analysis.calibration import PathTarget
 
 
-CALIBRATION_SEEDS = 3
-"""Seeds per baseline of ``calibrate --check`` and ``--decompose`` unless ``--seeds`` is given."""
-
-
-CALIBRATION_HOUSEHOLDS = 20_000
-"""Households per run of ``calibrate --check`` and ``--decompose`` unless ``--households``."""
-
-
 def calibrate(args: argparse.Namespace) -> int:
     """Print every published path target beside the baselines' values; exit 1 on a miss."""
     from experiments.analysis.calibration import load_targets
@@ -46,8 +38,7 @@ def calibrate(args: argparse.Namespace) -> int:
         from experiments.commands.fit_ensemble import fit_ensemble_command
 
         return fit_ensemble_command(args, targets)
-    seeds = args.seeds or CALIBRATION_SEEDS
-    households = args.households or CALIBRATION_HOUSEHOLDS
+    seeds, households = _run_size(args)
     if args.decompose:
         return _decompose(targets, seeds, households)
     subtitle = f"{seeds} seeds x {households:,} households per baseline"
@@ -76,6 +67,13 @@ def _plot_path(args: argparse.Namespace) -> Path | None:
         fix = "use --plot with --check alone, e.g. inclusim calibrate --check --plot fit.png."
         raise InputError(args.plot, [Problem("", "is a --plot file, drawn only by --check.", fix)])
     return check_plot_path(args.plot)
+
+
+def _run_size(args: argparse.Namespace) -> tuple[int, int]:
+    """Seeds per baseline and households per run: the options, else the check's defaults."""
+    from experiments.analysis.calibration import CALIBRATION_HOUSEHOLDS, CALIBRATION_SEEDS
+
+    return args.seeds or CALIBRATION_SEEDS, args.households or CALIBRATION_HOUSEHOLDS
 
 
 def _checked(
@@ -111,8 +109,7 @@ def _check_region(args: argparse.Namespace, plot: Path | None) -> int:
     written, left_out = profile_figures(path, region)
     figures = written + left_out
     assumed = sum(is_assumption(f.source) for f in figures)
-    seeds = args.seeds or CALIBRATION_SEEDS
-    households = args.households or CALIBRATION_HOUSEHOLDS
+    seeds, households = _run_size(args)
     print(
         f"{printable(region.label)}: {assumed} of {len(figures)} figures of the profile are "
         "assumptions (their source says so, or still needs national data)."
@@ -206,8 +203,7 @@ def _decompose_region(args: argparse.Namespace) -> int:
 
     path = resolve_region(args.region)
     baseline = region_baseline(load_region(path), path)
-    seeds = args.seeds or CALIBRATION_SEEDS
-    households = args.households or CALIBRATION_HOUSEHOLDS
+    seeds, households = _run_size(args)
     print(_decomposition_lead(seeds, households))
     print(_decomposition_text(str(baseline), baseline, seeds, households))
     return EXIT_OK

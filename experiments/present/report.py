@@ -28,6 +28,7 @@ from experiments.present.exports import (
 from experiments.present.report_costs import costs_section
 from experiments.present.report_discovery import discovery_html
 from experiments.present.report_left_behind import left_behind_html
+from experiments.present.report_paths import paths_html
 from experiments.present.report_sections import (
     _version,
     assumptions_html,
@@ -364,6 +365,7 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         f"{esc(res.quarters[0])} to {esc(res.quarters[-1])}; tables at {esc(res.quarter)}; "
         f"region profile: {esc((res.region or {}).get('label', 'unknown'))}",
     ]
+    paths = paths_html(res)
     sentences = headline_sentences(res)
     findings = ""
     if sentences:
@@ -410,7 +412,7 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         + bands_html(res)
         + "</section>"
         '<section><h2 id="assumptions">7. Assumptions and sources</h2>'
-        + assumptions_html(res)
+        + assumptions_html(res, paths=paths)
         + "</section>"
         '<section><h2 id="provenance">8. Provenance</h2>'
         + provenance_html(res, written)
@@ -437,7 +439,11 @@ def _compare_page(res: Results, drawn: list[tuple[figs.Drawn, bytes]], written: 
         (
             "assumptions",
             "Assumptions and sources",
-            [("limitations", "Key limitations"), ("sources", "Region profile sources")],
+            [
+                ("limitations", "Key limitations"),
+                *([("paths", "Published paths")] if paths else []),
+                ("sources", "Region profile sources"),
+            ],
         ),
         ("provenance", "Provenance", [("files", "Files beside this report")]),
     ]

@@ -203,8 +203,15 @@ FALLBACK_LIMITATIONS = [
 """Limitations stated when the model card is not available (e.g. an installed package)."""
 
 
-def assumptions_html(res: Results) -> str:
-    """Key limitations (from the model card) and the region profile's sources."""
+def assumptions_html(res: Results, paths: str = "") -> str:
+    """Key limitations (from the model card), ``paths`` and the region profile's sources.
+
+    Args:
+        res: the results.
+        paths: the subsection on the baseline beside its published paths
+            (:func:`experiments.present.report_paths.paths_html`), if any.
+
+    """
     card = model_card_sections()
     limits = bullets(card.get("Known limitations", "")) or FALLBACK_LIMITATIONS
     out = [
@@ -235,6 +242,7 @@ def assumptions_html(res: Results) -> str:
             "use and its lag, not which intersection it is; a run prints it at the end "
             "(<code>inclusim run</code>).</p>"
         )
+    out.append(paths)
     region = res.region or {}
     sources = region_sources(region)
     if sources:

@@ -100,3 +100,12 @@ def test_runs_without_an_indicator_a_path_reads_are_not_checked(
     monkeypatch.setattr(Store, "read_part", lambda self, r: read(self, r).drop(columns=gone))
     text = _text(report_paths.paths_html(africa))
     assert f"Not checked here: the baseline's runs do not report {gone}" in text
+
+
+def test_a_group_against_another_and_a_count_read_in_words() -> None:
+    assert report_paths._words("share_employed:sex=female - share_employed:sex=male") == (
+        "Share of people 15+ in work - women and girls minus Share of people 15+ in work - men "
+        "and boys"
+    )
+    assert report_paths._value(23127547.786) == "23,127,548"
+    assert report_paths._value(0.8534) == "0.853"

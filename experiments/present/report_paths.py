@@ -116,8 +116,8 @@ def paths_html(res: Results) -> str:
 
 def _table(rows: pd.DataFrame) -> str:
     body = "".join(
-        f"<tr><td>{esc(r['role'])}</td><td>{esc(label(r['indicator']))}</td>"
-        f"<td>{esc(r['period'])}</td><td>{esc(r['target'])}</td><td>{r['simulated']:.3f}</td>"
+        f"<tr><td>{esc(r['role'])}</td><td>{esc(_words(r['indicator']))}</td>"
+        f"<td>{esc(r['period'])}</td><td>{esc(r['target'])}</td><td>{_value(r['simulated'])}</td>"
         f"<td>{'pass' if r['pass'] else '<strong>misses</strong>'}</td></tr>"
         for r in rows.sort_values("role", kind="stable").to_dict("records")
     )
@@ -126,6 +126,16 @@ def _table(rows: pd.DataFrame) -> str:
         "<th>published</th><th>baseline</th><th>result</th></tr></thead>"
         f"<tbody>{body}</tbody></table>"
     )
+
+
+def _words(read: str) -> str:
+    """A path's indicator in words; ``a - b`` (a group against another) as ``A minus B``."""
+    return " minus ".join(label(part) for part in read.split(" - "))
+
+
+def _value(x: float) -> str:
+    """A share or ratio to three decimals; a count of people whole, with separators."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3f}"
 
 
 def _household_count(res: Results) -> int:

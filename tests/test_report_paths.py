@@ -57,6 +57,7 @@ def test_the_subsection_counts_passes_and_misses_and_warns_of_small_runs(africa:
     assert "inclusim calibrate --check --region africa is the check" in text
     assert text.count(" misses ") == missed
     assert "Share of people using the Internet - youth aged 15-24" in text
+    assert "In-sample paths (read up to 2021)" in text and "(2022 on) are only checked" in text
 
 
 def test_a_baseline_with_a_policy_is_not_checked_as_the_status_quo(africa: Results) -> None:
@@ -109,3 +110,11 @@ def test_a_group_against_another_and_a_count_read_in_words() -> None:
     )
     assert report_paths._value(23127547.786) == "23,127,548"
     assert report_paths._value(0.8534) == "0.853"
+
+
+def test_a_baseline_without_a_finished_run_is_not_checked(
+    africa: Results, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Store, "done_ids", lambda self: set())
+    text = _text(report_paths.paths_html(africa))
+    assert "Not checked here: no run of the baseline has finished" in text

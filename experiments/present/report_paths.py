@@ -18,6 +18,7 @@ from experiments.present.exports import Results
 from experiments.present.wording import esc
 from model.errors import InputError
 from model.indicator_registry import label
+from model.paths import FIT_LAST_YEAR
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,10 @@ def baseline_paths(res: Results) -> PathCheck | None:
     store = Store(res.folder)
     done = store.done_ids()
     frames = [store.read_part(r) for r in range(res.replications) if r in done]
+    if not frames:
+        return PathCheck(None, "no run of the baseline has finished")
     last = str(max(t.last_quarter for t in targets))
-    if not frames or any(last not in f.index for f in frames):
+    if any(last not in f.index for f in frames):
         return PathCheck(None, f"the baseline's runs end before {last}, the last quarter read")
     read = {t.indicator for t in targets} | {t.versus for t in targets if t.versus}
     missing = sorted(read - set.intersection(*(set(f.columns) for f in frames)))
@@ -94,8 +97,8 @@ def paths_html(res: Results) -> str:
         head,
         f"<p><strong>{passed} of {len(rows)}</strong> published paths of the region pass in "
         f"this comparison's baseline ({res.replications} seeds x {_households(res)}). "
-        "In-sample paths (read up to 2021) may have set the region's figures; out-of-sample "
-        "ones (2022 on) are only checked.",
+        f"In-sample paths (read up to {FIT_LAST_YEAR}) may have set the region's figures; "
+        f"out-of-sample ones ({FIT_LAST_YEAR + 1} on) are only checked.",
     ]
     if len(misses):
         out.append(
